@@ -1,0 +1,45 @@
+// Package speechtest holds test helpers for the speech package: an engine
+// wrapper that counts syntheses, and a check that espeak-ng is installed.
+package speechtest
+
+import (
+	"context"
+	"os/exec"
+	"sync/atomic"
+	"testing"
+
+	"github.com/callbackline/callbackline/speech"
+)
+
+// Counting wraps a real Engine and counts the calls to Synthesize, to show
+// that a cache or a caller synthesises a text once.
+type Counting struct {
+	speech.Engine
+	n atomic.Int64
+}
+
+// Synthesize counts the call and passes it on.
+func (c *Counting) Synthesize(ctx context.Context, text string, v speech.Voice) (*speech.Audio, error) {
+	c.n.Add(1)
+	return c.Engine.Synthesize(ctx, text, v)
+}
+
+// Key passes the wrapped engine's cache key on, so the wrapper shares its
+// cache files.
+func (c *Counting) Key() string {
+	if k, ok := c.Engine.(speech.Keyer); ok {
+		return k.Key()
+	}
+	return c.Engine.Name()
+}
+
+// Calls returns how many times Synthesize was called.
+func (c *Counting) Calls() int64 { return c.n.Load() }
+
+// NeedEspeak skips the test when espeak-ng is not installed.
+func NeedEspeak(tb testing.TB) {
+	tb.Helper()
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		tb.Skip("espeak-ng not found: install the Debian package espeak-ng")
+	}
+}

@@ -1,0 +1,147 @@
+package speech
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math"
+)
+
+// MaxWAVBytes bounds the WAV data read from an engine or a file: 64 MiB,
+// about 25 minutes of 22 kHz speech, far more than any announcement.
+const MaxWAVBytes = 64 << 20
+
+const (
+	wavPCM        = 1
+	wavFloat      = 3
+	wavExtensible = 0xFFFE
+)
+
+// ParseWAV decodes a RIFF/WAVE file of integer PCM (8, 16, 24 or 32 bits)
+// or 32-bit float, with 1 to 8 channels, into mono Audio at the file's own
+// rate (channels are averaged). The header is validated, as it is outside
+// input; a data size larger than the file (as espeak-ng writes when it
+// streams to a pipe) means "up to the end".
+func ParseWAV(b []byte) (*Audio, error) {
+	bad := func(format string, args ...any) (*Audio, error) {
+		return nil, errorf(ReasonBadOutput, "", nil, "invalid WAV: "+format, args...)
+	}
+	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return bad("no RIFF/WAVE header")
+	}
+	var (
+		haveFmt                bool
+		format, channels, bits int
+		align, rate            int
+	)
+	p := 12
+	for p+8 <= len(b) {
+		id := string(b[p : p+4])
+		size := int64(binary.LittleEndian.Uint32(b[p+4 : p+8]))
+		p += 8
+		rest := int64(len(b) - p)
+		switch id {
+		case "fmt ":
+			if size < 16 || size > rest {
+				return bad("fmt chunk of %d bytes", size)
+			}
+			c := b[p : p+int(size)]
+			format = int(binary.LittleEndian.Uint16(c[0:]))
+			channels = int(binary.LittleEndian.Uint16(c[2:]))
+			rate = int(binary.LittleEndian.Uint32(c[4:]))
+			align = int(binary.LittleEndian.Uint16(c[12:]))
+			bits = int(binary.LittleEndian.Uint16(c[14:]))
+			if format == wavExtensible {
+				if size < 40 {
+					return bad("extensible fmt chunk of %d bytes", size)
+				}
+				format = int(binary.LittleEndian.Uint16(c[24:]))
+			}
+			switch {
+			case format != wavPCM && format != wavFloat:
+				return bad("format %d is not PCM", format)
+			case channels < 1 || channels > 8:
+				return bad("%d channels", channels)
+			case rate < 1000 || rate > 384000:
+				return bad("sample rate %d", rate)
+			case format == wavPCM && bits != 8 && bits != 16 && bits != 24 && bits != 32:
+				return bad("%d bits per sample", bits)
+			case format == wavFloat && bits != 32:
+				return bad("%d-bit float", bits)
+			case align != channels*bits/8:
+				return bad("block align %d for %d channels of %d bits", align, channels, bits)
+			}
+			haveFmt = true
+		case "data":
+			if !haveFmt {
+				return bad("data before fmt")
+			}
+			if size > rest {
+				size = rest
+			}
+			return decodePCM(b[p:p+int(size)], format, channels, bits, rate), nil
+		}
+		if size > rest {
+			break
+		}
+		p += int(size) + int(size&1)
+	}
+	return bad("no data chunk")
+}
+
+func decodePCM(d []byte, format, channels, bits, rate int) *Audio {
+	width := bits / 8
+	frames := len(d) / (width * channels)
+	a := &Audio{Samples: make([]int16, frames), Rate: rate}
+	for i := range frames {
+		var sum float64
+		for ch := range channels {
+			o := (i*channels + ch) * width
+			var v float64
+			switch {
+			case format == wavFloat:
+				v = float64(math.Float32frombits(binary.LittleEndian.Uint32(d[o:])))
+				if math.IsNaN(v) {
+					v = 0
+				}
+			case bits == 8:
+				v = (float64(d[o]) - 128) / 128
+			case bits == 16:
+				v = float64(int16(binary.LittleEndian.Uint16(d[o:]))) / 32768
+			case bits == 24:
+				x := int32(uint32(d[o])<<8|uint32(d[o+1])<<16|uint32(d[o+2])<<24) >> 8
+				v = float64(x) / (1 << 23)
+			default:
+				v = float64(int32(binary.LittleEndian.Uint32(d[o:]))) / (1 << 31)
+			}
+			sum += v
+		}
+		a.Samples[i] = toInt16(sum / float64(channels))
+	}
+	return a
+}
+
+// toInt16 converts a sample in [-1, 1] to int16, rounding and clipping.
+func toInt16(v float64) int16 {
+	v = math.Round(v * 32768)
+	switch {
+	case v > math.MaxInt16:
+		return math.MaxInt16
+	case v < math.MinInt16:
+		return math.MinInt16
+	}
+	return int16(v)
+}
+
+// ReadWAV reads at most MaxWAVBytes from r and parses them with ParseWAV.
+func ReadWAV(r io.Reader) (*Audio, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, MaxWAVBytes+1))
+	if err != nil {
+		return nil, errorf(ReasonBadOutput, "", err, "reading WAV")
+	}
+	if n > MaxWAVBytes {
+		return nil, errorf(ReasonBadOutput, "", nil, "WAV larger than %d bytes", MaxWAVBytes)
+	}
+	return ParseWAV(buf.Bytes())
+}
