@@ -23,14 +23,15 @@ func Mask(number string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(digits) + 2)
-	rest := digits
+	rest, cc := digits, 0
 	if t := strings.TrimLeft(number, " \t\u00a0"); strings.HasPrefix(t, "+") || strings.HasPrefix(t, "＋") {
 		b.WriteByte('+')
-		if cc := countryCode(digits); cc > 0 {
+		if cc = countryCode(digits); cc > 0 {
 			b.WriteString(digits[:cc])
 			rest = digits[cc:]
 		}
-	} else if len(rest) > 15 {
+	}
+	if cc == 0 && len(rest) > 15 {
 		rest = rest[len(rest)-15:]
 	}
 	n := len(rest)
@@ -41,7 +42,7 @@ func Mask(number string) string {
 	case n >= 5:
 		keepEnd = 2
 	}
-	if b.Len() == 0 { // no country code: the leading digits say too much
+	if cc == 0 { // no country code: the leading digits say too much
 		keepStart = 0
 	}
 	b.WriteString(rest[:keepStart])
@@ -53,6 +54,9 @@ func Mask(number string) string {
 // countryCode returns the length of the calling code digits start with,
 // 0 when none is known.
 func countryCode(digits string) int {
+	if digits == "" || digits[0] == '0' {
+		return 0
+	}
 	codes := phonenumbers.GetSupportedCallingCodes()
 	for l := 1; l <= 3 && l < len(digits); l++ {
 		if c, err := strconv.Atoi(digits[:l]); err == nil && codes[c] {

@@ -9,6 +9,7 @@ package phone
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	region = strings.ToUpper(strings.TrimSpace(region))
 
 	n, err := phonenumbers.Parse(s, region)
-	if err == nil && phonenumbers.IsValidNumber(n) {
+	if err == nil && valid(n) {
 		return n, nil
 	}
 	first, firstErr := n, err
@@ -89,7 +90,7 @@ func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	// a number (including an extension) and try again.
 	if c := cut(s); c != s && c != "" {
 		if m, err := phonenumbers.Parse(c, region); err == nil {
-			if phonenumbers.IsValidNumber(m) {
+			if valid(m) {
 				return m, nil
 			}
 			if firstErr != nil {
@@ -100,11 +101,18 @@ func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	// "00" is the international prefix in most of the world, and visitors
 	// type it even where the national prefix differs (Russia: 8~10).
 	if d := phonenumbers.NormalizeDigitsOnly(cut(s)); strings.HasPrefix(d, "00") && !strings.ContainsAny(s, "+＋") {
-		if m, err := phonenumbers.Parse("+"+d[2:], ""); err == nil && phonenumbers.IsValidNumber(m) {
+		if m, err := phonenumbers.Parse("+"+d[2:], ""); err == nil && valid(m) {
 			return m, nil
 		}
 	}
 	return nil, explain(s, region, first, firstErr)
+}
+
+// valid reports whether n is a number in use in its country's plan and fits
+// E.164 (15 digits at most; some plans know longer internal numbers).
+func valid(n *phonenumbers.PhoneNumber) bool {
+	return phonenumbers.IsValidNumber(n) &&
+		len(strconv.Itoa(int(n.GetCountryCode())))+len(phonenumbers.GetNationalSignificantNumber(n)) <= 15
 }
 
 // explain turns a failed parse into a Rejection a person understands.
@@ -138,6 +146,9 @@ func explain(s, region string, n *phonenumbers.PhoneNumber, err error) *Rejectio
 		return invalid("%s has a length no number in %s has", Mask(e), where)
 	case phonenumbers.INVALID_COUNTRY_CODE:
 		return invalid("%s does not start with a known country code", Mask(e))
+	}
+	if len(e) > 16 {
+		return invalid("%s is longer than the 15 digits a phone number can have", Mask(e))
 	}
 	return invalid("%s is not a valid number in %s", Mask(e), where)
 }
