@@ -1,0 +1,157 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/storetest"
+)
+
+func openTest(t *testing.T, opts sqlite.Options) *sqlite.Store {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	s, err := sqlite.Open(context.Background(), dsn, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Backend { return openTest(t, sqlite.Options{}) })
+}
+
+func TestParseDSN(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"sqlite:./a.db":         "./a.db",
+		"sqlite:/abs/a.db":      "/abs/a.db",
+		"sqlite:///abs/a.db":    "/abs/a.db",
+		"a.db":                  "a.db",
+		"file:/x/a.db?cache=no": "/x/a.db",
+	} {
+		got, _, err := sqlite.ParseDSN(dsn)
+		if err != nil || got != want {
+			t.Errorf("ParseDSN(%q) = %q, %v; want %q", dsn, got, err, want)
+		}
+	}
+	for _, dsn := range []string{"", "sqlite:", ":memory:", "sqlite::memory:"} {
+		if _, _, err := sqlite.ParseDSN(dsn); callbackline.ErrorCode(err) != callbackline.EINVALID {
+			t.Errorf("ParseDSN(%q): %v, want EINVALID", dsn, err)
+		}
+	}
+}
+
+func TestMigrateThenOpen(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+	if err := sqlite.Migrate(ctx, dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlite.Migrate(ctx, dsn, nil); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOptionsRescueAfterJobTimeout(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "o.db")
+	_, err := sqlite.Open(context.Background(), dsn, sqlite.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute})
+	if callbackline.ErrorCode(err) != callbackline.EINVALID {
+		t.Fatalf("RescueStuckJobsAfter == JobTimeout: %v, want EINVALID", err)
+	}
+}
+
+func TestCloseRefusesIntake(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m"}})
+	if callbackline.ErrorCode(err) != callbackline.EUNAVAILABLE {
+		t.Fatalf("Intake after Close: %v, want EUNAVAILABLE", err)
+	}
+}
+
+// testWorker records the callbacks it worked.
+type testWorker struct {
+	river.WorkerDefaults[callbackline.CallbackJob]
+	got chan int64
+}
+
+func (w *testWorker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
+	w.got <- job.Args.CallbackID
+	return nil
+}
+
+func TestQueueRunsWorker(t *testing.T) {
+	w := &testWorker{got: make(chan int64, 10)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	s := openTest(t, sqlite.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond,
+		JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute})
+	ctx := context.Background()
+	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartQueue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: "m1", Phone: "+4930123456", State: callbackline.StateReceived}})
+	if err != nil || !res.Queued {
+		t.Fatalf("Intake: %+v %v", res, err)
+	}
+	select {
+	case id := <-w.got:
+		if id != res.Callback.ID {
+			t.Fatalf("worker got callback %d, want %d", id, res.Callback.ID)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the worker did not run the job")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.StopQueue(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	// The job is completed (still counted: River keeps completed jobs a day).
+	var completed int
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'completed'`).Scan(&completed); err != nil {
+		t.Fatal(err)
+	}
+	if completed != 1 {
+		t.Fatalf("%d completed jobs, want 1", completed)
+	}
+}
+
+func TestStartQueueWithoutWorkers(t *testing.T) {
+	s := openTest(t, sqlite.Options{})
+	if err := s.StartQueue(context.Background()); callbackline.ErrorCode(err) != callbackline.EINVALID {
+		t.Fatalf("StartQueue without workers: %v", err)
+	}
+	if err := s.StopQueue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
