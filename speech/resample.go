@@ -3,6 +3,7 @@ package speech
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // The resampler is a windowed-sinc (Kaiser) polyphase filter. Its cut-off
@@ -72,7 +73,13 @@ const (
 	maxCacheTab = 1 << 18 // larger tables are not kept after use
 )
 
-var kernels sync.Map // [2]int{from, to} -> *kernel
+var (
+	kernels     sync.Map // [2]int{from, to} -> *kernel
+	kernelCount atomic.Int32
+)
+
+// maxKernels bounds the kept filter banks; engines produce one or two rates.
+const maxKernels = 16
 
 func kernelFor(from, to int) *kernel {
 	key := [2]int{from, to}
@@ -108,10 +115,13 @@ func kernelFor(from, to int) *kernel {
 			h[t] /= sum
 		}
 	}
-	if len(k.table) > maxCacheTab {
+	if len(k.table) > maxCacheTab || kernelCount.Load() >= maxKernels {
 		return k
 	}
-	k2, _ := kernels.LoadOrStore(key, k)
+	k2, loaded := kernels.LoadOrStore(key, k)
+	if !loaded {
+		kernelCount.Add(1)
+	}
 	return k2.(*kernel)
 }
 
