@@ -1,0 +1,182 @@
+package sip_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+const clientNumber = "+4930123456"
+
+// rig is a dialer and a fake phone that plays both employees and clients.
+type rig struct {
+	d     *sip.Dialer
+	phone *siptest.Phone
+	dir   string
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ph.Close)
+	cfg := sip.Config{
+		Listen:   "127.0.0.1:0",
+		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{
+			Name:     "test",
+			Employee: "sip:{extension}@" + ph.Addr(),
+			Client:   "sip:{number}@" + ph.Addr(),
+			CallerID: sip.CallerID{Number: "+4940999000", Name: "Acme"},
+		}},
+	}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return &rig{d: d, phone: ph, dir: t.TempDir()}
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// events collects progress events.
+type events struct {
+	mu sync.Mutex
+	ev []sip.Event
+}
+
+func (e *events) add(ev sip.Event) { e.mu.Lock(); e.ev = append(e.ev, ev); e.mu.Unlock() }
+
+func (e *events) types() []sip.EventType {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []sip.EventType
+	for _, ev := range e.ev {
+		out = append(out, ev.Type)
+	}
+	return out
+}
+
+func (e *events) first(typ sip.EventType) (sip.Event, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range e.ev {
+		if ev.Type == typ {
+			return ev, true
+		}
+	}
+	return sip.Event{}, false
+}
+
+func speechWAV(t *testing.T, dir string, seconds float64) string {
+	t.Helper()
+	p := filepath.Join(dir, "announcement.wav")
+	if err := siptest.WriteSpeechLike(p, 8000, seconds); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCallbackConnectsAndRecords(t *testing.T) {
+	r := newRig(t)
+	empRec := filepath.Join(r.dir, "employee-heard.wav")
+	cliRec := filepath.Join(r.dir, "client-heard.wav")
+	r.phone.Set("101", siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 440, Record: empRec, HangupAfter: 6 * time.Second})
+	r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, Delay: 500 * time.Millisecond, ToneHz: 1000, Record: cliRec})
+	ann := speechWAV(t, r.dir, 2)
+	var ev events
+	plan := sip.Plan{
+		ID: "t1", Employees: []string{"101"}, Client: clientNumber, Announcement: ann,
+		Recording: filepath.Join(r.dir, "call.wav"), Progress: ev.add,
+		Timeouts: sip.Timeouts{EmployeeRing: 5 * time.Second, ClientRing: 5 * time.Second},
+	}
+	res := r.d.Callback(context.Background(), plan)
+	if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.Err != nil {
+		t.Fatalf("outcome %s status %s err %v", res.Outcome, res.StatusCode, res.Err)
+	}
+	want := []sip.EventType{sip.EventEmployeeRinging, sip.EventEmployeeAnswered, sip.EventAnnouncementDone, sip.EventClientRinging, sip.EventConnected, sip.EventEnded}
+	if got := ev.types(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	if res.HungUp != sip.PartyEmployee || res.EndReason != "hangup" {
+		t.Errorf("hung up by %q (%s), want employee", res.HungUp, res.EndReason)
+	}
+	if res.Employee == nil || res.Employee.Target != "101" || res.Employee.Status != 200 || res.Client == nil || res.Client.Status != 200 {
+		t.Fatalf("legs %+v %+v", res.Employee, res.Client)
+	}
+	if rt := res.Employee.RingTime(); rt < 150*time.Millisecond || rt > time.Second {
+		t.Errorf("employee ring time %s, want about 200ms", rt)
+	}
+	if rt := res.Client.RingTime(); rt < 450*time.Millisecond || rt > 1500*time.Millisecond {
+		t.Errorf("client ring time %s, want about 500ms", rt)
+	}
+	// Employee hangs up 6 s after answering: 2 s announcement, 0.5 s ringing, ~3.5 s talk.
+	if talk := res.Talk(); talk < 2500*time.Millisecond || talk > 4500*time.Millisecond {
+		t.Errorf("talk %s, want about 3.5s", talk)
+	}
+	calls, err := r.phone.WaitCalls(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		if c.User == clientNumber && (c.FromUser != "+4940999000" || c.FromName != "Acme") {
+			t.Errorf("client saw caller ID %q %q", c.FromName, c.FromUser)
+		}
+	}
+
+	// The employee heard the announcement (sound, no tone), then the client's 1 kHz tone.
+	emp := analyse(t, empRec, 0)
+	if s := siptest.Share(emp, 0.2, 1.8, "sound"); s < 0.8 {
+		t.Errorf("employee: announcement at 0.2-1.8s only %.0f%% sound: %s", 100*s, siptest.Summary(emp))
+	}
+	if s := siptest.Share(emp, 3.2, 5.5, "tone:1000"); s < 0.8 {
+		t.Errorf("employee: client tone at 3.2-5.5s only %.0f%%: %s", 100*s, siptest.Summary(emp))
+	}
+	cli := analyse(t, cliRec, 0)
+	if s := siptest.Share(cli, 0.2, 2.5, "tone:440"); s < 0.8 {
+		t.Errorf("client: employee tone only %.0f%%: %s", 100*s, siptest.Summary(cli))
+	}
+	if res.Recording == "" {
+		t.Fatal("no recording")
+	}
+	left, right := analyse(t, res.Recording, 0), analyse(t, res.Recording, 1)
+	t.Logf("employee heard: %s", siptest.Summary(emp))
+	t.Logf("client heard:   %s", siptest.Summary(cli))
+	t.Logf("recording L:    %s", siptest.Summary(left))
+	t.Logf("recording R:    %s", siptest.Summary(right))
+	if s := siptest.Share(left, 0.2, 2.5, "tone:440"); s < 0.8 {
+		t.Errorf("recording left: employee tone only %.0f%%: %s", 100*s, siptest.Summary(left))
+	}
+	if s := siptest.Share(right, 0.2, 2.5, "tone:1000"); s < 0.8 {
+		t.Errorf("recording right: client tone only %.0f%%: %s", 100*s, siptest.Summary(right))
+	}
+}
+
+func analyse(t *testing.T, path string, ch int) []siptest.Window {
+	t.Helper()
+	a, err := siptest.ReadWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch >= len(a.Channels) {
+		t.Fatalf("%s has %d channels", path, len(a.Channels))
+	}
+	return a.Analyse(ch, 0.1, 425, 440, 1000)
+}

@@ -1,0 +1,342 @@
+package sip
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo"
+	sipgosip "github.com/emiago/sipgo/sip"
+)
+
+// open is set while a Dialer exists: diago's RTP port range is global.
+var open atomic.Bool
+
+// Dialer places callbacks. Create it with New, use it from any number of
+// goroutines, and Close it when done. Only one Dialer may be open per process.
+type Dialer struct {
+	cfg    Config
+	log    *slog.Logger
+	dg     *diago.Diago
+	codecs []media.Codec
+	addr   string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // serve, registrations, calls
+	mu     sync.Mutex
+	closed bool
+
+	regs []*registration
+}
+
+type registration struct {
+	trunk string
+	ok    atomic.Bool
+	err   atomic.Pointer[error]
+}
+
+// New starts the SIP user agent: it listens on cfg.Listen, keeps the
+// configured registrations alive and answers inbound INVITEs with 403
+// unless cfg.Inbound.Accept is set. The context bounds start-up only;
+// Close stops the dialer.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if !open.CompareAndSwap(false, true) {
+		return nil, &Error{Kind: KindInvalid, Field: "sip", Reason: "a Dialer is already open in this process (diago's RTP port range is global); Close it first"}
+	}
+	c := cfg.withDefaults()
+	d := &Dialer{cfg: c, log: logger.With("component", "sip")}
+	ok := false
+	defer func() {
+		if !ok {
+			open.Store(false)
+		}
+	}()
+
+	host, portStr, _ := net.SplitHostPort(c.Listen)
+	port, _ := strconv.Atoi(portStr)
+	if port == 0 {
+		p, err := freePort(c.Transport, host)
+		if err != nil {
+			return nil, &Error{Kind: KindUnreachable, Reason: "cannot find a free SIP port", Err: err}
+		}
+		port = p
+	}
+	d.addr = net.JoinHostPort(host, strconv.Itoa(port))
+	media.RTPPortStart, media.RTPPortEnd = c.RTPPorts.Min, c.RTPPorts.Max+1
+
+	tran := diago.Transport{Transport: c.Transport, BindHost: host, BindPort: port}
+	if c.ExternalAddress != "" {
+		eh, ep := c.ExternalAddress, port
+		if h, p, err := net.SplitHostPort(c.ExternalAddress); err == nil {
+			eh = h
+			ep, _ = strconv.Atoi(p)
+		}
+		tran.ExternalHost, tran.ExternalPort = eh, ep
+		if ip := net.ParseIP(eh); ip != nil {
+			tran.MediaExternalIP = ip
+		} else if ips, err := net.DefaultResolver.LookupIP(ctx, "ip4", eh); err == nil && len(ips) > 0 {
+			tran.MediaExternalIP = ips[0]
+		}
+	}
+	if c.Transport == "tls" {
+		tc, err := tlsConfig(c.TLS)
+		if err != nil {
+			return nil, err
+		}
+		tran.TLSConf = tc
+	}
+	for _, name := range c.Codecs {
+		cd, _ := codecByName(name)
+		d.codecs = append(d.codecs, cd)
+	}
+	d.codecs = append(d.codecs, media.CodecTelephoneEvent8000)
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(c.UserAgent))
+	if err != nil {
+		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
+	}
+	// diago and sipgo log SIP headers (with phone numbers) at Warn and
+	// below: give them errors only.
+	quiet := slog.New(levelHandler{logger.Handler(), slog.LevelError})
+	d.dg = diago.NewDiago(ua,
+		diago.WithTransport(tran),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: d.codecs}),
+		diago.WithLogger(quiet),
+	)
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	if err := d.dg.ServeBackground(d.ctx, d.inbound); err != nil {
+		d.cancel()
+		ua.Close()
+		return nil, &Error{Kind: KindUnreachable, Reason: "cannot listen on " + d.addr + ": is the port free?", Err: err}
+	}
+	// sipgo reports ready before the listener is in its pool (see the notes).
+	time.Sleep(100 * time.Millisecond)
+
+	for i := range c.Trunks {
+		if c.Trunks[i].Register {
+			r := &registration{trunk: c.Trunks[i].Name}
+			d.regs = append(d.regs, r)
+			d.wg.Add(1)
+			go d.register(&c.Trunks[i], r)
+		}
+	}
+	go func() { <-d.ctx.Done(); ua.Close() }()
+	ok = true
+	d.log.Info("sip dialer listening", "addr", d.addr, "transport", c.Transport)
+	return d, nil
+}
+
+// Addr returns the local SIP address the dialer listens on.
+func (d *Dialer) Addr() string { return d.addr }
+
+// Ready reports whether every configured registration is in place; nil
+// when there are none. The error is an *Error of KindUnreachable.
+func (d *Dialer) Ready() error {
+	if d.isClosed() {
+		return ErrClosed
+	}
+	for _, r := range d.regs {
+		if !r.ok.Load() {
+			var cause error
+			if p := r.err.Load(); p != nil {
+				cause = *p
+			}
+			return &Error{Kind: KindUnreachable, Reason: "trunk " + strconv.Quote(r.trunk) + " is not registered: check registrar, username and password", Err: cause}
+		}
+	}
+	return nil
+}
+
+// Close hangs up every call in progress, unregisters and stops listening.
+// It waits for the calls to end.
+func (d *Dialer) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	d.mu.Unlock()
+	d.cancel()
+	d.wg.Wait()
+	open.Store(false)
+	return nil
+}
+
+func (d *Dialer) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
+}
+
+// acquire registers a call with the dialer so Close waits for it.
+func (d *Dialer) acquire() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return false
+	}
+	d.wg.Add(1)
+	return true
+}
+
+func (d *Dialer) register(t *Trunk, r *registration) {
+	defer d.wg.Done()
+	uri, _ := t.registrar()
+	if t.Username != "" {
+		uri.User = t.Username
+	}
+	opts := diago.RegisterOptions{Username: t.Username, Password: t.Password, Expiry: t.RegisterExpiry,
+		OnRegistered: func() { r.ok.Store(true); d.log.Info("sip registered", "trunk", t.Name) }}
+	if t.OutboundProxy != "" {
+		p, _ := proxyURI(t.OutboundProxy)
+		opts.ProxyHost = net.JoinHostPort(p.Host, strconv.Itoa(portOr(p.Port, 5060)))
+	}
+	backoff := 5 * time.Second
+	for {
+		err := d.dg.Register(d.ctx, uri, opts)
+		r.ok.Store(false)
+		if d.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			r.err.Store(&err)
+			d.log.Warn("sip registration failed; retrying", "trunk", t.Name, "retry_in", backoff, "error", err)
+		}
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Minute)
+	}
+}
+
+// inbound handles calls that come in.
+func (d *Dialer) inbound(in *diago.DialogServerSession) {
+	if !d.cfg.Inbound.Accept {
+		if err := in.Respond(sipgosip.StatusForbidden, "Forbidden", nil); err != nil {
+			d.log.Debug("sip inbound reject failed", "error", err)
+		}
+		d.log.Info("sip inbound call rejected (403): inbound calls are not accepted")
+		return
+	}
+	med, err := in.Answer(diago.AnswerOptions{})
+	if err != nil {
+		d.log.Warn("sip inbound answer failed", "error", err)
+		return
+	}
+	defer med.Close()
+	if d.cfg.Inbound.Announcement == "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(in.Context())
+	defer cancel()
+	stop := context.AfterFunc(d.ctx, cancel)
+	defer stop()
+	l := &leg{med: med, codec: media.CodecAudioFromSession(med.MediaSession())}
+	w, err := med.AudioWriter()
+	if err != nil {
+		return
+	}
+	l.writer = w
+	src, err := openWAVSource(d.cfg.Inbound.Announcement)
+	if err != nil {
+		d.log.Warn("sip inbound announcement", "error", err)
+		return
+	}
+	defer src.Close()
+	_ = l.play(ctx, src, nil)
+}
+
+func tlsConfig(c TLSConfig) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if err != nil {
+		return nil, &Error{Kind: KindInvalid, Field: "sip.tls", Reason: "cannot load the certificate and key", Err: err}
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, &Error{Kind: KindInvalid, Field: "sip.tls.ca_file", Reason: "cannot read the file", Err: err}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &Error{Kind: KindInvalid, Field: "sip.tls.ca_file", Reason: "no PEM certificates in the file"}
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+func codecByName(name string) (media.Codec, bool) {
+	switch name {
+	case "pcmu", "PCMU":
+		return media.CodecAudioUlaw, true
+	case "pcma", "PCMA":
+		return media.CodecAudioAlaw, true
+	}
+	return media.Codec{}, false
+}
+
+func freePort(transport, host string) (int, error) {
+	if transport == "udp" {
+		c, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port, nil
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func portOr(p, def int) int {
+	if p == 0 {
+		return def
+	}
+	return p
+}
+
+// levelHandler drops records below a level.
+type levelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelHandler{h.Handler.WithAttrs(a), h.min}
+}
+
+func (h levelHandler) WithGroup(n string) slog.Handler { return levelHandler{h.Handler.WithGroup(n), h.min} }
+
+var errUnused = errors.New("unused")
+
+var _ = fmt.Sprint

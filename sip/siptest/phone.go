@@ -1,0 +1,486 @@
+// Package siptest holds test doubles for the sip package: a fake phone in
+// Go (a diago user agent server whose behaviour is set per called user), a
+// launcher for baresip test phones, and audio checks (Goertzel tone
+// detection, RMS per window) for the WAV files they record.
+package siptest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/audio"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/callbackline/callbackline/sip/internal/wav"
+)
+
+// Action is what the fake phone does with an INVITE.
+type Action int
+
+// Actions.
+const (
+	Answer  Action = iota // ring for Delay, then answer 200
+	Busy                  // 486 Busy Here after Delay
+	Decline               // 603 Decline after Delay
+	Reject                // Status after Delay
+	Ring                  // 180 Ringing, never answer (until CANCEL)
+	Drop                  // no SIP response at all
+)
+
+// Behavior configures how the phone treats calls to one user.
+type Behavior struct {
+	Action Action
+	Status int           // for Reject
+	Delay  time.Duration // time ringing before the final response
+	// HangupAfter sends BYE this long after answering (0: never).
+	HangupAfter time.Duration
+	// Silent answers but sends no RTP at all (a dead peer).
+	Silent bool
+	// ToneHz is the frequency of the sine the phone sends; default 440.
+	ToneHz float64
+	// Play is an 8 kHz mono WAV the phone sends instead of a tone (looped).
+	Play string
+	// Record is the path of a WAV (8 kHz mono) of what the phone hears,
+	// written when the call ends. Gaps in RTP are kept as silence.
+	Record string
+	// DTMF is a digit the phone sends (RFC 4733) DTMFAfter after answering.
+	DTMF      rune
+	DTMFAfter time.Duration
+}
+
+// Call is what happened to one INVITE at the phone.
+type Call struct {
+	User        string    // Request-URI user
+	FromUser    string    // From user (caller ID)
+	FromName    string    // From display name
+	Invited     time.Time // INVITE received
+	Answered    time.Time // 200 OK sent
+	FirstRTP    time.Time // first RTP packet received after answering
+	Ended       time.Time
+	Cancelled   bool // CANCEL (or the caller's BYE before answer) ended it
+	RemoteBye   bool // the caller hung up the answered call
+	Packets     int  // RTP packets received
+	Codec       string
+	Err         error
+}
+
+// Phone is a fake SIP phone on 127.0.0.1 for tests.
+type Phone struct {
+	dg     *diago.Diago
+	addr   string
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	behavior map[string]Behavior
+	def      Behavior
+	calls    []*Call
+	notify   chan struct{}
+}
+
+// NewPhone starts a fake phone on a free UDP port of 127.0.0.1. By default
+// it answers every call at once and sends a 440 Hz tone; set behaviours per
+// user with Set. Close stops it.
+func NewPhone(ctx context.Context) (*Phone, error) {
+	port, err := FreeUDPPort()
+	if err != nil {
+		return nil, err
+	}
+	p := &Phone{behavior: map[string]Behavior{}, notify: make(chan struct{}, 1),
+		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("fakephone"))
+	if err != nil {
+		return nil, err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	p.dg = diago.NewDiago(ua,
+		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}}),
+		diago.WithLogger(quiet),
+		diago.WithServerRequestMiddleware(p.middleware),
+	)
+	p.ctx, p.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := p.dg.ServeBackground(p.ctx, p.serve); err != nil {
+		p.cancel()
+		return nil, err
+	}
+	go func() { <-p.ctx.Done(); ua.Close() }()
+	time.Sleep(100 * time.Millisecond) // sipgo's listener-ready race
+	return p, nil
+}
+
+// Addr is the phone's SIP address, 127.0.0.1:port.
+func (p *Phone) Addr() string { return p.addr }
+
+// URI returns sip:user@addr.
+func (p *Phone) URI(user string) string { return "sip:" + user + "@" + p.addr }
+
+// Set sets the behaviour for calls to user ("" for any other user).
+func (p *Phone) Set(user string, b Behavior) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if user == "" {
+		p.def = b
+		return
+	}
+	p.behavior[user] = b
+}
+
+func (p *Phone) behaviorFor(user string) Behavior {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b, ok := p.behavior[user]; ok {
+		return b
+	}
+	return p.def
+}
+
+// Calls returns copies of the calls the phone has seen, in arrival order.
+func (p *Phone) Calls() []Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Call, len(p.calls))
+	for i, c := range p.calls {
+		out[i] = *c
+	}
+	return out
+}
+
+// WaitCalls waits until n calls have ended (or ctx is done) and returns them.
+func (p *Phone) WaitCalls(ctx context.Context, n int) ([]Call, error) {
+	for {
+		cs := p.Calls()
+		ended := 0
+		for _, c := range cs {
+			if !c.Ended.IsZero() {
+				ended++
+			}
+		}
+		if ended >= n {
+			return cs, nil
+		}
+		select {
+		case <-ctx.Done():
+			return cs, fmt.Errorf("fake phone: %d of %d calls ended: %w", ended, n, ctx.Err())
+		case <-p.notify:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Close hangs up the phone's calls and stops it.
+func (p *Phone) Close() {
+	p.cancel()
+	p.wg.Wait()
+}
+
+func (p *Phone) record(c *Call) {
+	p.mu.Lock()
+	p.calls = append(p.calls, c)
+	p.mu.Unlock()
+}
+
+func (p *Phone) update(f func()) {
+	p.mu.Lock()
+	f()
+	p.mu.Unlock()
+	select {
+	case p.notify <- struct{}{}:
+	default:
+	}
+}
+
+// middleware drops INVITEs for users whose behaviour is Drop.
+func (p *Phone) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if req.Method == sip.INVITE && req.To() != nil && !req.To().Params.Has("tag") {
+			user := req.Recipient.User
+			if p.behaviorFor(user).Action == Drop {
+				c := &Call{User: user, Invited: time.Now()}
+				if f := req.From(); f != nil {
+					c.FromUser, c.FromName = f.Address.User, f.DisplayName
+				}
+				p.mu.Lock()
+				known := false
+				for _, k := range p.calls {
+					if k.User == user && k.Invited.After(time.Now().Add(-40*time.Second)) && k.Ended.IsZero() && k.Answered.IsZero() {
+						known = true // a retransmission
+					}
+				}
+				if !known {
+					p.calls = append(p.calls, c)
+				}
+				p.mu.Unlock()
+				return
+			}
+		}
+		next(req, tx)
+	}
+}
+
+func (p *Phone) serve(in *diago.DialogServerSession) {
+	p.wg.Add(1)
+	defer p.wg.Done()
+	user := in.InviteRequest.Recipient.User
+	b := p.behaviorFor(user)
+	c := &Call{User: user, Invited: time.Now()}
+	if f := in.InviteRequest.From(); f != nil {
+		c.FromUser, c.FromName = f.Address.User, f.DisplayName
+	}
+	p.record(c)
+	defer p.update(func() {
+		if c.Ended.IsZero() {
+			c.Ended = time.Now()
+		}
+	})
+	ctx := in.Context()
+	_ = in.Trying()
+	_ = in.Ringing()
+	wait := func(d time.Duration) bool {
+		if d <= 0 {
+			return ctx.Err() == nil && p.ctx.Err() == nil
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-p.ctx.Done():
+			return false
+		}
+	}
+	if b.Action == Ring {
+		b.Delay = 24 * time.Hour
+	}
+	if !wait(b.Delay) {
+		p.update(func() { c.Cancelled = ctx.Err() != nil })
+		return
+	}
+	switch b.Action {
+	case Busy:
+		_ = in.Respond(sip.StatusBusyHere, "Busy Here", nil)
+		return
+	case Decline:
+		_ = in.Respond(sip.StatusGlobalDecline, "Decline", nil)
+		return
+	case Reject:
+		_ = in.Respond(b.Status, "Rejected", nil)
+		return
+	}
+	med, err := in.Answer(diago.AnswerOptions{})
+	if err != nil {
+		p.update(func() { c.Err = err })
+		return
+	}
+	defer med.Close()
+	codec := media.CodecAudioFromSession(med.MediaSession())
+	p.update(func() { c.Answered = time.Now(); c.Codec = codec.Name })
+
+	callCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	// Receive (and optionally record).
+	r, err := med.AudioReader()
+	if err == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.receive(c, r, codec, med.RTPPacketReader, b.Record)
+		}()
+	}
+	if !b.Silent {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.send(callCtx, med, codec, b)
+		}()
+	}
+	if b.HangupAfter > 0 {
+		if wait(b.HangupAfter) {
+			hctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			_ = in.Hangup(hctx)
+			cancel()
+		}
+	} else {
+		select {
+		case <-ctx.Done():
+			p.update(func() { c.RemoteBye = true })
+		case <-p.ctx.Done():
+		}
+	}
+	stop()
+	p.update(func() { c.Ended = time.Now() })
+	_ = med.Close()
+	wg.Wait()
+}
+
+// send writes 20 ms frames of the tone (or the WAV) until ctx is done.
+func (p *Phone) send(ctx context.Context, med *diago.DialogMedia, codec media.Codec, b Behavior) {
+	var frames [][]byte
+	var err error
+	if b.Play != "" {
+		frames, err = wavFrames(b.Play, codec)
+	} else {
+		hz := b.ToneHz
+		if hz == 0 {
+			hz = 440
+		}
+		frames, err = toneFrames(hz, codec)
+	}
+	if err != nil {
+		return
+	}
+	var w io.Writer
+	var dw *diago.DTMFWriter
+	if b.DTMF != 0 {
+		if dw, err = med.AudioWriterDTMF(); err != nil {
+			return
+		}
+		w = dw
+	} else if w, err = med.AudioWriter(); err != nil {
+		return
+	}
+	start := time.Now()
+	sentDTMF := b.DTMF == 0
+	for i := 0; ctx.Err() == nil; i++ {
+		if !sentDTMF && time.Since(start) >= b.DTMFAfter {
+			sentDTMF = true
+			if dw.WriteDTMF(b.DTMF) != nil {
+				return
+			}
+			continue
+		}
+		if _, err := w.Write(frames[i%len(frames)]); err != nil {
+			return
+		}
+	}
+}
+
+func (p *Phone) receive(c *Call, r io.Reader, codec media.Codec, pr *media.RTPPacketReader, path string) {
+	buf := make([]byte, media.RTPBufSize)
+	pcm := make([]byte, 2*media.RTPBufSize)
+	var rec []int16
+	var start time.Time
+	for {
+		n, err := r.Read(buf)
+		if err != nil {
+			break
+		}
+		now := time.Now()
+		first := false
+		p.mu.Lock()
+		c.Packets++
+		if c.FirstRTP.IsZero() {
+			c.FirstRTP, first = now, true
+		}
+		p.mu.Unlock()
+		if path == "" || n == 0 || pr.PacketHeader.PayloadType != codec.PayloadType {
+			continue
+		}
+		if first {
+			start = c.Answered
+		}
+		var k int
+		if codec.PayloadType == media.CodecAudioAlaw.PayloadType {
+			k, err = audio.DecodeAlawTo(pcm, buf[:n])
+		} else {
+			k, err = audio.DecodeUlawTo(pcm, buf[:n])
+		}
+		if err != nil {
+			continue
+		}
+		due := int(now.Sub(start)*8000/time.Second) - k/2
+		if due-len(rec) > 480 { // keep gaps over 60 ms as silence
+			rec = append(rec, make([]int16, due-len(rec))...)
+		}
+		for i := 0; i < k/2; i++ {
+			rec = append(rec, int16(uint16(pcm[2*i])|uint16(pcm[2*i+1])<<8))
+		}
+	}
+	if path != "" {
+		if err := wav.Write(path, wav.Format{Rate: 8000, Channels: 1}, rec); err != nil {
+			p.update(func() { c.Err = errors.Join(c.Err, err) })
+		}
+	}
+}
+
+var (
+	frameMu    sync.Mutex
+	frameCache = map[string][][]byte{}
+)
+
+// toneFrames returns one second of a sine as encoded 20 ms frames, cached.
+func toneFrames(hz float64, codec media.Codec) ([][]byte, error) {
+	key := fmt.Sprintf("%g/%d", hz, codec.PayloadType)
+	frameMu.Lock()
+	defer frameMu.Unlock()
+	if f, ok := frameCache[key]; ok {
+		return f, nil
+	}
+	s := Tone(hz, 8000, 8000, 0.5)
+	f, err := encodeFrames(s, codec)
+	if err == nil {
+		frameCache[key] = f
+	}
+	return f, err
+}
+
+func wavFrames(path string, codec media.Codec) ([][]byte, error) {
+	format, s, err := wav.Samples(path)
+	if err != nil {
+		return nil, err
+	}
+	if format.Rate != 8000 || format.Channels != 1 {
+		return nil, fmt.Errorf("%s: need 8000 Hz mono", path)
+	}
+	return encodeFrames(s, codec)
+}
+
+func encodeFrames(s []int16, codec media.Codec) ([][]byte, error) {
+	var frames [][]byte
+	pcm := make([]byte, 320)
+	for i := 0; i+160 <= len(s); i += 160 {
+		for j := 0; j < 160; j++ {
+			pcm[2*j], pcm[2*j+1] = byte(s[i+j]), byte(uint16(s[i+j])>>8)
+		}
+		out := make([]byte, 160)
+		var err error
+		if codec.PayloadType == media.CodecAudioAlaw.PayloadType {
+			_, err = audio.EncodeAlawTo(out, pcm)
+		} else {
+			_, err = audio.EncodeUlawTo(out, pcm)
+		}
+		if err != nil {
+			return nil, err
+		}
+		frames = append(frames, out)
+	}
+	if len(frames) == 0 {
+		return nil, errors.New("audio shorter than one frame")
+	}
+	return frames, nil
+}
+
+// Tone returns n samples of a sine of frequency hz at the sample rate and
+// amplitude (0–1 of full scale).
+func Tone(hz float64, rate, n int, amp float64) []int16 {
+	s := make([]int16, n)
+	for i := range s {
+		s[i] = int16(amp * 32767 * math.Sin(2*math.Pi*hz*float64(i)/float64(rate)))
+	}
+	return s
+}
