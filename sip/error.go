@@ -10,19 +10,19 @@ type Kind string
 
 // Kinds of [Error].
 const (
-	KindInvalid     Kind = "invalid"      // the plan or configuration is wrong: fix it, do not retry
-	KindNoAnswer    Kind = "no_answer"    // the phone rang until the ring timeout
-	KindNoResponse  Kind = "no_response"  // the target never answered the INVITE at all (no SIP response)
-	KindBusy        Kind = "busy"         // 486/600 busy
-	KindDeclined    Kind = "declined"     // 603, or the employee pressed 2 / did not accept
-	KindRejected    Kind = "rejected"     // another final SIP status (4xx/5xx/6xx): see Status
-	KindUnreachable Kind = "unreachable"  // transport error: the address could not be reached
-	KindHungUp      Kind = "hung_up"      // the employee hung up before the client was connected
-	KindDeadPeer    Kind = "dead_peer"    // no RTP from a leg for the dead-peer timeout
-	KindCancelled   Kind = "cancelled"    // the caller cancelled the context, or the dialer closed
-	KindMedia       Kind = "media"        // the announcement or recording could not be played or written
-	KindClosed      Kind = "closed"       // the dialer is closed
-	KindInternal    Kind = "internal"     // a bug or an unexpected failure in the SIP stack
+	KindInvalid     Kind = "invalid"     // the plan or configuration is wrong: fix it, do not retry
+	KindNoAnswer    Kind = "no_answer"   // the phone rang until the ring timeout
+	KindNoResponse  Kind = "no_response" // the target never answered the INVITE at all (no SIP response)
+	KindBusy        Kind = "busy"        // 486/600 busy
+	KindDeclined    Kind = "declined"    // 603, or the employee pressed 2 / did not accept
+	KindRejected    Kind = "rejected"    // another final SIP status (4xx/5xx/6xx): see Status
+	KindUnreachable Kind = "unreachable" // transport error: the address could not be reached
+	KindHungUp      Kind = "hung_up"     // the employee hung up before the client was connected
+	KindDeadPeer    Kind = "dead_peer"   // no RTP from a leg for the dead-peer timeout
+	KindCancelled   Kind = "cancelled"   // the caller cancelled the context, or the dialer closed
+	KindMedia       Kind = "media"       // the announcement or recording could not be played or written
+	KindClosed      Kind = "closed"      // the dialer is closed
+	KindInternal    Kind = "internal"    // a bug or an unexpected failure in the SIP stack
 )
 
 // Error is the typed error of this package. Inspect it with errors.As; never

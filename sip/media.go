@@ -33,7 +33,7 @@ type leg struct {
 	reader io.Reader
 	writer io.Writer
 
-	last atomic.Int64              // unix nanos of the last RTP packet received
+	last atomic.Int64                 // unix nanos of the last RTP packet received
 	sink atomic.Pointer[func([]byte)] // where received payloads go
 	dtmf chan rune
 	done chan struct{} // closed when the reader loop ends

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -140,4 +139,3 @@ func (r *recorder) cleanup() {
 	}
 }
 
-var _ = binary.LittleEndian

@@ -61,18 +61,18 @@ type Behavior struct {
 
 // Call is what happened to one INVITE at the phone.
 type Call struct {
-	User        string    // Request-URI user
-	FromUser    string    // From user (caller ID)
-	FromName    string    // From display name
-	Invited     time.Time // INVITE received
-	Answered    time.Time // 200 OK sent
-	FirstRTP    time.Time // first RTP packet received after answering
-	Ended       time.Time
-	Cancelled   bool // CANCEL (or the caller's BYE before answer) ended it
-	RemoteBye   bool // the caller hung up the answered call
-	Packets     int  // RTP packets received
-	Codec       string
-	Err         error
+	User      string    // Request-URI user
+	FromUser  string    // From user (caller ID)
+	FromName  string    // From display name
+	Invited   time.Time // INVITE received
+	Answered  time.Time // 200 OK sent
+	FirstRTP  time.Time // first RTP packet received after answering
+	Ended     time.Time
+	Cancelled bool // CANCEL (or the caller's BYE before answer) ended it
+	RemoteBye bool // the caller hung up the answered call
+	Packets   int  // RTP packets received
+	Codec     string
+	Err       error
 }
 
 // Phone is a fake SIP phone on 127.0.0.1 for tests.
