@@ -93,13 +93,14 @@ func (e *Espeak) Synthesize(ctx context.Context, text string, v Voice) (*Audio, 
 }
 
 // Languages returns the languages (and their aliases) espeak-ng can speak
-// without MBROLA, as listed by `espeak-ng --voices`.
-func (e *Espeak) Languages(ctx context.Context) (map[string]bool, error) {
+// without MBROLA, as listed by `espeak-ng --voices`, each with the name of
+// its voice ("de" → "German", "pt-br" → "Portuguese_(Brazil)").
+func (e *Espeak) Languages(ctx context.Context) (map[string]string, error) {
 	out, err := run(ctx, e.Name(), EspeakPackage, e.Timeout, e.path(), []string{"--voices"}, "")
 	if err != nil {
 		return nil, err
 	}
-	langs := map[string]bool{}
+	langs := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -107,10 +108,10 @@ func (e *Espeak) Languages(ctx context.Context) (map[string]bool, error) {
 		if len(f) < 5 || f[0] == "Pty" || f[1] == "variant" || strings.HasPrefix(f[4], "mb/") {
 			continue
 		}
-		langs[f[1]] = true
+		langs[f[1]] = f[3]
 		for _, o := range f[5:] {
-			if strings.HasPrefix(o, "(") {
-				langs[strings.TrimPrefix(o, "(")] = true
+			if a, ok := strings.CutPrefix(o, "("); ok && langs[a] == "" {
+				langs[a] = f[3]
 			}
 		}
 	}
@@ -132,7 +133,7 @@ func (e *Espeak) Check(ctx context.Context) error {
 	seen := map[string]bool{}
 	for _, id := range VoiceIDs() {
 		l := VoiceFor(id).Language
-		if !langs[l] && !seen[l] {
+		if langs[l] == "" && !seen[l] {
 			missing = append(missing, l)
 		}
 		seen[l] = true
