@@ -1,0 +1,121 @@
+package sip_test
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// announcement makes the announcement WAV: real speech from espeak-ng and
+// sox when they are installed, else a non-tonal speech-like noise burst.
+// It returns the path and its length in seconds.
+func announcement(t *testing.T, dir string) (string, float64) {
+	t.Helper()
+	out := filepath.Join(dir, "announcement8k.wav")
+	if _, err := exec.LookPath("espeak-ng"); err == nil {
+		if _, err := exec.LookPath("sox"); err == nil {
+			raw := filepath.Join(dir, "raw.wav")
+			if err := exec.Command("espeak-ng", "-w", raw, "Hello. You have a callback request from the website. Connecting you now.").Run(); err != nil {
+				t.Fatalf("espeak-ng: %v", err)
+			}
+			if err := exec.Command("sox", raw, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", out).Run(); err != nil {
+				t.Fatalf("sox: %v", err)
+			}
+			a, err := siptest.ReadWAV(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out, a.Duration()
+		}
+	}
+	t.Log("espeak-ng or sox missing (Debian packages espeak-ng, sox): using a synthetic speech-like announcement")
+	if err := siptest.WriteSpeechLike(out, 8000, 3); err != nil {
+		t.Fatal(err)
+	}
+	return out, 3
+}
+
+// TestAcceptanceBaresip runs a real callback between two baresip phones:
+// the employee sends 440 Hz, the client 1 kHz.
+func TestAcceptanceBaresip(t *testing.T) {
+	emp := siptest.StartBaresip(t, siptest.BaresipOptions{User: "101", ToneHz: 440})
+	cli := siptest.StartBaresip(t, siptest.BaresipOptions{User: clientNumber, ToneHz: 1000})
+	dir := t.TempDir()
+	ann, annLen := announcement(t, dir)
+	cfg := sip.Config{
+		Listen:   "127.0.0.1:0",
+		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{
+			Employee: "sip:{extension}@" + emp.HostPort(),
+			Client:   "sip:{number}@" + cli.HostPort(),
+			CallerID: sip.CallerID{Number: "+4940999000", Name: "Acme"},
+		}},
+	}
+	d, err := sip.New(context.Background(), cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const talk = 3 * time.Second
+	var ev events
+	res := d.Callback(context.Background(), sip.Plan{
+		Employees: []string{"101"}, Client: clientNumber, Announcement: ann,
+		Recording: filepath.Join(dir, "call.wav"), Progress: ev.add,
+		Timeouts: sip.Timeouts{EmployeeRing: 5 * time.Second, ClientRing: 5 * time.Second, MaxCall: talk},
+	})
+	if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.Err != nil {
+		t.Fatalf("outcome %s status %s err %v", res.Outcome, res.StatusCode, res.Err)
+	}
+	if res.EndReason != "max_call" || res.HungUp != sip.PartyDialer {
+		t.Errorf("ended by %s (%s), want the dialer at max_call", res.HungUp, res.EndReason)
+	}
+	if got := res.Talk(); got < talk || got > talk+time.Second {
+		t.Errorf("talk %s, want %s", got, talk)
+	}
+	if _, ok := ev.first(sip.EventConnected); !ok {
+		t.Errorf("no connected event: %v", ev.types())
+	}
+	emp.Stop()
+	cli.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	empRec, err := emp.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliRec, err := cli.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, c := analyse(t, empRec, 0), analyse(t, cliRec, 0)
+	l, r := analyse(t, res.Recording, 0), analyse(t, res.Recording, 1)
+	t.Logf("announcement %.1fs", annLen)
+	t.Logf("employee heard: %s", siptest.Summary(e))
+	t.Logf("client heard:   %s", siptest.Summary(c))
+	t.Logf("recording L:    %s", siptest.Summary(l))
+	t.Logf("recording R:    %s", siptest.Summary(r))
+	// The employee hears speech, then (after the short ringback) the client's tone.
+	if s := siptest.Share(e, 0.3, annLen-0.3, "sound") + siptest.Share(e, 0.3, annLen-0.3, "silence"); s < 0.9 {
+		t.Errorf("employee: announcement not speech-like (%.0f%%)", 100*s)
+	}
+	if s := siptest.Share(e, 0.3, annLen-0.3, "sound"); s < 0.5 {
+		t.Errorf("employee: announcement has too little sound (%.0f%%)", 100*s)
+	}
+	if s := siptest.Share(e, annLen+0.8, annLen+talk.Seconds()-0.3, "tone:1000"); s < 0.8 {
+		t.Errorf("employee: client tone after the announcement only %.0f%%", 100*s)
+	}
+	if s := siptest.Share(c, 0.3, talk.Seconds()-0.3, "tone:440"); s < 0.8 {
+		t.Errorf("client: employee tone only %.0f%%", 100*s)
+	}
+	if s := siptest.Share(l, 0.3, talk.Seconds()-0.3, "tone:440"); s < 0.8 {
+		t.Errorf("recording left: employee tone only %.0f%%", 100*s)
+	}
+	if s := siptest.Share(r, 0.3, talk.Seconds()-0.3, "tone:1000"); s < 0.8 {
+		t.Errorf("recording right: client tone only %.0f%%", 100*s)
+	}
+}
