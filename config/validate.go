@@ -1,0 +1,263 @@
+package config
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/callbackline/callbackline/phone"
+)
+
+// Database drivers SplitDatabase returns.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// SplitDatabase splits the database setting into its driver and what the
+// driver opens: "sqlite:./callbackline.db" → (SQLite, "./callbackline.db");
+// "sqlite:///var/lib/cb.db" → (SQLite, "/var/lib/cb.db");
+// "postgres://…" or "postgresql://…" → (Postgres, the whole URL).
+func SplitDatabase(s string) (driver, source string, err error) {
+	switch {
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		if _, err := url.Parse(s); err != nil {
+			return "", "", errors.New("is not a valid PostgreSQL URL (e.g. postgres://user@host:5432/callbackline)")
+		}
+		return Postgres, s, nil
+	case strings.HasPrefix(s, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(s, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New(`names no SQLite file (e.g. "sqlite:./callbackline.db")`)
+		}
+		return SQLite, path, nil
+	}
+	return "", "", fmt.Errorf(`%q is neither "sqlite:<file>" nor a postgres:// URL`, redactURL(s))
+}
+
+// EncryptionKeyBytes returns the 32-byte key of encryption_key, nil when
+// none is configured.
+func (c *Config) EncryptionKeyBytes() ([]byte, error) {
+	if c.EncryptionKey == "" {
+		return nil, nil
+	}
+	s := strings.TrimSpace(c.EncryptionKey)
+	if len(s) == 64 {
+		if k, err := hex.DecodeString(s); err == nil {
+			return k, nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(s); err == nil && len(k) == 32 {
+			return k, nil
+		}
+	}
+	return nil, errors.New("is not 32 bytes in base64 or hex; make one with: openssl rand -base64 32")
+}
+
+// Policy returns the toll-fraud guard of the intake section.
+func (c *Config) Policy() phone.Policy {
+	return phone.Policy{BlockedTypes: c.Intake.BlockedNumberTypes, AllowedCountries: c.Intake.AllowedCountries}
+}
+
+// Level returns log_level as a slog level (info when it is not valid).
+func (c *Config) Level() slog.Level {
+	switch strings.ToLower(c.LogLevel) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// normalize puts case-insensitive values in their usual case.
+func (c *Config) normalize() {
+	c.LogLevel = strings.ToLower(c.LogLevel)
+	c.LogFormat = strings.ToLower(c.LogFormat)
+	c.DefaultRegion = strings.ToUpper(c.DefaultRegion)
+	for i, t := range c.Intake.BlockedNumberTypes {
+		c.Intake.BlockedNumberTypes[i] = strings.ToLower(t)
+	}
+	for i, r := range c.Intake.AllowedCountries {
+		c.Intake.AllowedCountries[i] = strings.ToUpper(r)
+	}
+}
+
+// Validate reports every problem of c, each an *Error, joined.
+func (c *Config) Validate() error { return errors.Join(c.validate(nil)...) }
+
+// The limits of intake.max_body.
+const (
+	minBody = 1 << 10
+	maxBody = 16 << 20
+)
+
+func (c *Config) validate(sources map[string]string) []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		src := sources[key]
+		if src == "" {
+			base, _, _ := strings.Cut(key, "[")
+			src = sources[base]
+		}
+		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: src})
+	}
+
+	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Listen)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("listen", "%q has no port number 0–65535 (e.g. :8080)", c.Listen)
+	} else if strings.ContainsAny(host, " /") {
+		bad("listen", "%q has no valid host (e.g. :8080 or 127.0.0.1:8080)", c.Listen)
+	}
+	if c.PublicURL != "" {
+		if p := checkURL(c.PublicURL, false); p != "" {
+			bad("public_url", "%s", p)
+		}
+	}
+	if _, _, err := SplitDatabase(c.Database); err != nil {
+		bad("database", "%v", err)
+	}
+	if t := c.AdminToken; t != "" {
+		if n := utf8.RuneCountInString(t); n < 16 {
+			bad("admin_token", "is %d characters long; use at least 16 (e.g. openssl rand -hex 24)", n)
+		} else if strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+			bad("admin_token", "must be printable ASCII without spaces: it travels in an HTTP header")
+		}
+	}
+	if c.DefaultRegion != "" && !phone.ValidRegion(c.DefaultRegion) {
+		bad("default_region", "%q is not an ISO 3166 alpha-2 region code (e.g. RU, DE, US); leave it empty to use the portal's language", c.DefaultRegion)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch strings.ToLower(c.LogFormat) {
+	case "json", "text":
+	default:
+		bad("log_format", "%q is not json or text", c.LogFormat)
+	}
+
+	b := c.Bitrix24
+	switch {
+	case b.ClientID != "" && b.ClientSecret == "":
+		bad("bitrix24.client_secret", "is empty while bitrix24.client_id is set; copy both from the application's page in Bitrix24")
+	case b.ClientID == "" && b.ClientSecret != "":
+		bad("bitrix24.client_id", "is empty while bitrix24.client_secret is set; copy both from the application's page in Bitrix24")
+	}
+	if p := checkURL(b.OAuthServer, true); p != "" {
+		bad("bitrix24.oauth_server", "%s", p)
+	}
+	if !(b.Rate > 0) {
+		bad("bitrix24.rate", "is %g; requests per second must be more than 0 (2, or 5 on Enterprise plans)", b.Rate)
+	}
+	if b.Burst < 1 {
+		bad("bitrix24.burst", "is %d; must be at least 1 (50, or 250 on Enterprise plans)", b.Burst)
+	}
+
+	in := c.Intake
+	if in.DedupWindow < 0 {
+		bad("intake.dedup_window", "is %s; must not be negative (0 turns de-duplication off)", in.DedupWindow)
+	}
+	if in.NumberLimit < 0 {
+		bad("intake.number_limit", "is %d; must not be negative (0 means no limit)", in.NumberLimit)
+	}
+	if in.PortalLimit < 0 {
+		bad("intake.portal_limit", "is %d; must not be negative (0 means no limit)", in.PortalLimit)
+	}
+	for _, t := range in.BlockedNumberTypes {
+		if !phone.ValidType(t) {
+			bad("intake.blocked_number_types", "%q is not a number type; use any of %s", t, strings.Join(phone.Types(), ", "))
+		}
+	}
+	for _, r := range in.AllowedCountries {
+		if !phone.ValidRegion(r) {
+			bad("intake.allowed_countries", "%q is not an ISO 3166 alpha-2 region code (e.g. RU, DE, US)", r)
+		}
+	}
+	if in.MaxBody < minBody || in.MaxBody > maxBody {
+		bad("intake.max_body", "is %s; must be between %s and %s", formatSize(in.MaxBody), formatSize(minBody), formatSize(maxBody))
+	}
+
+	numbers := map[string]int{}
+	for i, l := range c.Lines {
+		key := fmt.Sprintf("lines[%d]", i)
+		switch n := utf8.RuneCountInString(l.Number); {
+		case strings.TrimSpace(l.Number) == "":
+			bad(key+".number", "is empty; every line needs a number (free text, e.g. callbackline or +74951234567)")
+		case n > 50:
+			bad(key+".number", "is %d characters long; Bitrix24 keeps at most 50", n)
+		case strings.TrimSpace(l.Number) != l.Number:
+			bad(key+".number", "%q has spaces around it; Bitrix24 trims them", l.Number)
+		}
+		if j, dup := numbers[l.Number]; dup {
+			bad(key+".number", "%q is the number of lines[%d] too; line numbers must be unique", l.Number, j)
+		}
+		numbers[l.Number] = i
+		if n := utf8.RuneCountInString(l.Name); n > 255 {
+			bad(key+".name", "is %d characters long; keep it under 255", n)
+		}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir", "is empty; name a directory for recordings and the speech cache (e.g. ./data)")
+	}
+	if c.ShutdownGrace < 0 {
+		bad("shutdown_grace", "is %s; must not be negative", c.ShutdownGrace)
+	}
+	if _, err := c.EncryptionKeyBytes(); err != nil {
+		bad("encryption_key", "%v", err)
+	}
+	return errs
+}
+
+// checkURL returns what is wrong with an absolute http(s) base URL, ""
+// when nothing is. With httpsOnly, http is allowed for loopback hosts only.
+func checkURL(s string, httpsOnly bool) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Sprintf("%q is not an absolute URL (e.g. https://callback.example.com/)", redactURL(s))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("%q must start with https:// (or http://)", redactURL(s))
+	case u.User != nil:
+		return fmt.Sprintf("%q must not carry a user or password", redactURL(s))
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fmt.Sprintf("%q must not have a query or fragment", s)
+	case httpsOnly && u.Scheme == "http" && !loopback(u.Hostname()):
+		return fmt.Sprintf("%q must use https: the client secret is sent there (http only for localhost)", s)
+	}
+	return ""
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redactURL hides a password in a URL for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "xxxxx" + s[i:]
+		}
+	}
+	return s
+}
