@@ -1,0 +1,135 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+)
+
+// callbackJSON is a callback as the API shows it.
+type callbackJSON struct {
+	ID              int64      `json:"id"`
+	MemberID        string     `json:"member_id"`
+	Kind            string     `json:"kind"`
+	Phone           string     `json:"phone"`
+	PhoneRaw        string     `json:"phone_raw"`
+	Text            string     `json:"text"`
+	Voice           string     `json:"voice"`
+	CRMEntityType   string     `json:"crm_entity_type"`
+	CRMEntityID     int64      `json:"crm_entity_id"`
+	LineNumber      string     `json:"line_number"`
+	CallID          string     `json:"call_id,omitempty"`
+	UserID          int64      `json:"user_id,omitempty"`
+	State           string     `json:"state"`
+	Reason          string     `json:"reason"`
+	Duplicates      int        `json:"duplicates"`
+	LastDuplicateAt *time.Time `json:"last_duplicate_at,omitempty"`
+	EventAt         *time.Time `json:"event_at,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+func toJSON(c *callbackline.Callback) callbackJSON {
+	j := callbackJSON{
+		ID: c.ID, MemberID: c.MemberID, Kind: string(c.Kind), Phone: c.Phone, PhoneRaw: c.PhoneRaw,
+		Text: c.Text, Voice: c.Voice, CRMEntityType: c.CRMEntityType, CRMEntityID: c.CRMEntityID,
+		LineNumber: c.LineNumber, CallID: c.CallID, UserID: c.UserID, State: string(c.State), Reason: c.Reason,
+		Duplicates: c.Duplicates, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+	if !c.LastDuplicateAt.IsZero() {
+		t := c.LastDuplicateAt.UTC()
+		j.LastDuplicateAt = &t
+	}
+	if !c.EventAt.IsZero() {
+		t := c.EventAt.UTC()
+		j.EventAt = &t
+	}
+	return j
+}
+
+// authorize checks the admin token of an API request.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
+	if s.adminToken == "" {
+		s.writeError(w, r, callbackline.Errorf(callbackline.EFORBIDDEN, "the API is off: set admin_token (CALLBACKLINE_ADMIN_TOKEN) to turn it on"))
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.adminToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="callbackline"`)
+		s.writeError(w, r, callbackline.Errorf(callbackline.EUNAUTHORIZED, "send the admin token as Authorization: Bearer <admin_token>"))
+		return false
+	}
+	return true
+}
+
+// handleCallbacks lists callbacks: GET /api/v1/callbacks?member_id=&state=&before=&limit=.
+func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, http.MethodGet) || !s.authorize(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	f := callbackline.CallbackFilter{MemberID: q.Get("member_id"), State: callbackline.State(q.Get("state"))}
+	if f.State != "" && !f.State.Valid() {
+		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "state %q is not a callback state", q.Get("state")))
+		return
+	}
+	var err error
+	if f.BeforeID, err = intParam(q.Get("before"), "before", 1, 1<<62); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := intParam(q.Get("limit"), "limit", 1, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Limit = int(limit)
+	list, err := s.store.Callbacks(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Callbacks []callbackJSON `json:"callbacks"`
+	}{Callbacks: make([]callbackJSON, 0, len(list))}
+	for _, c := range list {
+		out.Callbacks = append(out.Callbacks, toJSON(c))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleCallback shows one callback: GET /api/v1/callbacks/{id}.
+func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, http.MethodGet) || !s.authorize(w, r) {
+		return
+	}
+	id, err := intParam(r.PathValue("id"), "id", 1, 1<<62)
+	if err != nil || id == 0 {
+		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the callback id must be a positive whole number"))
+		return
+	}
+	c, err := s.store.Callback(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Callback callbackJSON `json:"callback"`
+	}{toJSON(c)})
+}
+
+// intParam parses an optional whole-number parameter in [min, max]; "" is 0.
+func intParam(v, name string, min, max int64) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < min || n > max {
+		return 0, callbackline.Errorf(callbackline.EINVALID, "%s must be a whole number from %d to %d", name, min, max)
+	}
+	return n, nil
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+
+	"github.com/callbackline/callbackline"
+)
+
+// handleApp serves the application page that Bitrix24 opens in its frame
+// (GET|POST /bitrix24/app). The frame POST carries member_id and
+// APPLICATION_TOKEN; the page shows that portal's recent callbacks.
+func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, http.MethodGet, http.MethodPost) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.intake.MaxBody)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the form could not be read"))
+		return
+	}
+	member, token := r.PostForm.Get("member_id"), r.PostForm.Get("APPLICATION_TOKEN")
+	p, err := s.store.Portal(r.Context(), member)
+	if member == "" || token == "" || err != nil || p.Status == callbackline.PortalUninstalled ||
+		subtle.ConstantTimeCompare([]byte(p.ApplicationToken), []byte(token)) != 1 {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = appPage.Execute(w, nil)
+		return
+	}
+	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = appPage.Execute(w, struct {
+		Portal    *callbackline.Portal
+		Callbacks []*callbackline.Callback
+	}{p, list})
+}
+
+var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>callbackline</title>
+<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style>
+</head>
+<body>
+<h1>callbackline</h1>
+{{if not .}}<p>Open this page from your Bitrix24 portal (Applications → callbackline).</p>{{else}}
+<p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
+<table>
+<tr><th>#</th><th>received</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>reason</th><th>repeats</th></tr>
+{{range .Callbacks}}<tr><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{.Reason}}</td><td>{{.Duplicates}}</td></tr>
+{{else}}<tr><td colspan="8">No callback requests yet.</td></tr>{{end}}
+</table>{{end}}
+</body>
+</html>
+`))

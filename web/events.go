@@ -1,0 +1,249 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+)
+
+// eventAnswer is the body of a 200 answer to an event. Bitrix24 ignores it;
+// it helps people who test the handler by hand.
+type eventAnswer struct {
+	Status     string `json:"status"` // accepted, duplicate, rejected, ignored, uninstalled
+	CallbackID int64  `json:"callback_id,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// handleEvents takes every Bitrix24 event: POST /bitrix24/events.
+//
+// Checks, in order: method, media type, size, decoding, the portal
+// (auth[member_id] installed) and its application token (constant time);
+// only then the event's own data. Bitrix24 never resends an event, so a
+// genuine callback request is always stored, even when its number must not
+// be dialled, and answered 200 once it is durable.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	name, outcome := "unknown", "error"
+	defer func() { s.metrics.observeEvent(name, outcome, time.Since(start)) }()
+
+	if !s.allow(w, r, http.MethodPost) {
+		outcome = "bad_request"
+		return
+	}
+	ct, body, err := s.readBody(w, r)
+	if err != nil {
+		outcome = "bad_request"
+		s.writeError(w, r, err)
+		return
+	}
+	ev, err := bitrix24.ParseEvent(ct, body)
+	if err != nil {
+		outcome = "bad_request"
+		s.writeError(w, r, err)
+		return
+	}
+	name = metricEventName(ev.Name)
+
+	switch ev.Name {
+	case bitrix24.EventAppInstall, bitrix24.EventAppUpdate:
+		// Some applications point their installation handler at the events
+		// URL; the installation path verifies everything itself.
+		s.install(w, r, r.URL.Query(), ct, body)
+		outcome = "install"
+		return
+	}
+
+	p, err := s.authenticate(r, ev)
+	if err != nil {
+		outcome = "unauthorized"
+		s.writeError(w, r, err)
+		return
+	}
+
+	var ans eventAnswer
+	switch ev.Name {
+	case bitrix24.EventCallbackStart:
+		ans, err = s.takeCallback(r, p, ev)
+	case bitrix24.EventCallStart:
+		ans, err = s.takeCall(r, p, ev)
+	case bitrix24.EventAppUninstall:
+		ans, err = s.uninstall(r, p, ev)
+	default:
+		s.logger.InfoContext(r.Context(), "event ignored: callbackline does not handle it",
+			slog.String("event", ev.Name), slog.String("member_id", p.MemberID))
+		ans = eventAnswer{Status: "ignored"}
+	}
+	if err != nil {
+		outcome = "error"
+		s.writeError(w, r, err)
+		return
+	}
+	outcome = ans.Status
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// readBody checks the media type and reads at most MaxBody bytes.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "application/json") {
+		return "", nil, callbackline.Errorf(callbackline.EUNSUPPORTED,
+			"content type %q is not supported; send application/x-www-form-urlencoded (as Bitrix24 does) or application/json", ct)
+	}
+	if r.ContentLength > s.intake.MaxBody {
+		return "", nil, callbackline.Errorf(callbackline.ETOOLARGE, "the body is larger than %d bytes", s.intake.MaxBody)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.intake.MaxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return "", nil, callbackline.Errorf(callbackline.ETOOLARGE, "the body is larger than %d bytes", s.intake.MaxBody)
+		}
+		return "", nil, callbackline.WrapError(err, callbackline.EINVALID, "the body could not be read")
+	}
+	return mt, body, nil
+}
+
+// authenticate finds the installed portal of the event and checks its
+// application token in constant time. Unknown portals, uninstalled ones and
+// wrong tokens all get the same answer.
+func (s *Server) authenticate(r *http.Request, ev *bitrix24.Event) (*callbackline.Portal, error) {
+	deny := callbackline.Errorf(callbackline.EUNAUTHORIZED,
+		"the event is not from an installed portal: auth[member_id] is unknown or auth[application_token] does not match")
+	if ev.Auth.MemberID == "" || ev.Auth.ApplicationToken == "" {
+		return nil, deny
+	}
+	p, err := s.store.Portal(r.Context(), ev.Auth.MemberID)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return nil, deny
+	} else if err != nil {
+		return nil, err
+	}
+	if p.Status == callbackline.PortalUninstalled || p.ApplicationToken == "" ||
+		subtle.ConstantTimeCompare([]byte(p.ApplicationToken), []byte(ev.Auth.ApplicationToken)) != 1 {
+		return nil, deny
+	}
+	return p, nil
+}
+
+// region is the default region for numbers typed without a country code.
+func (s *Server) region(p *callbackline.Portal) string {
+	if s.intake.DefaultRegion != "" {
+		return s.intake.DefaultRegion
+	}
+	return phone.RegionForLanguage(p.Language)
+}
+
+// takeCallback stores an ONEXTERNALCALLBACKSTART request.
+func (s *Server) takeCallback(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
+	d, err := ev.CallbackStart()
+	if err != nil {
+		return eventAnswer{}, err
+	}
+	now := s.now().UTC()
+	cb := &callbackline.Callback{
+		MemberID: p.MemberID, Kind: callbackline.KindCallback, PhoneRaw: d.PhoneNumber,
+		Text: d.Text, Voice: d.Voice, CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID,
+		LineNumber: d.LineNumber, State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
+	}
+	if e164, err := phone.Normalize(d.PhoneNumber, s.region(p)); err != nil {
+		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
+	} else {
+		cb.Phone = e164
+		if err := s.intake.Policy.Check(e164); err != nil {
+			cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
+		}
+	}
+	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{
+		Callback: cb, DedupWindow: s.intake.DedupWindow, NumberLimit: s.intake.NumberLimit, PortalLimit: s.intake.PortalLimit,
+	})
+	if err != nil {
+		return eventAnswer{}, err
+	}
+	return s.answer(r, p, res), nil
+}
+
+// takeCall stores an ONEXTERNALCALLSTART (click-to-call) request. The call
+// is already registered in Bitrix24 by an employee's click, so the
+// toll-fraud limits for public forms do not apply; the number must still
+// be a valid one of an allowed kind.
+func (s *Server) takeCall(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
+	d, err := ev.CallStart()
+	if err != nil {
+		return eventAnswer{}, err
+	}
+	now := s.now().UTC()
+	raw := d.PhoneNumberInternational
+	if raw == "" {
+		raw = d.PhoneNumber
+	}
+	cb := &callbackline.Callback{
+		MemberID: p.MemberID, Kind: callbackline.KindCall, PhoneRaw: d.PhoneNumber, CallID: d.CallID, UserID: d.UserID,
+		CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID, LineNumber: d.LineNumber,
+		State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
+	}
+	if e164, err := phone.Normalize(raw, s.region(p)); err != nil {
+		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
+	} else {
+		cb.Phone = e164
+		if err := s.intake.Policy.Check(e164); err != nil {
+			cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
+		}
+	}
+	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{Callback: cb})
+	if err != nil {
+		return eventAnswer{}, err
+	}
+	return s.answer(r, p, res), nil
+}
+
+// answer logs what the intake did and says it to the sender.
+func (s *Server) answer(r *http.Request, p *callbackline.Portal, res callbackline.IntakeResult) eventAnswer {
+	cb := res.Callback
+	ans := eventAnswer{Status: "accepted", CallbackID: cb.ID}
+	switch {
+	case res.Duplicate:
+		ans.Status = "duplicate"
+	case cb.State == callbackline.StateRejected:
+		ans.Status, ans.Reason = "rejected", cb.Reason
+	}
+	s.logger.InfoContext(r.Context(), "call request "+ans.Status,
+		slog.String("kind", string(cb.Kind)), slog.Int64("callback_id", cb.ID), slog.String("member_id", p.MemberID),
+		slog.String("phone", phone.Mask(cb.Phone)), slog.Int("duplicates", cb.Duplicates), slog.String("reason", cb.Reason))
+	return ans
+}
+
+// rejection turns a normalisation or guard error into a callback's Reason.
+func rejection(err error) string {
+	var rej *phone.Rejection
+	if errors.As(err, &rej) {
+		return rej.Reason + ": " + rej.Message
+	}
+	return callbackline.ReasonInvalidNumber + ": " + callbackline.ErrorMessage(err)
+}
+
+// uninstall handles ONAPPUNINSTALL: the portal stops being served; with
+// CLEAN=1 its data is deleted.
+func (s *Server) uninstall(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
+	u := ev.Uninstall()
+	var err error
+	if u.Clean {
+		err = s.store.DeletePortal(r.Context(), p.MemberID)
+	} else {
+		err = s.store.SetPortalStatus(r.Context(), p.MemberID, callbackline.PortalUninstalled, "the application was uninstalled from the portal")
+	}
+	if err != nil {
+		return eventAnswer{}, err
+	}
+	s.logger.InfoContext(r.Context(), "portal uninstalled", slog.String("member_id", p.MemberID), slog.Bool("clean", u.Clean))
+	return eventAnswer{Status: "uninstalled"}, nil
+}

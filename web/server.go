@@ -1,0 +1,123 @@
+// Package web is callbackline's HTTP side: the Bitrix24 handlers
+// (installation, events, the app page), the JSON API, health and metrics.
+//
+// Every request that comes from outside is validated here before it reaches
+// the store; every error answer goes through one mapping of domain codes to
+// HTTP statuses (error.go).
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+)
+
+// Intake holds the rules the event intake applies to callback requests.
+type Intake struct {
+	DedupWindow   time.Duration // same portal + number + CRM entity within it is one callback
+	NumberLimit   int           // callbacks per number and hour; 0 = no limit
+	PortalLimit   int           // callbacks per portal and hour; 0 = no limit
+	Policy        phone.Policy  // toll-fraud guard: number types and countries
+	DefaultRegion string        // region for numbers without a country code; "" = from the portal's language
+	MaxBody       int64         // largest request body accepted; 0 = 64 KiB
+}
+
+// Options configures a Server.
+type Options struct {
+	Store      callbackline.Store
+	OAuth      *bitrix24.OAuth // verifies installations with the configured OAuth server
+	Intake     Intake
+	AdminToken string       // enables /api/v1 when set
+	Logger     *slog.Logger // nil = slog.Default()
+	Metrics    *Metrics     // nil = a new registry
+	Now        func() time.Time
+	// Installed, when set, runs after an installation was verified and
+	// stored (binding events, syncing lines). It runs in the background,
+	// owned by the Server; Close waits for it.
+	Installed func(ctx context.Context, p *callbackline.Portal) error
+	// Ready, when set, is asked by /readyz beside the store (e.g. the SIP
+	// dialer).
+	Ready func(ctx context.Context) error
+}
+
+// Server serves callbackline's HTTP endpoints.
+type Server struct {
+	store      callbackline.Store
+	oauth      *bitrix24.OAuth
+	intake     Intake
+	adminToken string
+	logger     *slog.Logger
+	metrics    *Metrics
+	now        func() time.Time
+	installed  func(ctx context.Context, p *callbackline.Portal) error
+	ready      func(ctx context.Context) error
+	mux        *http.ServeMux
+
+	ctx    context.Context // cancelled by Close: owns background work
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// defaultMaxBody is the largest request body accepted when none is configured.
+const defaultMaxBody = 64 << 10
+
+// NewServer returns a Server; call Close when done.
+func NewServer(o Options) *Server {
+	s := &Server{
+		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready,
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics(o.Store)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.intake.MaxBody <= 0 {
+		s.intake.MaxBody = defaultMaxBody
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/bitrix24/install", s.handleInstall)
+	s.mux.HandleFunc("/bitrix24/events", s.handleEvents)
+	s.mux.HandleFunc("/bitrix24/app", s.handleApp)
+	s.mux.HandleFunc("/healthz", s.handleHealth)
+	s.mux.HandleFunc("/readyz", s.handleReady)
+	s.mux.Handle("/metrics", s.metrics.Handler())
+	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
+	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
+	s.mux.HandleFunc("/", s.handleNotFound)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close stops the Server's background work and waits for it.
+func (s *Server) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// background runs f in a goroutine owned by the Server.
+func (s *Server) background(f func(ctx context.Context)) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f(s.ctx)
+	}()
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, callbackline.Errorf(callbackline.ENOTFOUND, "no such endpoint: %s", r.URL.Path))
+}
