@@ -1,0 +1,241 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/store/postgres"
+	"github.com/callbackline/callbackline/store/storetest"
+)
+
+// testDSN is the PostgreSQL of the tests, or a skip.
+func testDSN(t testing.TB) string {
+	dsn := os.Getenv("CALLBACKLINE_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("CALLBACKLINE_TEST_POSTGRES is not set: skipping the PostgreSQL store tests " +
+			"(e.g. CALLBACKLINE_TEST_POSTGRES=postgres://root@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	return dsn
+}
+
+// freshSchema names a new schema and drops it after the test.
+func freshSchema(t testing.TB, dsn string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "cbtest_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		if err := postgres.DropSchema(context.Background(), dsn, schema); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	return schema
+}
+
+func openTest(t testing.TB, opts postgres.Options) *postgres.Store {
+	t.Helper()
+	dsn := testDSN(t)
+	if opts.Schema == "" {
+		opts.Schema = freshSchema(t, dsn)
+	}
+	s, err := postgres.Open(context.Background(), dsn, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	testDSN(t)
+	storetest.Run(t, func(t *testing.T) storetest.Backend { return openTest(t, postgres.Options{}) })
+}
+
+// TestConformanceNoGroupCommit runs the suite with one transaction per
+// intake, the pool doing the concurrency.
+func TestConformanceNoGroupCommit(t *testing.T) {
+	testDSN(t)
+	storetest.Run(t, func(t *testing.T) storetest.Backend {
+		return openTest(t, postgres.Options{MaxBatch: 1, Committers: 8})
+	})
+}
+
+// TestManyInstances: several stores on one schema (as several processes
+// would be) take the same request at once: one callback, one job.
+func TestManyInstances(t *testing.T) {
+	dsn := testDSN(t)
+	schema := freshSchema(t, dsn)
+	const instances, perInstance = 4, 15
+	var stores []*postgres.Store
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range instances { // open concurrently: migrations must not collide
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 4})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			stores = append(stores, s)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	defer func() {
+		for _, s := range stores {
+			s.Close()
+		}
+	}()
+	ctx := context.Background()
+	if err := stores[0].SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	var fresh, dups, queuedDistinct int
+	for _, s := range stores {
+		for i := range perInstance {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				res, err := s.Intake(ctx, callbackline.IntakeRequest{
+					Callback:    &callbackline.Callback{MemberID: "m1", Phone: "+4930123456", CRMEntityType: "LEAD", CRMEntityID: 1},
+					DedupWindow: time.Minute,
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if res.Duplicate {
+					dups++
+				} else {
+					fresh++
+				}
+			}()
+			go func() { // distinct numbers under a portal limit shared by all instances
+				defer wg.Done()
+				res, err := s.Intake(ctx, callbackline.IntakeRequest{
+					Callback:    &callbackline.Callback{MemberID: "m1", Phone: fmt.Sprintf("+4940%06d-%p", i, s)},
+					PortalLimit: 21, // the shared request above counts once
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if res.Queued {
+					queuedDistinct++
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if fresh != 1 || dups != instances*perInstance-1 {
+		t.Fatalf("same request on %d instances: %d new, %d duplicates", instances, fresh, dups)
+	}
+	n, err := stores[1].CountJobs(ctx, "callback")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The portal limit counts every callback of the portal: the shared one
+	// plus the distinct ones, 21 in all, whatever instance took them.
+	if queuedDistinct != 20 || n != 21 {
+		t.Fatalf("portal limit across instances: %d distinct queued, %d jobs; want 20 and 21", queuedDistinct, n)
+	}
+}
+
+type testWorker struct {
+	river.WorkerDefaults[callbackline.CallbackJob]
+	got chan int64
+}
+
+func (w *testWorker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
+	w.got <- job.Args.CallbackID
+	return nil
+}
+
+func TestQueueRunsWorker(t *testing.T) {
+	w := &testWorker{got: make(chan int64, 10)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	s := openTest(t, postgres.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond,
+		JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute})
+	ctx := context.Background()
+	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartQueue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: "m1", Phone: "+4930123456", State: callbackline.StateReceived}})
+	if err != nil || !res.Queued {
+		t.Fatalf("Intake: %+v %v", res, err)
+	}
+	select {
+	case id := <-w.got:
+		if id != res.Callback.ID {
+			t.Fatalf("worker got callback %d, want %d", id, res.Callback.ID)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the worker did not run the job")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.StopQueue(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	var completed int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'completed'`).Scan(&completed); err != nil {
+		t.Fatal(err)
+	}
+	if completed != 1 {
+		t.Fatalf("%d completed jobs, want 1", completed)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	ctx := context.Background()
+	_, err := postgres.Open(ctx, "postgres://x@127.0.0.1:1/x", postgres.Options{Schema: "Bad-Name"})
+	if callbackline.ErrorCode(err) != callbackline.EINVALID {
+		t.Errorf("bad schema: %v", err)
+	}
+	_, err = postgres.Open(ctx, "postgres://x@127.0.0.1:1/x", postgres.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Second})
+	if callbackline.ErrorCode(err) != callbackline.EINVALID {
+		t.Errorf("rescue < timeout: %v", err)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	dsn := testDSN(t)
+	schema := freshSchema(t, dsn)
+	ctx := context.Background()
+	for range 2 {
+		if err := postgres.Migrate(ctx, dsn, postgres.Options{Schema: schema}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := openTest(t, postgres.Options{Schema: schema})
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
