@@ -22,6 +22,9 @@ const (
 	// cacheGrace protects files used recently from eviction, so a path
 	// just returned by File stays valid while the call plays it.
 	cacheGrace = 10 * time.Minute
+	// pruneEvery spaces the pruning after new files: a pass over a full
+	// cache takes about 10 ms.
+	pruneEvery = time.Minute
 	// keyVersion changes when the file format or key layout changes.
 	keyVersion = "speech-cache-v1"
 )
@@ -31,17 +34,19 @@ const (
 // its settings), the voice and the text, so a text is synthesised once.
 // Concurrent requests for the same key share one synthesis; files are
 // written atomically (temporary file, then rename); files unused for
-// MaxAge, and the least recently used beyond MaxBytes, are removed after
-// each new file (never one used in the last 10 minutes). Use NewCache.
+// MaxAge, and the least recently used beyond MaxBytes, are removed by
+// Prune, which runs after a new file at most once a minute (never removing
+// one used in the last 10 minutes). Use NewCache.
 type Cache struct {
 	Engine   Engine
 	Dir      string
 	MaxBytes int64         // bound of the directory's size; 0 is DefaultCacheBytes
 	MaxAge   time.Duration // bound of a file's time unused; 0 is DefaultCacheAge
 
-	mu      sync.Mutex
-	flights map[string]*flight
-	pruneMu sync.Mutex
+	mu        sync.Mutex
+	flights   map[string]*flight
+	pruneMu   sync.Mutex
+	lastPrune time.Time // guarded by pruneMu
 }
 
 // flight is one synthesis in progress, shared by its waiters. It runs in
@@ -153,7 +158,12 @@ func (c *Cache) fill(ctx context.Context, f *flight, key, path, text string, v V
 		return
 	}
 	if f.err = c.write(path, a); f.err == nil {
-		_ = c.Prune() // best effort; File's result does not depend on it
+		c.pruneMu.Lock()
+		due := time.Since(c.lastPrune) > pruneEvery
+		c.pruneMu.Unlock()
+		if due {
+			_ = c.Prune() // best effort; File's result does not depend on it
+		}
 	}
 }
 
@@ -190,6 +200,7 @@ func (c *Cache) write(path string, a *Audio) error {
 func (c *Cache) Prune() error {
 	c.pruneMu.Lock()
 	defer c.pruneMu.Unlock()
+	c.lastPrune = time.Now()
 	maxBytes, maxAge := c.MaxBytes, c.MaxAge
 	if maxBytes <= 0 {
 		maxBytes = DefaultCacheBytes

@@ -250,3 +250,19 @@ func BenchmarkCacheHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrune measures a pass over a full cache: 2,500 files, as many
+// as the default 256 MiB bound holds of 10-second announcements.
+func BenchmarkPrune(b *testing.B) {
+	c := newCache(b, &speech.Espeak{})
+	for i := range 2500 {
+		if err := os.WriteFile(filepath.Join(c.Dir, fmt.Sprintf("%064x.wav", i)), nil, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if err := c.Prune(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

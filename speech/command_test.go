@@ -100,3 +100,14 @@ func TestCommandKeyChangesWithSettings(t *testing.T) {
 		t.Error("different espeak-ng speeds give the same cache key")
 	}
 }
+
+func TestCommandOutputIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 64 MiB through a pipe")
+	}
+	c := &speech.Command{Path: "head", Args: []string{"-c", "80000000", "/dev/zero"}}
+	_, err := c.Synthesize(context.Background(), "x", speech.VoiceFor(""))
+	if speech.ReasonOf(err) != speech.ReasonBadOutput || !strings.Contains(err.Error(), "more than") {
+		t.Fatalf("%v", err)
+	}
+}

@@ -19,15 +19,15 @@ const DefaultTimeout = 10 * time.Second
 // capped is an io.Writer that keeps at most max bytes and then fails, so a
 // runaway program cannot fill the memory.
 type capped struct {
-	buf bytes.Buffer
-	max int
+	buf  bytes.Buffer
+	max  int
+	over bool
 }
-
-var errTooMuch = errors.New("output limit exceeded")
 
 func (c *capped) Write(p []byte) (int, error) {
 	if c.buf.Len()+len(p) > c.max {
-		return 0, errTooMuch
+		c.over = true
+		return 0, errors.New("output limit exceeded")
 	}
 	return c.buf.Write(p)
 }
@@ -60,6 +60,8 @@ func run(ctx context.Context, engine, pkg string, timeout time.Duration, path st
 		return nil, errorf(ReasonCanceled, engine, ctx.Err(), "synthesis cancelled")
 	case tctx.Err() != nil:
 		return nil, errorf(ReasonTimeout, engine, tctx.Err(), "%s took longer than %v; check the program or raise the timeout", path, timeout)
+	case out.over:
+		return nil, errorf(ReasonBadOutput, engine, err, "%s wrote more than %d bytes", path, out.max)
 	}
 	msg := strings.TrimSpace(errOut.buf.String())
 	if len(msg) > 300 {
