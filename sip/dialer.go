@@ -113,7 +113,10 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	}
 	// diago and sipgo log SIP headers (with phone numbers) at Warn and
 	// below: give them errors only.
+	// Their package-level loggers are set too (one Dialer per process).
 	quiet := slog.New(levelHandler{logger.Handler(), slog.LevelError})
+	sipgosip.SetDefaultLogger(quiet)
+	media.SetDefaultLogger(quiet)
 	d.dg = diago.NewDiago(ua,
 		diago.WithTransport(tran),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: d.codecs}),
@@ -336,4 +339,3 @@ func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
 func (h levelHandler) WithGroup(n string) slog.Handler {
 	return levelHandler{h.Handler.WithGroup(n), h.min}
 }
-

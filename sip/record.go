@@ -138,4 +138,3 @@ func (r *recorder) cleanup() {
 		}
 	}
 }
-

@@ -69,6 +69,7 @@ type Call struct {
 	FirstRTP  time.Time // first RTP packet received after answering
 	Ended     time.Time
 	Cancelled bool // CANCEL (or the caller's BYE before answer) ended it
+	Dropped   bool // the INVITE got no response at all (Drop); Ended = Invited
 	RemoteBye bool // the caller hung up the answered call
 	Packets   int  // RTP packets received
 	Codec     string
@@ -208,14 +209,15 @@ func (p *Phone) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
 		if req.Method == sip.INVITE && req.To() != nil && !req.To().Params.Has("tag") {
 			user := req.Recipient.User
 			if p.behaviorFor(user).Action == Drop {
-				c := &Call{User: user, Invited: time.Now()}
+				c := &Call{User: user, Invited: time.Now(), Dropped: true}
+				c.Ended = c.Invited
 				if f := req.From(); f != nil {
 					c.FromUser, c.FromName = f.Address.User, f.DisplayName
 				}
 				p.mu.Lock()
 				known := false
 				for _, k := range p.calls {
-					if k.User == user && k.Invited.After(time.Now().Add(-40*time.Second)) && k.Ended.IsZero() && k.Answered.IsZero() {
+					if k.User == user && k.Invited.After(time.Now().Add(-40*time.Second)) && k.Dropped {
 						known = true // a retransmission
 					}
 				}

@@ -1,0 +1,289 @@
+package sip_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// short timeouts keep the failure tests quick.
+var short = sip.Timeouts{EmployeeRing: 1500 * time.Millisecond, ClientRing: 1500 * time.Millisecond, Accept: 2 * time.Second, DeadPeer: 1200 * time.Millisecond, MaxCall: 20 * time.Second}
+
+func TestFailures(t *testing.T) {
+	r := newRig(t)
+	ann := speechWAV(t, r.dir, 3)
+	cases := []struct {
+		name       string
+		emp, cli   siptest.Behavior
+		ann        string
+		outcome    sip.Outcome
+		kind       sip.Kind
+		party      sip.Party
+		status     string
+		min, max   time.Duration // how long Callback took
+		clientCall bool          // whether the client must have been called
+	}{
+		{name: "employee busy", emp: siptest.Behavior{Action: siptest.Busy},
+			outcome: sip.OutcomeEmployeeFailed, kind: sip.KindBusy, party: sip.PartyEmployee, status: "486", max: time.Second},
+		{name: "employee rings without answer", emp: siptest.Behavior{Action: siptest.Ring},
+			outcome: sip.OutcomeEmployeeFailed, kind: sip.KindNoAnswer, party: sip.PartyEmployee, status: "304", min: short.EmployeeRing, max: short.EmployeeRing + time.Second},
+		{name: "employee gives no SIP response", emp: siptest.Behavior{Action: siptest.Drop},
+			outcome: sip.OutcomeEmployeeFailed, kind: sip.KindNoResponse, party: sip.PartyEmployee, status: "480", min: short.EmployeeRing, max: short.EmployeeRing + time.Second},
+		{name: "employee declines", emp: siptest.Behavior{Action: siptest.Decline, Delay: 200 * time.Millisecond},
+			outcome: sip.OutcomeEmployeeFailed, kind: sip.KindDeclined, party: sip.PartyEmployee, status: "603", min: 150 * time.Millisecond, max: time.Second},
+		{name: "employee not found", emp: siptest.Behavior{Action: siptest.Reject, Status: 404},
+			outcome: sip.OutcomeEmployeeFailed, kind: sip.KindRejected, party: sip.PartyEmployee, status: "404", max: time.Second},
+		{name: "employee hangs up during the announcement", ann: ann, emp: siptest.Behavior{Action: siptest.Answer, HangupAfter: time.Second},
+			outcome: sip.OutcomeEmployeeHungUp, kind: sip.KindHungUp, party: sip.PartyEmployee, status: "603", min: time.Second, max: 2 * time.Second},
+		{name: "employee sends no RTP", ann: ann, emp: siptest.Behavior{Action: siptest.Answer, Silent: true},
+			outcome: sip.OutcomeFailed, kind: sip.KindDeadPeer, party: sip.PartyEmployee, status: "OTHER", min: short.DeadPeer, max: short.DeadPeer + time.Second},
+		{name: "client busy", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Busy},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindBusy, party: sip.PartyClient, status: "486", max: time.Second, clientCall: true},
+		{name: "client rings without answer", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Ring},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindNoAnswer, party: sip.PartyClient, status: "304", min: short.ClientRing, max: short.ClientRing + time.Second, clientCall: true},
+		{name: "client gives no SIP response", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Drop},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindNoResponse, party: sip.PartyClient, status: "480", min: short.ClientRing, max: short.ClientRing + time.Second, clientCall: true},
+		{name: "client incomplete number", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Reject, Status: 484},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindRejected, party: sip.PartyClient, status: "484", max: time.Second, clientCall: true},
+		{name: "client payment required", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Reject, Status: 402},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindRejected, party: sip.PartyClient, status: "402", max: time.Second, clientCall: true},
+		{name: "client server error", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Reject, Status: 503},
+			outcome: sip.OutcomeClientFailed, kind: sip.KindRejected, party: sip.PartyClient, status: "503", max: time.Second, clientCall: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			user := "e" + time.Now().Format("150405.000000")
+			r.phone.Set(user, tc.emp)
+			r.phone.Set(clientNumber, tc.cli)
+			before := len(r.phone.Calls())
+			start := time.Now()
+			res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{user}, Client: clientNumber, Announcement: tc.ann, Timeouts: short})
+			took := time.Since(start)
+			if res.Outcome != tc.outcome || res.StatusCode != tc.status {
+				t.Errorf("outcome %s status %s, want %s %s (err %v)", res.Outcome, res.StatusCode, tc.outcome, tc.status, res.Err)
+			}
+			var e *sip.Error
+			if !errors.As(res.Err, &e) || e.Kind != tc.kind || e.Party != tc.party {
+				t.Errorf("err %#v, want kind %s party %s", res.Err, tc.kind, tc.party)
+			}
+			if took < tc.min || took > tc.max {
+				t.Errorf("took %s, want %s–%s", took, tc.min, tc.max)
+			}
+			calls := r.phone.Calls()[before:]
+			called := false
+			for _, c := range calls {
+				called = called || c.User == clientNumber
+			}
+			if called != tc.clientCall {
+				t.Errorf("client called: %v, want %v", called, tc.clientCall)
+			}
+			if tc.emp.Action == siptest.Ring || tc.cli.Action == siptest.Ring {
+				// The ringing phone must have got a CANCEL.
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				defer cancel()
+				calls, err := r.phone.WaitCalls(ctx, before+len(calls))
+				if err != nil {
+					t.Fatal(err)
+				}
+				last := calls[len(calls)-1]
+				if !last.Cancelled {
+					t.Errorf("the ringing phone got no CANCEL: %+v", last)
+				}
+			}
+			if res.Employee == nil {
+				t.Fatal("no employee leg")
+			}
+			if res.Ended.Sub(res.Started) > tc.max {
+				t.Errorf("result spans %s", res.Ended.Sub(res.Started))
+			}
+		})
+	}
+}
+
+func TestConnectedCallEnds(t *testing.T) {
+	r := newRig(t)
+	t.Run("client hangs up", func(t *testing.T) {
+		r.phone.Set("201", siptest.Behavior{Action: siptest.Answer})
+		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, HangupAfter: time.Second})
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"201"}, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.HungUp != sip.PartyClient || res.EndReason != "hangup" {
+			t.Fatalf("outcome %s %s hung up by %s (%s) err %v", res.Outcome, res.StatusCode, res.HungUp, res.EndReason, res.Err)
+		}
+		if talk := res.Talk(); talk < 800*time.Millisecond || talk > 1500*time.Millisecond {
+			t.Errorf("talk %s, want about 1s", talk)
+		}
+		if res.Client.TalkSeconds() != 1 || res.Client.HungUp != sip.PartyClient {
+			t.Errorf("client leg %+v", res.Client)
+		}
+		// The employee's phone must have got our BYE.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		calls, err := r.phone.WaitCalls(ctx, len(r.phone.Calls()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range calls {
+			if c.User == "201" && !c.RemoteBye {
+				t.Errorf("employee phone got no BYE: %+v", c)
+			}
+		}
+	})
+	t.Run("client sends no RTP", func(t *testing.T) {
+		r.phone.Set("202", siptest.Behavior{Action: siptest.Answer})
+		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, Silent: true})
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"202"}, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.HungUp != sip.PartyDialer || res.EndReason != "dead_peer" {
+			t.Fatalf("outcome %s %s hung up by %s (%s) err %v", res.Outcome, res.StatusCode, res.HungUp, res.EndReason, res.Err)
+		}
+		if talk := res.Talk(); talk < short.DeadPeer || talk > short.DeadPeer+time.Second {
+			t.Errorf("talk %s, want about %s", talk, short.DeadPeer)
+		}
+	})
+	t.Run("max call length", func(t *testing.T) {
+		r.phone.Set("203", siptest.Behavior{Action: siptest.Answer})
+		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer})
+		to := short
+		to.MaxCall = time.Second
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"203"}, Client: clientNumber, Timeouts: to})
+		if res.EndReason != "max_call" || res.StatusCode != "200" {
+			t.Fatalf("end %s status %s", res.EndReason, res.StatusCode)
+		}
+		if talk := res.Talk(); talk < time.Second || talk > 1500*time.Millisecond {
+			t.Errorf("talk %s, want 1s", talk)
+		}
+	})
+	t.Run("cancelled while the employee rings", func(t *testing.T) {
+		r.phone.Set("204", siptest.Behavior{Action: siptest.Ring})
+		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"204"}, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeCancelled || res.StatusCode != "603-S" || sip.KindOf(res.Err) != sip.KindCancelled {
+			t.Fatalf("outcome %s %s err %v", res.Outcome, res.StatusCode, res.Err)
+		}
+		if took := time.Since(start); took > 1500*time.Millisecond {
+			t.Errorf("took %s after cancelling at 700ms", took)
+		}
+	})
+	t.Run("cancelled while talking", func(t *testing.T) {
+		r.phone.Set("205", siptest.Behavior{Action: siptest.Answer})
+		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"205"}, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.EndReason != "cancelled" || res.HungUp != sip.PartyDialer {
+			t.Fatalf("outcome %s %s end %s by %s", res.Outcome, res.StatusCode, res.EndReason, res.HungUp)
+		}
+	})
+}
+
+func TestEmployeeRouting(t *testing.T) {
+	r := newRig(t)
+	r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, HangupAfter: 500 * time.Millisecond})
+	t.Run("sequential: next after no answer", func(t *testing.T) {
+		r.phone.Set("301", siptest.Behavior{Action: siptest.Ring})
+		r.phone.Set("302", siptest.Behavior{Action: siptest.Answer})
+		var ev events
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"301", "302"}, Client: clientNumber, Timeouts: short, Progress: ev.add})
+		if res.Outcome != sip.OutcomeConnected || res.Employee.Target != "302" || len(res.Attempts) != 2 {
+			t.Fatalf("outcome %s employee %+v attempts %d", res.Outcome, res.Employee, len(res.Attempts))
+		}
+		if a := res.Attempts[0]; a.Err == nil || a.Err.Kind != sip.KindNoAnswer || a.RingTime() < short.EmployeeRing {
+			t.Errorf("first attempt %+v", a)
+		}
+		if e, ok := ev.first(sip.EventEmployeeAnswered); !ok || e.Employee != "302" {
+			t.Errorf("answered event %+v", e)
+		}
+	})
+	t.Run("ring all: first answer wins, the others get CANCEL", func(t *testing.T) {
+		r.phone.Set("311", siptest.Behavior{Action: siptest.Busy})
+		r.phone.Set("312", siptest.Behavior{Action: siptest.Ring})
+		r.phone.Set("313", siptest.Behavior{Action: siptest.Answer, Delay: 300 * time.Millisecond})
+		before := len(r.phone.Calls())
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"311", "312", "313"}, RingAll: true, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected || res.Employee.Target != "313" {
+			t.Fatalf("outcome %s employee %+v", res.Outcome, res.Employee)
+		}
+		if rt := res.Employee.RingTime(); rt > short.EmployeeRing {
+			t.Errorf("ring all took %s", rt)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		calls, err := r.phone.WaitCalls(ctx, before+4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range calls[before:] {
+			if c.User == "312" && !c.Cancelled {
+				t.Errorf("312 was not cancelled: %+v", c)
+			}
+		}
+	})
+	t.Run("press 1 accepts", func(t *testing.T) {
+		r.phone.Set("321", siptest.Behavior{Action: siptest.Answer, DTMF: '1', DTMFAfter: 300 * time.Millisecond})
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"321"}, RequireAccept: true, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected {
+			t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
+		}
+	})
+	t.Run("press 2 declines, next employee", func(t *testing.T) {
+		r.phone.Set("331", siptest.Behavior{Action: siptest.Answer, DTMF: '2', DTMFAfter: 300 * time.Millisecond})
+		r.phone.Set("332", siptest.Behavior{Action: siptest.Answer, DTMF: '1', DTMFAfter: 300 * time.Millisecond})
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"331", "332"}, RequireAccept: true, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeConnected || res.Employee.Target != "332" {
+			t.Fatalf("outcome %s employee %+v", res.Outcome, res.Employee)
+		}
+		if a := res.Attempts[0]; a.Err == nil || a.Err.Kind != sip.KindDeclined {
+			t.Errorf("first attempt %+v", a)
+		}
+	})
+	t.Run("no key within the accept time declines", func(t *testing.T) {
+		r.phone.Set("341", siptest.Behavior{Action: siptest.Answer})
+		start := time.Now()
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"341"}, RequireAccept: true, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeEmployeeFailed || res.StatusCode != "603" {
+			t.Fatalf("outcome %s %s", res.Outcome, res.StatusCode)
+		}
+		if took := time.Since(start); took < short.Accept || took > short.Accept+time.Second {
+			t.Errorf("took %s, want about %s", took, short.Accept)
+		}
+	})
+}
+
+func TestPlanValidation(t *testing.T) {
+	r := newRig(t)
+	before := len(r.phone.Calls())
+	for _, p := range []sip.Plan{
+		{Employees: []string{"101"}, Client: "030123456"},                             // not E.164
+		{Employees: []string{"101"}, Client: "+4930123456@evil.example.com"},          // injection
+		{Employees: []string{"101@evil.example.com"}, Client: clientNumber},           // injection
+		{Employees: []string{"10 1"}, Client: clientNumber},                           // space
+		{Employees: nil, Client: clientNumber},                                        // nobody
+		{Employees: []string{"101"}, Client: clientNumber, Line: "+499999"},           // unknown line
+		{Employees: []string{"101"}, Client: clientNumber, Announcement: "/nope.wav"}, // missing file
+	} {
+		res := r.d.Callback(context.Background(), p)
+		var e *sip.Error
+		if !errors.As(res.Err, &e) || res.Outcome != sip.OutcomeFailed {
+			t.Errorf("%+v: outcome %s err %v", p, res.Outcome, res.Err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(r.phone.Calls()) - before; n != 0 {
+		t.Errorf("%d calls placed for invalid plans", n)
+	}
+	// An announcement at the wrong rate is refused before dialling.
+	p := filepath.Join(r.dir, "16k.wav")
+	if err := siptest.WriteTone(p, 440, 16000, 1); err != nil {
+		t.Fatal(err)
+	}
+	res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"101"}, Client: clientNumber, Announcement: p})
+	if sip.KindOf(res.Err) != sip.KindMedia {
+		t.Errorf("16 kHz announcement: %v", res.Err)
+	}
+}
