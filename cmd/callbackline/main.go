@@ -1,0 +1,94 @@
+// Command callbackline runs the Bitrix24 callback line.
+//
+//	callbackline serve    [--config FILE]   run the service
+//	callbackline migrate  [--config FILE]   apply the database migrations and exit
+//	callbackline version                    print the version
+//
+// Configuration comes from a YAML file (--config, default ./callbackline.yaml
+// when present) and CALLBACKLINE_* environment variables; every key has a
+// default, so `callbackline serve` runs with none. This package only wires
+// the others together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/callbackline/callbackline"
+)
+
+const usage = `callbackline: a Bitrix24 callback line
+
+Usage:
+  callbackline serve   [--config FILE]   run the service
+  callbackline migrate [--config FILE]   apply the database migrations and exit
+  callbackline version                   print the version
+
+Configuration: a YAML file (--config, default ./callbackline.yaml if present)
+and CALLBACKLINE_* environment variables (e.g. CALLBACKLINE_DATABASE).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "callbackline:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run executes one command; it returns when the command is done or ctx is
+// cancelled.
+func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file (default ./callbackline.yaml when present)")
+	switch cmd {
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "callbackline", callbackline.Version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve", "migrate":
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	if err := fs.Parse(rest); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s takes no arguments, got %q", cmd, fs.Args())}
+	}
+	cfg, err := loadConfig(*configPath, env)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "migrate":
+		return migrate(ctx, cfg, stdout)
+	default:
+		return serve(ctx, cfg, stderr)
+	}
+}
