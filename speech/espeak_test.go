@@ -13,9 +13,9 @@ import (
 	"github.com/callbackline/callbackline/speech/speechtest"
 )
 
-// announcement is a typical 150-character request text.
+// announcement is a typical request text of 150 characters.
 const announcement = "Hello. You have a callback request from the website form. " +
-	"The client asks about the price of the annual plan. Connecting you now."
+	"The client asks about the price of the annual plan and its delivery date. Connecting you now."
 
 func TestEspeakSpeaks8kHz(t *testing.T) {
 	speechtest.NeedEspeak(t)

@@ -24,12 +24,17 @@ func (a *Audio) Resample(rate int) *Audio {
 		return &Audio{Samples: a.Samples, Rate: rate}
 	}
 	k := kernelFor(a.Rate, rate)
-	in := a.Samples
-	// Output sample n sits at input position n*M/L: integer part i,
-	// fractional phase p/L.
-	n := int((int64(len(in))*int64(k.l) + int64(k.m) - 1) / int64(k.m))
-	out := make([]int16, n)
 	taps := 2 * k.half
+	// The input as floats with taps zeros on both sides, so every filter
+	// window lies inside it.
+	x := make([]float64, len(a.Samples)+2*taps)
+	for i, v := range a.Samples {
+		x[taps+i] = float64(v)
+	}
+	// Output sample j sits at input position j*M/L: integer part i,
+	// fractional phase p/L.
+	n := int((int64(len(a.Samples))*int64(k.l) + int64(k.m) - 1) / int64(k.m))
+	out := make([]int16, n)
 	for j := range n {
 		pos := int64(j) * int64(k.m)
 		i := int(pos / int64(k.l))
@@ -41,19 +46,20 @@ func (a *Audio) Resample(rate int) *Audio {
 			}
 		}
 		h := k.table[p*taps : (p+1)*taps]
-		first := i - k.half + 1
-		var acc float64
-		lo, hi := 0, taps
-		if first < 0 {
-			lo = -first
+		w := x[taps+i-k.half+1:][:taps]
+		// four sums break the dependency chain of one accumulator
+		var s0, s1, s2, s3 float64
+		t := 0
+		for ; t+4 <= len(h); t += 4 {
+			s0 += h[t] * w[t]
+			s1 += h[t+1] * w[t+1]
+			s2 += h[t+2] * w[t+2]
+			s3 += h[t+3] * w[t+3]
 		}
-		if first+taps > len(in) {
-			hi = len(in) - first
+		for ; t < len(h); t++ {
+			s0 += h[t] * w[t]
 		}
-		for t := lo; t < hi; t++ {
-			acc += h[t] * float64(in[first+t])
-		}
-		out[j] = toInt16(acc / 32768)
+		out[j] = toInt16((s0 + s1 + s2 + s3) / 32768)
 	}
 	return &Audio{Samples: out, Rate: rate}
 }
