@@ -298,9 +298,9 @@ func TestRefreshStoreFailure(t *testing.T) {
 
 func TestInvalidGrantFlagsPortal(t *testing.T) {
 	for _, c := range []struct {
-		name  string
+		name   string
 		break_ func(*bitrix24test.Portal)
-		code  string
+		code   string
 	}{
 		{"invalid_grant", func(s *bitrix24test.Portal) { s.RevokeTokens() }, "invalid_grant"},
 		{"PAYMENT_REQUIRED", func(s *bitrix24test.Portal) { s.SetPaymentRequired(true); s.Advance(2 * time.Hour) }, "PAYMENT_REQUIRED"},

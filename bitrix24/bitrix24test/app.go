@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -306,7 +307,10 @@ func eventOfflineClear(c *call) (*result, *apiError) {
 	return &result{value: true}, nil
 }
 
-var resultRef = regexp.MustCompile(`\$result\[([^\]]+)\]((?:\[[^\]]*\])*)`)
+var (
+	resultRef = regexp.MustCompile(`\$result\[([^\]]+)\]((?:\[[^\]]*\])*)`)
+	refSeg    = regexp.MustCompile(`\[([^\]]*)\]`)
+)
 
 // batchLocked runs "batch" (API.md §4.4): cmd (key → "method?query"),
 // halt; at most 50 commands, no nested batch.
@@ -341,10 +345,18 @@ func (p *Portal) batchLocked(c *caller, ps params) (*result, *apiError) {
 		cmd := resultRef.ReplaceAllStringFunc(values[i], func(ref string) string {
 			m := resultRef.FindStringSubmatch(ref)
 			v := results[m[1]]
-			for _, seg := range regexp.MustCompile(`\[([^\]]*)\]`).FindAllStringSubmatch(m[2], -1) {
-				if mm, ok := v.(map[string]any); ok {
-					v = mm[seg[1]]
-				} else {
+			for _, seg := range refSeg.FindAllStringSubmatch(m[2], -1) {
+				switch x := v.(type) {
+				case map[string]any:
+					v = x[seg[1]]
+				case []any:
+					i, err := strconv.Atoi(seg[1])
+					if err != nil || i < 0 || i >= len(x) {
+						v = nil
+					} else {
+						v = x[i]
+					}
+				default:
 					v = nil
 				}
 			}
