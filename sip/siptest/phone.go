@@ -65,7 +65,7 @@ type Call struct {
 	FromUser  string    // From user (caller ID)
 	FromName  string    // From display name
 	Invited   time.Time // INVITE received
-	Answered  time.Time // 200 OK sent
+	Answered  time.Time // 200 OK sent (taken just before sending it)
 	FirstRTP  time.Time // first RTP packet received after answering
 	Ended     time.Time
 	Cancelled bool // CANCEL (or the caller's BYE before answer) ended it
@@ -283,6 +283,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		_ = in.Respond(b.Status, "Rejected", nil)
 		return
 	}
+	answering := time.Now()
 	med, err := in.Answer(diago.AnswerOptions{})
 	if err != nil {
 		p.update(func() { c.Err = err })
@@ -290,7 +291,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 	}
 	defer med.Close()
 	codec := media.CodecAudioFromSession(med.MediaSession())
-	p.update(func() { c.Answered = time.Now(); c.Codec = codec.Name })
+	p.update(func() { c.Answered = answering; c.Codec = codec.Name })
 
 	callCtx, stop := context.WithCancel(ctx)
 	defer stop()
