@@ -267,4 +267,3 @@ func benchCalls(b *testing.B, n int, window time.Duration, rate int) {
 	b.Logf("RTP delivered to phones %.2f%% of %.0f expected in %s", delivered, expected, el.Round(time.Millisecond))
 	b.Logf("first speech after employee answer: p50 %.1f ms, p95 %.1f ms, max %.1f ms (%d calls)", pct(0.5), pct(0.95), pct(1), len(fs))
 }
-
