@@ -101,6 +101,7 @@ type portalState struct {
 	mu        sync.Mutex
 	tokens    callbackline.Tokens
 	known     map[string]bool // token pairs this client has seen (by refresh token)
+	knownList []string        // their order, to forget the oldest
 	reinstall string          // why the portal needs a reinstallation; "" if it does not
 	unsaved   bool            // tokens holds a pair the store has not taken yet
 	operating map[string]time.Time
@@ -140,7 +141,7 @@ func (c *Client) state(p *callbackline.Portal) (*portalState, error) {
 	adopted := false
 	if (in.AccessToken != "" || in.RefreshToken != "") && !st.known[pairKey(in)] {
 		st.tokens, st.reinstall, st.unsaved = in, "", false
-		st.known[pairKey(in)] = true
+		st.remember(in)
 		adopted = true
 	}
 	switch p.Status {
@@ -161,6 +162,20 @@ func (c *Client) state(p *callbackline.Portal) (*portalState, error) {
 		return nil, callbackline.Errorf(callbackline.EUNAUTHORIZED, "bitrix24: portal %s has no tokens", p.MemberID)
 	}
 	return st, nil
+}
+
+// remember marks a pair as seen; the oldest of more than 64 are forgotten.
+func (st *portalState) remember(t callbackline.Tokens) {
+	k := pairKey(t)
+	if st.known[k] {
+		return
+	}
+	st.known[k] = true
+	st.knownList = append(st.knownList, k)
+	if len(st.knownList) > 64 {
+		delete(st.known, st.knownList[0])
+		st.knownList = st.knownList[1:]
+	}
 }
 
 func reinstallError(memberID, reason string, cause error) error {
@@ -690,6 +705,10 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 	if err != nil {
 		c.stats.refreshFailures.Add(1)
 		var oe *OAuthError
+		if errors.As(err, &oe) && oe.NeedsReinstall() && c.adoptStored(rctx, st, cur) {
+			// Another instance refreshed the pair: its new one is in the store.
+			return nil
+		}
 		if errors.As(err, &oe) && oe.NeedsReinstall() {
 			reason := "the OAuth server refused the refresh token: " + oe.Code
 			if oe.Description != "" {
@@ -718,7 +737,7 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 	c.stats.refreshes.Add(1)
 	st.mu.Lock()
 	st.tokens = next
-	st.known[pairKey(next)] = true
+	st.remember(next)
 	st.unsaved = true
 	st.mu.Unlock()
 	if c.Store != nil {
@@ -733,6 +752,35 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 	st.mu.Unlock()
 	c.logger().Debug("bitrix24 tokens refreshed", "portal", st.memberID, "domain", next.Domain)
 	return nil
+}
+
+// PortalReader is implemented by stores that can read a portal back
+// (callbackline.PortalStore does). With it, a refresh token the OAuth
+// server refuses is first compared with the stored one: when another
+// instance of callbackline refreshed the pair meanwhile, the stored pair is
+// used instead of flagging the portal.
+type PortalReader interface {
+	Portal(ctx context.Context, memberID string) (*callbackline.Portal, error)
+}
+
+// adoptStored takes the stored pair when it differs from used.
+func (c *Client) adoptStored(ctx context.Context, st *portalState, used callbackline.Tokens) bool {
+	r, ok := c.Store.(PortalReader)
+	if !ok {
+		return false
+	}
+	p, err := r.Portal(ctx, st.memberID)
+	if err != nil || p == nil || p.RefreshToken == "" || p.RefreshToken == used.RefreshToken {
+		return false
+	}
+	t := callbackline.Tokens{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, ExpiresAt: p.ExpiresAt,
+		ClientEndpoint: p.ClientEndpoint, Domain: p.Domain}
+	st.mu.Lock()
+	st.tokens, st.unsaved = t, false
+	st.remember(t)
+	st.mu.Unlock()
+	c.logger().Info("bitrix24: took the stored token pair, refreshed elsewhere", "portal", st.memberID)
+	return true
 }
 
 // IsReplaySafe reports whether a method may be sent again when it may

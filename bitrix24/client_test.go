@@ -573,3 +573,34 @@ func TestIDDecoding(t *testing.T) {
 		t.Error("abc accepted")
 	}
 }
+
+func (s *memStore) Portal(ctx context.Context, id string) (*callbackline.Portal, error) {
+	if p := s.get(id); p != nil {
+		return p, nil
+	}
+	return nil, callbackline.Errorf(callbackline.ENOTFOUND, "no portal %s", id)
+}
+
+// TestTwoInstances: another instance refreshed the pair; this one's refresh
+// token is then refused, and it takes the stored pair instead of flagging
+// the portal.
+func TestTwoInstances(t *testing.T) {
+	f := newFixture(t, bitrix24test.Options{})
+	ctx := context.Background()
+	p := f.portal(t)
+	other := bitrix24.NewClient(f.client.OAuth, f.store)
+	if _, err := f.client.TimemanStatus(ctx, p, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Advance(2 * time.Hour)
+	if _, err := other.TimemanStatus(ctx, p, 1); err != nil {
+		t.Fatal(err)
+	}
+	// f.client still holds the first pair.
+	if _, err := f.client.TimemanStatus(ctx, p, 1); err != nil {
+		t.Fatalf("second instance: %v", err)
+	}
+	if st := f.store.get(p.MemberID).Status; st != callbackline.PortalInstalled {
+		t.Fatalf("flagged: %s", st)
+	}
+}
