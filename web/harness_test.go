@@ -34,7 +34,7 @@ const (
 // harness is callbackline's HTTP side on a real store, in front of a
 // simulated Bitrix24 portal whose OAuth server is the configured one.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	portal *bitrix24test.Portal
 	store  storetest.Backend
 	server *web.Server
@@ -44,7 +44,13 @@ type harness struct {
 func (h *harness) url(path string) string { return h.http.URL + path }
 
 // newHarness starts a portal, the server on the store, and returns both.
-func newHarness(t *testing.T, st storetest.Backend, intake web.Intake) *harness {
+func newHarness(t testing.TB, st storetest.Backend, intake web.Intake) *harness {
+	t.Helper()
+	return newHarnessLog(t, st, intake, testLogger(t))
+}
+
+// newHarnessLog is newHarness with the server logging to logger.
+func newHarnessLog(t testing.TB, st storetest.Backend, intake web.Intake, logger *slog.Logger) *harness {
 	t.Helper()
 	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken, Language: "ru"})
 	t.Cleanup(p.Close)
@@ -57,7 +63,7 @@ func newHarness(t *testing.T, st storetest.Backend, intake web.Intake) *harness 
 	srv := web.NewServer(web.Options{
 		Store: st,
 		OAuth: &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
-		Intake: intake, AdminToken: adminToken, Logger: testLogger(t),
+		Intake: intake, AdminToken: adminToken, Logger: logger,
 	})
 	t.Cleanup(func() { srv.Close() })
 	hs := httptest.NewServer(srv)
@@ -66,11 +72,11 @@ func newHarness(t *testing.T, st storetest.Backend, intake web.Intake) *harness 
 }
 
 // testLogger sends the server's logs to the test's log, shown on failure.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Helper()
@@ -135,7 +141,7 @@ func (h *harness) jobs() int {
 	return n
 }
 
-func readAll(t *testing.T, res *http.Response) string {
+func readAll(t testing.TB, res *http.Response) string {
 	t.Helper()
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
@@ -147,7 +153,7 @@ func readAll(t *testing.T, res *http.Response) string {
 
 // wireExample reads testdata/events/NAME.http: a request line, headers, a
 // blank line and the body (API.md §11).
-func wireExample(t *testing.T, name string) (contentType string, body []byte) {
+func wireExample(t testing.TB, name string) (contentType string, body []byte) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "events", name+".http"))
 	if err != nil {
@@ -166,7 +172,7 @@ func wireExample(t *testing.T, name string) (contentType string, body []byte) {
 }
 
 // answer decodes an event answer.
-func answer(t *testing.T, body string) (status string, id int64, reason string) {
+func answer(t testing.TB, body string) (status string, id int64, reason string) {
 	t.Helper()
 	var a struct {
 		Status     string `json:"status"`
@@ -180,7 +186,7 @@ func answer(t *testing.T, body string) (status string, id int64, reason string) 
 }
 
 // errorCode decodes an error answer's code.
-func errorCode(t *testing.T, body string) string {
+func errorCode(t testing.TB, body string) string {
 	t.Helper()
 	var e struct {
 		Error   string `json:"error"`

@@ -18,14 +18,14 @@ import (
 
 // backends lists the stores the end-to-end tests run on: a SQLite file,
 // and PostgreSQL when CALLBACKLINE_TEST_POSTGRES names a database.
-func backends() map[string]func(t *testing.T) storetest.Backend {
-	return map[string]func(t *testing.T) storetest.Backend{
+func backends() map[string]func(t testing.TB) storetest.Backend {
+	return map[string]func(t testing.TB) storetest.Backend{
 		"sqlite":   openSQLite,
 		"postgres": openPostgres,
 	}
 }
 
-func openSQLite(t *testing.T) storetest.Backend {
+func openSQLite(t testing.TB) storetest.Backend {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "callbackline.db"), sqlite.Options{})
 	if err != nil {
@@ -36,14 +36,14 @@ func openSQLite(t *testing.T) storetest.Backend {
 }
 
 // eachBackend runs f on every store.
-func eachBackend(t *testing.T, f func(t *testing.T, open func(t *testing.T) storetest.Backend)) {
+func eachBackend(t *testing.T, f func(t *testing.T, open func(t testing.TB) storetest.Backend)) {
 	for name, open := range backends() {
 		t.Run(name, func(t *testing.T) { f(t, open) })
 	}
 }
 
 func TestInstallEvent(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(t *testing.T) storetest.Backend) {
+	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
 		h := newHarness(t, open(t), web.Intake{})
 		sentRefresh, _ := h.portal.InstallEnvelope().Pairs().Get("auth[refresh_token]")
 		h.install()
@@ -172,7 +172,7 @@ func (h *harness) sendCallback(c bitrix24test.CallbackRequest, opts bitrix24test
 }
 
 func TestCallbackGenuine(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(t *testing.T) storetest.Backend) {
+	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
 		h := newHarness(t, open(t), web.Intake{})
 		h.install()
 		code, body := h.sendCallback(bitrix24test.CallbackRequest{
@@ -271,7 +271,7 @@ func TestCallbackJSON(t *testing.T) {
 }
 
 func TestCallbackNotGenuine(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(t *testing.T) storetest.Backend) {
+	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
 		h := newHarness(t, open(t), web.Intake{})
 		req := bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", CRMEntityType: "LEAD", CRMEntityID: "1"}
 
@@ -314,7 +314,7 @@ func TestCallbackNotGenuine(t *testing.T) {
 }
 
 func TestCallbackDuplicate(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(t *testing.T) storetest.Backend) {
+	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
 		h := newHarness(t, open(t), web.Intake{})
 		h.install()
 		req := bitrix24test.CallbackRequest{PhoneNumber: "+7 (495) 123-45-67", CRMEntityType: "LEAD", CRMEntityID: "42"}
@@ -338,7 +338,7 @@ func TestCallbackDuplicate(t *testing.T) {
 }
 
 func TestCallbackRejected(t *testing.T) {
-	eachBackend(t, func(t *testing.T, open func(t *testing.T) storetest.Backend) {
+	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
 		h := newHarness(t, open(t), web.Intake{NumberLimit: 3})
 		h.install()
 		for _, tc := range []struct{ raw, entity, reason string }{

@@ -15,7 +15,7 @@ import (
 
 // openPostgres opens a PostgreSQL store in a fresh schema that is dropped
 // after the test. It skips when CALLBACKLINE_TEST_POSTGRES is not set.
-func openPostgres(t *testing.T) storetest.Backend {
+func openPostgres(t testing.TB) storetest.Backend {
 	t.Helper()
 	dsn := os.Getenv("CALLBACKLINE_TEST_POSTGRES")
 	if dsn == "" {

@@ -9,7 +9,7 @@ import (
 
 // newTrap starts a server that stands for a host named in a forged request;
 // it counts every request that reaches it.
-func newTrap(t *testing.T, hits *int) string {
+func newTrap(t testing.TB, hits *int) string {
 	t.Helper()
 	var mu sync.Mutex
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
