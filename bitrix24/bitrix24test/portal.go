@@ -9,6 +9,21 @@
 // server (OAuthServer, standing in for https://oauth.bitrix.info/) and the
 // portal itself (RESTEndpoint, https://<portal>/rest/). ChangeDomain moves
 // the portal to a new address; the old one then answers 302.
+//
+// Driving it, as a test or `callbackline demo` does:
+//
+//   - the installation: SendInstall (ONAPPINSTALL with a fresh refresh
+//     token) or SendInstallFrame + FinishInstall (an application with a UI);
+//   - what Bitrix24 users do: SubmitCallbackForm (a CRM form asks for a
+//     callback), ClickToCall, Uninstall; each posts to the handlers the
+//     application bound with event.bind. SendEvent and its typed variants
+//     post any event to any address;
+//   - the clock and the weather: Advance (token expiry, the 30-minute
+//     register window), ConsumeLimit, InjectFault, RevokeTokens,
+//     SetPaymentRequired, ChangeDomain;
+//   - what happened: Requests, RESTCalls, OAuthRequests, Refreshes, Sent,
+//     Calls (the telephony log as the CRM shows it), Lines, Handlers,
+//     Notifications, Comments, Todos, OfflineEvents.
 package bitrix24test
 
 import (
@@ -170,6 +185,11 @@ func New(opts Options) *Portal {
 	users, entities := opts.Users, opts.Entities
 	if users == nil && entities == nil {
 		users, entities = DefaultUsers(), DefaultEntities()
+		for i := range users {
+			if !users[i].AbsentUntil.IsZero() { // on leave for a week from the portal's "now"
+				users[i].AbsentUntil = p.nowLocked().AddDate(0, 0, 7).Truncate(24 * time.Hour)
+			}
+		}
 	}
 	for _, u := range users {
 		p.putUser(u)
