@@ -204,10 +204,14 @@ func (c *Client) Tokens(memberID string) (callbackline.Tokens, bool) {
 }
 
 func (c *Client) limits() Limits {
-	if c.Limits == (Limits{}) {
-		return DefaultLimits
+	l := c.Limits
+	if l.Rate == 0 {
+		l.Rate = DefaultLimits.Rate
 	}
-	return c.Limits
+	if l.Burst <= 0 {
+		l.Burst = DefaultLimits.Burst
+	}
+	return l
 }
 
 func (c *Client) logger() *slog.Logger {
