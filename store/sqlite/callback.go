@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/callbackline/callbackline"
 )
@@ -214,11 +216,10 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 	st := s.stmts.in(ctx, tx)
 	defer st.close()
 	outs = make([]intakeOutcome, len(calls))
-	portals := make(map[string]bool, 4)
 	var jobs []river.InsertManyParams
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i, c := range calls {
-		res, err := intakeOne(ctx, st, c, portals, now)
+		res, err := intakeOne(ctx, st, c, now)
 		var me memberError
 		if errors.As(err, &me) {
 			outs[i].err = me.err
@@ -244,22 +245,8 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 }
 
 // intakeOne handles one request inside the batch transaction.
-func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, portals map[string]bool, now time.Time) (callbackline.IntakeResult, error) {
+func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, now time.Time) (callbackline.IntakeResult, error) {
 	cb := c.cb
-	known, seen := portals[cb.MemberID]
-	if !seen {
-		var one int
-		err := st.portalExists.QueryRowContext(ctx, cb.MemberID).Scan(&one)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return callbackline.IntakeResult{}, err
-		}
-		known = err == nil
-		portals[cb.MemberID] = known
-	}
-	if !known {
-		return callbackline.IntakeResult{}, memberError{callbackline.Errorf(callbackline.ENOTFOUND,
-			"intake: portal %q is not installed", cb.MemberID)}
-	}
 	created := cb.CreatedAt.UnixMicro()
 	if w := c.req.DedupWindow; w > 0 {
 		prev, err := scanCallback(st.dedup.QueryRowContext(ctx, created, now.UnixMicro(),
@@ -271,33 +258,35 @@ func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, portals map[stri
 			return callbackline.IntakeResult{}, err
 		}
 	}
-	if cb.State == callbackline.StateReceived {
-		hourAgo := cb.CreatedAt.Add(-time.Hour).UnixMicro()
-		if lim := c.req.NumberLimit; lim > 0 && cb.Phone != "" {
-			var n int
-			if err := st.countNumber.QueryRowContext(ctx, cb.MemberID, cb.Phone, hourAgo, lim).Scan(&n); err != nil {
-				return callbackline.IntakeResult{}, err
-			}
-			if n >= lim {
-				cb.State = callbackline.StateRejected
-				cb.Reason = fmt.Sprintf("%s: %d or more requests for this number in the last hour", callbackline.ReasonNumberRate, lim)
-			}
+	if cb.State == callbackline.StateReceived && (c.req.NumberLimit > 0 && cb.Phone != "" || c.req.PortalLimit > 0) {
+		numLim, portLim := c.req.NumberLimit, c.req.PortalLimit
+		if cb.Phone == "" {
+			numLim = 0
 		}
-		if lim := c.req.PortalLimit; lim > 0 && cb.State == callbackline.StateReceived {
-			var n int
-			if err := st.countPortal.QueryRowContext(ctx, cb.MemberID, hourAgo, lim).Scan(&n); err != nil {
-				return callbackline.IntakeResult{}, err
-			}
-			if n >= lim {
-				cb.State = callbackline.StateRejected
-				cb.Reason = fmt.Sprintf("%s: %d or more requests for this portal in the last hour", callbackline.ReasonPortalRate, lim)
-			}
+		var nNum, nPortal int
+		err := st.countRecent.QueryRowContext(ctx, cb.MemberID, cb.Phone, cb.CreatedAt.Add(-time.Hour).UnixMicro(),
+			numLim, portLim).Scan(&nNum, &nPortal)
+		if err != nil {
+			return callbackline.IntakeResult{}, err
+		}
+		switch {
+		case numLim > 0 && nNum >= numLim:
+			cb.State = callbackline.StateRejected
+			cb.Reason = fmt.Sprintf("%s: %d or more requests for this number in the last hour", callbackline.ReasonNumberRate, numLim)
+		case portLim > 0 && nPortal >= portLim:
+			cb.State = callbackline.StateRejected
+			cb.Reason = fmt.Sprintf("%s: %d or more requests for this portal in the last hour", callbackline.ReasonPortalRate, portLim)
 		}
 	}
 	cb.UpdatedAt = now
 	err := st.insert.QueryRowContext(ctx, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, numberKey(&cb),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, micros(cb.EventAt), created, now.UnixMicro()).Scan(&cb.ID)
+	if isForeignKeyError(err) {
+		// The statement failed alone; the batch's transaction goes on.
+		return callbackline.IntakeResult{}, memberError{callbackline.Errorf(callbackline.ENOTFOUND,
+			"intake: portal %q is not installed", cb.MemberID)}
+	}
 	if err != nil {
 		return callbackline.IntakeResult{}, err
 	}
@@ -307,21 +296,23 @@ func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, portals map[stri
 // intakeStmts are the intake's statements, prepared once on the write
 // connection.
 type intakeStmts struct {
-	portalExists, dedup, countNumber, countPortal, insert *sql.Stmt
+	dedup, countRecent, insert *sql.Stmt
 }
 
 const (
-	sqlPortalExists = `SELECT 1 FROM portals WHERE member_id = ?`
-	sqlDedup        = `UPDATE callbacks
+	sqlDedup = `UPDATE callbacks
 	SET duplicates = duplicates + 1, last_duplicate_at = max(coalesce(last_duplicate_at, 0), ?1), updated_at = ?2
-	WHERE id = (SELECT id FROM callbacks
-		WHERE member_id = ?3 AND number_key = ?4 AND crm_entity_type = ?5 AND crm_entity_id = ?6 AND created_at > ?7
-		ORDER BY created_at DESC, id DESC LIMIT 1)
+	WHERE id = (SELECT id FROM callbacks INDEXED BY callbacks_number
+		WHERE member_id = ?3 AND number_key = ?4 AND created_at > ?7 AND crm_entity_type = ?5 AND crm_entity_id = ?6
+		ORDER BY created_at DESC LIMIT 1)
 	RETURNING ` + callbackCols
-	sqlCountNumber = `SELECT count(*) FROM (SELECT 1 FROM callbacks
-		WHERE member_id = ? AND phone = ? AND created_at > ? LIMIT ?)`
-	sqlCountPortal = `SELECT count(*) FROM (SELECT 1 FROM callbacks
-		WHERE member_id = ? AND created_at > ? LIMIT ?)`
+	// sqlCountRecent counts the portal's callbacks in the last hour for the
+	// number and for the portal, each only up to its limit (LIMIT 0: none).
+	sqlCountRecent = `SELECT
+		(SELECT count(*) FROM (SELECT 1 FROM callbacks INDEXED BY callbacks_number
+			WHERE member_id = ?1 AND number_key = ?2 AND created_at > ?3 LIMIT ?4)),
+		(SELECT count(*) FROM (SELECT 1 FROM callbacks INDEXED BY callbacks_portal
+			WHERE member_id = ?1 AND created_at > ?3 LIMIT ?5))`
 	sqlInsert = `INSERT INTO callbacks (member_id, kind, phone, phone_raw, number_key, text, voice,
 		crm_entity_type, crm_entity_id, line_number, call_id, user_id, state, reason, event_at, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
@@ -333,8 +324,7 @@ func prepareIntake(ctx context.Context, db *sql.DB) (*intakeStmts, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&st.portalExists, sqlPortalExists}, {&st.dedup, sqlDedup}, {&st.countNumber, sqlCountNumber},
-		{&st.countPortal, sqlCountPortal}, {&st.insert, sqlInsert},
+		{&st.dedup, sqlDedup}, {&st.countRecent, sqlCountRecent}, {&st.insert, sqlInsert},
 	} {
 		var err error
 		if *p.dst, err = db.PrepareContext(ctx, p.sql); err != nil {
@@ -349,7 +339,7 @@ func (st *intakeStmts) close() {
 	if st == nil {
 		return
 	}
-	for _, s := range []*sql.Stmt{st.portalExists, st.dedup, st.countNumber, st.countPortal, st.insert} {
+	for _, s := range []*sql.Stmt{st.dedup, st.countRecent, st.insert} {
 		if s != nil {
 			s.Close()
 		}
@@ -361,11 +351,9 @@ type txStmts intakeStmts
 
 func (st *intakeStmts) in(ctx context.Context, tx *sql.Tx) *txStmts {
 	return &txStmts{
-		portalExists: tx.StmtContext(ctx, st.portalExists),
-		dedup:        tx.StmtContext(ctx, st.dedup),
-		countNumber:  tx.StmtContext(ctx, st.countNumber),
-		countPortal:  tx.StmtContext(ctx, st.countPortal),
-		insert:       tx.StmtContext(ctx, st.insert),
+		dedup:       tx.StmtContext(ctx, st.dedup),
+		countRecent: tx.StmtContext(ctx, st.countRecent),
+		insert:      tx.StmtContext(ctx, st.insert),
 	}
 }
 
@@ -474,6 +462,11 @@ func scanCallback(r scanner) (*callbackline.Callback, error) {
 	cb.LastDuplicateAt, cb.EventAt = fromMicros(lastDup), fromMicros(event)
 	cb.CreatedAt, cb.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
 	return &cb, nil
+}
+
+func isForeignKeyError(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // micros stores a time as microseconds since the epoch, NULL for zero.

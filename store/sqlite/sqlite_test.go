@@ -13,7 +13,7 @@ import (
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
-func openTest(t *testing.T, opts sqlite.Options) *sqlite.Store {
+func openTest(t testing.TB, opts sqlite.Options) *sqlite.Store {
 	t.Helper()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "test.db")
 	s, err := sqlite.Open(context.Background(), dsn, opts)
