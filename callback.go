@@ -80,6 +80,9 @@ type Callback struct {
 	Duplicates      int       // repeats of the same request folded into this one
 	LastDuplicateAt time.Time // when the last repeat came; zero if none
 	EventAt         time.Time // the event's ts: when Bitrix24 queued it
+	NextAt          time.Time // when work resumes (StateScheduled); zero = now
+	ClientAttempts  int       // calls to the client made so far
+	EmployeeRounds  int       // rounds over the employees made so far
 	CreatedAt       time.Time // when callbackline received it
 	UpdatedAt       time.Time
 }

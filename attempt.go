@@ -1,0 +1,67 @@
+package callbackline
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// Attempt is one call of a callback as Bitrix24 knows it: registered with
+// telephony.externalCall.register under its own EXTERNAL_CALL_ID, finished
+// exactly once. Every field that a crash must not lose is persisted before
+// the step it guards.
+type Attempt struct {
+	ID             int64
+	CallbackID     int64
+	Number         int       // 1, 2, … within the callback
+	ExternalCallID string    // EXTERNAL_CALL_ID, unique per attempt
+	CallID         string    // Bitrix24 CALL_ID once registered; "" before
+	UserID         int64     // the employee the call is registered for
+	Extension      string    // the extension that was rung
+	ClientDialled  bool      // the client's number was dialled: never again in this attempt
+	Connected      bool      // the client answered and was bridged
+	StatusCode     string    // Bitrix24 STATUS_CODE the call ended with
+	Reason         string    // FAILED_REASON, for people
+	Duration       int       // talk seconds
+	FinishedAt     time.Time // when finish succeeded; zero while the call is open in Bitrix24
+	RecordPath     string    // the local recording, if any
+	RecordFileID   int64     // Bitrix24's FILE_ID once attached; 0 before
+	StartedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Open reports whether the call is registered in Bitrix24 but not finished.
+func (a *Attempt) Open() bool { return a.CallID != "" && a.FinishedAt.IsZero() }
+
+// ExternalCallID returns the EXTERNAL_CALL_ID of attempt n of callback id.
+func ExternalCallID(callbackID int64, n int) string {
+	return "callbackline-" + strconv.FormatInt(callbackID, 10) + "-" + strconv.Itoa(n)
+}
+
+// HistoryEntry is one step in a callback's life, as the API shows it.
+type HistoryEntry struct {
+	ID         int64
+	CallbackID int64
+	AttemptID  int64 // the attempt the step belongs to; 0 for the callback itself
+	At         time.Time
+	State      State  // the callback's state after the step
+	Note       string // what happened, for people
+}
+
+// WorkStore keeps what the workers do with callbacks.
+type WorkStore interface {
+	// Advance saves the callback's work fields (State, Reason, NextAt,
+	// ClientAttempts, EmployeeRounds, UpdatedAt) and appends a history
+	// entry with note, in one transaction. ENOTFOUND if it is not there.
+	Advance(ctx context.Context, cb *Callback, attemptID int64, note string) error
+	// History lists a callback's entries, oldest first.
+	History(ctx context.Context, callbackID int64) ([]HistoryEntry, error)
+	// SaveAttempt inserts an attempt (ID 0: ID is set) or updates it.
+	SaveAttempt(ctx context.Context, a *Attempt) error
+	// Attempts lists a callback's attempts by Number.
+	Attempts(ctx context.Context, callbackID int64) ([]*Attempt, error)
+	// RecoverJobs makes the jobs that the queue client clientID was running
+	// when its process died available again, and returns how many. Call it
+	// at start, before the queue runs, with this process's stable client id.
+	RecoverJobs(ctx context.Context, clientID string) (int, error)
+}
