@@ -61,8 +61,8 @@ func newHarnessLog(t testing.TB, st storetest.Backend, intake web.Intake, logger
 		intake.Policy = phone.DefaultPolicy()
 	}
 	srv := web.NewServer(web.Options{
-		Store: st,
-		OAuth: &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		Store:  st,
+		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
 		Intake: intake, AdminToken: adminToken, Logger: logger,
 	})
 	t.Cleanup(func() { srv.Close() })
