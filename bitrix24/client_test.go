@@ -505,7 +505,7 @@ func TestOperationTimeLimit(t *testing.T) {
 	f := newFixture(t, bitrix24test.Options{})
 	ctx := context.Background()
 	p := f.portal(t)
-	reset := time.Now().Add(time.Second)
+	reset := time.Now().Add(2 * time.Second) // operating_reset_at has whole seconds
 	f.sim.InjectFault("crm.item.get", bitrix24test.Fault{Status: 429, Code: "OPERATION_TIME_LIMIT", Description: "Method is blocked due to operation time limit.", ResetAt: reset, Times: 1})
 	start := time.Now()
 	item, err := f.client.CRMItem(ctx, p, bitrix24.EntityContact, 797)
