@@ -240,6 +240,21 @@ func benchCalls(b *testing.B, n int, window time.Duration, rate int) {
 			failed++
 		}
 	}
+	var rings, crings []float64
+	for _, r := range results {
+		if r.Employee != nil {
+			rings = append(rings, float64(r.Employee.RingTime().Microseconds())/1000)
+		}
+		if r.Client != nil {
+			crings = append(crings, float64(r.Client.RingTime().Microseconds())/1000)
+		}
+	}
+	slices.Sort(rings)
+	slices.Sort(crings)
+	if len(rings) > 0 && len(crings) > 0 {
+		b.Logf("setup: employee INVITE→answer p50 %.1f ms p95 %.1f ms max %.1f ms; client p50 %.1f ms p95 %.1f ms max %.1f ms",
+			rings[len(rings)/2], rings[len(rings)*95/100], rings[len(rings)-1], crings[len(crings)/2], crings[len(crings)*95/100], crings[len(crings)-1])
+	}
 	conn := float64(connected.Load())
 	cores := (cpu1 - cpu0).Seconds() / el.Seconds()
 	expected := conn * 2 * 50 * el.Seconds()

@@ -226,7 +226,8 @@ func (r *ringback) frame(p []byte) (bool, error) {
 
 // forwarder turns payloads read from one leg into payloads for the other,
 // transcoding PCMU<->PCMA when the legs negotiated different codecs, and
-// feeds the recorder.
+// feeds the recorder. G.711 has one byte per sample, so the RTP timestamp
+// advances by the payload length.
 func forwarder(from, to *leg, rec *recorder, ch int) func([]byte) {
 	same := from.codec.PayloadType == to.codec.PayloadType
 	pcm := make([]byte, 2*media.RTPBufSize)
@@ -251,6 +252,8 @@ func forwarder(from, to *leg, rec *recorder, ch int) func([]byte) {
 			}
 			payload = out[:n]
 		}
-		_, _ = to.writer.Write(payload)
+		// The source is already paced: send at once, without the writer's
+		// 20 ms clock, so a late packet never holds up the next one.
+		_, _ = to.med.RTPPacketWriter.WriteSamples(payload, uint32(len(payload)), false, to.codec.PayloadType)
 	}
 }
