@@ -95,6 +95,12 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 		return reflect.ValueOf(d), ""
 	case t.Kind() == reflect.String:
 		return reflect.ValueOf(s).Convert(t), ""
+	case t.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return v, shown + " is not true or false"
+		}
+		return reflect.ValueOf(b), ""
 	case t.Kind() == reflect.Int64 && bytes:
 		n, ok := parseSize(s)
 		if !ok {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,21 +13,46 @@ import (
 const redactedText = "[redacted]"
 
 // Redacted returns a copy of c with every secret (client_secret,
-// admin_token, encryption_key, the password of a database URL) replaced
-// by "[redacted]"; a secret that is not set stays "".
+// admin_token, encryption_key, the password of a database URL, and any
+// field tagged `secret:"true"`, in lists too) replaced by "[redacted]"; a
+// secret that is not set stays "".
 func (c *Config) Redacted() *Config {
 	r := *c
-	r.Lines = slices.Clone(c.Lines)
-	r.Intake.BlockedNumberTypes = slices.Clone(c.Intake.BlockedNumberTypes)
-	r.Intake.AllowedCountries = slices.Clone(c.Intake.AllowedCountries)
-	v := reflect.ValueOf(&r).Elem()
-	for _, f := range fields() {
-		if fv := v.FieldByIndex(f.index); f.secret && fv.String() != "" {
-			fv.SetString(redactedText)
-		}
-	}
+	redact(reflect.ValueOf(&r).Elem())
 	r.Database = redactURL(r.Database)
 	return &r
+}
+
+// redact replaces the secrets in v, a copy: slices are copied before
+// their elements change, so the original keeps its values.
+func redact(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := v.Field(i)
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			if t.Field(i).Tag.Get("secret") == "true" && f.Kind() == reflect.String {
+				if f.String() != "" {
+					f.SetString(redactedText)
+				}
+				continue
+			}
+			redact(f)
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := range c.Len() {
+			redact(c.Index(i))
+		}
+	}
 }
 
 // String renders c as YAML without secrets: a file Load reads back.
@@ -54,9 +78,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 
 // redacted returns a copy of b without its secret.
 func (b Bitrix24) redacted() Bitrix24 {
-	if b.ClientSecret != "" {
-		b.ClientSecret = redactedText
-	}
+	redact(reflect.ValueOf(&b).Elem())
 	return b
 }
 

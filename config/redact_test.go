@@ -125,3 +125,25 @@ func TestLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactNested covers secrets in nested structs and lists, the shape
+// a sip: section with trunk passwords will take.
+func TestRedactNested(t *testing.T) {
+	type trunk struct {
+		User     string `yaml:"user"`
+		Password string `yaml:"password" secret:"true"`
+	}
+	type section struct {
+		Trunks []trunk `yaml:"trunks"`
+		Key    string  `yaml:"key" secret:"true"`
+	}
+	v := section{Trunks: []trunk{{User: "a", Password: "pw1"}, {User: "b"}}, Key: "k"}
+	r := v
+	redact(reflect.ValueOf(&r).Elem())
+	if r.Trunks[0].Password != redactedText || r.Trunks[1].Password != "" || r.Key != redactedText || r.Trunks[0].User != "a" {
+		t.Errorf("redact = %+v", r)
+	}
+	if v.Trunks[0].Password != "pw1" || v.Key != "k" {
+		t.Errorf("redact changed the original: %+v", v)
+	}
+}
