@@ -48,11 +48,18 @@ func serve(ctx context.Context, cfg *config.Config, stderr io.Writer) error {
 	defer st.Close()
 
 	policy := phone.Policy{BlockedTypes: cfg.Intake.BlockedNumberTypes, AllowedCountries: cfg.Intake.AllowedCountries}
+	oauth := &bitrix24.OAuth{
+		Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
+		HTTP: &http.Client{Timeout: 15 * time.Second},
+	}
+	crm := bitrix24.NewClient(oauth, st)
+	crm.Logger = logger
+	crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
 	srv := web.NewServer(web.Options{
 		Store: st,
-		OAuth: &bitrix24.OAuth{
-			Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
-			HTTP: &http.Client{Timeout: 15 * time.Second},
+		OAuth: oauth,
+		Installed: func(ctx context.Context, p *callbackline.Portal) error {
+			return setupPortal(ctx, crm, p, cfg, logger)
 		},
 		Intake: web.Intake{
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
@@ -105,4 +112,24 @@ func redactDSN(dsn string) string {
 		}
 	}
 	return dsn
+}
+
+// setupPortal binds callbackline's events and registers its lines in a
+// portal that was just installed. Without a public URL Bitrix24 could not
+// reach the handlers, so binding is skipped with a warning.
+func setupPortal(ctx context.Context, crm *bitrix24.Client, p *callbackline.Portal, cfg *config.Config, logger *slog.Logger) error {
+	if cfg.PublicURL == "" {
+		logger.Warn("public_url is not set: events are not bound and lines not registered in the portal; set public_url and reinstall",
+			slog.String("member_id", p.MemberID))
+		return nil
+	}
+	lines := make([]bitrix24.Line, 0, len(cfg.Lines))
+	for _, l := range cfg.Lines {
+		lines = append(lines, bitrix24.Line{Number: l.Number, Name: l.Name})
+	}
+	if err := crm.Setup(ctx, p, cfg.PublicURL, lines); err != nil {
+		return err
+	}
+	logger.Info("portal set up: events bound, lines registered", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
+	return nil
 }
