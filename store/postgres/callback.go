@@ -199,26 +199,11 @@ func (s *Store) portalLockKey(memberID string) int64 {
 	return lockKey("callbackline:portal", s.opts.Schema, memberID)
 }
 
-// lockPortals takes the portals' advisory locks in ascending key order.
-func (s *Store) lockPortals(ctx context.Context, tx pgx.Tx, members []string) error {
-	keys := make([]int64, 0, len(members))
-	for _, m := range members {
-		keys = append(keys, s.portalLockKey(m))
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	if len(keys) == 1 {
-		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, keys[0])
-		return err
-	}
-	b := &pgx.Batch{}
-	for _, k := range keys {
-		b.Queue(`SELECT pg_advisory_xact_lock($1)`, k)
-	}
-	return tx.SendBatch(ctx, b).Close()
-}
-
-// intakeTx runs the calls in one transaction.
+// intakeTx runs the calls in one transaction, in few round trips: one
+// pipeline takes the portals' advisory locks (ascending) and looks the
+// portals up; a second pipeline runs one statement per request (each
+// de-duplicates, applies the limits and inserts, seeing the statements
+// before it); InsertManyTx queues the jobs; COMMIT.
 func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
@@ -231,39 +216,61 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 			tx.Rollback(context.Background())
 		}
 	}()
+
 	members := make([]string, 0, 4)
 	for _, c := range calls {
 		if !slices.Contains(members, c.cb.MemberID) {
 			members = append(members, c.cb.MemberID)
 		}
 	}
-	if err := s.lockPortals(ctx, tx, members); err != nil {
+	keys := make([]int64, 0, len(members))
+	for _, m := range members {
+		keys = append(keys, s.portalLockKey(m))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	b := &pgx.Batch{}
+	for _, k := range keys {
+		b.Queue(`SELECT pg_advisory_xact_lock($1)`, k)
+	}
+	var known []string
+	b.Queue(`SELECT member_id FROM portals WHERE member_id = ANY($1)`, members).Query(func(rows pgx.Rows) error {
+		var err error
+		known, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "intake: lock portals")
-	}
-	rows, err := tx.Query(ctx, `SELECT member_id FROM portals WHERE member_id = ANY($1)`, members)
-	if err != nil {
-		return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "intake: portals")
-	}
-	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "intake: portals")
 	}
 
 	outs = make([]intakeOutcome, len(calls))
-	var jobs []river.InsertManyParams
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	b = &pgx.Batch{}
 	for i, c := range calls {
 		if !slices.Contains(known, c.cb.MemberID) {
 			outs[i].err = callbackline.Errorf(callbackline.ENOTFOUND, "intake: portal %q is not installed", c.cb.MemberID)
 			continue
 		}
-		res, err := intakeOne(ctx, tx, c, now)
-		if err != nil {
+		queueIntake(b, c, now).QueryRow(func(row pgx.Row) error {
+			var dup bool
+			cb, err := scanCallback(row, &dup)
+			if err != nil {
+				return err
+			}
+			outs[i].res = callbackline.IntakeResult{Callback: cb, Duplicate: dup,
+				Queued: !dup && cb.State == callbackline.StateReceived}
+			return nil
+		})
+	}
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "intake")
 		}
-		outs[i].res = res
-		if res.Queued {
-			jobs = append(jobs, river.InsertManyParams{Args: callbackline.CallbackJob{CallbackID: res.Callback.ID}})
+	}
+	var jobs []river.InsertManyParams
+	for _, o := range outs {
+		if o.res.Queued {
+			jobs = append(jobs, river.InsertManyParams{Args: callbackline.CallbackJob{CallbackID: o.res.Callback.ID}})
 		}
 	}
 	if len(jobs) > 0 {
@@ -277,67 +284,67 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 	return outs, nil
 }
 
-const (
-	sqlDedup = `UPDATE callbacks
-	SET duplicates = duplicates + 1, last_duplicate_at = greatest(last_duplicate_at, $1), updated_at = $2
+// sqlIntake takes one request in, in one statement: fold it into a
+// callback of the same portal, number and CRM entity created after $18
+// (no de-duplication when $18 is NULL); else count the portal's callbacks
+// of the last hour for the number (up to $19) and for the portal (up to
+// $20), and insert the callback, rejected with reason $21 or $22 when a
+// limit is reached. It returns whether it was a duplicate and the row.
+const sqlIntake = `WITH dup AS (
+	UPDATE callbacks
+	SET duplicates = duplicates + 1, last_duplicate_at = greatest(last_duplicate_at, $16), updated_at = $17
 	WHERE id = (SELECT id FROM callbacks
-		WHERE member_id = $3 AND number_key = $4 AND crm_entity_type = $5 AND crm_entity_id = $6 AND created_at > $7
-		ORDER BY created_at DESC, id DESC LIMIT 1)
-	RETURNING ` + callbackCols
-	sqlCountNumber = `SELECT count(*) FROM (SELECT 1 FROM callbacks
-		WHERE member_id = $1 AND phone = $2 AND created_at > $3 LIMIT $4) AS recent`
-	sqlCountPortal = `SELECT count(*) FROM (SELECT 1 FROM callbacks
-		WHERE member_id = $1 AND created_at > $2 LIMIT $3) AS recent`
-	sqlInsert = `INSERT INTO callbacks (member_id, kind, phone, phone_raw, number_key, text, voice,
+		WHERE $18::timestamptz IS NOT NULL AND member_id = $1 AND number_key = $5 AND created_at > $18::timestamptz
+			AND crm_entity_type = $8 AND crm_entity_id = $9
+		ORDER BY created_at DESC LIMIT 1)
+	RETURNING ` + callbackCols + `
+), recent AS (
+	SELECT
+		CASE WHEN $19::int > 0 THEN (SELECT count(*) FROM (SELECT 1 FROM callbacks
+			WHERE member_id = $1 AND number_key = $3 AND created_at > $16::timestamptz - interval '1 hour'
+			LIMIT $19::int) AS r) ELSE 0 END AS n_number,
+		CASE WHEN $20::int > 0 THEN (SELECT count(*) FROM (SELECT 1 FROM callbacks
+			WHERE member_id = $1 AND created_at > $16::timestamptz - interval '1 hour'
+			LIMIT $20::int) AS r) ELSE 0 END AS n_portal
+), verdict AS (
+	SELECT
+		CASE WHEN $19::int > 0 AND n_number >= $19::int THEN 'rejected'
+			WHEN $20::int > 0 AND n_portal >= $20::int THEN 'rejected'
+			ELSE $13::text END AS state,
+		CASE WHEN $19::int > 0 AND n_number >= $19::int THEN $21::text
+			WHEN $20::int > 0 AND n_portal >= $20::int THEN $22::text
+			ELSE $14::text END AS reason
+	FROM recent
+), ins AS (
+	INSERT INTO callbacks (member_id, kind, phone, phone_raw, number_key, text, voice,
 		crm_entity_type, crm_entity_id, line_number, call_id, user_id, state, reason, event_at, created_at, updated_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, verdict.state, verdict.reason, $15, $16, $17
+	FROM verdict WHERE NOT EXISTS (SELECT 1 FROM dup)
+	RETURNING ` + callbackCols + `
 )
+SELECT true, ` + callbackCols + ` FROM dup
+UNION ALL
+SELECT false, ` + callbackCols + ` FROM ins`
 
-// intakeOne handles one request inside the batch transaction; the portal
-// is locked and known.
-func intakeOne(ctx context.Context, tx pgx.Tx, c *intakeCall, now time.Time) (callbackline.IntakeResult, error) {
-	cb := c.cb
-	if w := c.req.DedupWindow; w > 0 {
-		prev, err := scanCallback(tx.QueryRow(ctx, sqlDedup, cb.CreatedAt, now,
-			cb.MemberID, numberKey(&cb), cb.CRMEntityType, cb.CRMEntityID, cb.CreatedAt.Add(-w)))
-		if err == nil {
-			return callbackline.IntakeResult{Callback: prev, Duplicate: true}, nil
-		}
-		if !isNoRows(err) {
-			return callbackline.IntakeResult{}, err
-		}
+// queueIntake adds the request's statement to the pipeline.
+func queueIntake(b *pgx.Batch, c *intakeCall, now time.Time) *pgx.QueuedQuery {
+	cb := &c.cb
+	var cutoff any
+	if c.req.DedupWindow > 0 {
+		cutoff = cb.CreatedAt.Add(-c.req.DedupWindow)
 	}
-	if cb.State == callbackline.StateReceived {
-		hourAgo := cb.CreatedAt.Add(-time.Hour)
-		if lim := c.req.NumberLimit; lim > 0 && cb.Phone != "" {
-			var n int
-			if err := tx.QueryRow(ctx, sqlCountNumber, cb.MemberID, cb.Phone, hourAgo, lim).Scan(&n); err != nil {
-				return callbackline.IntakeResult{}, err
-			}
-			if n >= lim {
-				cb.State = callbackline.StateRejected
-				cb.Reason = fmt.Sprintf("%s: %d or more requests for this number in the last hour", callbackline.ReasonNumberRate, lim)
-			}
-		}
-		if lim := c.req.PortalLimit; lim > 0 && cb.State == callbackline.StateReceived {
-			var n int
-			if err := tx.QueryRow(ctx, sqlCountPortal, cb.MemberID, hourAgo, lim).Scan(&n); err != nil {
-				return callbackline.IntakeResult{}, err
-			}
-			if n >= lim {
-				cb.State = callbackline.StateRejected
-				cb.Reason = fmt.Sprintf("%s: %d or more requests for this portal in the last hour", callbackline.ReasonPortalRate, lim)
-			}
-		}
+	numLim, portLim := c.req.NumberLimit, c.req.PortalLimit
+	if cb.State != callbackline.StateReceived {
+		numLim, portLim = 0, 0
 	}
-	cb.UpdatedAt = now
-	err := tx.QueryRow(ctx, sqlInsert, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, numberKey(&cb),
+	if cb.Phone == "" {
+		numLim = 0
+	}
+	return b.Queue(sqlIntake, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, numberKey(cb),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
-		string(cb.State), cb.Reason, nullTime(cb.EventAt), cb.CreatedAt, now).Scan(&cb.ID)
-	if err != nil {
-		return callbackline.IntakeResult{}, err
-	}
-	return callbackline.IntakeResult{Callback: &cb, Queued: cb.State == callbackline.StateReceived}, nil
+		string(cb.State), cb.Reason, nullTime(cb.EventAt), cb.CreatedAt, now, cutoff, numLim, portLim,
+		fmt.Sprintf("%s: %d or more requests for this number in the last hour", callbackline.ReasonNumberRate, numLim),
+		fmt.Sprintf("%s: %d or more requests for this portal in the last hour", callbackline.ReasonPortalRate, portLim))
 }
 
 // Callback returns one callback, or an ENOTFOUND error.
@@ -427,16 +434,17 @@ func (s *Store) CallbackCounts(ctx context.Context) (map[callbackline.State]int,
 	return counts, nil
 }
 
-func scanCallback(r pgx.Row) (*callbackline.Callback, error) {
+// scanCallback reads callbackCols, after the extra columns given.
+func scanCallback(r pgx.Row, extra ...any) (*callbackline.Callback, error) {
 	var (
 		cb               callbackline.Callback
 		kind, state      string
 		lastDup, event   *time.Time
 		created, updated time.Time
 	)
-	err := r.Scan(&cb.ID, &cb.MemberID, &kind, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
+	err := r.Scan(append(extra, &cb.ID, &cb.MemberID, &kind, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
 		&cb.CRMEntityID, &cb.LineNumber, &cb.CallID, &cb.UserID, &state, &cb.Reason, &cb.Duplicates,
-		&lastDup, &event, &created, &updated)
+		&lastDup, &event, &created, &updated)...)
 	if err != nil {
 		return nil, err
 	}

@@ -45,10 +45,11 @@ CREATE TABLE callbacks (
     updated_at        timestamptz NOT NULL
 );
 
--- De-duplication: same portal, number and CRM entity, newest first.
-CREATE INDEX callbacks_dedup ON callbacks (member_id, number_key, crm_entity_type, crm_entity_id, created_at);
--- Rate limit per number (callbacks of the portal for one Phone in the last hour).
-CREATE INDEX callbacks_phone ON callbacks (member_id, phone, created_at);
+-- De-duplication (same portal, number and CRM entity, within the window)
+-- and the rate limit per number (callbacks of the portal for one Phone in
+-- the last hour; number_key is Phone whenever Phone is set): one index,
+-- entity columns last so that both are range scans on created_at.
+CREATE INDEX callbacks_number ON callbacks (member_id, number_key, created_at, crm_entity_type, crm_entity_id);
 -- Rate limit per portal.
 CREATE INDEX callbacks_portal ON callbacks (member_id, created_at);
 -- Listing one portal's callbacks, newest first.
