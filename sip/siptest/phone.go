@@ -326,9 +326,8 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		}
 	}
 	stop()
-	p.update(func() { c.Ended = time.Now() })
 	_ = med.Close()
-	wg.Wait()
+	wg.Wait() // the recording is written; the deferred update sets Ended
 }
 
 // send writes 20 ms frames of the tone (or the WAV) until ctx is done.
