@@ -23,13 +23,13 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,7 +71,9 @@ type Options struct {
 	// DSN's search_path.
 	Schema string
 	// MaxConns is the pool size (default: the DSN's pool_max_conns, or
-	// pgxpool's default of max(4, CPUs)).
+	// else Committers + 8, at least pgxpool's max(4, CPUs): the intake
+	// committers, River's LISTEN connection, fetches and completions, and
+	// reads).
 	MaxConns int32
 	// MaxBatch caps how many intakes share one transaction (default 256).
 	// 1 turns group commit off: every intake is its own transaction.
@@ -142,8 +144,11 @@ func poolConfig(dsn string, opts Options) (*pgxpool.Config, error) {
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(dsn, "pool_max_conns"):
+		cfg.MaxConns = max(cfg.MaxConns, int32(opts.Committers)+8)
 	}
 	return cfg, nil
 }
@@ -235,6 +240,8 @@ func connect(ctx context.Context, cfg *pgxpool.Config, schema string) (*pgxpool.
 // Migrate applies the schema and River's migrations at dsn (the
 // `callbackline migrate` command). Open does the same, so running it first
 // is optional.
+//
+// Of opts, Logger and Schema apply.
 func Migrate(ctx context.Context, dsn string, opts Options) error {
 	if err := opts.setDefaults(); err != nil {
 		return err
@@ -310,9 +317,6 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Client is the River client.
 func (s *Store) Client() *river.Client[pgx.Tx] { return s.client }
 
-// DB returns a database/sql handle on the pool (close it after use).
-func (s *Store) DB() *sql.DB { return stdlib.OpenDBFromPool(s.pool) }
-
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
@@ -352,6 +356,24 @@ func (s *Store) StopQueue(ctx context.Context) error {
 	return nil
 }
 
+// closeQueueTimeout is how long Close waits for running jobs of a queue
+// that was not stopped.
+const closeQueueTimeout = 10 * time.Second
+
+func (s *Store) stopQueueForClose() {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	if !s.queueRunning {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeQueueTimeout)
+	defer cancel()
+	if err := s.client.Stop(ctx); err != nil {
+		s.client.StopAndCancel(context.Background())
+	}
+	s.queueRunning = false
+}
+
 // CountJobs counts the queue's jobs of the kind, in any state.
 func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
 	var n int
@@ -363,9 +385,11 @@ func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
 
 // Close stops the intake committers (requests already taken are committed
 // first; later ones fail with EUNAVAILABLE) and closes the pool. Stop the
-// queue first.
+// queue first; a queue still running is stopped here, its running jobs
+// given closeQueueTimeout to finish before their contexts are cancelled.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopQueueForClose()
 		s.submitMu.Lock()
 		s.closed = true
 		close(s.closing)

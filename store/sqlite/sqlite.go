@@ -290,8 +290,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // Migrate applies the schema and River's migrations to the database at
 // dsn and closes it again (the `callbackline migrate` command). Open does
 // the same, so running it first is optional.
-func Migrate(ctx context.Context, dsn string, logger *slog.Logger) error {
-	o := Options{Logger: logger}
+// Of opts, Logger, Synchronous and BusyTimeout apply.
+func Migrate(ctx context.Context, dsn string, opts Options) error {
+	o := opts
 	if err := o.setDefaults(); err != nil {
 		return err
 	}
@@ -385,6 +386,24 @@ func (s *Store) StopQueue(ctx context.Context) error {
 	return nil
 }
 
+// closeQueueTimeout is how long Close waits for running jobs of a queue
+// that was not stopped.
+const closeQueueTimeout = 10 * time.Second
+
+func (s *Store) stopQueueForClose() {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	if !s.queueRunning {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeQueueTimeout)
+	defer cancel()
+	if err := s.client.Stop(ctx); err != nil {
+		s.client.StopAndCancel(context.Background())
+	}
+	s.queueRunning = false
+}
+
 // CountJobs counts the queue's jobs of the kind, in any state.
 func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
 	var n int
@@ -397,9 +416,12 @@ func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
 
 // Close stops the intake committer (requests already taken are committed
 // first; later ones fail with EUNAVAILABLE) and closes the database. Stop
-// the queue first.
+// the queue first; a queue still running is stopped here, its running
+// jobs given closeQueueTimeout to finish before their contexts are
+// cancelled.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopQueueForClose()
 		s.submitMu.Lock()
 		s.closed = true
 		close(s.closing)

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,10 +57,10 @@ func TestParseDSN(t *testing.T) {
 func TestMigrateThenOpen(t *testing.T) {
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "m.db")
-	if err := sqlite.Migrate(ctx, dsn, nil); err != nil {
+	if err := sqlite.Migrate(ctx, dsn, sqlite.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := sqlite.Migrate(ctx, dsn, nil); err != nil {
+	if err := sqlite.Migrate(ctx, dsn, sqlite.Options{}); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
@@ -153,5 +155,77 @@ func TestStartQueueWithoutWorkers(t *testing.T) {
 	}
 	if err := s.StopQueue(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTwoStoresOneFile: two stores on one file (as two processes would
+// be) take the same request at once: one callback, one job.
+func TestTwoStoresOneFile(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "shared.db")
+	ctx := context.Background()
+	var stores [2]*sqlite.Store
+	for i := range stores {
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	if err := stores[0].SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var wg sync.WaitGroup
+	var fresh, dups atomic.Int64
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := stores[i%2].Intake(ctx, callbackline.IntakeRequest{
+				Callback:    &callbackline.Callback{MemberID: "m1", Phone: "+4930123456"},
+				DedupWindow: time.Minute,
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if res.Duplicate {
+				dups.Add(1)
+			} else {
+				fresh.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if fresh.Load() != 1 || dups.Load() != n-1 {
+		t.Fatalf("%d new, %d duplicates; want 1 and %d", fresh.Load(), dups.Load(), n-1)
+	}
+	if jobs, err := stores[1].CountJobs(ctx, "callback"); err != nil || jobs != 1 {
+		t.Fatalf("jobs = %d (%v), want 1", jobs, err)
+	}
+}
+
+// TestCloseStopsRunningQueue: Close with the queue still running stops it.
+func TestCloseStopsRunningQueue(t *testing.T) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &testWorker{got: make(chan int64, 10)})
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "q.db")
+	s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartQueue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close hangs with a running queue")
 	}
 }

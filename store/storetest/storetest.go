@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		t.Run("ConcurrentDistinct", func(t *testing.T) { testIntakeConcurrentDistinct(t, open(t)) })
 		t.Run("ConcurrentPortalLimit", func(t *testing.T) { testIntakeConcurrentLimit(t, open(t)) })
 		t.Run("ConcurrentMixedErrors", func(t *testing.T) { testIntakeConcurrentMixed(t, open(t)) })
+		t.Run("CanceledContext", func(t *testing.T) { testIntakeCanceled(t, open(t)) })
 	})
 	t.Run("Callbacks", func(t *testing.T) {
 		t.Run("NotFound", func(t *testing.T) { testCallbackNotFound(t, open(t)) })
@@ -725,6 +727,22 @@ func testIntakeConcurrentMixed(t *testing.T, s Backend) {
 		}
 	}
 	wantJobs(t, s, n/2)
+}
+
+func testIntakeCanceled(t *testing.T, s Backend) {
+	savePortals(t, s, "m1")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Intake(ctx, request("m1", "+4930123456"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Intake with a cancelled context: %v, want context.Canceled", err)
+	}
+	wantCode(t, err, callbackline.EUNAVAILABLE)
+	wantJobs(t, s, 0)
+	// The store still works.
+	if res := intake(t, s, request("m1", "+4930123456")); !res.Queued || res.Duplicate {
+		t.Fatalf("after a cancelled intake: %+v", res)
+	}
 }
 
 // ---- listing ----
