@@ -287,3 +287,34 @@ func TestPlanValidation(t *testing.T) {
 		t.Errorf("16 kHz announcement: %v", res.Err)
 	}
 }
+
+func TestDigestAuth(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
+	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
+	for _, tc := range []struct {
+		password string
+		outcome  sip.Outcome
+		status   string
+	}{{"s3cret", sip.OutcomeConnected, "200"}, {"wrong", sip.OutcomeEmployeeFailed, "403"}} {
+		cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+			Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(), Username: "cb", Password: tc.password}}}
+		d, err := sip.New(ctx, cfg, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := d.Callback(ctx, sip.Plan{Employees: []string{"501"}, Client: clientNumber, Timeouts: short})
+		d.Close()
+		if res.Outcome != tc.outcome || res.StatusCode != tc.status {
+			t.Errorf("password %q: outcome %s status %s err %v", tc.password, res.Outcome, res.StatusCode, res.Err)
+		}
+	}
+	if ok, bad := ph.AuthCounts(); ok != 2 || bad < 1 {
+		t.Errorf("authenticated INVITEs: %d good, %d bad; want 2 good (employee, client) and at least 1 bad", ok, bad)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 
 	"github.com/callbackline/callbackline/sip/internal/wav"
 )
@@ -89,6 +90,65 @@ type Phone struct {
 	def      Behavior
 	calls    []*Call
 	notify   chan struct{}
+	auth     *Credentials
+	authOK   int
+	authBad  int
+}
+
+// Credentials make the phone challenge every INVITE (401, digest MD5).
+type Credentials struct {
+	Realm, Username, Password string
+}
+
+// RequireAuth makes the phone answer INVITEs without valid digest
+// credentials with 401 Unauthorized.
+func (p *Phone) RequireAuth(c Credentials) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.auth = &c
+}
+
+// AuthCounts returns how many INVITEs carried valid and invalid credentials.
+func (p *Phone) AuthCounts() (ok, bad int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.authOK, p.authBad
+}
+
+// authorized checks the INVITE's credentials and challenges it when they
+// are missing or wrong; it reports whether the request may proceed.
+func (p *Phone) authorized(req *sip.Request, tx sip.ServerTransaction) bool {
+	p.mu.Lock()
+	a := p.auth
+	p.mu.Unlock()
+	if a == nil {
+		return true
+	}
+	chal := digest.Challenge{Realm: a.Realm, Nonce: "n" + strconv.FormatInt(time.Now().UnixNano(), 36), Algorithm: "MD5", QOP: []string{"auth"}}
+	if h := req.GetHeader("Authorization"); h != nil {
+		cred, err := digest.ParseCredentials(h.Value())
+		if err == nil {
+			chal.Nonce = cred.Nonce
+			want, err := digest.Digest(&chal, digest.Options{Method: "INVITE", URI: cred.URI, Username: a.Username, Password: a.Password, Cnonce: cred.Cnonce, Count: cred.Nc})
+			ok := err == nil && cred.Username == a.Username && want.Response == cred.Response
+			p.mu.Lock()
+			if ok {
+				p.authOK++
+			} else {
+				p.authBad++
+			}
+			p.mu.Unlock()
+			if ok {
+				return true
+			}
+			_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
+			return false
+		}
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusUnauthorized, "Unauthorized", nil)
+	res.AppendHeader(sip.NewHeader("WWW-Authenticate", chal.String()))
+	_ = tx.Respond(res)
+	return false
 }
 
 // NewPhone starts a fake phone on a free UDP port of 127.0.0.1. By default
@@ -207,6 +267,9 @@ func (p *Phone) update(f func()) {
 func (p *Phone) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
 		if req.Method == sip.INVITE && req.To() != nil && !req.To().Params.Has("tag") {
+			if !p.authorized(req, tx) {
+				return
+			}
 			user := req.Recipient.User
 			if p.behaviorFor(user).Action == Drop {
 				c := &Call{User: user, Invited: time.Now(), Dropped: true}
