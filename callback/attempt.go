@@ -1,0 +1,200 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// attempt routes the callback, registers one call in Bitrix24, places it
+// and applies the policy to its outcome.
+func (r *run) attempt(ctx context.Context) (time.Duration, error) {
+	if err := r.step(ctx, callbackline.StateRouting, 0, "choosing the employee"); err != nil {
+		return 0, err
+	}
+	cands, err := r.route(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(cands) == 0 {
+		return r.employeesFailed(ctx, "nobody to call: no responsible or line employee is active, present and reachable")
+	}
+	now := r.now().UTC()
+	a := &callbackline.Attempt{
+		CallbackID: r.cb.ID, Number: len(r.attempts) + 1, UserID: cands[0].userID, Extension: cands[0].extension,
+		StartedAt: now, UpdatedAt: now,
+	}
+	a.ExternalCallID = callbackline.ExternalCallID(r.cb.ID, a.Number)
+	// The attempt is stored before register: a crash between the two is
+	// recovered by registering again with the same EXTERNAL_CALL_ID (same
+	// CALL_ID within 30 minutes) and finishing.
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return 0, err
+	}
+	r.attempts = append(r.attempts, a)
+	reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, now))
+	if err != nil {
+		// Not registered: nothing is open in Bitrix24. Close the attempt so
+		// that recovery does not register it.
+		a.FinishedAt, a.StatusCode, a.Reason, a.UpdatedAt = r.now().UTC(), "", "register failed: "+err.Error(), r.now().UTC()
+		if serr := r.w.cfg.Store.SaveAttempt(ctx, a); serr != nil {
+			return 0, serr
+		}
+		r.w.cfg.Metrics.crmError("telephony.externalCall.register")
+		if bitrix24.NeedsReinstall(err) {
+			return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+		}
+		return 0, fmt.Errorf("registering the call in Bitrix24: %w", err)
+	}
+	a.CallID, a.UpdatedAt = reg.CallID, r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return 0, err
+	}
+	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID,
+		fmt.Sprintf("call card registered (%s); ringing %s", a.CallID, describe(cands))); err != nil {
+		return 0, err
+	}
+	res := r.dial(ctx, a, cands)
+	r.bg.Wait()
+	if err := r.finish(ctx, a, res); err != nil {
+		return 0, err
+	}
+	return r.apply(ctx, a, res)
+}
+
+// register builds the telephony.externalCall.register call of an attempt.
+func (r *run) register(a *callbackline.Attempt, now time.Time) bitrix24.RegisterCall {
+	return bitrix24.RegisterCall{
+		UserID: a.UserID, PhoneNumber: r.cb.Phone, Type: bitrix24.CallCallback, CallStartDate: now,
+		CRMEntityType: r.cb.CRMEntityType, CRMEntityID: r.cb.CRMEntityID, Show: true,
+		LineNumber: r.cb.LineNumber, ExternalCallID: a.ExternalCallID,
+	}
+}
+
+// dial places the call. Each step is persisted as it happens; the client
+// leg is marked dialled (and counted) before its INVITE goes out.
+func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candidate) sip.Result {
+	byExt := map[string]candidate{}
+	exts := make([]string, 0, len(cands))
+	for _, c := range cands {
+		byExt[c.extension] = c
+		exts = append(exts, c.extension)
+	}
+	plan := sip.Plan{
+		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Line: r.line.Number, Employees: exts,
+		RingAll: r.policy.RingMode == callbackline.RingAll, RequireAccept: r.policy.RequireAccept,
+		Client: r.cb.Phone, Recording: r.recordPath(a),
+		Timeouts: sip.Timeouts{EmployeeRing: r.policy.EmployeeRingTimeout, ClientRing: r.policy.ClientRingTimeout, MaxCall: r.policy.MaxCallLength},
+	}
+	if r.line.CallerID != "" {
+		plan.CallerID = sip.CallerID{Number: r.line.CallerID, Name: r.line.CallerName}
+	}
+	if r.policy.Announce && r.w.cfg.Speech != nil {
+		plan.Announcement = r.announcement(ctx)
+	}
+	shown := a.UserID // register showed the card to the first candidate
+	rang := false
+	var mu sync.Mutex
+	var failed error
+	started := r.now()
+	plan.Progress = func(e sip.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failed != nil {
+			return
+		}
+		var err error
+		switch e.Type {
+		case sip.EventEmployeeRinging:
+			c := byExt[e.Employee]
+			if !rang && a.Number == 1 {
+				r.w.cfg.Metrics.firstRing(r.now().Sub(r.cb.CreatedAt))
+			}
+			rang = true
+			if c.userID != 0 && c.userID != shown {
+				r.moveCard(ctx, a.CallID, shown, c.userID, r.policy.RingMode == callbackline.RingAll)
+				if r.policy.RingMode != callbackline.RingAll {
+					shown = c.userID
+				}
+			}
+			if r.cb.State != callbackline.StateRingingEmployee {
+				err = r.step(ctx, callbackline.StateRingingEmployee, a.ID, "ringing "+c.describe())
+			}
+		case sip.EventEmployeeFailed:
+			r.w.cfg.Metrics.employee(r.line.Number, e.Employee, false)
+			r.tried += fmt.Sprintf("%s did not take the call; ", byExt[e.Employee].describe())
+		case sip.EventEmployeeAnswered:
+			c := byExt[e.Employee]
+			r.w.cfg.Metrics.employee(r.line.Number, e.Employee, true)
+			a.UserID, a.Extension = c.userID, c.extension
+			err = r.step(ctx, callbackline.StateAnnouncing, a.ID, c.describe()+" answered; speaking the request")
+		case sip.EventAnnouncementDone:
+			// Persisted before the client's INVITE is sent: a restart never
+			// dials the client twice for this attempt.
+			a.ClientDialled, a.UpdatedAt = true, r.now().UTC()
+			r.cb.ClientAttempts++
+			if err = r.w.cfg.Store.SaveAttempt(ctx, a); err == nil {
+				err = r.step(ctx, callbackline.StateRingingClient, a.ID,
+					fmt.Sprintf("calling the client %s (call %d of %d)", phone.Mask(r.cb.Phone), r.cb.ClientAttempts, r.policy.ClientAttempts))
+			}
+		case sip.EventConnected:
+			a.Connected, a.UpdatedAt = true, r.now().UTC()
+			r.w.cfg.Metrics.connected(r.now().Sub(r.cb.CreatedAt))
+			if err = r.w.cfg.Store.SaveAttempt(ctx, a); err == nil {
+				err = r.step(ctx, callbackline.StateConnected, a.ID, "the client answered: connected")
+			}
+		}
+		if err != nil {
+			failed = err
+			r.log.Error("persisting a call step failed; the call goes on", slog.Any("err", err))
+		}
+	}
+	res := r.w.cfg.Dialer.Callback(ctx, plan)
+	r.w.cfg.Metrics.sipResult(res)
+	r.log.Info("call ended", slog.String("outcome", string(res.Outcome)), slog.String("status", res.StatusCode),
+		slog.Int("talk_seconds", res.TalkSeconds()), slog.Duration("took", r.now().Sub(started)))
+	return res
+}
+
+// announcement returns the announcement file of the request's text.
+func (r *run) announcement(ctx context.Context) string {
+	text := strings.TrimSpace(r.cb.Text)
+	if text == "" {
+		text = "Callback request from the website. Connecting you with the client."
+	}
+	ann, err := r.w.cfg.Speech.Announce(ctx, text, r.cb.Voice)
+	if err != nil {
+		r.log.Warn("no announcement", slog.Any("err", err))
+		return ""
+	}
+	if ann.Err != nil {
+		r.log.Warn("speech failed: a tone is played instead", slog.Any("err", ann.Err))
+	}
+	return ann.Path
+}
+
+// moveCard shows the call card to the employee whose phone rings now and,
+// in sequential mode, hides it from the previous one. It runs in the
+// background: the ringing does not wait for Bitrix24.
+func (r *run) moveCard(ctx context.Context, callID string, from, to int64, keep bool) {
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
+		if _, err := r.w.cfg.CRM.ShowCall(ctx, r.portal, callID, to); err != nil {
+			r.log.Warn("showing the call card failed", slog.Any("err", err))
+		}
+		if !keep && from != 0 {
+			if _, err := r.w.cfg.CRM.HideCall(ctx, r.portal, callID, from); err != nil {
+				r.log.Warn("hiding the call card failed", slog.Any("err", err))
+			}
+		}
+	}()
+}

@@ -1,0 +1,54 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/callbackline/callbackline"
+)
+
+// clickToCall serves ONEXTERNALCALLSTART: Bitrix24 registered the call when
+// the employee clicked the number; ring the employee, then the client,
+// and finish that CALL_ID. It is not redialled.
+func (r *run) clickToCall(ctx context.Context) error {
+	if len(r.attempts) > 0 { // finished before a restart (recover closed it)
+		last := r.attempts[len(r.attempts)-1]
+		if last.Connected {
+			return r.step(ctx, callbackline.StateDone, last.ID, "done: click-to-call connected")
+		}
+		return r.fail(ctx, "call_failed: "+last.Reason, false)
+	}
+	c, why, err := r.available(ctx, r.cb.UserID)
+	if err != nil {
+		return err
+	}
+	now := r.now().UTC()
+	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: 1, CallID: r.cb.CallID, UserID: r.cb.UserID,
+		Extension: c.extension, StartedAt: now, UpdatedAt: now}
+	a.ExternalCallID = callbackline.ExternalCallID(r.cb.ID, 1)
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return err
+	}
+	r.attempts = append(r.attempts, a)
+	if why != "" {
+		a.StatusCode, a.Reason = "480", why
+		if err := r.finishCall(ctx, a); err != nil {
+			return err
+		}
+		return r.fail(ctx, "no_employee: "+why, false)
+	}
+	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID, "click-to-call: ringing "+c.describe()); err != nil {
+		return err
+	}
+	res := r.dial(ctx, a, []candidate{c})
+	r.bg.Wait()
+	if err := r.finish(ctx, a, res); err != nil {
+		return err
+	}
+	pctx, cancel := persist(ctx)
+	defer cancel()
+	if a.Connected {
+		return r.step(pctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: click-to-call, %d s", a.Duration))
+	}
+	return r.fail(pctx, "call_failed: "+a.Reason, false)
+}

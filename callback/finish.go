@@ -1,0 +1,229 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// persist is a context for writes that must happen even when the job's
+// context was cancelled (shutdown): finishing a call, recording a state.
+func persist(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+}
+
+// finish writes the attempt's result to Bitrix24, exactly once: the
+// intended status is stored first, a repeated finish whose first answer
+// was lost ("Call is not found") counts as done. Then the recording is
+// attached.
+func (r *run) finish(ctx context.Context, a *callbackline.Attempt, res sip.Result) error {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	a.StatusCode, a.Duration, a.Reason = res.StatusCode, res.TalkSeconds(), failedReason(res)
+	if a.StatusCode == "" {
+		a.StatusCode = "OTHER"
+	}
+	if res.Outcome == sip.OutcomeConnected && a.Duration == 0 {
+		a.Duration = 1 // connected: Bitrix24 counts a call as answered only with DURATION > 0
+	}
+	a.RecordPath, a.UpdatedAt = res.Recording, r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return err
+	}
+	if err := r.step(ctx, callbackline.StateFinishing, a.ID, fmt.Sprintf("writing the call to the CRM (status %s, %d s)", a.StatusCode, a.Duration)); err != nil {
+		return err
+	}
+	return r.finishCall(ctx, a)
+}
+
+// finishCall calls telephony.externalCall.finish for a stored intent.
+func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
+	_, err := r.w.cfg.CRM.FinishCall(ctx, r.portal, bitrix24.FinishCall{
+		CallID: a.CallID, UserID: a.UserID, Duration: a.Duration, StatusCode: a.StatusCode,
+		FailedReason: a.Reason, AddToChat: true,
+	})
+	if err != nil && !isCallNotFound(err) {
+		r.w.cfg.Metrics.crmError("telephony.externalCall.finish")
+		return fmt.Errorf("finishing the call in Bitrix24: %w", err)
+	}
+	a.FinishedAt, a.UpdatedAt = r.now().UTC(), r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return err
+	}
+	note := fmt.Sprintf("call finished in the CRM: status %s, %d s", a.StatusCode, a.Duration)
+	if err := r.step(ctx, callbackline.StateFinishing, a.ID, note); err != nil {
+		return err
+	}
+	if a.RecordPath != "" {
+		r.attach(ctx, a)
+	}
+	return nil
+}
+
+// attach uploads an attempt's recording, after finish, with retries.
+func (r *run) attach(ctx context.Context, a *callbackline.Attempt) {
+	data, err := os.ReadFile(a.RecordPath)
+	if err != nil {
+		r.log.Error("the recording cannot be read", slog.Any("err", err))
+		return
+	}
+	backoff := time.Second
+	for try := 1; ; try++ {
+		id, err := r.w.cfg.CRM.AttachRecord(ctx, r.portal, a.CallID, filepath.Base(a.RecordPath), data)
+		if err == nil {
+			a.RecordFileID, a.UpdatedAt = id, r.now().UTC()
+			if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+				r.log.Error("saving the attached recording failed", slog.Any("err", err))
+			}
+			_ = r.step(ctx, r.cb.State, a.ID, fmt.Sprintf("recording attached to the call (file %d)", id))
+			return
+		}
+		r.w.cfg.Metrics.crmError("telephony.externalCall.attachRecord")
+		if try >= 5 || bitrix24.NeedsReinstall(err) {
+			r.log.Error("attaching the recording failed; it stays on disk", slog.Any("err", err), slog.String("path", a.RecordPath))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+// failedReason is FAILED_REASON for a result.
+func failedReason(res sip.Result) string {
+	if res.Outcome == sip.OutcomeConnected {
+		return ""
+	}
+	var se *sip.Error
+	if errors.As(res.Err, &se) {
+		return se.Error()
+	}
+	if res.Err != nil {
+		return res.Err.Error()
+	}
+	return string(res.Outcome)
+}
+
+// retryable reports whether the client may be called again later: busy,
+// no answer, temporarily unavailable.
+func retryable(status string) bool {
+	switch status {
+	case "486", "304", "480", "503":
+		return true
+	}
+	return false
+}
+
+// apply decides what comes after an attempt.
+func (r *run) apply(ctx context.Context, a *callbackline.Attempt, res sip.Result) (time.Duration, error) {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	switch res.Outcome {
+	case sip.OutcomeConnected:
+		r.cb.Reason = ""
+		if err := r.step(ctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: the employee and the client talked for %d s", a.Duration)); err != nil {
+			return 0, err
+		}
+		r.w.cfg.Metrics.outcome(r.line.Number, "done")
+		return 0, nil
+	case sip.OutcomeEmployeeFailed, sip.OutcomeEmployeeHungUp:
+		return r.employeesFailed(ctx, "no employee took the call: "+a.Reason)
+	case sip.OutcomeClientFailed:
+		r.tried += fmt.Sprintf("call %d to the client: %s; ", r.cb.ClientAttempts, a.Reason)
+		if retryable(a.StatusCode) && r.cb.ClientAttempts < r.policy.ClientAttempts {
+			return r.schedule(ctx, r.now().Add(r.policy.ClientRetryAfter),
+				fmt.Sprintf("the client did not answer (status %s); calling again later", a.StatusCode))
+		}
+		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client could not be reached after %d call(s) (last status %s)", r.cb.ClientAttempts, a.StatusCode), true)
+	case sip.OutcomeCancelled:
+		// Shutdown: the call was ended cleanly; another run goes on.
+		return r.schedule(ctx, r.now().Add(time.Second), "interrupted by a shutdown; continuing")
+	default:
+		return 0, r.fail(ctx, "call_failed: "+a.Reason, true)
+	}
+}
+
+// employeesFailed starts another round over the employees later, or gives
+// up when the policy's rounds are used.
+func (r *run) employeesFailed(ctx context.Context, why string) (time.Duration, error) {
+	r.cb.EmployeeRounds++
+	r.tried += why + "; "
+	if r.cb.EmployeeRounds < r.policy.EmployeeRounds {
+		return r.schedule(ctx, r.now().Add(r.policy.EmployeeRetryAfter),
+			fmt.Sprintf("%s; trying again later (round %d of %d)", why, r.cb.EmployeeRounds, r.policy.EmployeeRounds))
+	}
+	return 0, r.fail(ctx, fmt.Sprintf("no_employee: no employee took the call in %d round(s)", r.cb.EmployeeRounds), true)
+}
+
+// fail gives the callback up for good and, when asked, tells the
+// responsible person and the CRM.
+func (r *run) fail(ctx context.Context, reason string, notify bool) error {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	r.cb.Reason = reason
+	if err := r.step(ctx, callbackline.StateFailed, 0, "failed: "+reason); err != nil {
+		return err
+	}
+	r.w.cfg.Metrics.outcome(r.line.Number, "failed")
+	if notify {
+		r.notify(ctx, reason)
+	}
+	return nil
+}
+
+// notify tells the responsible user (else the line's first employee, else
+// the installing administrator) and writes a comment into the CRM entity's
+// timeline; with the policy's Todo also a to-do. Failures are logged: the
+// callback's own record is already final.
+func (r *run) notify(ctx context.Context, reason string) {
+	to := r.responsible
+	if to == 0 && len(r.line.Employees) > 0 {
+		to = r.line.Employees[0]
+	}
+	if to == 0 {
+		to = r.portal.UserID
+	}
+	text := fmt.Sprintf("Callback request from %s could not be completed: %s.", r.cb.Phone, reason)
+	if r.cb.Text != "" {
+		text += fmt.Sprintf(" The request: «%s».", r.cb.Text)
+	}
+	if r.tried != "" {
+		text += " Tried: " + r.tried
+	}
+	text += " Please call the client back."
+	if to != 0 {
+		if _, err := r.w.cfg.CRM.NotifySystem(ctx, r.portal, bitrix24.Notify{UserID: to, Message: text,
+			Tag: fmt.Sprintf("callbackline|%d", r.cb.ID)}); err != nil {
+			r.w.cfg.Metrics.crmError("im.notify.system.add")
+			r.log.Warn("notifying the responsible failed", slog.Any("err", err))
+		}
+	}
+	if r.cb.CRMEntityType != "" && r.cb.CRMEntityID > 0 {
+		if _, err := r.w.cfg.CRM.AddTimelineComment(ctx, r.portal, r.cb.CRMEntityType, r.cb.CRMEntityID, text); err != nil {
+			r.w.cfg.Metrics.crmError("crm.timeline.comment.add")
+			r.log.Warn("the timeline comment failed", slog.Any("err", err))
+		}
+		if r.policy.Todo {
+			if _, err := r.w.cfg.CRM.AddTodo(ctx, r.portal, bitrix24.Todo{
+				OwnerTypeID: bitrix24.EntityTypeID(r.cb.CRMEntityType), OwnerID: r.cb.CRMEntityID,
+				Deadline: r.now().Add(time.Hour), Title: "Call back " + phone.Mask(r.cb.Phone), Description: text, ResponsibleID: to,
+			}); err != nil {
+				r.w.cfg.Metrics.crmError("crm.activity.todo.add")
+				r.log.Warn("the to-do failed", slog.Any("err", err))
+			}
+		}
+	}
+	_ = r.step(ctx, callbackline.StateFailed, 0, fmt.Sprintf("responsible user %d notified", to))
+}

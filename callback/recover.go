@@ -1,0 +1,57 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/callbackline/callbackline"
+)
+
+// recover closes what a crash left of an attempt: a call registered (or
+// perhaps registered) in Bitrix24 but not finished is finished with the
+// status its last persisted step implies; a connected call makes the
+// callback done. It reports whether the callback is complete.
+func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error) {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	if a.FinishedAt.IsZero() {
+		if a.CallID == "" {
+			// Stored, but register's answer never stored: registering again
+			// with the same EXTERNAL_CALL_ID returns the same CALL_ID.
+			reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, a.StartedAt))
+			if err != nil {
+				return false, fmt.Errorf("recovering attempt %d: registering again: %w", a.Number, err)
+			}
+			a.CallID = reg.CallID
+		}
+		if a.StatusCode == "" { // no outcome was stored: the process died during the call
+			switch {
+			case a.Connected:
+				a.StatusCode, a.Duration, a.Reason = "200", 1, "the call was cut off: callbackline restarted"
+			case a.ClientDialled:
+				a.StatusCode, a.Reason = "603-S", "interrupted while calling the client: callbackline restarted"
+			default:
+				a.StatusCode, a.Reason = "603-S", "interrupted while ringing the employee: callbackline restarted"
+			}
+		}
+		a.UpdatedAt = r.now().UTC()
+		if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+			return false, err
+		}
+		if err := r.step(ctx, callbackline.StateFinishing, a.ID, fmt.Sprintf("recovering attempt %d after a restart", a.Number)); err != nil {
+			return false, err
+		}
+		if err := r.finishCall(ctx, a); err != nil {
+			return false, err
+		}
+	} else if a.RecordPath != "" && a.RecordFileID == 0 && a.CallID != "" {
+		r.attach(ctx, a)
+	}
+	if a.Connected && r.cb.Kind == callbackline.KindCallback {
+		if err := r.step(ctx, callbackline.StateDone, a.ID, "done: the client was connected before the restart"); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,172 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+)
+
+// candidate is an employee who may take the callback.
+type candidate struct {
+	userID    int64
+	extension string
+	name      string
+}
+
+func (c candidate) describe() string {
+	if c.name == "" {
+		return "extension " + c.extension
+	}
+	return fmt.Sprintf("%s (extension %s)", c.name, c.extension)
+}
+
+func describe(cs []candidate) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.describe()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// route chooses who answers: the CRM entity's responsible user, then the
+// line's employees, each only when active, reachable on an extension and,
+// by policy, present and at work. A line with a fixed target rings only
+// that.
+func (r *run) route(ctx context.Context) ([]candidate, error) {
+	resp, err := r.responsibleUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.responsible = resp
+	if r.line.Target != "" {
+		return []candidate{{userID: r.line.TargetUser, extension: r.line.Target, name: "line target"}}, nil
+	}
+	var out []candidate
+	seen := map[int64]bool{}
+	for _, id := range append([]int64{resp}, r.line.Employees...) {
+		if id == 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		c, why, err := r.available(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
+			r.tried += why + "; "
+			r.log.Info("employee skipped", slog.Int64("user_id", id), slog.String("why", why))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// responsibleUser is the responsible of the callback's CRM entity, else of
+// the first CRM entity with the client's number; 0 when there is none.
+// Lookup failures other than a broken installation only lose the
+// preference for the responsible.
+func (r *run) responsibleUser(ctx context.Context) (int64, error) {
+	var id int64
+	var err error
+	if t := bitrix24.EntityTypeID(r.cb.CRMEntityType); t != 0 && r.cb.CRMEntityID > 0 {
+		var item *bitrix24.Item
+		if item, err = r.w.cfg.CRM.CRMItem(ctx, r.portal, t, r.cb.CRMEntityID); err == nil {
+			id = int64(item.AssignedByID)
+		}
+	} else {
+		var found []bitrix24.CRMMatch
+		if found, err = r.w.cfg.CRM.SearchCRMEntities(ctx, r.portal, r.cb.Phone); err == nil && len(found) > 0 {
+			id = int64(found[0].AssignedByID)
+		}
+	}
+	if err != nil {
+		if bitrix24.NeedsReinstall(err) {
+			return 0, err
+		}
+		r.w.cfg.Metrics.crmError("responsible")
+		r.log.Warn("finding the responsible employee failed; trying the line's employees", slog.Any("err", err))
+	}
+	return id, nil
+}
+
+// available looks an employee up and says why they cannot take the call
+// ("" when they can).
+func (r *run) available(ctx context.Context, id int64) (candidate, string, error) {
+	u, err := r.w.users.get(ctx, r.w.cfg.CRM, r.portal, id)
+	if err != nil {
+		if bitrix24.NeedsReinstall(err) {
+			return candidate{}, "", err
+		}
+		return candidate{}, fmt.Sprintf("user %d could not be looked up (%s)", id, callbackline.ErrorMessage(err)), nil
+	}
+	c := candidate{userID: id, extension: strings.TrimSpace(string(u.PhoneInner)), name: u.FullName()}
+	switch {
+	case !bool(u.Active):
+		return c, fmt.Sprintf("%s is not an active user", nameOr(c, id)), nil
+	case c.extension == "":
+		return c, fmt.Sprintf("%s has no extension (UF_PHONE_INNER)", nameOr(c, id)), nil
+	}
+	if r.policy.SkipAbsent {
+		im, err := r.w.cfg.CRM.IMUser(ctx, r.portal, id)
+		if err == nil && im.IsAbsent() {
+			return c, fmt.Sprintf("%s is absent until %s", nameOr(c, id), im.Absent), nil
+		}
+	}
+	if r.policy.RequireWorkday {
+		tm, err := r.w.cfg.CRM.TimemanStatus(ctx, r.portal, id)
+		if err == nil && !tm.Working() {
+			return c, fmt.Sprintf("%s is not at work (working day %s)", nameOr(c, id), strings.ToLower(string(tm.Status))), nil
+		}
+	}
+	return c, "", nil
+}
+
+func nameOr(c candidate, id int64) string {
+	if c.name != "" {
+		return c.name
+	}
+	return fmt.Sprintf("user %d", id)
+}
+
+// userCache keeps user.get answers briefly: routing looks the same people
+// up for every callback.
+type userCache struct {
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]userEntry
+}
+
+type userEntry struct {
+	u  *bitrix24.User
+	at time.Time
+}
+
+func newUserCache(ttl time.Duration, now func() time.Time) *userCache {
+	return &userCache{ttl: ttl, now: now, m: map[string]userEntry{}}
+}
+
+func (c *userCache) get(ctx context.Context, crm *bitrix24.Client, p *callbackline.Portal, id int64) (*bitrix24.User, error) {
+	key := fmt.Sprintf("%s/%d", p.MemberID, id)
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && c.now().Sub(e.at) < c.ttl {
+		return e.u, nil
+	}
+	u, err := crm.User(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.m[key] = userEntry{u: u, at: c.now()}
+	c.mu.Unlock()
+	return u, nil
+}

@@ -1,0 +1,250 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/speech"
+)
+
+// Store is what the worker keeps its progress in.
+type Store interface {
+	callbackline.Store
+	callbackline.WorkStore
+}
+
+// Dialer places the calls: *sip.Dialer.
+type Dialer interface {
+	Callback(ctx context.Context, p sip.Plan) sip.Result
+}
+
+// Speaker turns the request's text into an announcement file: *speech.Cache.
+type Speaker interface {
+	Announce(ctx context.Context, text, voiceID string) (speech.Announcement, error)
+}
+
+// Config wires a Worker.
+type Config struct {
+	Store  Store
+	CRM    *bitrix24.Client
+	Dialer Dialer
+	Speech Speaker // nil: no announcement, a short tone is not played either
+	// Lines are callbackline's lines by Number. A callback for an unknown
+	// or empty LINE_NUMBER uses the first line. At least one is required.
+	Lines []callbackline.Line
+	// Guard is the toll-fraud policy applied again just before dialling.
+	Guard phone.Policy
+	// RecordDir keeps the recordings (one stereo WAV per connected call).
+	RecordDir string
+	// UserCacheTTL is how long employee lookups are reused (default 1 min).
+	UserCacheTTL time.Duration
+	Now          func() time.Time // default time.Now
+	Logger       *slog.Logger     // default slog.Default()
+	Metrics      *Metrics         // nil: a new, unregistered set
+	// Timeline, when set, receives each step as it is persisted (the demo
+	// prints it).
+	Timeline func(cb *callbackline.Callback, note string)
+}
+
+// Worker is the River worker of CallbackJob.
+type Worker struct {
+	river.WorkerDefaults[callbackline.CallbackJob]
+	cfg   Config
+	lines map[string]callbackline.Line
+	users *userCache
+}
+
+// New checks the configuration and returns a Worker.
+func New(cfg Config) (*Worker, error) {
+	if cfg.Store == nil || cfg.CRM == nil || cfg.Dialer == nil {
+		return nil, callbackline.Errorf(callbackline.EINVALID, "callback: Store, CRM and Dialer are required")
+	}
+	if len(cfg.Lines) == 0 {
+		return nil, callbackline.Errorf(callbackline.EINVALID, "callback: at least one line is required (config key lines)")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	if cfg.UserCacheTTL <= 0 {
+		cfg.UserCacheTTL = time.Minute
+	}
+	if cfg.RecordDir != "" {
+		if err := os.MkdirAll(cfg.RecordDir, 0o750); err != nil {
+			return nil, callbackline.WrapError(err, callbackline.EINVALID, "callback: cannot create the recordings folder %s", cfg.RecordDir)
+		}
+	}
+	w := &Worker{cfg: cfg, lines: map[string]callbackline.Line{}, users: newUserCache(cfg.UserCacheTTL, cfg.Now)}
+	for _, l := range cfg.Lines {
+		w.lines[l.Number] = l
+	}
+	return w, nil
+}
+
+// line returns the callback's line.
+func (w *Worker) line(number string) callbackline.Line {
+	if l, ok := w.lines[number]; ok {
+		return l
+	}
+	return w.cfg.Lines[0]
+}
+
+// Timeout bounds one job: every employee ringing, the client ringing and
+// the longest call, with a margin.
+func (w *Worker) Timeout(job *river.Job[callbackline.CallbackJob]) time.Duration {
+	longest := time.Duration(0)
+	for _, l := range w.cfg.Lines {
+		p := l.Policy
+		d := time.Duration(len(l.Employees)+1)*p.EmployeeRingTimeout + p.ClientRingTimeout + p.MaxCallLength
+		longest = max(longest, d)
+	}
+	return longest + 5*time.Minute
+}
+
+// Work runs one job: it advances the callback as far as it goes now, and
+// snoozes the job when the callback is scheduled for later.
+func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
+	after, err := w.Run(ctx, job.Args.CallbackID)
+	if err != nil {
+		return err
+	}
+	if after > 0 {
+		return river.JobSnooze(after)
+	}
+	return nil
+}
+
+// Run advances one callback. It returns how long to wait before running
+// it again (0: it is finished, or failed for good), or an error the queue
+// retries.
+func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
+	cb, err := w.cfg.Store.Callback(ctx, id)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return 0, nil // deleted with its portal
+	} else if err != nil {
+		return 0, err
+	}
+	if cb.State.Final() {
+		return 0, nil
+	}
+	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	r := &run{w: w, cb: cb, portal: p, line: w.line(cb.LineNumber), log: w.cfg.Logger.With(
+		slog.Int64("callback_id", cb.ID), slog.String("member_id", cb.MemberID))}
+	r.policy = r.line.Policy
+	if p.Status == callbackline.PortalUninstalled {
+		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
+	}
+	return r.advance(ctx)
+}
+
+// run is the work on one callback in one job.
+type run struct {
+	w        *Worker
+	cb       *callbackline.Callback
+	portal   *callbackline.Portal
+	line     callbackline.Line
+	policy   callbackline.Policy
+	log      *slog.Logger
+	attempts []*callbackline.Attempt
+
+	responsible int64  // the CRM entity's responsible user, 0 if unknown
+	tried       string // what was tried, for the failure notification
+
+	bg sync.WaitGroup // card show/hide calls in flight
+}
+
+func (r *run) now() time.Time { return r.w.cfg.Now() }
+
+// step persists a new state with a history note.
+func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note string) error {
+	r.cb.State = s
+	r.cb.UpdatedAt = r.now().UTC()
+	if err := r.w.cfg.Store.Advance(ctx, r.cb, attemptID, note); err != nil {
+		return err
+	}
+	if r.w.cfg.Timeline != nil {
+		r.w.cfg.Timeline(r.cb, note)
+	}
+	r.log.Info("callback "+string(s), slog.String("note", note))
+	return nil
+}
+
+func (r *run) advance(ctx context.Context) (time.Duration, error) {
+	var err error
+	if r.attempts, err = r.w.cfg.Store.Attempts(ctx, r.cb.ID); err != nil {
+		return 0, err
+	}
+	// What a crash left behind comes first: no call stays open in Bitrix24.
+	for _, a := range r.attempts {
+		done, err := r.recover(ctx, a)
+		if err != nil {
+			return 0, err
+		}
+		if done {
+			return 0, nil
+		}
+	}
+	if r.cb.Kind == callbackline.KindCall {
+		return 0, r.clickToCall(ctx)
+	}
+	now := r.now()
+	if r.cb.NextAt.After(now) {
+		return r.cb.NextAt.Sub(now), nil
+	}
+	if r.policy.MaxAge > 0 && now.Sub(r.cb.CreatedAt) > r.policy.MaxAge {
+		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
+	}
+	if next := r.policy.Hours.Next(now); !next.Equal(now) {
+		if next.IsZero() {
+			return 0, r.fail(ctx, "closed: the line's working hours never open", true)
+		}
+		return r.schedule(ctx, next, "outside working hours: scheduled for the next opening")
+	}
+	if err := r.w.cfg.Guard.Check(r.cb.Phone); err != nil {
+		return 0, r.fail(ctx, "guard: "+err.Error(), false)
+	}
+	return r.attempt(ctx)
+}
+
+// schedule parks the callback until at.
+func (r *run) schedule(ctx context.Context, at time.Time, note string) (time.Duration, error) {
+	r.cb.NextAt = at.UTC()
+	if err := r.step(ctx, callbackline.StateScheduled, 0, note+" ("+at.UTC().Format(time.RFC3339)+")"); err != nil {
+		return 0, err
+	}
+	r.w.cfg.Metrics.outcome(r.line.Number, "scheduled")
+	return max(time.Until(at), time.Millisecond), nil
+}
+
+// recordPath is where an attempt's recording goes.
+func (r *run) recordPath(a *callbackline.Attempt) string {
+	if r.w.cfg.RecordDir == "" {
+		return ""
+	}
+	return filepath.Join(r.w.cfg.RecordDir, fmt.Sprintf("%s-%d-%d.wav", r.cb.MemberID, r.cb.ID, a.Number))
+}
+
+// isCallNotFound: a finish whose first answer was lost.
+func isCallNotFound(err error) bool { return errors.Is(err, bitrix24.ErrCallNotFound) }
