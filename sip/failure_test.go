@@ -318,3 +318,63 @@ func TestDigestAuth(t *testing.T) {
 		t.Errorf("authenticated INVITEs: %d good, %d bad; want 2 good (employee, client) and at least 1 bad", ok, bad)
 	}
 }
+
+func TestRegister(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
+	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
+			Username: "cb", Password: "s3cret", Register: true, RegisterExpiry: 30 * time.Second}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for d.Ready() != nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := d.Ready(); err != nil {
+		t.Fatalf("not registered: %v", err)
+	}
+	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
+		t.Errorf("registrar saw %v", regs)
+	}
+}
+
+func TestRegisterWrongPassword(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
+	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
+			Username: "cb", Password: "wrong", Register: true, RegisterExpiry: 30 * time.Second}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, bad := ph.AuthCounts(); bad > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := d.Ready(); sip.KindOf(err) != sip.KindUnreachable {
+		t.Fatalf("Ready with a wrong password: %v", err)
+	}
+	if regs := ph.Registrations(); len(regs) != 0 {
+		t.Errorf("registrar accepted %v", regs)
+	}
+}

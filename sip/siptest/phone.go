@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -85,14 +86,43 @@ type Phone struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	behavior map[string]Behavior
-	def      Behavior
-	calls    []*Call
-	notify   chan struct{}
-	auth     *Credentials
-	authOK   int
-	authBad  int
+	mu         sync.Mutex
+	behavior   map[string]Behavior
+	def        Behavior
+	calls      []*Call
+	notify     chan struct{}
+	auth       *Credentials
+	authOK     int
+	authBad    int
+	registered []string
+}
+
+// Registrations returns the users that have registered (REGISTER with
+// valid credentials, when RequireAuth is set), one entry per REGISTER.
+func (p *Phone) Registrations() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.registered)
+}
+
+// register acts as a registrar: it accepts every (authorised) REGISTER.
+func (p *Phone) register(req *sip.Request, tx sip.ServerTransaction) {
+	if !p.authorized(req, tx) {
+		return
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
+	if c := req.Contact(); c != nil {
+		res.AppendHeader(c.Clone())
+	}
+	if e := req.GetHeader("Expires"); e != nil {
+		res.AppendHeader(sip.NewHeader("Expires", e.Value()))
+	}
+	_ = tx.Respond(res)
+	p.mu.Lock()
+	if t := req.To(); t != nil {
+		p.registered = append(p.registered, t.Address.User)
+	}
+	p.mu.Unlock()
 }
 
 // Credentials make the phone challenge every INVITE (401, digest MD5).
@@ -129,7 +159,7 @@ func (p *Phone) authorized(req *sip.Request, tx sip.ServerTransaction) bool {
 		cred, err := digest.ParseCredentials(h.Value())
 		if err == nil {
 			chal.Nonce = cred.Nonce
-			want, err := digest.Digest(&chal, digest.Options{Method: "INVITE", URI: cred.URI, Username: a.Username, Password: a.Password, Cnonce: cred.Cnonce, Count: cred.Nc})
+			want, err := digest.Digest(&chal, digest.Options{Method: req.Method.String(), URI: cred.URI, Username: a.Username, Password: a.Password, Cnonce: cred.Cnonce, Count: cred.Nc})
 			ok := err == nil && cred.Username == a.Username && want.Response == cred.Response
 			p.mu.Lock()
 			if ok {
@@ -166,7 +196,13 @@ func NewPhone(ctx context.Context) (*Phone, error) {
 		return nil, err
 	}
 	quiet := slog.New(slog.DiscardHandler)
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(quiet))
+	if err != nil {
+		return nil, err
+	}
+	srv.OnRegister(p.register)
 	p.dg = diago.NewDiago(ua,
+		diago.WithServer(srv),
 		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}}),
 		diago.WithLogger(quiet),
