@@ -378,3 +378,26 @@ func TestRegisterWrongPassword(t *testing.T) {
 		t.Errorf("registrar accepted %v", regs)
 	}
 }
+
+// TestOutboundProxy addresses the employee at a host that does not exist:
+// the call only connects if the INVITE goes to the outbound proxy.
+func TestOutboundProxy(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
+	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@pbx.invalid", Client: "sip:{number}@pbx.invalid", OutboundProxy: ph.Addr()}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	res := d.Callback(ctx, sip.Plan{Employees: []string{"601"}, Client: clientNumber, Timeouts: short})
+	if res.Outcome != sip.OutcomeConnected {
+		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
+	}
+}
