@@ -14,10 +14,15 @@
 // and a byte-size field `unit:"bytes"`.
 package config
 
-import "time"
+import (
+	"time"
 
-// Config is the process configuration. Per-portal settings (lines'
-// trunks, routing, voices, …) live in the store, not here.
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// Config is the process configuration. The lines, their routing and
+// policy configured here are what portals start from (see DomainLines).
 type Config struct {
 	// Listen is the HTTP listen address, host:port.
 	Listen string `yaml:"listen"`
@@ -50,6 +55,19 @@ type Config struct {
 	// EncryptionKey encrypts tokens and SIP passwords at rest: 32 bytes,
 	// base64 or hex; "" stores them in the clear. See Key.
 	EncryptionKey string `yaml:"encryption_key" secret:"true"`
+	// SIP is the dialer's own configuration (see sip.Config), validated by
+	// sip.Config.Validate except that no trunk is allowed. Its trunks and
+	// lines are lists and can be set in the file only; its single values
+	// have variables too (CALLBACKLINE_SIP_LISTEN, …). Trunk passwords are
+	// secrets.
+	SIP sip.Config `yaml:"sip"`
+	// Speech is the text-to-speech engine of the announcement.
+	Speech Speech `yaml:"speech"`
+	// Recordings is where call recordings are kept and for how long.
+	Recordings Recordings `yaml:"recordings"`
+	// Defaults holds what every line starts from: a line's policy
+	// overrides defaults.policy key by key.
+	Defaults Defaults `yaml:"defaults"`
 }
 
 // Bitrix24 is the application's registration in Bitrix24 and the REST
@@ -92,6 +110,38 @@ type Line struct {
 	Number string `yaml:"number"`
 	// Name is shown in Bitrix24 next to the number.
 	Name string `yaml:"name"`
+	// CallerID is the number presented to the client; "" is the trunk's.
+	CallerID string `yaml:"caller_id"`
+	// CallerName is the display name presented to the client.
+	CallerName string `yaml:"caller_name"`
+	// Employees are Bitrix24 user ids tried after the CRM responsible, in
+	// order.
+	Employees []int64 `yaml:"employees"`
+	// Target is a fixed extension (a PBX queue or ring group) rung instead
+	// of employees; "" is none.
+	Target string `yaml:"target"`
+	// TargetUser is the Bitrix24 user the calls to Target are registered
+	// for; required with Target.
+	TargetUser int64 `yaml:"target_user"`
+	// Policy overrides defaults.policy key by key: a key left out (nil)
+	// takes the default.
+	Policy Policy `yaml:"policy"`
+}
+
+// Recordings says where call recordings are kept and for how long.
+type Recordings struct {
+	// Dir holds the recordings; "" is <data_dir>/recordings (see
+	// Config.RecordingsDir).
+	Dir string `yaml:"dir"`
+	// KeepDays is how long a local recording is kept; 0 keeps it forever.
+	KeepDays int `yaml:"keep_days"`
+}
+
+// Defaults are the settings every line starts from.
+type Defaults struct {
+	// Policy is the policy of a line that sets none; a key left out
+	// (nil) takes callbackline.DefaultPolicy's value.
+	Policy Policy `yaml:"policy"`
 }
 
 // Default returns the configuration used when nothing is configured.
@@ -117,5 +167,22 @@ func Default() *Config {
 		Lines:         []Line{{Number: "callbackline", Name: "callbackline"}},
 		DataDir:       "./data",
 		ShutdownGrace: 30 * time.Second,
+		SIP: sip.Config{
+			Listen:    sip.DefaultListen,
+			Transport: "udp",
+			RTPPorts:  sip.PortRange{Min: sip.DefaultRTPMin, Max: sip.DefaultRTPMax},
+			Codecs:    []string{"pcmu", "pcma"},
+			UserAgent: sip.DefaultUserAgent,
+			Trunks:    []sip.Trunk{},
+			Lines:     []sip.Line{},
+		},
+		Speech: Speech{
+			Engine:        EngineEspeak,
+			Espeak:        Espeak{Path: "espeak-ng", Speed: 160, Variant: "f3"},
+			Command:       Command{Args: []string{}},
+			CacheMaxBytes: 256 << 20,
+		},
+		Recordings: Recordings{KeepDays: 30},
+		Defaults:   Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 	}
 }

@@ -19,6 +19,8 @@ type field struct {
 	typ    reflect.Type
 	secret bool // never shown: `secret:"true"`
 	bytes  bool // a size in bytes: `unit:"bytes"`
+	// fileOnly is a list of mappings (sip.trunks): no variable sets it.
+	fileOnly bool
 }
 
 const envPrefix = "CALLBACKLINE_"
@@ -43,12 +45,13 @@ func collect(t reflect.Type, prefix string, index []int) []field {
 		}
 		key := prefix + name
 		out = append(out, field{
-			key:    key,
-			env:    envPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_")),
-			index:  idx,
-			typ:    sf.Type,
-			secret: sf.Tag.Get("secret") == "true",
-			bytes:  sf.Tag.Get("unit") == "bytes",
+			key:      key,
+			env:      envPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_")),
+			index:    idx,
+			typ:      sf.Type,
+			secret:   isSecret(t, sf),
+			bytes:    sf.Tag.Get("unit") == "bytes",
+			fileOnly: sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct && sf.Type != reflect.TypeFor[[]Line](),
 		})
 	}
 	return out
@@ -63,7 +66,8 @@ func yamlName(sf reflect.StructField) string {
 }
 
 // Keys returns every configuration key ("listen", "bitrix24.client_id",
-// …) in the order of Config.
+// …) in the order of Config. A list of mappings (lines, sip.trunks) is
+// one key.
 func Keys() []string {
 	var out []string
 	for _, f := range fields() {
@@ -87,6 +91,14 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 		shown = "the value"
 	}
 	switch {
+	case t.Kind() == reflect.Pointer:
+		v, problem := parseText(t.Elem(), bytes, secret, s)
+		if problem != "" {
+			return v, problem
+		}
+		p := reflect.New(t.Elem())
+		p.Elem().Set(v)
+		return p, ""
 	case t == durationType:
 		d, err := time.ParseDuration(s)
 		if err != nil {
@@ -107,6 +119,12 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 			return v, shown + " is not a size (e.g. 65536, 64KiB, 1MiB)"
 		}
 		return reflect.ValueOf(n), ""
+	case t.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return v, shown + " is not a whole number (e.g. 42)"
+		}
+		return reflect.ValueOf(n).Convert(t), ""
 	case t.Kind() == reflect.Int:
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -119,8 +137,17 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 			return v, shown + " is not a number (e.g. 2 or 0.5)"
 		}
 		return reflect.ValueOf(f), ""
-	case t == reflect.TypeFor[[]string]():
-		return reflect.ValueOf(splitList(s)), ""
+	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Struct:
+		items := splitList(s)
+		out := reflect.MakeSlice(t, 0, len(items))
+		for _, item := range items {
+			v, problem := parseText(t.Elem(), bytes, secret, item)
+			if problem != "" {
+				return v, problem
+			}
+			out = reflect.Append(out, v)
+		}
+		return out, ""
 	case t == reflect.TypeFor[[]Line]():
 		lines := []Line{}
 		for _, item := range splitList(s) {
@@ -135,6 +162,10 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 // formatText is the inverse of parseText, for rendering.
 func formatText(v reflect.Value, bytes bool) string {
 	switch {
+	case v.Kind() == reflect.Pointer && v.IsNil():
+		return ""
+	case v.Kind() == reflect.Pointer:
+		return formatText(v.Elem(), bytes)
 	case v.Type() == durationType:
 		return formatDuration(time.Duration(v.Int()))
 	case v.Kind() == reflect.Int64 && bytes:

@@ -133,6 +133,10 @@ func applyEnv(c *Config, vars map[string]string, sources map[string]string) []er
 			errs = append(errs, &Error{Problem: problem})
 			continue
 		}
+		if f.fileOnly {
+			errs = append(errs, &Error{Key: f.key, Problem: name + " cannot be set in the environment: " + f.key + " is a list of mappings; write it in the configuration file", Source: name})
+			continue
+		}
 		v, problem := parseText(f.typ, f.bytes, f.secret, vars[name])
 		if problem != "" {
 			errs = append(errs, &Error{Key: f.key, Problem: problem, Source: name})
@@ -195,29 +199,45 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 			return
 		}
 		d.mapping(n, v, key)
-	case v.Type() == reflect.TypeFor[[]Line]() && n.Kind == yaml.SequenceNode:
-		lines := make([]Line, len(n.Content))
-		for i, item := range n.Content {
-			d.decode(item, reflect.ValueOf(&lines[i]).Elem(), fmt.Sprintf("%s[%d]", key, i), false, false)
+	case v.Kind() == reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		if !v.IsNil() {
+			p.Elem().Set(v.Elem())
 		}
-		v.Set(reflect.ValueOf(lines))
-		d.sources[key] = d.where(n)
+		before := len(d.errs)
+		d.decode(n, p.Elem(), key, bytes, secret)
+		if len(d.errs) == before {
+			v.Set(p)
+		}
 	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
-		items := make([]string, 0, len(n.Content))
+		items := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		before := len(d.errs)
 		for i, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				d.fail(fmt.Sprintf("%s[%d]", key, i), item, "must be a single value, not a list or mapping")
+			ik := fmt.Sprintf("%s[%d]", key, i)
+			if v.Type().Elem().Kind() == reflect.Struct {
+				d.decode(item, items.Index(i), ik, false, false)
 				continue
 			}
-			items = append(items, item.Value)
+			for j := 0; item.Kind == yaml.AliasNode && item.Alias != nil && j < 16; j++ {
+				item = item.Alias
+			}
+			if item.Kind != yaml.ScalarNode {
+				d.fail(ik, item, "must be a single value, not a list or mapping")
+				continue
+			}
+			val, problem := parseText(v.Type().Elem(), bytes, secret, item.Value)
+			if problem != "" {
+				d.fail(key, item, "%s", problem)
+				continue
+			}
+			items.Index(i).Set(val)
 		}
-		val, problem := parseText(v.Type(), bytes, secret, strings.Join(items, ","))
-		if problem != "" {
-			d.fail(key, n, "%s", problem)
-			return
+		if len(d.errs) == before {
+			v.Set(items)
+			d.sources[key] = d.where(n)
 		}
-		v.Set(val)
-		d.sources[key] = d.where(n)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct && v.Type() != reflect.TypeFor[[]Line]():
+		d.fail(key, n, "must be a list of mappings (- name: …)")
 	case n.Kind == yaml.ScalarNode:
 		val, problem := parseText(v.Type(), bytes, secret, n.Value)
 		if problem != "" {
@@ -270,6 +290,6 @@ func (d *yamlDecoder) mapping(n *yaml.Node, v reflect.Value, key string) {
 			continue
 		}
 		sf := t.Field(idx)
-		d.decode(val, v.Field(idx), prefix+name, sf.Tag.Get("unit") == "bytes", sf.Tag.Get("secret") == "true")
+		d.decode(val, v.Field(idx), prefix+name, sf.Tag.Get("unit") == "bytes", isSecret(t, sf))
 	}
 }

@@ -34,7 +34,7 @@ func redact(v reflect.Value) {
 			if !t.Field(i).IsExported() {
 				continue
 			}
-			if t.Field(i).Tag.Get("secret") == "true" && f.Kind() == reflect.String {
+			if isSecret(t, t.Field(i)) && f.Kind() == reflect.String {
 				if f.String() != "" {
 					f.SetString(redactedText)
 				}
@@ -117,6 +117,11 @@ func render(v reflect.Value, bytes bool) *yaml.Node {
 				render(v.Field(i), sf.Tag.Get("unit") == "bytes"))
 		}
 		return n
+	case (v.Kind() == reflect.Pointer || v.Kind() == reflect.Slice) && v.IsNil():
+		// Not set: null, which Load reads as "keep the default".
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "~"}
+	case v.Kind() == reflect.Pointer:
+		return render(v.Elem(), bytes)
 	case v.Kind() == reflect.Slice:
 		n := &yaml.Node{Kind: yaml.SequenceNode}
 		if v.Type().Elem().Kind() != reflect.Struct {
@@ -140,7 +145,11 @@ func logValue(v reflect.Value) slog.Value {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		name := yamlName(sf)
-		switch fv := v.Field(i); {
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Pointer && !fv.IsNil() {
+			fv = fv.Elem()
+		}
+		switch {
 		case name == "":
 		case fv.Kind() == reflect.Struct:
 			attrs = append(attrs, slog.Attr{Key: name, Value: logValue(fv)})

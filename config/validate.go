@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/phone"
 )
 
@@ -90,6 +91,17 @@ func (c *Config) normalize() {
 	}
 	for i, r := range c.Intake.AllowedCountries {
 		c.Intake.AllowedCountries[i] = strings.ToUpper(r)
+	}
+	c.SIP.Transport = strings.ToLower(c.SIP.Transport)
+	c.Speech.Engine = strings.ToLower(c.Speech.Engine)
+	lowerMode := func(p *Policy) {
+		if p.RingMode != nil {
+			p.RingMode = new(callbackline.RingMode(strings.ToLower(string(*p.RingMode))))
+		}
+	}
+	lowerMode(&c.Defaults.Policy)
+	for i := range c.Lines {
+		lowerMode(&c.Lines[i].Policy)
 	}
 }
 
@@ -208,6 +220,20 @@ func (c *Config) validate(sources map[string]string) []error {
 		if n := utf8.RuneCountInString(l.Name); n > 255 {
 			bad(key+".name", "is %d characters long; keep it under 255", n)
 		}
+		l.checkRouting(key, bad)
+		errs = append(errs, l.Policy.check(key+".policy", sources)...)
+		if p := c.Defaults.Policy.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
+			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)
+		}
+	}
+	errs = append(errs, c.Defaults.Policy.check("defaults.policy", sources)...)
+	if p := c.Defaults.Policy.Hours.checkOpen(); p != "" {
+		bad("defaults.policy.hours", "is %s", p)
+	}
+	checkSIP(c.SIP, bad)
+	c.Speech.check(bad)
+	if c.Recordings.KeepDays < 0 {
+		bad("recordings.keep_days", "is %d; must not be negative (0 keeps recordings forever)", c.Recordings.KeepDays)
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("data_dir", "is empty; name a directory for recordings and the speech cache (e.g. ./data)")
