@@ -32,8 +32,8 @@ func BenchmarkIntakeRate(b *testing.B) {
 		name string
 		opts postgres.Options
 	}{
-		{"1000/s,group-commit", postgres.Options{}},
-		{"1000/s,pool-only", postgres.Options{MaxBatch: 1, Committers: 16, MaxConns: 16}},
+		{"rate=1000,group-commit", postgres.Options{}},
+		{"rate=1000,pool-only", postgres.Options{MaxBatch: 1, Committers: 16, MaxConns: 16}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			storetest.BenchIntakeRate(b, openTest(b, c.opts), storetest.BenchConfig{Rate: 1000})

@@ -1,7 +1,13 @@
 package sqlite_test
 
 import (
+	"context"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callbackline/callbackline"
 
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/storetest"
@@ -26,6 +32,18 @@ func BenchmarkIntake(b *testing.B) {
 			storetest.BenchIntake(b, openTest(b, c.opts), c.cfg)
 		})
 	}
+	// The queue works the jobs (a worker that does nothing) while intake
+	// goes on: River's fetches and completions share the write connection.
+	b.Run("sync=FULL,queue-running", func(b *testing.B) {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[callbackline.CallbackJob]) error { return nil }))
+		s := openTest(b, sqlite.Options{Workers: workers, MaxWorkers: 10, FetchPollInterval: 100 * time.Millisecond})
+		if err := s.StartQueue(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		defer s.StopQueue(context.Background())
+		storetest.BenchIntake(b, s, storetest.BenchConfig{})
+	})
 }
 
 // BenchmarkIntakeRate offers 1,000 intakes/s for 5 s (open loop) and
@@ -35,8 +53,8 @@ func BenchmarkIntakeRate(b *testing.B) {
 		name string
 		opts sqlite.Options
 	}{
-		{"1000/s,sync=FULL", sqlite.Options{Synchronous: "FULL"}},
-		{"1000/s,sync=NORMAL", sqlite.Options{Synchronous: "NORMAL"}},
+		{"rate=1000,sync=FULL", sqlite.Options{Synchronous: "FULL"}},
+		{"rate=1000,sync=NORMAL", sqlite.Options{Synchronous: "NORMAL"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			storetest.BenchIntakeRate(b, openTest(b, c.opts), storetest.BenchConfig{Rate: 1000})

@@ -19,19 +19,24 @@
 //
 // # Connections and durability
 //
-// The store keeps two pools on the same file: one write connection
+// The store keeps three pools on the same file: one write connection
 // (journal_mode=WAL, busy_timeout, foreign_keys, BEGIN IMMEDIATE for every
 // transaction), shared by the intake committer, the other writes and the
-// River client; and a few read-only connections for lookups and listings,
-// which WAL lets run beside the writer.
+// River client; a few read-only connections for lookups and listings,
+// which WAL lets run beside the writer; and one connection on which a
+// background goroutine checkpoints the log (Options.CheckpointInterval),
+// so that no commit stalls copying it into the database.
 //
 // Intake batches concurrent requests into one transaction (group commit,
-// see Store.Intake). Synchronous defaults to FULL: in WAL mode that fsyncs
-// the log at every commit, so an intake that returned survives a power loss,
-// not only a process kill. Thanks to group commit one fsync serves a whole
-// batch, which keeps FULL within the intake targets; NORMAL (durable against
-// a process kill, not a power loss) is available through Options.Synchronous.
-// Measured numbers are in the benchmark report (BenchmarkIntake).
+// see Store.Intake) and returns after COMMIT. Synchronous defaults to
+// FULL: in WAL mode that fsyncs the log at every commit, so an intake that
+// returned survives a power loss, not only a process kill. One fsync
+// serves a whole batch, so FULL costs no throughput (the committer is
+// bound by CPU, not by fsync: both settings measure about the same
+// events/s); what it costs is latency when the disk's fsync is slow.
+// NORMAL (survives a process kill; the last commits may be lost on power
+// loss or an OS crash) is available through Options.Synchronous for disks
+// with slow fsync. BenchmarkIntake and BenchmarkIntakeRate measure both.
 //
 // Several processes may open the same file (for example `callbackline
 // migrate` beside a running server): SQLite serialises their writers, and
@@ -97,6 +102,12 @@ type Options struct {
 	ReadConns int
 	// MaxBatch caps how many intakes share one transaction (default 512).
 	MaxBatch int
+	// CheckpointInterval is how often a background goroutine, on its own
+	// connection, copies the write-ahead log into the database (a PASSIVE
+	// checkpoint), so that commits never do it: they would stall for the
+	// copy and its fsyncs (default 500ms). Negative leaves checkpoints to
+	// SQLite, at commits once the log passes 1000 pages.
+	CheckpointInterval time.Duration
 }
 
 func (o *Options) setDefaults() error {
@@ -136,6 +147,9 @@ func (o *Options) setDefaults() error {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = 500 * time.Millisecond
+	}
 	return nil
 }
 
@@ -145,6 +159,7 @@ type Store struct {
 	path   string
 	wdb    *sql.DB // one connection: every write, River
 	rdb    *sql.DB // read-only connections
+	cdb    *sql.DB // the checkpointer's connection, nil without one
 	client *river.Client[*sql.Tx]
 
 	intake    chan *intakeCall
@@ -152,6 +167,7 @@ type Store struct {
 	closed    bool
 	closing   chan struct{} // closed by Close: no new intakes
 	done      chan struct{} // closed when the committer has stopped
+	ckptDone  chan struct{} // closed when the checkpointer has stopped
 	closeOnce sync.Once
 	closeErr  error
 	stmts     *intakeStmts
@@ -193,15 +209,27 @@ func ParseDSN(dsn string) (path string, params url.Values, err error) {
 }
 
 // driverDSN builds the modernc.org/sqlite DSN for one of the pools.
-func driverDSN(path string, extra url.Values, o Options, write bool) string {
+type poolKind int
+
+const (
+	writePool poolKind = iota
+	readPool
+	checkpointPool
+)
+
+func driverDSN(path string, extra url.Values, o Options, kind poolKind) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+o.Synchronous+")")
 	q.Add("_pragma", "foreign_keys(ON)")
-	if write {
+	switch kind {
+	case writePool:
 		q.Set("_txlock", "immediate")
-	} else {
+		if o.CheckpointInterval > 0 {
+			q.Add("_pragma", "wal_autocheckpoint(0)")
+		}
+	case readPool:
 		q.Add("_pragma", "query_only(ON)")
 	}
 	for k, vs := range extra {
@@ -223,7 +251,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	wdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, true))
+	wdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, writePool))
 	if err != nil {
 		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path)
 	}
@@ -247,7 +275,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	// The read pool opens after the migrations so that its first connection
 	// finds the file in WAL mode.
-	rdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, false))
+	rdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, readPool))
 	if err != nil {
 		return fail(callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path))
 	}
@@ -283,6 +311,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s.intake = make(chan *intakeCall, opts.MaxBatch)
 	s.closing = make(chan struct{})
 	s.done = make(chan struct{})
+	s.ckptDone = make(chan struct{})
+	if opts.CheckpointInterval > 0 {
+		cdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, checkpointPool))
+		if err != nil {
+			return fail(callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path))
+		}
+		cdb.SetMaxOpenConns(1)
+		cdb.SetConnMaxIdleTime(0)
+		cdb.SetConnMaxLifetime(0)
+		s.cdb = cdb
+		go s.checkpointLoop()
+	} else {
+		close(s.ckptDone)
+	}
 	go s.commitLoop()
 	return s, nil
 }
@@ -300,7 +342,7 @@ func Migrate(ctx context.Context, dsn string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", driverDSN(path, extra, o, true))
+	db, err := sql.Open("sqlite", driverDSN(path, extra, o, writePool))
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path)
 	}
@@ -330,6 +372,27 @@ func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: apply queue migrations")
 	}
 	return nil
+}
+
+// checkpointLoop copies the write-ahead log into the database every
+// CheckpointInterval until Close.
+func (s *Store) checkpointLoop() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(s.opts.CheckpointInterval)
+	defer t.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case <-s.closing:
+			return
+		case <-t.C:
+		}
+		var busy, logFrames, done int
+		err := s.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &done)
+		if err != nil {
+			s.opts.Logger.Warn("sqlite: checkpoint failed", slog.String("err", err.Error()))
+		}
+	}
 }
 
 // Path is the database file.
@@ -427,8 +490,15 @@ func (s *Store) Close() error {
 		close(s.closing)
 		s.submitMu.Unlock()
 		<-s.done
+		<-s.ckptDone
 		s.stmts.close()
-		s.closeErr = errors.Join(s.rdb.Close(), s.wdb.Close())
+		var cerr error
+		if s.cdb != nil {
+			cerr = s.cdb.Close()
+		}
+		// The write connection closes last: closing the last connection
+		// checkpoints the whole log and removes it.
+		s.closeErr = errors.Join(cerr, s.rdb.Close(), s.wdb.Close())
 	})
 	return s.closeErr
 }
