@@ -194,6 +194,8 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 		DataDir: "/var/lib/callbackline", ShutdownGrace: 5 * time.Second,
 		EncryptionKey: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 	}
+	d := Default() // the sections the file leaves out
+	want.SIP, want.Speech, want.Recordings, want.Defaults = d.SIP, d.Speech, d.Recordings, d.Defaults
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *c.Redacted(), *want.Redacted())
 	}
@@ -256,14 +258,14 @@ func TestDefaultPathAndConfigEnv(t *testing.T) {
 }
 
 func TestUnknownKeys(t *testing.T) {
-	path := write(t, "listen: :8080\nlistne: :1\nbitrix24:\n  client_idd: x\n  zzz: 1\nsip:\n  listen: :5060\n")
+	path := write(t, "listen: :8080\nlistne: :1\nbitrix24:\n  client_idd: x\n  zzz: 1\nsipp:\n  listen: :5060\n")
 	_, err := Load(path, nil)
 	hasProblem(t, err, "listne", "did you mean listen?")
 	hasProblem(t, err, "listne", path+":2")
 	hasProblem(t, err, "bitrix24.client_idd", "did you mean bitrix24.client_id?")
 	hasProblem(t, err, "bitrix24.client_idd", ":4")
 	hasProblem(t, err, "bitrix24.zzz", "known in bitrix24: client_id, client_secret, oauth_server, rate, burst")
-	hasProblem(t, err, "sip", "is not a known key")
+	hasProblem(t, err, "sipp", "did you mean sip?")
 	if n := len(problems(t, err)); n != 4 {
 		t.Errorf("%d problems, want 4: %v", n, err)
 	}

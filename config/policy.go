@@ -223,7 +223,7 @@ func (p Policy) check(key string, sources map[string]string) []error {
 	var errs []error
 	bad := func(k, format string, args ...any) {
 		k = key + "." + k
-		errs = append(errs, &Error{Key: k, Problem: fmt.Sprintf(format, args...), Source: sources[k]})
+		errs = append(errs, &Error{Key: k, Problem: fmt.Sprintf(format, args...), Source: source(sources, k)})
 	}
 	for name, d := range map[string]*time.Duration{
 		"employee_ring_timeout": p.EmployeeRingTimeout, "client_ring_timeout": p.ClientRingTimeout,

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -117,11 +119,7 @@ const (
 func (c *Config) validate(sources map[string]string) []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
-		src := sources[key]
-		if src == "" {
-			base, _, _ := strings.Cut(key, "[")
-			src = sources[base]
-		}
+		src := source(sources, key)
 		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: src})
 	}
 
@@ -245,6 +243,26 @@ func (c *Config) validate(sources map[string]string) []error {
 		bad("encryption_key", "%v", err)
 	}
 	return errs
+}
+
+// source returns where key was set: its own source, else its list's
+// ("lines" for "lines[0].number"), else the first key set within it
+// ("sip.rtp_ports.min" for "sip.rtp_ports").
+func source(sources map[string]string, key string) string {
+	if src := sources[key]; src != "" {
+		return src
+	}
+	base, _, _ := strings.Cut(key, "[")
+	if src := sources[base]; src != "" {
+		return src
+	}
+	inner := slices.Sorted(maps.Keys(sources))
+	for _, k := range inner {
+		if strings.HasPrefix(k, key+".") || strings.HasPrefix(k, key+"[") {
+			return sources[k]
+		}
+	}
+	return ""
 }
 
 // checkURL returns what is wrong with an absolute http(s) base URL, ""
