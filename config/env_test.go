@@ -119,9 +119,9 @@ func TestEnvNames(t *testing.T) {
 			Inbound: sip.Inbound{Announcement: "/srv/cb/closed.wav"},
 		},
 		Speech: Speech{
-			Engine: "command",
-			Espeak: Espeak{Path: "/usr/bin/espeak-ng", Speed: 140, Variant: "m1"},
-			Command: Command{Path: "piper", Args: []string{"--model", "{voice}", "--output_file", "{out}"}, Package: "piper-tts"},
+			Engine:   "command",
+			Espeak:   Espeak{Path: "/usr/bin/espeak-ng", Speed: 140, Variant: "m1"},
+			Command:  Command{Path: "piper", Args: []string{"--model", "{voice}", "--output_file", "{out}"}, Package: "piper-tts"},
 			CacheDir: "/var/cache/cb", CacheMaxBytes: 64 << 20,
 		},
 		Recordings: Recordings{Dir: "/srv/rec", KeepDays: 0},
