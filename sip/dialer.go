@@ -19,7 +19,10 @@ import (
 )
 
 // open is set while a Dialer exists: diago's RTP port range is global.
-var open atomic.Bool
+var (
+	open       atomic.Bool
+	loggerOnce sync.Once
+)
 
 // Dialer places callbacks. Create it with New, use it from any number of
 // goroutines, and Close it when done. Only one Dialer may be open per process.
@@ -27,6 +30,7 @@ type Dialer struct {
 	cfg    Config
 	log    *slog.Logger
 	dg     *diago.Diago
+	ua     *sipgo.UserAgent
 	codecs []media.Codec
 	addr   string
 
@@ -78,7 +82,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		port = p
 	}
 	d.addr = net.JoinHostPort(host, strconv.Itoa(port))
-	media.RTPPortStart, media.RTPPortEnd = c.RTPPorts.Min, c.RTPPorts.Max+1
+	// Package globals: written only when they change, so that media
+	// sessions being set up elsewhere in the process (test phones) do not
+	// race with a Dialer that reuses the same range.
+	if media.RTPPortStart != c.RTPPorts.Min || media.RTPPortEnd != c.RTPPorts.Max+1 {
+		media.RTPPortStart, media.RTPPortEnd = c.RTPPorts.Min, c.RTPPorts.Max+1
+	}
 
 	tran := diago.Transport{Transport: c.Transport, BindHost: host, BindPort: port}
 	if c.ExternalAddress != "" {
@@ -112,11 +121,13 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
 	}
 	// diago and sipgo log SIP headers (with phone numbers) at Warn and
-	// below: give them errors only.
-	// Their package-level loggers are set too (one Dialer per process).
+	// below: give them errors only. Their package-level loggers are set
+	// once per process, from the first Dialer's logger.
 	quiet := slog.New(levelHandler{logger.Handler(), slog.LevelError})
-	sipgosip.SetDefaultLogger(quiet)
-	media.SetDefaultLogger(quiet)
+	loggerOnce.Do(func() {
+		sipgosip.SetDefaultLogger(quiet)
+		media.SetDefaultLogger(quiet)
+	})
 	d.dg = diago.NewDiago(ua,
 		diago.WithTransport(tran),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: d.codecs}),
@@ -139,7 +150,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 			go d.register(&c.Trunks[i], r)
 		}
 	}
-	go func() { <-d.ctx.Done(); ua.Close() }()
+	d.ua = ua
 	ok = true
 	d.log.Info("sip dialer listening", "addr", d.addr, "transport", c.Transport)
 	return d, nil
@@ -178,6 +189,7 @@ func (d *Dialer) Close() error {
 	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
+	_ = d.ua.Close()
 	open.Store(false)
 	return nil
 }

@@ -81,6 +81,7 @@ type Call struct {
 // Phone is a fake SIP phone on 127.0.0.1 for tests.
 type Phone struct {
 	dg     *diago.Diago
+	ua     *sipgo.UserAgent
 	addr   string
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -95,6 +96,7 @@ type Phone struct {
 	authOK     int
 	authBad    int
 	registered []string
+	closing    bool
 }
 
 // Registrations returns the users that have registered (REGISTER with
@@ -213,7 +215,7 @@ func NewPhone(ctx context.Context) (*Phone, error) {
 		p.cancel()
 		return nil, err
 	}
-	go func() { <-p.ctx.Done(); ua.Close() }()
+	p.ua = ua
 	time.Sleep(100 * time.Millisecond) // sipgo's listener-ready race
 	return p, nil
 }
@@ -279,8 +281,12 @@ func (p *Phone) WaitCalls(ctx context.Context, n int) ([]Call, error) {
 
 // Close hangs up the phone's calls and stops it.
 func (p *Phone) Close() {
+	p.mu.Lock()
+	p.closing = true
+	p.mu.Unlock()
 	p.cancel()
 	p.wg.Wait()
+	_ = p.ua.Close()
 }
 
 func (p *Phone) record(c *Call) {
@@ -332,7 +338,13 @@ func (p *Phone) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
 }
 
 func (p *Phone) serve(in *diago.DialogServerSession) {
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		return
+	}
 	p.wg.Add(1)
+	p.mu.Unlock()
 	defer p.wg.Done()
 	user := in.InviteRequest.Recipient.User
 	b := p.behaviorFor(user)
