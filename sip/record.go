@@ -112,16 +112,23 @@ func (r *recorder) Close() error {
 	}
 	bw := bufio.NewWriterSize(out, 8192)
 	_, err = bw.Write(wav.Header(wav.Format{Rate: rate, Channels: 2}, end*4))
-	lr := [2]*bufio.Reader{bufio.NewReaderSize(r.ch[0].f, 4096), bufio.NewReaderSize(r.ch[1].f, 4096)}
-	var s [4]byte
-	for i := int64(0); i < end && err == nil; i++ {
-		if _, err = io.ReadFull(lr[0], s[0:2]); err != nil {
+	// Interleave in blocks: 1024 samples of each channel at a time.
+	const block = 1024
+	lb, rb, lr := make([]byte, 2*block), make([]byte, 2*block), make([]byte, 4*block)
+	for left := end; left > 0 && err == nil; {
+		k := min(left, block)
+		if _, err = io.ReadFull(r.ch[0].f, lb[:2*k]); err != nil {
 			break
 		}
-		if _, err = io.ReadFull(lr[1], s[2:4]); err != nil {
+		if _, err = io.ReadFull(r.ch[1].f, rb[:2*k]); err != nil {
 			break
 		}
-		_, err = bw.Write(s[:])
+		for i := int64(0); i < k; i++ {
+			copy(lr[4*i:4*i+2], lb[2*i:2*i+2])
+			copy(lr[4*i+2:4*i+4], rb[2*i:2*i+2])
+		}
+		_, err = bw.Write(lr[:4*k])
+		left -= k
 	}
 	err = errors.Join(err, bw.Flush(), out.Close())
 	if err != nil {
