@@ -11,7 +11,18 @@
 // A new section (sip:, speech:, defaults:) is a new struct field with a
 // yaml tag: the file, the environment, unknown-key checks, redaction and
 // the example test follow from the tags. Tag a secret field `secret:"true"`
-// and a byte-size field `unit:"bytes"`.
+// (a field of another package's type, which cannot be tagged, is listed in
+// secretFields: sip.Trunk.Password) and a byte-size field `unit:"bytes"`.
+//
+// A list of mappings (sip.trunks, sip.lines) is set in the file only; a
+// variable naming it is an error that says so. CALLBACKLINE_LINES sets
+// lines' numbers and names only; their routing and policy are set in the
+// file.
+//
+// Policy keys are pointers and nil means "not set": a line's policy
+// overrides defaults.policy key by key, which overrides
+// callbackline.DefaultPolicy the same way (see Policy and DomainLines).
+// Rendered by String, an unset key is null (~), which Load reads as unset.
 package config
 
 import (

@@ -25,3 +25,25 @@ func ExampleLoad() {
 	// config: intake.dedup_window: "abc" is not a duration (e.g. 10m) (from CALLBACKLINE_INTAKE_DEDUP_WINDOW)
 	// config: CALLBACKLINE_LISTN names no configuration key; did you mean CALLBACKLINE_LISTEN?
 }
+
+func ExampleConfig_DomainLines() {
+	c, err := config.Load("callbackline.company.yaml", []string{"CALLBACKLINE_BITRIX24_CLIENT_SECRET=from-the-app-page"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	lines, err := c.DomainLines()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range lines {
+		p := l.Policy
+		fmt.Println(l.Number, l.Employees, l.Target, p.RingMode, p.ClientAttempts, p.Hours.Location, p.Hours.Days[1], p.Hours.Days[6])
+	}
+	fmt.Println(c.SIP.Trunks[0].Name, c.Redacted().SIP.Trunks[0].Password)
+	// Output:
+	// sales [12 34]  all 5 Europe/Berlin [09:00-18:00] []
+	// support [] 600 sequential 3 Europe/Berlin [09:00-18:00] [10:00-14:00]
+	// pbx [redacted]
+}

@@ -171,13 +171,13 @@ sip:
 
 func TestSIPFileProblems(t *testing.T) {
 	cases := map[string]struct{ key, says string }{
-		"sip:\n  trunks:\n    - name: pbx\n      employee: \"sip:pbx.example.com\"\n      client: \"sip:{number}@pbx.example.com\"\n": {"sip.trunks[0].employee", "{extension}"},
-		"sip:\n  trunks:\n    - name: pbx\n      employee: \"sip:{extension}@h\"\n      client: \"sip:{number}@h\"\n      password: x\n": {"sip.trunks[0].username", "a password needs a username"},
+		"sip:\n  trunks:\n    - name: pbx\n      employee: \"sip:pbx.example.com\"\n      client: \"sip:{number}@pbx.example.com\"\n":                                                                       {"sip.trunks[0].employee", "{extension}"},
+		"sip:\n  trunks:\n    - name: pbx\n      employee: \"sip:{extension}@h\"\n      client: \"sip:{number}@h\"\n      password: x\n":                                                                    {"sip.trunks[0].username", "a password needs a username"},
 		"sip:\n  trunks:\n    - name: a\n      employee: \"sip:{extension}@h\"\n      client: \"sip:{number}@h\"\n    - name: a\n      employee: \"sip:{extension}@h\"\n      client: \"sip:{number}@h\"\n": {"sip.trunks[1].name", `trunk name "a" is used twice`},
 		"sip:\n  trunks:\n    - nmae: pbx\n": {"sip.trunks[0].nmae", "did you mean sip.trunks[0].name?"},
-		"sip:\n  trunks: pbx\n":               {"sip.trunks", "must be a list of mappings"},
+		"sip:\n  trunks: pbx\n":              {"sip.trunks", "must be a list of mappings"},
 		"sip:\n  trunks:\n    - name: [a]\n": {"sip.trunks[0].name", "must be a single value"},
-		"sip:\n  rtp_ports: 20000-29999\n":    {"sip.rtp_ports", "must be a mapping"},
+		"sip:\n  rtp_ports: 20000-29999\n":   {"sip.rtp_ports", "must be a mapping"},
 	}
 	for text, want := range cases {
 		path := write(t, text)
