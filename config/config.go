@@ -26,6 +26,7 @@
 package config
 
 import (
+	"path/filepath"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -141,8 +142,9 @@ type Line struct {
 
 // Recordings says where call recordings are kept and for how long.
 type Recordings struct {
-	// Dir holds the recordings; "" is <data_dir>/recordings (see
-	// Config.RecordingsDir).
+	// Dir holds the recordings. Load sets it to <data_dir>/recordings
+	// when the file and environment leave it out or empty; RecordingsDir
+	// does the same for a Config built in code.
 	Dir string `yaml:"dir"`
 	// KeepDays is how long a local recording is kept; 0 keeps it forever.
 	KeepDays int `yaml:"keep_days"`
@@ -191,9 +193,10 @@ func Default() *Config {
 			Engine:        EngineEspeak,
 			Espeak:        Espeak{Path: "espeak-ng", Speed: 160, Variant: "f3"},
 			Command:       Command{Args: []string{}},
+			CacheDir:      filepath.Join("./data", "speech"),
 			CacheMaxBytes: 256 << 20,
 		},
-		Recordings: Recordings{KeepDays: 30},
+		Recordings: Recordings{Dir: filepath.Join("./data", "recordings"), KeepDays: 30},
 		Defaults:   Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 	}
 }

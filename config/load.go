@@ -57,6 +57,7 @@ func Load(path string, env []string) (*Config, error) {
 	}
 	errs = append(errs, applyEnv(c, vars, sources)...)
 	c.normalize()
+	c.derivePaths(sources)
 	errs = append(errs, c.validate(sources)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -254,8 +254,20 @@ func TestDataDirFollowers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SpeechCacheDir() != "/srv/cb/speech" || c.RecordingsDir() != "/srv/cb/recordings" {
-		t.Errorf("dirs = %s, %s", c.SpeechCacheDir(), c.RecordingsDir())
+	if c.Speech.CacheDir != "/srv/cb/speech" || c.Recordings.Dir != "/srv/cb/recordings" ||
+		c.SpeechCacheDir() != "/srv/cb/speech" || c.RecordingsDir() != "/srv/cb/recordings" {
+		t.Errorf("dirs = %s, %s", c.Speech.CacheDir, c.Recordings.Dir)
+	}
+	// Set empty in the file: below data_dir too.
+	c, err = Load(write(t, "data_dir: /d\nspeech:\n  cache_dir: \"\"\nrecordings:\n  dir: \"\"\n"), nil)
+	if err != nil || c.Speech.CacheDir != "/d/speech" || c.Recordings.Dir != "/d/recordings" {
+		t.Errorf("empty dirs = %v, %v", c, err)
+	}
+	// A Config built in code with empty dirs gets them from the methods.
+	d := Default()
+	d.DataDir, d.Speech.CacheDir, d.Recordings.Dir = "/x", "", ""
+	if d.SpeechCacheDir() != "/x/speech" || d.RecordingsDir() != "/x/recordings" {
+		t.Errorf("methods = %s, %s", d.SpeechCacheDir(), d.RecordingsDir())
 	}
 	if c.Speech.CacheMaxBytes != 256<<20 || c.Recordings.KeepDays != 30 {
 		t.Errorf("defaults = %d, %d", c.Speech.CacheMaxBytes, c.Recordings.KeepDays)

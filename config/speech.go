@@ -23,8 +23,9 @@ type Speech struct {
 	Espeak Espeak `yaml:"espeak"`
 	// Command configures engine command.
 	Command Command `yaml:"command"`
-	// CacheDir holds synthesised WAV files; "" is <data_dir>/speech (see
-	// Config.SpeechCacheDir).
+	// CacheDir holds synthesised WAV files. Load sets it to
+	// <data_dir>/speech when the file and environment leave it out or
+	// empty; SpeechCacheDir does the same for a Config built in code.
 	CacheDir string `yaml:"cache_dir"`
 	// CacheMaxBytes bounds the cache directory ("256MiB" in the file).
 	CacheMaxBytes int64 `yaml:"cache_max_bytes" unit:"bytes"`
@@ -76,6 +77,18 @@ func (c *Config) SpeechEngine() speech.Engine {
 		return &speech.Command{Path: s.Command.Path, Args: append([]string(nil), s.Command.Args...), Package: s.Command.Package}
 	}
 	return nil
+}
+
+// derivePaths sets speech.cache_dir and recordings.dir below data_dir
+// when neither the file nor the environment sets them (or sets them
+// empty), so that data_dir alone moves them.
+func (c *Config) derivePaths(sources map[string]string) {
+	if sources["speech.cache_dir"] == "" || c.Speech.CacheDir == "" {
+		c.Speech.CacheDir = filepath.Join(c.DataDir, "speech")
+	}
+	if sources["recordings.dir"] == "" || c.Recordings.Dir == "" {
+		c.Recordings.Dir = filepath.Join(c.DataDir, "recordings")
+	}
 }
 
 // SpeechCacheDir returns speech.cache_dir, or <data_dir>/speech when it
