@@ -27,6 +27,7 @@ type call struct {
 	ctx    context.Context // the caller's context, also cancelled by Close
 	res    *Result
 	evMu   sync.Mutex
+	bg     sync.WaitGroup // legs still being cancelled after another answered
 }
 
 // Callback places the callback the plan describes and returns when it is
@@ -53,6 +54,7 @@ func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
 		return d.finish(res, c, OutcomeFailed, err)
 	}
 	outcome, err := c.run()
+	c.bg.Wait()
 	return d.finish(res, c, outcome, err)
 }
 
@@ -220,8 +222,8 @@ func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 		err *Error
 	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
-	defer cancel(nil)
 	out := make(chan answer, len(exts))
+	defer cancel(nil) // after a winner, already cancelled with errAnsweredElsewhere
 	for _, ext := range exts {
 		info := &Leg{Party: PartyEmployee, Target: ext}
 		c.res.Attempts = append(c.res.Attempts, info)
@@ -239,28 +241,34 @@ func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 			out <- answer{l, err}
 		}()
 	}
-	var won *leg
 	var errs []*Error
-	for range exts {
+	for i := range exts {
 		a := <-out
-		switch {
-		case a.l != nil && won == nil:
-			won = a.l
-			cancel(errAnsweredElsewhere)
-			c.log.Info("sip employee answered", "employee", won.info.Target, "ring", won.info.RingTime())
-			c.emit(Event{Type: EventEmployeeAnswered, Employee: won.info.Target, Status: won.info.Status})
-		case a.l != nil: // answered at the same time as the winner
-			a.l.info.HungUp = PartyDialer
-			a.l.close(c.ctx)
-			a.l.info.Ended = time.Now()
-			a.l.info.Err = &Error{Kind: KindCancelled, Party: PartyEmployee, Reason: "answered by another employee"}
-		default:
+		if a.l == nil {
 			errs = append(errs, a.err)
 			c.log.Info("sip employee did not answer", "kind", a.err.Kind, "status", a.err.Status)
 			c.emit(Event{Type: EventEmployeeFailed, Status: a.err.Status})
+			continue
 		}
-	}
-	if won != nil {
+		won := a.l
+		cancel(errAnsweredElsewhere)
+		c.log.Info("sip employee answered", "employee", won.info.Target, "ring", won.info.RingTime())
+		c.emit(Event{Type: EventEmployeeAnswered, Employee: won.info.Target, Status: won.info.Status})
+		// The others are being cancelled; do not wait for their CANCEL
+		// transactions. Callback waits for them before it returns.
+		rest := len(exts) - i - 1
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			for range rest {
+				if a := <-out; a.l != nil { // answered at the same time as the winner
+					a.l.info.HungUp = PartyDialer
+					a.l.close(context.WithoutCancel(c.ctx))
+					a.l.info.Ended = time.Now()
+					a.l.info.Err = &Error{Kind: KindCancelled, Party: PartyEmployee, Reason: "answered by another employee"}
+				}
+			}
+		}()
 		return won, nil
 	}
 	return nil, worst(errs)
