@@ -15,7 +15,8 @@ import (
 )
 
 const callbackCols = `id, member_id, kind, phone, phone_raw, text, voice, crm_entity_type, crm_entity_id,
-	line_number, call_id, user_id, state, reason, duplicates, last_duplicate_at, event_at, created_at, updated_at`
+	line_number, call_id, user_id, state, reason, duplicates, last_duplicate_at, event_at, created_at, updated_at,
+	next_at, client_attempts, employee_rounds`
 
 // batchTimeout bounds one intake transaction.
 const batchTimeout = 30 * time.Second
@@ -441,16 +442,18 @@ func scanCallback(r pgx.Row, extra ...any) (*callbackline.Callback, error) {
 		kind, state      string
 		lastDup, event   *time.Time
 		created, updated time.Time
+		next             *time.Time
 	)
 	err := r.Scan(append(extra, &cb.ID, &cb.MemberID, &kind, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
 		&cb.CRMEntityID, &cb.LineNumber, &cb.CallID, &cb.UserID, &state, &cb.Reason, &cb.Duplicates,
-		&lastDup, &event, &created, &updated)...)
+		&lastDup, &event, &created, &updated, &next, &cb.ClientAttempts, &cb.EmployeeRounds)...)
 	if err != nil {
 		return nil, err
 	}
 	cb.Kind, cb.State = callbackline.Kind(kind), callbackline.State(state)
 	cb.LastDuplicateAt, cb.EventAt = fromNull(lastDup), fromNull(event)
 	cb.CreatedAt, cb.UpdatedAt = created.UTC(), updated.UTC()
+	cb.NextAt = fromNull(next)
 	return &cb, nil
 }
 

@@ -65,6 +65,16 @@ type Options struct {
 	RescueStuckJobsAfter time.Duration
 	// Logger receives the queue's and the migrations' logs (default: none).
 	Logger *slog.Logger
+	// ID is the queue client's id, recorded in every job it runs (River's
+	// attempted_by). Give each process a stable one of its own (e.g. the
+	// host name plus an instance number), so that after a crash
+	// RecoverJobs(ID) finds the jobs it was running. It is stored as
+	// ClientID(ID): characters other than ASCII letters, digits, '_', '-',
+	// '.' and ':' become '_', and it is cut to 100 bytes (River's limit).
+	// Empty: River makes a new one at every start, and RecoverJobs cannot
+	// find the jobs of a previous run (River's rescuer still runs them
+	// again after RescueStuckJobsAfter).
+	ID string
 
 	// Schema is the PostgreSQL schema for every table (created when
 	// missing); lower-case letters, digits and underscores. Empty: the
@@ -174,6 +184,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	rcfg := &river.Config{
+		ID:                   ClientID(opts.ID),
 		FetchPollInterval:    opts.FetchPollInterval,
 		FetchCooldown:        min(opts.FetchPollInterval, 100*time.Millisecond),
 		JobTimeout:           opts.JobTimeout,

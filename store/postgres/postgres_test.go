@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,5 +240,83 @@ func TestMigrate(t *testing.T) {
 	s := openTest(t, postgres.Options{Schema: schema})
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// countingHandler counts log records with a message.
+type countingHandler struct {
+	msg string
+	n   *atomic.Int64
+}
+
+func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, h.msg) {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestBatchFailureIsolated: a request that fails with an SQL error inside
+// a batch fails alone; the batch's other requests are retried and stored.
+func TestBatchFailureIsolated(t *testing.T) {
+	var retries atomic.Int64
+	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
+	s := openTest(t, postgres.Options{Logger: logger, Committers: 1})
+	ctx := context.Background()
+	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	const poison = "+4930000099"
+	postgres.SetFailIntake(func(c *callbackline.Callback) bool { return c.Phone == poison })
+	defer postgres.SetFailIntake(nil)
+
+	release := func() func() {
+		// Hold the portal's intake lock from outside: intakes queue up.
+		tx, err := s.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, postgres.PortalLockKey(s, "m1")); err != nil {
+			t.Fatal(err)
+		}
+		return func() { tx.Rollback(ctx) }
+	}()
+	const n = 30
+	var wg sync.WaitGroup
+	errs := make([]error, n+1)
+	intake := func(i int, phone string) {
+		defer wg.Done()
+		res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m1", Phone: phone}})
+		if err == nil && !res.Queued {
+			err = fmt.Errorf("not queued")
+		}
+		errs[i] = err
+	}
+	for i := range n {
+		wg.Add(1)
+		go intake(i, fmt.Sprintf("+49300000%02d", i))
+	}
+	time.Sleep(200 * time.Millisecond) // the others wait for the writer
+	wg.Add(1)
+	go intake(n, poison)
+	time.Sleep(200 * time.Millisecond)
+	release()
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("request %d beside the failing one: %v", i, errs[i])
+		}
+	}
+	if code := callbackline.ErrorCode(errs[n]); code != callbackline.EINTERNAL {
+		t.Errorf("the failing request: %v (code %q), want an internal error", errs[n], code)
+	}
+	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n {
+		t.Errorf("jobs = %d (%v), want %d", jobs, err, n)
+	}
+	if retries.Load() == 0 {
+		t.Error("no batch was retried one by one: the failing request was alone in its batch")
 	}
 }

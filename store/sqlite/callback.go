@@ -17,7 +17,8 @@ import (
 )
 
 const callbackCols = `id, member_id, kind, phone, phone_raw, text, voice, crm_entity_type, crm_entity_id,
-	line_number, call_id, user_id, state, reason, duplicates, last_duplicate_at, event_at, created_at, updated_at`
+	line_number, call_id, user_id, state, reason, duplicates, last_duplicate_at, event_at, created_at, updated_at,
+	next_at, client_attempts, employee_rounds`
 
 // Intake stores the request, de-duplicated and rate-limited, and queues its
 // CallbackJob in the same transaction (see callbackline.IntakeRequest).
@@ -451,16 +452,18 @@ func scanCallback(r scanner) (*callbackline.Callback, error) {
 		kind, state      string
 		lastDup, event   sql.NullInt64
 		created, updated int64
+		next             sql.NullInt64
 	)
 	err := r.Scan(&cb.ID, &cb.MemberID, &kind, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
 		&cb.CRMEntityID, &cb.LineNumber, &cb.CallID, &cb.UserID, &state, &cb.Reason, &cb.Duplicates,
-		&lastDup, &event, &created, &updated)
+		&lastDup, &event, &created, &updated, &next, &cb.ClientAttempts, &cb.EmployeeRounds)
 	if err != nil {
 		return nil, err
 	}
 	cb.Kind, cb.State = callbackline.Kind(kind), callbackline.State(state)
 	cb.LastDuplicateAt, cb.EventAt = fromMicros(lastDup), fromMicros(event)
 	cb.CreatedAt, cb.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	cb.NextAt = fromMicros(next)
 	return &cb, nil
 }
 

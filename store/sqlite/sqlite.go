@@ -90,6 +90,16 @@ type Options struct {
 	RescueStuckJobsAfter time.Duration
 	// Logger receives the queue's and the migrations' logs (default: none).
 	Logger *slog.Logger
+	// ID is the queue client's id, recorded in every job it runs (River's
+	// attempted_by). Give each process a stable one of its own (e.g. the
+	// host name plus an instance number), so that after a crash
+	// RecoverJobs(ID) finds the jobs it was running. It is stored as
+	// ClientID(ID): characters other than ASCII letters, digits, '_', '-',
+	// '.' and ':' become '_', and it is cut to 100 bytes (River's limit).
+	// Empty: River makes a new one at every start, and RecoverJobs cannot
+	// find the jobs of a previous run (River's rescuer still runs them
+	// again after RescueStuckJobsAfter).
+	ID string
 
 	// Synchronous is SQLite's synchronous pragma: "FULL" (default, an
 	// intake survives a power loss) or "NORMAL" (survives a process kill;
@@ -289,6 +299,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 
 	cfg := &river.Config{
+		ID:                   ClientID(opts.ID),
 		FetchPollInterval:    opts.FetchPollInterval,
 		FetchCooldown:        min(opts.FetchPollInterval, 100*time.Millisecond),
 		JobTimeout:           opts.JobTimeout,

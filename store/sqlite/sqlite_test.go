@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -227,5 +230,80 @@ func TestCloseStopsRunningQueue(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Close hangs with a running queue")
+	}
+}
+
+// countingHandler counts log records with a message.
+type countingHandler struct {
+	msg string
+	n   *atomic.Int64
+}
+
+func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, h.msg) {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestBatchFailureIsolated: a request that fails with an SQL error inside
+// a batch fails alone; the batch's other requests are retried and stored.
+func TestBatchFailureIsolated(t *testing.T) {
+	var retries atomic.Int64
+	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
+	s := openTest(t, sqlite.Options{Logger: logger})
+	ctx := context.Background()
+	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	const poison = "+4930000099"
+	sqlite.SetFailIntake(func(c *callbackline.Callback) bool { return c.Phone == poison })
+	defer sqlite.SetFailIntake(nil)
+
+	release := func() func() {
+		// Hold the only write connection: intakes queue up behind it.
+		tx, err := s.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func() { tx.Rollback() }
+	}()
+	const n = 30
+	var wg sync.WaitGroup
+	errs := make([]error, n+1)
+	intake := func(i int, phone string) {
+		defer wg.Done()
+		res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m1", Phone: phone}})
+		if err == nil && !res.Queued {
+			err = fmt.Errorf("not queued")
+		}
+		errs[i] = err
+	}
+	for i := range n {
+		wg.Add(1)
+		go intake(i, fmt.Sprintf("+49300000%02d", i))
+	}
+	time.Sleep(200 * time.Millisecond) // the others wait for the writer
+	wg.Add(1)
+	go intake(n, poison)
+	time.Sleep(200 * time.Millisecond)
+	release()
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("request %d beside the failing one: %v", i, errs[i])
+		}
+	}
+	if code := callbackline.ErrorCode(errs[n]); code != callbackline.EINTERNAL {
+		t.Errorf("the failing request: %v (code %q), want an internal error", errs[n], code)
+	}
+	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n {
+		t.Errorf("jobs = %d (%v), want %d", jobs, err, n)
+	}
+	if retries.Load() == 0 {
+		t.Error("no batch was retried one by one: the failing request was alone in its batch")
 	}
 }

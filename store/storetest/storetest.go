@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/callbackline/callbackline"
 )
@@ -49,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		t.Run("ConcurrentPortalLimit", func(t *testing.T) { testIntakeConcurrentLimit(t, open(t)) })
 		t.Run("ConcurrentMixedErrors", func(t *testing.T) { testIntakeConcurrentMixed(t, open(t)) })
 		t.Run("CanceledContext", func(t *testing.T) { testIntakeCanceled(t, open(t)) })
+		t.Run("OddText", func(t *testing.T) { testIntakeOddText(t, open(t)) })
 	})
 	t.Run("Callbacks", func(t *testing.T) {
 		t.Run("NotFound", func(t *testing.T) { testCallbackNotFound(t, open(t)) })
@@ -742,6 +744,31 @@ func testIntakeCanceled(t *testing.T, s Backend) {
 	// The store still works.
 	if res := intake(t, s, request("m1", "+4930123456")); !res.Queued || res.Duplicate {
 		t.Fatalf("after a cancelled intake: %+v", res)
+	}
+}
+
+// testIntakeOddText: a visitor's text with a NUL byte or invalid UTF-8 is
+// stored (bad bytes replaced), not refused, by every backend.
+func testIntakeOddText(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1")
+	req := request("m1", "")
+	req.Callback.PhoneRaw = "call\x00me \xff"
+	req.Callback.Text = "Hallo\x00Welt \xc3\x28 ok"
+	res := intake(t, s, req)
+	got, err := s.Callback(ctx, res.Callback.ID)
+	must(t, err)
+	for _, v := range []string{got.Text, got.PhoneRaw, res.Callback.Text} {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			t.Errorf("stored %q: want valid UTF-8 without NUL", v)
+		}
+	}
+	if !strings.HasPrefix(got.Text, "Hallo") || !strings.HasSuffix(got.Text, " ok") {
+		t.Errorf("text = %q", got.Text)
+	}
+	// The same odd request again is a duplicate of the stored one.
+	if res2 := intake(t, s, req); !res2.Duplicate || res2.Callback.ID != res.Callback.ID {
+		t.Errorf("repeat: duplicate=%v", res2.Duplicate)
 	}
 }
 
