@@ -68,11 +68,21 @@ type Worker struct {
 
 // New checks the configuration and returns a Worker.
 func New(cfg Config) (*Worker, error) {
+	w := &Worker{}
+	if err := w.Init(cfg); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Init configures a Worker that was registered with River before its store
+// existed (River needs its workers before the store's client is made).
+func (w *Worker) Init(cfg Config) error {
 	if cfg.Store == nil || cfg.CRM == nil || cfg.Dialer == nil {
-		return nil, callbackline.Errorf(callbackline.EINVALID, "callback: Store, CRM and Dialer are required")
+		return callbackline.Errorf(callbackline.EINVALID, "callback: Store, CRM and Dialer are required")
 	}
 	if len(cfg.Lines) == 0 {
-		return nil, callbackline.Errorf(callbackline.EINVALID, "callback: at least one line is required (config key lines)")
+		return callbackline.Errorf(callbackline.EINVALID, "callback: at least one line is required (config key lines)")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -88,14 +98,14 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if cfg.RecordDir != "" {
 		if err := os.MkdirAll(cfg.RecordDir, 0o750); err != nil {
-			return nil, callbackline.WrapError(err, callbackline.EINVALID, "callback: cannot create the recordings folder %s", cfg.RecordDir)
+			return callbackline.WrapError(err, callbackline.EINVALID, "callback: cannot create the recordings folder %s", cfg.RecordDir)
 		}
 	}
-	w := &Worker{cfg: cfg, lines: map[string]callbackline.Line{}, users: newUserCache(cfg.UserCacheTTL, cfg.Now)}
+	w.cfg, w.lines, w.users = cfg, map[string]callbackline.Line{}, newUserCache(cfg.UserCacheTTL, cfg.Now)
 	for _, l := range cfg.Lines {
 		w.lines[l.Number] = l
 	}
-	return w, nil
+	return nil
 }
 
 // line returns the callback's line.

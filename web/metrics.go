@@ -45,10 +45,16 @@ func NewMetrics(store callbackline.CallbackStore) *Metrics {
 	m.Registry.MustRegister(m.events, m.latency, m.installs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if store != nil {
-		m.Registry.MustRegister(&stateCollector{store: store, desc: prometheus.NewDesc(
-			"callbackline_callbacks", "Callbacks in the store, by state.", []string{"state"}, nil)})
+		m.ObserveStore(store)
 	}
 	return m
+}
+
+// ObserveStore adds a gauge of the store's callbacks by state, read at
+// scrape time. Call it once.
+func (m *Metrics) ObserveStore(store callbackline.CallbackStore) {
+	m.Registry.MustRegister(&stateCollector{store: store, desc: prometheus.NewDesc(
+		"callbackline_callbacks", "Callbacks in the store, by state.", []string{"state"}, nil)})
 }
 
 // Handler serves the metrics in the Prometheus text format.
