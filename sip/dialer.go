@@ -116,7 +116,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	}
 	d.codecs = append(d.codecs, media.CodecTelephoneEvent8000)
 
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(c.UserAgent))
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(c.UserAgent)}
+	if tran.TLSConf != nil {
+		// Outgoing TLS verifies the far end against CAFile (or the system roots).
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: tran.TLSConf.RootCAs, MinVersion: tls.VersionTLS12}))
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
 		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
 	}
