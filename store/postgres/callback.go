@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -80,8 +81,21 @@ func newCallback(req callbackline.IntakeRequest) (callbackline.Callback, error) 
 	}
 	cb.CreatedAt = cb.CreatedAt.UTC().Truncate(time.Microsecond)
 	cb.EventAt = normTime(cb.EventAt)
+	for _, f := range []*string{&cb.MemberID, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
+		&cb.LineNumber, &cb.CallID, &cb.Reason} {
+		*f = cleanText(*f)
+	}
 	cb.ID, cb.Duplicates, cb.LastDuplicateAt = 0, 0, time.Time{}
 	return cb, nil
+}
+
+// cleanText makes s storable in every backend: valid UTF-8 without NUL
+// (PostgreSQL refuses both), bad bytes replaced by U+FFFD.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // numberKey is the number part of the de-duplication key.
@@ -252,6 +266,10 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 			outs[i].err = callbackline.Errorf(callbackline.ENOTFOUND, "intake: portal %q is not installed", c.cb.MemberID)
 			continue
 		}
+		if testFailIntake != nil && testFailIntake(&c.cb) {
+			b.Queue(`SELECT 1/0`) // fails the transaction, as an SQL error would
+			continue
+		}
 		queueIntake(b, c, now).QueryRow(func(row pgx.Row) error {
 			var dup bool
 			cb, err := scanCallback(row, &dup)
@@ -284,6 +302,10 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 	}
 	return outs, nil
 }
+
+// testFailIntake, set by tests only, makes the matching requests fail with
+// an SQL error: the whole batch fails.
+var testFailIntake func(*callbackline.Callback) bool
 
 // sqlIntake takes one request in, in one statement: fold it into a
 // callback of the same portal, number and CRM entity created after $18

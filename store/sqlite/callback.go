@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"modernc.org/sqlite"
@@ -79,8 +80,21 @@ func newCallback(req callbackline.IntakeRequest) (callbackline.Callback, error) 
 	}
 	cb.CreatedAt = cb.CreatedAt.UTC().Truncate(time.Microsecond)
 	cb.EventAt = normTime(cb.EventAt)
+	for _, f := range []*string{&cb.MemberID, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
+		&cb.LineNumber, &cb.CallID, &cb.Reason} {
+		*f = cleanText(*f)
+	}
 	cb.ID, cb.Duplicates, cb.LastDuplicateAt = 0, 0, time.Time{}
 	return cb, nil
+}
+
+// cleanText makes s storable in every backend: valid UTF-8 without NUL
+// (PostgreSQL refuses both), bad bytes replaced by U+FFFD.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // numberKey is the number part of the de-duplication key.
@@ -197,6 +211,10 @@ func (s *Store) commitBatch(batch []*intakeCall) {
 	}
 }
 
+// testFailIntake, set by tests only, makes the matching requests fail as
+// an SQL error would: the whole batch fails.
+var testFailIntake func(*callbackline.Callback) bool
+
 // memberError fails one request of a batch, not the batch.
 type memberError struct{ err error }
 
@@ -248,6 +266,9 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 // intakeOne handles one request inside the batch transaction.
 func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, now time.Time) (callbackline.IntakeResult, error) {
 	cb := c.cb
+	if testFailIntake != nil && testFailIntake(&cb) {
+		return callbackline.IntakeResult{}, errors.New("injected failure")
+	}
 	created := cb.CreatedAt.UnixMicro()
 	if w := c.req.DedupWindow; w > 0 {
 		prev, err := scanCallback(st.dedup.QueryRowContext(ctx, created, now.UnixMicro(),
