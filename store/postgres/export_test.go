@@ -1,0 +1,9 @@
+package postgres
+
+import "github.com/callbackline/callbackline"
+
+// SetFailIntake makes the matching intake requests fail with an SQL error.
+func SetFailIntake(f func(*callbackline.Callback) bool) { testFailIntake = f }
+
+// PortalLockKey is the advisory lock key of the portal's intakes.
+func PortalLockKey(s *Store, memberID string) int64 { return s.portalLockKey(memberID) }
