@@ -401,3 +401,24 @@ func TestOutboundProxy(t *testing.T) {
 		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
 	}
 }
+
+func TestTCPTransport(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
+	cfg := sip.Config{Listen: "127.0.0.1:0", Transport: "tcp", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + ph.Addr() + ";transport=tcp", Client: "sip:{number}@" + ph.Addr() + ";transport=tcp"}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	res := d.Callback(ctx, sip.Plan{Employees: []string{"701"}, Client: clientNumber, Timeouts: short})
+	if res.Outcome != sip.OutcomeConnected {
+		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
+	}
+}

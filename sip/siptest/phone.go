@@ -183,11 +183,11 @@ func (p *Phone) authorized(req *sip.Request, tx sip.ServerTransaction) bool {
 	return false
 }
 
-// NewPhone starts a fake phone on a free UDP port of 127.0.0.1. By default
+// NewPhone starts a fake phone on a free port of 127.0.0.1 (UDP and TCP). By default
 // it answers every call at once and sends a 440 Hz tone; set behaviours per
 // user with Set. Close stops it.
 func NewPhone(ctx context.Context) (*Phone, error) {
-	port, err := FreeUDPPort()
+	port, err := FreePortPair()
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +206,7 @@ func NewPhone(ctx context.Context) (*Phone, error) {
 	p.dg = diago.NewDiago(ua,
 		diago.WithServer(srv),
 		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}),
+		diago.WithTransport(diago.Transport{Transport: "tcp", BindHost: "127.0.0.1", BindPort: port}),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}}),
 		diago.WithLogger(quiet),
 		diago.WithServerRequestMiddleware(p.middleware),
