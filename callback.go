@@ -147,6 +147,7 @@ type CallbackStore interface {
 type Store interface {
 	PortalStore
 	CallbackStore
+	WorkStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.
