@@ -257,6 +257,11 @@ func (d *Dialer) inbound(in *diago.DialogServerSession) {
 		d.log.Info("sip inbound call rejected (403): inbound calls are not accepted")
 		return
 	}
+	if !d.acquire() {
+		_ = in.Respond(sipgosip.StatusServiceUnavailable, "Shutting down", nil)
+		return
+	}
+	defer d.wg.Done()
 	med, err := in.Answer(diago.AnswerOptions{})
 	if err != nil {
 		d.log.Warn("sip inbound answer failed", "error", err)

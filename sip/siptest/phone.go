@@ -598,3 +598,48 @@ func Tone(hz float64, rate, n int, amp float64) []int16 {
 	}
 	return s
 }
+
+// Dial calls uri from the phone (a UAC call), records what it hears to
+// record (if set) and hangs up after hold unless the far end hangs up
+// first. The returned Call has Answered, Ended, RemoteBye and Packets set.
+func (p *Phone) Dial(ctx context.Context, uri string, record string, hold time.Duration) (Call, error) {
+	var u sip.Uri
+	if err := sip.ParseUri(uri, &u); err != nil {
+		return Call{}, err
+	}
+	c := &Call{User: u.User, Invited: time.Now()}
+	d, med, err := p.dg.Invite(ctx, u, diago.InviteOptions{})
+	if err != nil {
+		c.Ended = time.Now()
+		c.Err = err
+		return *c, err
+	}
+	defer d.Close()
+	c.Answered = time.Now()
+	codec := media.CodecAudioFromSession(med.MediaSession())
+	c.Codec = codec.Name
+	r, err := med.AudioReader()
+	if err != nil {
+		return *c, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.receive(c, r, codec, med.RTPPacketReader, record)
+	}()
+	t := time.NewTimer(hold)
+	defer t.Stop()
+	select {
+	case <-d.Context().Done():
+		c.RemoteBye = true
+	case <-t.C:
+		hctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = d.Hangup(hctx)
+		cancel()
+	case <-ctx.Done():
+	}
+	_ = med.Close()
+	<-done
+	c.Ended = time.Now()
+	return *c, nil
+}
