@@ -224,7 +224,9 @@ WHERE state = 'running'
 	AND json_extract(attempted_by, '$[#-1]') = ?1`
 
 // riverTime formats t as River's SQLite driver stores times.
-func riverTime(t time.Time) string { return t.UTC().Round(time.Millisecond).Format("2006-01-02 15:04:05.000") }
+func riverTime(t time.Time) string {
+	return t.UTC().Round(time.Millisecond).Format("2006-01-02 15:04:05.000")
+}
 
 // RecoverJobs makes the jobs that the queue client clientID was running
 // when its process died available again, to run at once, and returns how

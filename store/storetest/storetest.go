@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		t.Run("ListPageCount", func(t *testing.T) { testCallbacksList(t, open(t)) })
 		t.Run("DefaultLimit", func(t *testing.T) { testCallbacksDefaultLimit(t, open(t)) })
 	})
+	t.Run("Work", func(t *testing.T) { runWork(t, open) })
 }
 
 // ---- helpers ----
