@@ -89,10 +89,15 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 		exts = append(exts, c.extension)
 	}
 	plan := sip.Plan{
-		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Line: r.line.Number, Employees: exts,
+		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Employees: exts,
 		RingAll: r.policy.RingMode == callbackline.RingAll, RequireAccept: r.policy.RequireAccept,
 		Client: r.cb.Phone, Recording: r.recordPath(a),
 		Timeouts: sip.Timeouts{EmployeeRing: r.policy.EmployeeRingTimeout, ClientRing: r.policy.ClientRingTimeout, MaxCall: r.policy.MaxCallLength},
+	}
+	// The dialer's own line of the same number (trunk, caller ID), if it
+	// has one; else the line's caller ID, else the trunk's.
+	if l, ok := r.w.cfg.Dialer.(interface{ HasLine(string) bool }); ok && l.HasLine(r.line.Number) {
+		plan.Line = r.line.Number
 	}
 	if r.line.CallerID != "" {
 		plan.CallerID = sip.CallerID{Number: r.line.CallerID, Name: r.line.CallerName}

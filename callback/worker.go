@@ -223,7 +223,9 @@ func (r *run) advance(ctx context.Context) (time.Duration, error) {
 	if r.cb.NextAt.After(now) {
 		return r.cb.NextAt.Sub(now), nil
 	}
-	if r.policy.MaxAge > 0 && now.Sub(r.cb.CreatedAt) > r.policy.MaxAge {
+	// The age counts from when the line first opened after the request: a
+	// request of Friday night is fresh on Monday morning.
+	if opened := r.policy.Hours.Next(r.cb.CreatedAt); r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
 		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
 	}
 	if next := r.policy.Hours.Next(now); !next.Equal(now) {
@@ -245,7 +247,7 @@ func (r *run) schedule(ctx context.Context, at time.Time, note string) (time.Dur
 		return 0, err
 	}
 	r.w.cfg.Metrics.outcome(r.line.Number, "scheduled")
-	return max(time.Until(at), time.Millisecond), nil
+	return max(at.Sub(r.now()), time.Millisecond), nil
 }
 
 // recordPath is where an attempt's recording goes.
