@@ -1,5 +1,6 @@
 // Command callbackline runs the Bitrix24 callback line.
 //
+//	callbackline demo                       see the whole flow on this machine
 //	callbackline serve    [--config FILE]   run the service
 //	callbackline migrate  [--config FILE]   apply the database migrations and exit
 //	callbackline version                    print the version
@@ -26,6 +27,7 @@ import (
 const usage = `callbackline: a Bitrix24 callback line
 
 Usage:
+  callbackline demo                      see the whole flow on this machine, nothing to configure
   callbackline serve   [--config FILE]   run the service
   callbackline migrate [--config FILE]   apply the database migrations and exit
   callbackline version                   print the version
@@ -70,6 +72,11 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "demo":
+		if len(rest) > 0 {
+			return usageError{fmt.Sprintf("demo takes no arguments, got %q", rest)}
+		}
+		return demo(ctx, stdout, demoOptions{})
 	case "serve", "migrate":
 	default:
 		fmt.Fprint(stderr, usage)

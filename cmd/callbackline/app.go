@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/callback"
+	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/speech"
+	"github.com/callbackline/callbackline/web"
+)
+
+// app is one running callbackline: store and queue, Bitrix24 client, SIP
+// dialer, speech, the worker and the HTTP server. serve and demo both run
+// one.
+type app struct {
+	cfg    *config.Config
+	logger *slog.Logger
+	store  backend
+	crm    *bitrix24.Client
+	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
+	srv    *web.Server
+	hs     *http.Server
+	ln     net.Listener
+}
+
+// appOptions are what the demo adds to a plain serve.
+type appOptions struct {
+	Timeline func(cb *callbackline.Callback, note string) // each persisted step
+	Listener net.Listener                               // nil: listen on cfg.Listen
+}
+
+// clientID names this process's queue client: stable across restarts of
+// the same host and data, so a restart can take back the jobs it was
+// running when it died.
+func clientID(cfg *config.Config) string {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "callbackline"
+	}
+	return host + ":" + cfg.Listen
+}
+
+// newApp wires everything; nothing runs until run.
+func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appOptions) (a *app, err error) {
+	a = &app{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	lines, err := cfg.DomainLines()
+	if err != nil {
+		return nil, err
+	}
+	oauth := &bitrix24.OAuth{
+		Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
+		HTTP: &http.Client{Timeout: 15 * time.Second},
+	}
+	metrics := web.NewMetrics(nil)
+	workerMetrics := callback.NewMetrics()
+	if err := workerMetrics.Register(metrics.Registry); err != nil {
+		return nil, err
+	}
+
+	if len(cfg.SIP.Trunks) > 0 {
+		if a.dialer, err = sip.New(ctx, cfg.SIP, logger); err != nil {
+			return nil, fmt.Errorf("starting the SIP dialer (config key sip): %w", err)
+		}
+	} else {
+		logger.Warn("no SIP trunk configured (config key sip.trunks): callback requests are stored and queued, but not called")
+	}
+
+	workers := river.NewWorkers()
+	// The store is opened before the worker exists: the worker needs the
+	// store, River needs the workers. The worker is added right after.
+	var worker *callback.Worker
+	if a.dialer != nil {
+		worker = &callback.Worker{}
+		river.AddWorker(workers, worker)
+	}
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg)); err != nil {
+		return nil, err
+	}
+	a.crm = bitrix24.NewClient(oauth, a.store)
+	a.crm.Logger = logger
+	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
+	if worker != nil {
+		var spk callback.Speaker
+		if eng := cfg.SpeechEngine(); eng != nil {
+			spk = &speech.Cache{Engine: eng, Dir: cfg.SpeechCacheDir(), MaxBytes: int64(cfg.Speech.CacheMaxBytes)}
+			if err := speech.Check(ctx, eng); err != nil {
+				logger.Warn("speech does not work: employees hear a tone instead of the request", slog.Any("err", err))
+			}
+		}
+		if err := worker.Init(callback.Config{
+			Store: a.store, CRM: a.crm, Dialer: a.dialer, Speech: spk, Lines: lines,
+			Guard: cfg.Policy(), RecordDir: cfg.RecordingsDir(), Logger: logger, Metrics: workerMetrics,
+			Timeline: o.Timeline,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	metrics.ObserveStore(a.store)
+
+	a.srv = web.NewServer(web.Options{
+		Store: a.store, OAuth: oauth, Metrics: metrics,
+		Intake: web.Intake{
+			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
+			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, MaxBody: int64(cfg.Intake.MaxBody),
+		},
+		AdminToken: cfg.AdminToken,
+		Logger:     logger,
+		Installed: func(ctx context.Context, p *callbackline.Portal) error {
+			return setupPortal(ctx, a.crm, p, cfg, logger)
+		},
+		Ready: func(ctx context.Context) error {
+			if a.dialer == nil {
+				return nil
+			}
+			return a.dialer.Ready()
+		},
+	})
+	a.ln = o.Listener
+	if a.ln == nil {
+		if a.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "cannot listen on %s (config key listen)", cfg.Listen)
+		}
+	}
+	a.hs = &http.Server{
+		Handler: a.srv, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 90 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// addr is the HTTP address the app listens on.
+func (a *app) addr() string { return a.ln.Addr().String() }
+
+// run serves until ctx is cancelled, then stops taking work, lets calls in
+// progress end within the configured grace, and closes everything.
+func (a *app) run(ctx context.Context) error {
+	defer a.close()
+	if n, err := a.store.RecoverJobs(ctx, clientID(a.cfg)); err != nil {
+		return fmt.Errorf("taking back the jobs of the previous run: %w", err)
+	} else if n > 0 {
+		a.logger.Info("took back jobs that were running when the previous run stopped", slog.Int("jobs", n))
+	}
+	if a.dialer != nil {
+		if err := a.store.StartQueue(ctx); err != nil {
+			return fmt.Errorf("starting the queue: %w", err)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.hs.Serve(a.ln) }()
+	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
+		slog.String("listen", a.addr()), slog.String("database", redactDSN(a.cfg.Database)),
+		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialer != nil))
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down", slog.String("grace", a.cfg.ShutdownGrace.String()))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	defer cancel()
+	if serr := a.hs.Shutdown(sctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) {
+		a.logger.Warn("HTTP shutdown", slog.Any("err", serr))
+	}
+	if a.dialer != nil {
+		if qerr := a.store.StopQueue(sctx); qerr != nil {
+			a.logger.Warn("queue shutdown", slog.Any("err", qerr))
+		}
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// close releases what newApp opened.
+func (a *app) close() {
+	if a.srv != nil {
+		a.srv.Close()
+	}
+	if a.dialer != nil {
+		a.dialer.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}

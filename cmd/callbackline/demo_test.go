@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// TestDemo runs `callbackline demo` as a new user would and checks what it
+// shows: the timeline from the event to the attached recording, the CRM's
+// call log, and a stereo recording with the employee left and the client
+// right.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("places a real call; skipped with -short")
+	}
+	var out bytes.Buffer
+	rec := filepath.Join(t.TempDir(), "demo-recording.wav")
+	if err := demo(context.Background(), &out, demoOptions{Recording: rec, Talk: 3 * time.Second, Timeout: 90 * time.Second}); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	t.Log("\n" + text)
+	for _, step := range []string{
+		"installed", "event bound: ONEXTERNALCALLBACKSTART", "line registered",
+		"ONEXTERNALCALLBACKSTART delivered and accepted",
+		"[ringing_employee]", "[announcing]", "[ringing_client]", "[connected]",
+		"call finished in the CRM: status 200", "recording attached", "[done]",
+		"The CRM's call log", "finished: true  status 200",
+	} {
+		if !strings.Contains(text, step) {
+			t.Errorf("the demo output lacks %q", step)
+		}
+	}
+	a, err := siptest.ReadWAV(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, r := a.Analyse(0, 0.1, 440, 1000), a.Analyse(1, 0.1, 440, 1000)
+	if s := siptest.Share(l, 0.3, 2.5, "tone:440"); s < 0.8 {
+		t.Errorf("left (employee) channel: %.0f%% tone (%s)", 100*s, siptest.Summary(l))
+	}
+	if s := siptest.Share(r, 0.3, 2.5, "tone:1000"); s < 0.8 {
+		t.Errorf("right (client) channel: %.0f%% tone (%s)", 100*s, siptest.Summary(r))
+	}
+}
