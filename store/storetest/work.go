@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -469,6 +470,9 @@ func testRecoverMine(t *testing.T, open OpenQueue) {
 	if j.Attempt != before[mine].Attempt || !slices.Equal(j.AttemptedBy, []string{"other", "me"}) {
 		t.Errorf("recovered job: attempt %d attempted_by %v; want %d and [other me] kept",
 			j.Attempt, j.AttemptedBy, before[mine].Attempt)
+	}
+	if !bytes.Contains(j.Metadata, []byte(`"callbackline:recovered_from"`)) {
+		t.Errorf("recovered job metadata %s: no callbackline:recovered_from", j.Metadata)
 	}
 	if j.ScheduledAt.Before(start.Add(-2*time.Second)) || j.ScheduledAt.After(time.Now().Add(2*time.Second)) {
 		t.Errorf("recovered job scheduled at %v, want now (%v)", j.ScheduledAt, start)
