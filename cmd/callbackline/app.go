@@ -99,7 +99,12 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	if worker != nil {
 		var spk callback.Speaker
 		if eng := cfg.SpeechEngine(); eng != nil {
-			spk = &speech.Cache{Engine: eng, Dir: cfg.SpeechCacheDir(), MaxBytes: int64(cfg.Speech.CacheMaxBytes)}
+			cache, err := speech.NewCache(eng, cfg.SpeechCacheDir())
+			if err != nil {
+				return nil, err
+			}
+			cache.MaxBytes = int64(cfg.Speech.CacheMaxBytes)
+			spk = cache
 			if err := speech.Check(ctx, eng); err != nil {
 				logger.Warn("speech does not work: employees hear a tone instead of the request", slog.Any("err", err))
 			}

@@ -34,6 +34,7 @@ type demoOptions struct {
 	Recording string        // where the recording is written; "" = ./demo-recording.wav
 	Talk      time.Duration // how long the client stays on the line
 	Timeout   time.Duration // the whole demo
+	Quiet     bool          // no warnings on stderr
 }
 
 // demo shows the whole flow on one machine with nothing to configure: a
@@ -100,7 +101,10 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if o.Quiet {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	a, err := newApp(ctx, cfg, logger, appOptions{Listener: ln, Timeline: func(cb *callbackline.Callback, note string) {
 		say("callback %d [%s] %s", cb.ID, cb.State, note)
 	}})
