@@ -38,7 +38,7 @@ type app struct {
 // appOptions are what the demo adds to a plain serve.
 type appOptions struct {
 	Timeline func(cb *callbackline.Callback, note string) // each persisted step
-	Listener net.Listener                               // nil: listen on cfg.Listen
+	Listener net.Listener                                 // nil: listen on cfg.Listen
 }
 
 // clientID names this process's queue client: stable across restarts of

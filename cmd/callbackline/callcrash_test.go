@@ -107,7 +107,7 @@ func (r *callRig) installAndSubmit() {
 	}
 	r.portal.FinishInstall()
 	if err := r.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: "+49 495 1234567",
-		Text: "Please call me back about the annual contract, I have a few questions about the price.",
+		Text:          "Please call me back about the annual contract, I have a few questions about the price.",
 		CRMEntityType: "LEAD", CRMEntityID: "5785"}); err != nil {
 		r.t.Fatal(err)
 	}
