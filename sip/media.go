@@ -150,8 +150,12 @@ func (l *leg) play(ctx context.Context, src source, check func() error) error {
 		if err != nil {
 			return &Error{Kind: KindMedia, Reason: "cannot encode audio", Err: err}
 		}
+		sent := time.Now() // Write sends at once, then waits for the 20 ms clock
 		if _, err := l.writer.Write(enc[:n]); err != nil {
 			return err
+		}
+		if l.info != nil && l.info.FirstAudio.IsZero() {
+			l.info.FirstAudio = sent
 		}
 	}
 }

@@ -131,9 +131,12 @@ type Leg struct {
 	Invited  time.Time // INVITE sent
 	Ringing  time.Time // first 1xx with ringing (180/183), zero if none
 	Answered time.Time // 200 OK, zero if not answered
-	Ended    time.Time // leg over
-	HungUp   Party     // who ended the answered leg
-	Err      *Error    // why the leg failed; nil when answered
+	// FirstAudio is when the first packet of announcement or tone was sent
+	// to this leg (employee legs), zero if none.
+	FirstAudio time.Time
+	Ended      time.Time // leg over
+	HungUp     Party     // who ended the answered leg
+	Err        *Error    // why the leg failed; nil when answered
 }
 
 // RingTime is how long the leg rang: from INVITE to answer or to its end.

@@ -74,6 +74,7 @@ type Call struct {
 	Dropped   bool // the INVITE got no response at all (Drop); Ended = Invited
 	RemoteBye bool // the caller hung up the answered call
 	Packets   int  // RTP packets received
+	Sent      int  // RTP packets sent
 	Codec     string
 	Err       error
 }
@@ -421,7 +422,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.send(callCtx, med, codec, b)
+			p.send(callCtx, c, med, codec, b)
 		}()
 	}
 	if b.HangupAfter > 0 {
@@ -443,7 +444,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 }
 
 // send writes 20 ms frames of the tone (or the WAV) until ctx is done.
-func (p *Phone) send(ctx context.Context, med *diago.DialogMedia, codec media.Codec, b Behavior) {
+func (p *Phone) send(ctx context.Context, c *Call, med *diago.DialogMedia, codec media.Codec, b Behavior) {
 	var frames [][]byte
 	var err error
 	if b.Play != "" {
@@ -481,6 +482,9 @@ func (p *Phone) send(ctx context.Context, med *diago.DialogMedia, codec media.Co
 		if _, err := w.Write(frames[i%len(frames)]); err != nil {
 			return
 		}
+		p.mu.Lock()
+		c.Sent++
+		p.mu.Unlock()
 	}
 }
 
