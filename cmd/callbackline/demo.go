@@ -59,10 +59,8 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	var mu sync.Mutex
+	out = &lockedWriter{w: out} // the worker prints the timeline from its own goroutine
 	say := func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
 		fmt.Fprintf(out, "%6.2fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
@@ -194,4 +192,16 @@ func waitFor(ctx context.Context, ok func() bool) error {
 		}
 	}
 	return nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
