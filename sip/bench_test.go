@@ -82,6 +82,10 @@ type phoneProc struct {
 
 func startPhoneProcess(b *testing.B) *phoneProc {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if cpus := os.Getenv("CALLBACKLINE_BENCH_PHONE_CPUS"); cpus != "" {
+		// e.g. run the dialer with `taskset -c 0 go test …` and the phones on "1"
+		cmd = exec.Command("taskset", "-c", cpus, os.Args[0], "-test.run=^$")
+	}
 	cmd.Env = append(os.Environ(), phoneProcessEnv+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -157,7 +161,9 @@ func envInt(name string, def int) int {
 // answer to the first announcement packet. Size it with
 // CALLBACKLINE_BENCH_CALLS (default 200) and CALLBACKLINE_BENCH_WINDOW
 // (seconds measured, default 10); calls are set up at
-// CALLBACKLINE_BENCH_RATE per second (default 50).
+// CALLBACKLINE_BENCH_RATE per second (default 50). CALLBACKLINE_BENCH_PHONE_CPUS
+// pins the phone process (taskset -c) so that the dialer can have a core
+// of its own.
 func BenchmarkConcurrentCalls(b *testing.B) {
 	n := envInt("CALLBACKLINE_BENCH_CALLS", 200)
 	window := time.Duration(envInt("CALLBACKLINE_BENCH_WINDOW", 10)) * time.Second

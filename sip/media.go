@@ -209,6 +209,7 @@ func (s *wavSource) frame(p []byte) (bool, error) {
 	return true, nil
 }
 
+// Close closes the file.
 func (s *wavSource) Close() error { return s.f.Close() }
 
 // ringback is the European ringing tone: 425 Hz, 1 s on, 4 s off. It sends

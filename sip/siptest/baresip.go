@@ -196,6 +196,7 @@ type lockedBuffer struct {
 	b  bytes.Buffer
 }
 
+// WriteLine appends a line.
 func (l *lockedBuffer) WriteLine(s string) {
 	l.mu.Lock()
 	l.b.WriteString(s)
@@ -203,6 +204,7 @@ func (l *lockedBuffer) WriteLine(s string) {
 	l.mu.Unlock()
 }
 
+// String returns everything written.
 func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
