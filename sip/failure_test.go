@@ -422,3 +422,36 @@ func TestTCPTransport(t *testing.T) {
 		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
 	}
 }
+
+// TestRingingTargetIgnoresCancel: a target that rings but never answers
+// the CANCEL (nor sends 487) must not hold the callback for sipgo's 32 s
+// transaction timers.
+func TestRingingTargetIgnoresCancel(t *testing.T) {
+	ctx := context.Background()
+	stuck, err := siptest.NewStuckPhone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + stuck.Addr(), Client: "sip:{number}@" + stuck.Addr()}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	start := time.Now()
+	res := d.Callback(ctx, sip.Plan{Employees: []string{"801"}, Client: clientNumber, Timeouts: short})
+	took := time.Since(start)
+	if res.StatusCode != "304" || sip.KindOf(res.Err) != sip.KindNoAnswer {
+		t.Errorf("status %s err %v, want 304 no answer", res.StatusCode, res.Err)
+	}
+	// Callback waits for the abandoned transaction in the background only
+	// up to its own return: at most ring timeout + 1 s grace + margin.
+	if took < short.EmployeeRing || took > short.EmployeeRing+2*time.Second {
+		t.Errorf("took %s, want %s + at most 2s", took, short.EmployeeRing)
+	}
+	if n := stuck.Count("CANCEL"); n == 0 {
+		t.Errorf("no CANCEL was sent to the ringing target")
+	}
+}

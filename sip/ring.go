@@ -13,6 +13,10 @@ import (
 
 var errRingTimeout = errors.New("ring timeout")
 
+// cancelGrace is how long a cancelled INVITE may take to end (CANCEL, 487)
+// before the call goes on without waiting for it.
+const cancelGrace = time.Second
+
 // invite rings uri for at most timeout and returns the answered leg, or the
 // leg's error. Cancelling ctx, like the ring timeout, sends CANCEL when the
 // target has sent a provisional response, and gives up at once when it has
@@ -23,10 +27,12 @@ func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout 
 	defer cancel(nil)
 	var got1xx, ringing atomic.Bool
 	var why atomic.Pointer[error]
+	stopped := make(chan struct{})
 	stop := func(cause error) {
 		if !why.CompareAndSwap(nil, &cause) {
 			return
 		}
+		close(stopped)
 		if got1xx.Load() {
 			cancel(cause) // sipgo sends CANCEL
 		} else {
@@ -65,13 +71,47 @@ func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout 
 	if c.route != nil {
 		opts.Headers = append(opts.Headers, sipgosip.NewHeader("Route", "<"+c.route.String()+">"))
 	}
-	med, err := dlg.Invite(rctx, opts)
-	if err == nil {
-		err = dlg.Ack(rctx)
-		if err != nil {
-			_ = dlg.Hangup(context.WithoutCancel(ctx))
+	type outcome struct {
+		med *diago.DialogMedia
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		med, err := dlg.Invite(rctx, opts)
+		if err == nil {
+			if err = dlg.Ack(rctx); err != nil {
+				_ = dlg.Hangup(context.WithoutCancel(ctx))
+			}
+		}
+		done <- outcome{med, err}
+	}()
+	var res outcome
+	select {
+	case res = <-done:
+	case <-stopped:
+		// CANCEL sent: wait a little for the 487, but a target that ignores
+		// the CANCEL must not hold the call for sipgo's 32 s timers.
+		t := time.NewTimer(cancelGrace)
+		select {
+		case res = <-done:
+			t.Stop()
+		case <-t.C:
+			// Finish the transaction in the background, owned by the
+			// Dialer (Close waits for it); the leg's record is final now.
+			c.d.wg.Add(1)
+			go func() {
+				defer c.d.wg.Done()
+				if r := <-done; r.err == nil {
+					_ = dlg.Hangup(context.WithoutCancel(ctx))
+					_ = r.med.Close()
+				}
+				_ = dlg.Close()
+			}()
+			info.Ended = time.Now()
+			return nil, c.legErr(info, classify(context.Canceled, why.Load(), got1xx.Load(), info.Party))
 		}
 	}
+	med, err := res.med, res.err
 	if err != nil {
 		_ = dlg.Close()
 		if med != nil {
