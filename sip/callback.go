@@ -386,8 +386,12 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 
 	c.res.HungUp, c.res.EndReason = c.talk(emp, cli)
 	emp.info.HungUp, cli.info.HungUp = c.res.HungUp, c.res.HungUp
-	cli.close(c.ctx)
+	// Hang up both at once: a dead peer may take the whole BYE timeout.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); cli.close(c.ctx) }()
 	emp.close(c.ctx)
+	wg.Wait()
 	now := time.Now()
 	cli.info.Ended, emp.info.Ended = now, now
 	cli = nil

@@ -104,7 +104,7 @@ func (l *leg) hungUp() bool { return l.dlg != nil && l.dlg.Context().Err() != ni
 // close ends the leg's media and waits for its reader loop.
 func (l *leg) close(ctx context.Context) {
 	if l.dlg != nil {
-		hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second) // BYE even when cancelled
 		_ = l.dlg.Hangup(hctx)
 		cancel()
 		_ = l.dlg.Close()
