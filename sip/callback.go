@@ -218,6 +218,7 @@ func cancelled(ctx context.Context, err *Error) *Error {
 // answer; the others get CANCEL (or BYE if they answered too).
 func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 	type answer struct {
+		ext string
 		l   *leg
 		err *Error
 	}
@@ -230,7 +231,7 @@ func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 		uri, err := c.trunk.employeeURI(ext)
 		if err != nil {
 			info.Ended = time.Now()
-			out <- answer{nil, c.legErr(info, err.(*Error))}
+			out <- answer{ext, nil, c.legErr(info, err.(*Error))}
 			continue
 		}
 		from := c.fromHeader(PartyEmployee, uri.Host)
@@ -238,7 +239,7 @@ func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 			l, err := c.invite(ctx, info, uri, c.t.EmployeeRing, from, func(status int) {
 				c.emit(Event{Type: EventEmployeeRinging, Employee: ext, Status: status})
 			})
-			out <- answer{l, err}
+			out <- answer{ext, l, err}
 		}()
 	}
 	var errs []*Error
@@ -246,8 +247,8 @@ func (c *call) ringEmployees(exts []string) (*leg, *Error) {
 		a := <-out
 		if a.l == nil {
 			errs = append(errs, a.err)
-			c.log.Info("sip employee did not answer", "kind", a.err.Kind, "status", a.err.Status)
-			c.emit(Event{Type: EventEmployeeFailed, Status: a.err.Status})
+			c.log.Info("sip employee did not answer", "employee", a.ext, "kind", a.err.Kind, "status", a.err.Status)
+			c.emit(Event{Type: EventEmployeeFailed, Employee: a.ext, Status: a.err.Status})
 			continue
 		}
 		won := a.l
@@ -296,7 +297,9 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 			cli.info.Ended = time.Now()
 		}
 		emp.close(c.ctx)
-		emp.info.Ended = time.Now()
+		if emp.info.Ended.IsZero() {
+			emp.info.Ended = time.Now()
+		}
 	}()
 	guard := func() error { return c.alive(emp) }
 
@@ -385,6 +388,7 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 	c.emit(Event{Type: EventConnected, Employee: emp.info.Target, Status: cli.info.Status})
 
 	c.res.HungUp, c.res.EndReason = c.talk(emp, cli)
+	c.res.Disconnected = time.Now()
 	emp.info.HungUp, cli.info.HungUp = c.res.HungUp, c.res.HungUp
 	// Hang up both at once: a dead peer may take the whole BYE timeout.
 	var wg sync.WaitGroup
@@ -392,8 +396,7 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 	go func() { defer wg.Done(); cli.close(c.ctx) }()
 	emp.close(c.ctx)
 	wg.Wait()
-	now := time.Now()
-	cli.info.Ended, emp.info.Ended = now, now
+	cli.info.Ended, emp.info.Ended = c.res.Disconnected, c.res.Disconnected
 	cli = nil
 	if rec != nil {
 		if err := rec.Close(); err != nil {

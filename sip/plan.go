@@ -172,8 +172,10 @@ type Result struct {
 	Attempts []*Leg
 	// Client is the client leg, nil if the client was not dialled.
 	Client *Leg
-	// Connected is when the legs were bridged; zero if never.
-	Connected time.Time
+	// Connected is when the legs were bridged, Disconnected when the
+	// bridged call ended (before hang-up and the recording's write-out);
+	// zero if never.
+	Connected, Disconnected time.Time
 	// Started and Ended bound the whole callback.
 	Started, Ended time.Time
 	// HungUp is who ended a connected call (or the employee, if they hung
@@ -191,10 +193,10 @@ type Result struct {
 
 // Talk is the bridged time.
 func (r *Result) Talk() time.Duration {
-	if r.Connected.IsZero() {
+	if r.Connected.IsZero() || r.Disconnected.IsZero() {
 		return 0
 	}
-	return r.Ended.Sub(r.Connected)
+	return r.Disconnected.Sub(r.Connected)
 }
 
 // TalkSeconds is the bridged time in whole seconds (Bitrix24 DURATION).
