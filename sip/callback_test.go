@@ -180,3 +180,25 @@ func analyse(t *testing.T, path string, ch int) []siptest.Window {
 	}
 	return a.Analyse(ch, 0.1, 425, 440, 1000)
 }
+
+// TestTranscodes answers the employee in PCMA and the client in PCMU: the
+// bridge must still carry audio both ways.
+func TestTranscodes(t *testing.T) {
+	r := newRig(t)
+	empRec, cliRec := filepath.Join(r.dir, "emp.wav"), filepath.Join(r.dir, "cli.wav")
+	r.phone.Set("901", siptest.Behavior{Action: siptest.Answer, Codec: "pcma", ToneHz: 440, Record: empRec, HangupAfter: 2 * time.Second})
+	r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, Codec: "pcmu", ToneHz: 1000, Record: cliRec})
+	res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"901"}, Client: clientNumber, Timeouts: short})
+	if res.Outcome != sip.OutcomeConnected || res.Employee.Codec != "pcma" || res.Client.Codec != "pcmu" {
+		t.Fatalf("outcome %s codecs %s/%s err %v", res.Outcome, res.Employee.Codec, res.Client.Codec, res.Err)
+	}
+	if _, err := r.phone.WaitCalls(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	if e := analyse(t, empRec, 0); siptest.Share(e, 0.3, 1.7, "tone:1000") < 0.8 {
+		t.Errorf("employee heard %s", siptest.Summary(e))
+	}
+	if c := analyse(t, cliRec, 0); siptest.Share(c, 0.3, 1.7, "tone:440") < 0.8 {
+		t.Errorf("client heard %s", siptest.Summary(c))
+	}
+}

@@ -56,6 +56,9 @@ type Behavior struct {
 	// Record is the path of a WAV (8 kHz mono) of what the phone hears,
 	// written when the call ends. Gaps in RTP are kept as silence.
 	Record string
+	// Codec limits the answer to one codec, "pcmu" or "pcma" (default:
+	// the caller's first).
+	Codec string
 	// DTMF is a digit the phone sends (RFC 4733) DTMFAfter after answering.
 	DTMF      rune
 	DTMFAfter time.Duration
@@ -397,7 +400,14 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		return
 	}
 	answering := time.Now()
-	med, err := in.Answer(diago.AnswerOptions{})
+	var aopts diago.AnswerOptions
+	switch b.Codec {
+	case "pcmu":
+		aopts.Codecs = []media.Codec{media.CodecAudioUlaw, media.CodecTelephoneEvent8000}
+	case "pcma":
+		aopts.Codecs = []media.Codec{media.CodecAudioAlaw, media.CodecTelephoneEvent8000}
+	}
+	med, err := in.Answer(aopts)
 	if err != nil {
 		p.update(func() { c.Err = err })
 		return
