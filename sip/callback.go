@@ -315,6 +315,11 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 			return c.employeeLost(emp, err)
 		}
 	}
+	if c.p.Announcement == "" && c.p.Beep {
+		if err := emp.play(c.ctx, &beeps{}, guard); err != nil {
+			return c.employeeLost(emp, err)
+		}
+	}
 	if c.p.RequireAccept {
 		accepted, err := c.waitAccept(emp)
 		if err != nil {

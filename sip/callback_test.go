@@ -178,7 +178,7 @@ func analyse(t *testing.T, path string, ch int) []siptest.Window {
 	if ch >= len(a.Channels) {
 		t.Fatalf("%s has %d channels", path, len(a.Channels))
 	}
-	return a.Analyse(ch, 0.1, 425, 440, 1000)
+	return a.Analyse(ch, 0.1, 425, 440, 600, 1000)
 }
 
 // TestTranscodes answers the employee in PCMA and the client in PCMU: the
@@ -200,5 +200,49 @@ func TestTranscodes(t *testing.T) {
 	}
 	if c := analyse(t, cliRec, 0); siptest.Share(c, 0.3, 1.7, "tone:440") < 0.8 {
 		t.Errorf("client heard %s", siptest.Summary(c))
+	}
+}
+
+// TestBeepAndLineCallerID: without speech the employee hears the beeps;
+// the client sees the caller ID of the plan's line.
+func TestBeepAndLineCallerID(t *testing.T) {
+	ctx := context.Background()
+	ph, err := siptest.NewPhone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks: []sip.Trunk{{Name: "t", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
+			CallerID: sip.CallerID{Number: "+4940999000", Name: "Trunk"}}},
+		Lines: []sip.Line{{Number: "+4930555", Trunk: "t", CallerID: sip.CallerID{Name: "Sales"}}}}
+	d, err := sip.New(ctx, cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	dir := t.TempDir()
+	empRec := filepath.Join(dir, "emp.wav")
+	ph.Set("911", siptest.Behavior{Action: siptest.Answer, Record: empRec, HangupAfter: 1500 * time.Millisecond})
+	ph.Set(clientNumber, siptest.Behavior{Action: siptest.Answer})
+	res := d.Callback(ctx, sip.Plan{Employees: []string{"911"}, Client: clientNumber, Line: "+4930555", Beep: true, Timeouts: short})
+	if res.Outcome != sip.OutcomeConnected {
+		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
+	}
+	calls, err := ph.WaitCalls(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		if c.User == clientNumber && (c.FromUser != "+4930555" || c.FromName != "Sales") {
+			t.Errorf("client saw %q <%s>, want the line's caller ID", c.FromName, c.FromUser)
+		}
+	}
+	e := analyse(t, empRec, 0)
+	if s := siptest.Share(e, 0, 0.2, "tone:600") + siptest.Share(e, 0.4, 0.6, "tone:600"); s < 1.5 {
+		t.Errorf("employee heard %s, want beeps at 0-0.2 and 0.4-0.6 s", siptest.Summary(e))
+	}
+	if s := siptest.Share(e, 0.2, 0.4, "silence"); s < 1 {
+		t.Errorf("no gap between beeps: %s", siptest.Summary(e))
 	}
 }

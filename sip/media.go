@@ -262,3 +262,24 @@ func forwarder(from, to *leg, rec *recorder, ch int) func([]byte) {
 		_, _ = to.med.RTPPacketWriter.WriteSamples(payload, uint32(len(payload)), false, to.codec.PayloadType)
 	}
 }
+
+// beeps is the fallback announcement: three 200 ms beeps at 600 Hz, 200 ms
+// apart, then the end.
+type beeps struct{ n int }
+
+func (b *beeps) frame(p []byte) (bool, error) {
+	const total = rate // 1 s
+	if b.n >= total {
+		return false, nil
+	}
+	for i := 0; i < frameSamp; i++ {
+		t := b.n + i
+		var v int16
+		if t%(rate*2/5) < rate/5 {
+			v = int16(8000 * math.Sin(2*math.Pi*600*float64(t)/rate))
+		}
+		binary.LittleEndian.PutUint16(p[2*i:], uint16(v))
+	}
+	b.n += frameSamp
+	return true, nil
+}

@@ -22,6 +22,10 @@ type Plan struct {
 	// Announcement is the path of an 8 kHz mono 16-bit WAV played to the
 	// employee on answer. Empty: click-to-call (no announcement).
 	Announcement string
+	// Beep plays three short 600 Hz beeps (1 s) instead of an announcement:
+	// the fallback when no speech could be synthesised. Ignored when
+	// Announcement is set.
+	Beep bool
 	// RequireAccept makes the employee press 1 to accept the callback after
 	// the announcement; 2 declines it and the next employee is tried.
 	RequireAccept bool
