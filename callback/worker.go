@@ -116,13 +116,20 @@ func (w *Worker) line(number string) callbackline.Line {
 	return w.cfg.Lines[0]
 }
 
-// Timeout bounds one job: every employee ringing, the client ringing and
-// the longest call, with a margin.
+// Timeout bounds one job: see JobTimeout.
 func (w *Worker) Timeout(job *river.Job[callbackline.CallbackJob]) time.Duration {
+	return JobTimeout(w.cfg.Lines)
+}
+
+// JobTimeout is the longest one job may take on these lines: every
+// employee ringing, the announcement, the client ringing and the longest
+// call, with a margin. The queue's stuck-job rescue must wait longer than
+// this, or a call still in progress would be started again elsewhere.
+func JobTimeout(lines []callbackline.Line) time.Duration {
 	longest := time.Duration(0)
-	for _, l := range w.cfg.Lines {
+	for _, l := range lines {
 		p := l.Policy
-		d := time.Duration(len(l.Employees)+1)*p.EmployeeRingTimeout + p.ClientRingTimeout + p.MaxCallLength
+		d := time.Duration(len(l.Employees)+1)*(p.EmployeeRingTimeout+2*time.Minute) + p.ClientRingTimeout + p.MaxCallLength
 		longest = max(longest, d)
 	}
 	return longest + 5*time.Minute

@@ -90,7 +90,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		worker = &callback.Worker{}
 		river.AddWorker(workers, worker)
 	}
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg)); err != nil {
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), callback.JobTimeout(lines)); err != nil {
 		return nil, err
 	}
 	a.crm = bitrix24.NewClient(oauth, a.store)
