@@ -42,10 +42,10 @@ func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
 	if !d.acquire() {
 		return d.finish(res, nil, OutcomeCancelled, ErrClosed)
 	}
-	defer d.wg.Done()
+	defer d.calls.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop := context.AfterFunc(d.ctx, cancel)
+	stop := context.AfterFunc(d.callCtx, cancel)
 	defer stop()
 
 	c := &call{d: d, p: p, t: p.Timeouts.withDefaults(), ctx: ctx, res: res,

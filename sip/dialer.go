@@ -34,11 +34,15 @@ type Dialer struct {
 	codecs []media.Codec
 	addr   string
 
-	ctx    context.Context
+	ctx    context.Context // listener and registrations
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // serve, registrations, calls
-	mu     sync.Mutex
-	closed bool
+	wg     sync.WaitGroup // registrations, abandoned INVITE transactions
+
+	callCtx    context.Context // calls in progress
+	callCancel context.CancelFunc
+	calls      sync.WaitGroup
+	mu         sync.Mutex
+	closed     bool
 
 	regs []*registration
 }
@@ -139,8 +143,10 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		diago.WithLogger(quiet),
 	)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.callCtx, d.callCancel = context.WithCancel(context.Background())
 	if err := d.dg.ServeBackground(d.ctx, d.inbound); err != nil {
 		d.cancel()
+		d.callCancel()
 		ua.Close()
 		return nil, &Error{Kind: KindUnreachable, Reason: "cannot listen on " + d.addr + ": is the port free?", Err: err}
 	}
@@ -192,6 +198,10 @@ func (d *Dialer) Close() error {
 	}
 	d.closed = true
 	d.mu.Unlock()
+	// Calls first, while the transport can still carry their BYEs; then
+	// the listener, registrations and abandoned transactions.
+	d.callCancel()
+	d.calls.Wait()
 	d.cancel()
 	d.wg.Wait()
 	_ = d.ua.Close()
@@ -212,7 +222,7 @@ func (d *Dialer) acquire() bool {
 	if d.closed {
 		return false
 	}
-	d.wg.Add(1)
+	d.calls.Add(1)
 	return true
 }
 
@@ -261,7 +271,7 @@ func (d *Dialer) inbound(in *diago.DialogServerSession) {
 		_ = in.Respond(sipgosip.StatusServiceUnavailable, "Shutting down", nil)
 		return
 	}
-	defer d.wg.Done()
+	defer d.calls.Done()
 	med, err := in.Answer(diago.AnswerOptions{})
 	if err != nil {
 		d.log.Warn("sip inbound answer failed", "error", err)
@@ -273,7 +283,7 @@ func (d *Dialer) inbound(in *diago.DialogServerSession) {
 	}
 	ctx, cancel := context.WithCancel(in.Context())
 	defer cancel()
-	stop := context.AfterFunc(d.ctx, cancel)
+	stop := context.AfterFunc(d.callCtx, cancel)
 	defer stop()
 	l := &leg{med: med, codec: media.CodecAudioFromSession(med.MediaSession())}
 	w, err := med.AudioWriter()
