@@ -82,11 +82,13 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		logger.Warn("no SIP trunk configured (config key sip.trunks): callback requests are stored and queued, but not called")
 	}
 
-	workers := river.NewWorkers()
-	// The store is opened before the worker exists: the worker needs the
-	// store, River needs the workers. The worker is added right after.
+	// The worker is registered before the store exists (River needs its
+	// workers when the store makes its client) and configured after. With
+	// no dialer the queue only takes jobs in (nil workers).
+	var workers *river.Workers
 	var worker *callback.Worker
 	if a.dialer != nil {
+		workers = river.NewWorkers()
 		worker = &callback.Worker{}
 		river.AddWorker(workers, worker)
 	}

@@ -126,12 +126,19 @@ func TestCrashDurability(t *testing.T) {
 		"CALLBACKLINE_INTAKE_NUMBER_LIMIT=0",
 		"CALLBACKLINE_INTAKE_PORTAL_LIMIT=0",
 		"CALLBACKLINE_LOG_LEVEL=warn",
+		"CALLBACKLINE_DATA_DIR=" + dir,
 	}
 	logf, err := os.Create(filepath.Join(dir, "service.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("service log:\n%s", b)
+		}
+	})
 	events := "http://" + addr + "/bitrix24/events"
 
 	svc := start(t, bin, addr, env, logf)
