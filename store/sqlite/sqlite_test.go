@@ -282,11 +282,16 @@ func TestBatchFailureIsolated(t *testing.T) {
 		}
 		errs[i] = err
 	}
-	for i := range n {
+	// The first request is taken alone and waits for the writer; all the
+	// others, the failing one among them, queue up behind it and go into
+	// the next batch together.
+	wg.Add(1)
+	go intake(0, fmt.Sprintf("+49300000%02d", 0))
+	time.Sleep(200 * time.Millisecond)
+	for i := 1; i < n; i++ {
 		wg.Add(1)
 		go intake(i, fmt.Sprintf("+49300000%02d", i))
 	}
-	time.Sleep(200 * time.Millisecond) // the others wait for the writer
 	wg.Add(1)
 	go intake(n, poison)
 	time.Sleep(200 * time.Millisecond)
