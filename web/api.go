@@ -117,9 +117,101 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Callback callbackJSON `json:"callback"`
-	}{toJSON(c)})
+	out := struct {
+		Callback callbackJSON  `json:"callback"`
+		Attempts []attemptJSON `json:"attempts"`
+		History  []historyJSON `json:"history"`
+	}{Callback: toJSON(c), Attempts: []attemptJSON{}, History: []historyJSON{}}
+	if ws, ok := s.store.(callbackline.WorkStore); ok {
+		attempts, err := ws.Attempts(r.Context(), id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		for _, a := range attempts {
+			out.Attempts = append(out.Attempts, attemptToJSON(a))
+		}
+		hist, err := ws.History(r.Context(), id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		for _, h := range hist {
+			out.History = append(out.History, historyJSON{At: h.At.UTC(), State: string(h.State), AttemptID: h.AttemptID, Note: h.Note})
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// attemptJSON is one call of a callback as the API shows it.
+type attemptJSON struct {
+	ID             int64      `json:"id"`
+	Number         int        `json:"number"`
+	ExternalCallID string     `json:"external_call_id"`
+	CallID         string     `json:"call_id"`
+	UserID         int64      `json:"user_id"`
+	Extension      string     `json:"extension"`
+	ClientDialled  bool       `json:"client_dialled"`
+	Connected      bool       `json:"connected"`
+	StatusCode     string     `json:"status_code"`
+	Reason         string     `json:"reason"`
+	Duration       int        `json:"duration"`
+	FinishedAt     *time.Time `json:"finished_at,omitempty"`
+	RecordFileID   int64      `json:"record_file_id,omitempty"`
+	StartedAt      time.Time  `json:"started_at"`
+}
+
+func attemptToJSON(a *callbackline.Attempt) attemptJSON {
+	j := attemptJSON{ID: a.ID, Number: a.Number, ExternalCallID: a.ExternalCallID, CallID: a.CallID, UserID: a.UserID,
+		Extension: a.Extension, ClientDialled: a.ClientDialled, Connected: a.Connected, StatusCode: a.StatusCode,
+		Reason: a.Reason, Duration: a.Duration, RecordFileID: a.RecordFileID, StartedAt: a.StartedAt.UTC()}
+	if !a.FinishedAt.IsZero() {
+		t := a.FinishedAt.UTC()
+		j.FinishedAt = &t
+	}
+	return j
+}
+
+// historyJSON is one step of a callback.
+type historyJSON struct {
+	At        time.Time `json:"at"`
+	State     string    `json:"state"`
+	AttemptID int64     `json:"attempt_id,omitempty"`
+	Note      string    `json:"note"`
+}
+
+// portalJSON is a portal as the API shows it: no tokens.
+type portalJSON struct {
+	MemberID     string    `json:"member_id"`
+	Domain       string    `json:"domain"`
+	Status       string    `json:"status"`
+	StatusReason string    `json:"status_reason"`
+	AppStatus    string    `json:"app_status"`
+	Language     string    `json:"language"`
+	InstalledAt  time.Time `json:"installed_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// handlePortals lists the installed portals: GET /api/v1/portals. A portal
+// whose OAuth refresh was refused shows status reinstall_required.
+func (s *Server) handlePortals(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, http.MethodGet) || !s.authorize(w, r) {
+		return
+	}
+	list, err := s.store.Portals(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Portals []portalJSON `json:"portals"`
+	}{Portals: make([]portalJSON, 0, len(list))}
+	for _, p := range list {
+		out.Portals = append(out.Portals, portalJSON{MemberID: p.MemberID, Domain: p.Domain, Status: string(p.Status),
+			StatusReason: p.StatusReason, AppStatus: p.AppStatus, Language: p.Language,
+			InstalledAt: p.InstalledAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // intParam parses an optional whole-number parameter in [min, max]; "" is 0.

@@ -464,8 +464,20 @@ func TestAPI(t *testing.T) {
 			t.Errorf("list lacks %s: %s", key, body)
 		}
 	}
-	if code, body := h.get(fmt.Sprintf("/api/v1/callbacks/%d", id), adminToken); code != http.StatusOK || !strings.Contains(body, `"phone":"+49301234567"`) {
+	if code, body := h.get(fmt.Sprintf("/api/v1/callbacks/%d", id), adminToken); code != http.StatusOK || !strings.Contains(body, `"phone":"+49301234567"`) ||
+		!strings.Contains(body, `"attempts":[]`) || !strings.Contains(body, `"history":[]`) {
 		t.Errorf("get: %d %s", code, body)
+	}
+	// A portal whose refresh token was refused shows in the API and metrics.
+	if err := h.store.SetPortalStatus(context.Background(), exampleMember, callbackline.PortalReinstall, "invalid_grant"); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := h.get("/api/v1/portals", adminToken); code != http.StatusOK ||
+		!strings.Contains(body, `"status":"reinstall_required"`) || strings.Contains(body, "token") {
+		t.Errorf("portals: %d %s", code, body)
+	}
+	if _, body := h.get("/metrics", ""); !strings.Contains(body, `callbackline_portals{status="reinstall_required"} 1`) {
+		t.Errorf("metrics lack the portal that must reinstall")
 	}
 	if code, body := h.get("/api/v1/callbacks/999999", adminToken); code != http.StatusNotFound || errorCode(t, body) != callbackline.ENOTFOUND {
 		t.Errorf("missing: %d %s", code, body)

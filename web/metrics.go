@@ -55,6 +55,36 @@ func NewMetrics(store callbackline.CallbackStore) *Metrics {
 func (m *Metrics) ObserveStore(store callbackline.CallbackStore) {
 	m.Registry.MustRegister(&stateCollector{store: store, desc: prometheus.NewDesc(
 		"callbackline_callbacks", "Callbacks in the store, by state.", []string{"state"}, nil)})
+	if ps, ok := store.(callbackline.PortalStore); ok {
+		m.Registry.MustRegister(&portalCollector{store: ps, desc: prometheus.NewDesc(
+			"callbackline_portals", "Portals by status (installed, reinstall_required, uninstalled).", []string{"status"}, nil)})
+	}
+}
+
+// portalCollector counts portals by status at scrape time: a portal that
+// must reinstall the application shows up here.
+type portalCollector struct {
+	store callbackline.PortalStore
+	desc  *prometheus.Desc
+}
+
+func (c *portalCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *portalCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	list, err := c.store.Portals(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	counts := map[callbackline.PortalStatus]int{callbackline.PortalInstalled: 0, callbackline.PortalReinstall: 0, callbackline.PortalUninstalled: 0}
+	for _, p := range list {
+		counts[p.Status]++
+	}
+	for st, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), string(st))
+	}
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -95,6 +95,7 @@ func NewServer(o Options) *Server {
 	s.mux.Handle("/metrics", s.metrics.Handler())
 	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
+	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s
 }
