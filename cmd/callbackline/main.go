@@ -3,6 +3,8 @@
 //	callbackline demo                       see the whole flow on this machine
 //	callbackline serve    [--config FILE]   run the service
 //	callbackline migrate  [--config FILE]   apply the database migrations and exit
+//	callbackline doctor   [--config FILE]   check what callbackline needs
+//	callbackline lines sync [--config FILE] [--prune]  register the lines in every portal
 //	callbackline version                    print the version
 //
 // Configuration comes from a YAML file (--config, default ./callbackline.yaml
@@ -30,6 +32,9 @@ Usage:
   callbackline demo                      see the whole flow on this machine, nothing to configure
   callbackline serve   [--config FILE]   run the service
   callbackline migrate [--config FILE]   apply the database migrations and exit
+  callbackline doctor  [--config FILE]   check the database, speech, SIP and Bitrix24 settings
+  callbackline lines sync [--config FILE] [--prune]
+                                         register the configured lines in every installed portal
   callbackline version                   print the version
 
 Configuration: a YAML file (--config, default ./callbackline.yaml if present)
@@ -65,6 +70,7 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file (default ./callbackline.yaml when present)")
+	prune := fs.Bool("prune", false, "lines sync: also delete lines the configuration no longer has")
 	switch cmd {
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "callbackline", callbackline.Version)
@@ -77,7 +83,12 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 			return usageError{fmt.Sprintf("demo takes no arguments, got %q", rest)}
 		}
 		return demo(ctx, stdout, demoOptions{})
-	case "serve", "migrate":
+	case "lines":
+		if len(rest) == 0 || rest[0] != "sync" {
+			return usageError{"lines takes one subcommand: lines sync"}
+		}
+		rest = rest[1:]
+	case "serve", "migrate", "doctor":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -95,6 +106,10 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 	switch cmd {
 	case "migrate":
 		return migrate(ctx, cfg, stdout)
+	case "doctor":
+		return doctor(ctx, cfg, stdout)
+	case "lines":
+		return syncLines(ctx, cfg, stdout, *prune)
 	default:
 		return serve(ctx, cfg, stderr)
 	}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"time"
+
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/speech"
+)
+
+// doctor checks what callbackline needs and says what to fix: the
+// configuration (already loaded), the database, the speech engine, the
+// SIP trunks, the Bitrix24 credentials and the public URL. It returns an
+// error when something blocks callbacks.
+func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	var problems int
+	check := func(what string, err error, fix string) {
+		if err == nil {
+			fmt.Fprintf(out, "ok    %s\n", what)
+			return
+		}
+		problems++
+		fmt.Fprintf(out, "FAIL  %s: %v\n      %s\n", what, err, fix)
+	}
+	warn := func(what, why string) { fmt.Fprintf(out, "warn  %s: %s\n", what, why) }
+	fmt.Fprintln(out, "ok    configuration")
+
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	if err == nil {
+		err = st.Ping(ctx)
+		portals, perr := st.Portals(ctx)
+		if perr == nil {
+			fmt.Fprintf(out, "      %d portal(s) installed\n", len(portals))
+		}
+		st.Close()
+	}
+	check("database "+redactDSN(cfg.Database), err, "check the database setting and that the server or file is reachable")
+
+	if eng := cfg.SpeechEngine(); eng == nil {
+		warn("speech", "engine none: employees hear a short tone instead of the request")
+	} else {
+		check("speech ("+eng.Name()+")", speech.Check(ctx, eng), "install the Debian package espeak-ng, or configure speech.command")
+	}
+	if _, err := exec.LookPath("baresip"); err != nil {
+		warn("baresip", "not installed: the real-phone tests and the demo's baresip phones need the Debian package baresip-core (optional)")
+	}
+
+	if len(cfg.SIP.Trunks) == 0 {
+		problems++
+		fmt.Fprintln(out, "FAIL  SIP: no trunk configured (sip.trunks): requests are stored but nobody is called\n      add your PBX or provider account under sip.trunks")
+	} else {
+		d, err := sip.New(ctx, cfg.SIP, slog.New(slog.DiscardHandler))
+		if err == nil {
+			deadline := time.Now().Add(10 * time.Second)
+			for err = d.Ready(); err != nil && time.Now().Before(deadline); err = d.Ready() {
+				time.Sleep(200 * time.Millisecond)
+			}
+			d.Close()
+		}
+		check(fmt.Sprintf("SIP (%d trunk(s), listening on %s)", len(cfg.SIP.Trunks), cfg.SIP.Listen), err,
+			"check sip.listen (is the port free?), the trunk addresses and credentials")
+	}
+
+	if cfg.Bitrix24.ClientID == "" || cfg.Bitrix24.ClientSecret == "" {
+		problems++
+		fmt.Fprintln(out, "FAIL  Bitrix24 application: bitrix24.client_id and bitrix24.client_secret are not set\n      register a local application in Bitrix24 (see README) and set them")
+	} else {
+		o := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
+		_, err := o.Refresh(ctx, "callbackline-doctor-probe")
+		// A made-up refresh token must be refused as such; a refused client
+		// means wrong credentials; no answer means the server is unreachable.
+		if oe, ok := err.(*bitrix24.OAuthError); ok && oe.Code != bitrix24.OAuthInvalidClient {
+			err = nil
+		}
+		check("Bitrix24 OAuth server "+cfg.Bitrix24.OAuthServer, err, "check bitrix24.client_id, bitrix24.client_secret and the network")
+	}
+	if cfg.PublicURL == "" {
+		warn("public_url", "not set: events cannot be bound in installed portals; set it to the HTTPS address Bitrix24 reaches")
+	}
+	if problems > 0 {
+		return fmt.Errorf("%d problem(s) found", problems)
+	}
+	fmt.Fprintln(out, "callbackline is ready")
+	return nil
+}
+
+// syncLines registers the configured lines in every installed portal
+// (telephony.externalLine.add/update), e.g. after the lines changed.
+func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune bool) error {
+	logger := slog.New(slog.DiscardHandler)
+	st, err := openStore(ctx, cfg, logger, nil, "", 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	oauth := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
+	crm := bitrix24.NewClient(oauth, st)
+	crm.Logger = logger
+	lines := make([]bitrix24.Line, 0, len(cfg.Lines))
+	for _, l := range cfg.Lines {
+		lines = append(lines, bitrix24.Line{Number: l.Number, Name: l.Name})
+	}
+	portals, err := st.Portals(ctx)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, p := range portals {
+		if p.Status != "installed" {
+			continue
+		}
+		res, err := crm.SyncLines(ctx, p, lines, prune)
+		if err != nil {
+			failed++
+			fmt.Fprintf(out, "%s (%s): %v\n", p.Domain, p.MemberID, err)
+			continue
+		}
+		fmt.Fprintf(out, "%s (%s): %+v\n", p.Domain, p.MemberID, res)
+	}
+	if failed > 0 {
+		return fmt.Errorf("lines could not be synced in %d portal(s)", failed)
+	}
+	return nil
+}
