@@ -8,6 +8,31 @@
 // [Plan] given to [Dialer.Callback], and the outcome is a [Result] with the
 // Bitrix24 STATUS_CODE it maps to.
 //
+// A configuration in YAML (the config package decodes it into [Config]):
+//
+//	listen: 0.0.0.0:5060
+//	transport: udp                 # udp, tcp or tls (tls: cert_file, key_file)
+//	external_address: 203.0.113.5  # Contact and SDP behind NAT
+//	rtp_ports: {min: 20000, max: 29999}
+//	codecs: [pcmu, pcma]           # telephone-event is always offered
+//	trunks:
+//	  - name: pbx
+//	    employee: "sip:{extension}@pbx.example.com"
+//	    client: "sip:{number}@pbx.example.com"    # or {digits}: without "+"
+//	    username: callback
+//	    password: secret
+//	    register: true
+//	    outbound_proxy: proxy.example.com:5060
+//	    caller_id: {number: "+4930123456", name: Acme}
+//	lines:
+//	  - {number: "+4930123456", trunk: pbx, caller_id: {name: Acme Sales}}
+//	inbound: {accept: false}       # inbound INVITEs get 403
+//
+// Numbers reach a SIP address only through a trunk's template, and only
+// when they pass [ValidE164] (clients) or [ValidExtension] (employees), so
+// nothing but the plan's targets is ever dialled and no value can change
+// the address beyond its user part.
+//
 // One Dialer per process: diago keeps the RTP port range in package-level
 // variables, so a second Dialer with a different range would change the
 // first one's. [New] refuses to create a second Dialer while one is open.

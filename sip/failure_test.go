@@ -224,6 +224,18 @@ func TestEmployeeRouting(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ring all: nobody answers, busy is the most telling", func(t *testing.T) {
+		r.phone.Set("351", siptest.Behavior{Action: siptest.Ring})
+		r.phone.Set("352", siptest.Behavior{Action: siptest.Busy, Delay: 100 * time.Millisecond})
+		start := time.Now()
+		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"351", "352"}, RingAll: true, Client: clientNumber, Timeouts: short})
+		if res.Outcome != sip.OutcomeEmployeeFailed || res.StatusCode != "486" || len(res.Attempts) != 2 {
+			t.Fatalf("outcome %s status %s attempts %d", res.Outcome, res.StatusCode, len(res.Attempts))
+		}
+		if took := time.Since(start); took < short.EmployeeRing || took > short.EmployeeRing+time.Second {
+			t.Errorf("took %s, want the ring timeout", took)
+		}
+	})
 	t.Run("press 1 accepts", func(t *testing.T) {
 		r.phone.Set("321", siptest.Behavior{Action: siptest.Answer, DTMF: '1', DTMFAfter: 300 * time.Millisecond})
 		res := r.d.Callback(context.Background(), sip.Plan{Employees: []string{"321"}, RequireAccept: true, Client: clientNumber, Timeouts: short})
