@@ -172,6 +172,10 @@ func (a *app) run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.hs.Serve(a.ln) }()
+	pruneDone := make(chan struct{})
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	go func() { defer close(pruneDone); a.pruneRecordings(pruneCtx) }()
+	defer func() { stopPrune(); <-pruneDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
 		slog.String("listen", a.addr()), slog.String("database", redactDSN(a.cfg.Database)),
 		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialer != nil))
@@ -196,6 +200,24 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// pruneRecordings deletes recordings older than recordings.keep_days, at
+// start and then every hour, until ctx ends.
+func (a *app) pruneRecordings(ctx context.Context) {
+	keep := time.Duration(a.cfg.Recordings.KeepDays) * 24 * time.Hour
+	for {
+		if n, err := callback.PruneRecordings(a.cfg.RecordingsDir(), keep, time.Now()); err != nil {
+			a.logger.Warn("pruning old recordings failed", slog.Any("err", err))
+		} else if n > 0 {
+			a.logger.Info("old recordings deleted", slog.Int("files", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
 
 // close releases what newApp opened.
