@@ -122,7 +122,7 @@ func (s *Server) authenticate(r *http.Request, ev *bitrix24.Event) (*callbacklin
 	if ev.Auth.MemberID == "" || ev.Auth.ApplicationToken == "" {
 		return nil, deny
 	}
-	p, err := s.store.Portal(r.Context(), ev.Auth.MemberID)
+	p, err := s.portals.get(r.Context(), s.store, ev.Auth.MemberID)
 	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
 		return nil, deny
 	} else if err != nil {
@@ -155,14 +155,7 @@ func (s *Server) takeCallback(r *http.Request, p *callbackline.Portal, ev *bitri
 		Text: d.Text, Voice: d.Voice, CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID,
 		LineNumber: d.LineNumber, State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
-	if e164, err := phone.Normalize(d.PhoneNumber, s.region(p)); err != nil {
-		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
-	} else {
-		cb.Phone = e164
-		if err := s.intake.Policy.Check(e164); err != nil {
-			cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
-		}
-	}
+	s.screen(cb, d.PhoneNumber, p)
 	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{
 		Callback: cb, DedupWindow: s.intake.DedupWindow, NumberLimit: s.intake.NumberLimit, PortalLimit: s.intake.PortalLimit,
 	})
@@ -191,19 +184,23 @@ func (s *Server) takeCall(r *http.Request, p *callbackline.Portal, ev *bitrix24.
 		CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID, LineNumber: d.LineNumber,
 		State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
-	if e164, err := phone.Normalize(raw, s.region(p)); err != nil {
-		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
-	} else {
-		cb.Phone = e164
-		if err := s.intake.Policy.Check(e164); err != nil {
-			cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
-		}
-	}
+	s.screen(cb, raw, p)
 	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{Callback: cb})
 	if err != nil {
 		return eventAnswer{}, err
 	}
 	return s.answer(r, p, res), nil
+}
+
+// screen normalises the raw number to E.164 and applies the toll-fraud
+// guard's number rules, in one parse; a number that fails either makes the
+// callback rejected with the reason.
+func (s *Server) screen(cb *callbackline.Callback, raw string, p *callbackline.Portal) {
+	e164, err := s.intake.Policy.Accept(raw, s.region(p))
+	cb.Phone = e164
+	if err != nil {
+		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
+	}
 }
 
 // answer logs what the intake did and says it to the sender.
@@ -241,6 +238,7 @@ func (s *Server) uninstall(r *http.Request, p *callbackline.Portal, ev *bitrix24
 	} else {
 		err = s.store.SetPortalStatus(r.Context(), p.MemberID, callbackline.PortalUninstalled, "the application was uninstalled from the portal")
 	}
+	s.portals.forget(p.MemberID)
 	if err != nil {
 		return eventAnswer{}, err
 	}

@@ -112,6 +112,7 @@ func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, bod
 	if err := s.store.SavePortal(r.Context(), p); err != nil {
 		return nil, frame, err
 	}
+	s.portals.forget(p.MemberID)
 	return p, frame, nil
 }
 

@@ -58,6 +58,7 @@ type Server struct {
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
 	mux        *http.ServeMux
+	portals    *portalCache
 
 	ctx    context.Context // cancelled by Close: owns background work
 	cancel context.CancelFunc
@@ -85,6 +86,7 @@ func NewServer(o Options) *Server {
 	if s.intake.MaxBody <= 0 {
 		s.intake.MaxBody = defaultMaxBody
 	}
+	s.portals = newPortalCache(2*time.Second, s.now)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/bitrix24/install", s.handleInstall)
