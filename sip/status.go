@@ -45,6 +45,12 @@ func StatusCode(sipStatus int) string {
 	return StatusOther
 }
 
+// StatusCode is the Bitrix24 STATUS_CODE for a callback that failed with
+// e: ring timeout 304, no response 480, busy 486, declined or hung up 603,
+// cancelled 603-S, unreachable 503, another SIP status as StatusCode maps
+// it, anything else OTHER.
+func (e *Error) StatusCode() string { return statusFor(e) }
+
 // statusFor maps a failure to a STATUS_CODE.
 func statusFor(e *Error) string {
 	if e == nil {
