@@ -116,3 +116,31 @@ func TestStatusCode(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorStatusCode(t *testing.T) {
+	for _, tc := range []struct {
+		e    *sip.Error
+		want string
+	}{
+		{&sip.Error{Kind: sip.KindNoAnswer, Status: 487}, "304"},
+		{&sip.Error{Kind: sip.KindNoResponse}, "480"},
+		{&sip.Error{Kind: sip.KindBusy, Status: 486}, "486"},
+		{&sip.Error{Kind: sip.KindDeclined, Status: 603}, "603"},
+		{&sip.Error{Kind: sip.KindHungUp}, "603"},
+		{&sip.Error{Kind: sip.KindCancelled}, "603-S"},
+		{&sip.Error{Kind: sip.KindUnreachable}, "503"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 404}, "404"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 484}, "484"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 408}, "480"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 403}, "403"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 402}, "402"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 502}, "503"},
+		{&sip.Error{Kind: sip.KindRejected, Status: 488}, "OTHER"},
+		{&sip.Error{Kind: sip.KindDeadPeer}, "OTHER"},
+		{&sip.Error{Kind: sip.KindMedia}, "OTHER"},
+	} {
+		if got := tc.e.StatusCode(); got != tc.want {
+			t.Errorf("%s %d: %s, want %s", tc.e.Kind, tc.e.Status, got, tc.want)
+		}
+	}
+}
