@@ -125,21 +125,32 @@ func (s *Store) submit(ctx context.Context, call *intakeCall) error {
 		return callbackline.Errorf(callbackline.EUNAVAILABLE, "intake: the store is closed")
 	}
 	select {
-	case s.intake <- call:
+	case s.intake[shard(call.cb.MemberID, len(s.intake))] <- call:
 		return nil
 	case <-ctx.Done():
 		return callbackline.WrapError(ctx.Err(), callbackline.EUNAVAILABLE, "intake: not taken")
 	}
 }
 
+// shard picks a portal's committer: all requests of one portal go to the
+// same committer, so they batch together instead of queueing for the
+// portal's advisory lock in several transactions at once.
+func shard(memberID string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(memberID); i++ {
+		h = (h ^ uint32(memberID[i])) * 16777619
+	}
+	return int(h % uint32(n))
+}
+
 // commitLoop is one committer goroutine: it runs until Close, then
 // commits what was already submitted and stops.
-func (s *Store) commitLoop() {
+func (s *Store) commitLoop(in chan *intakeCall) {
 	defer s.wg.Done()
 	batch := make([]*intakeCall, 0, s.opts.MaxBatch)
 	for {
 		select {
-		case c := <-s.intake:
+		case c := <-in:
 			batch = append(batch[:0], c)
 		case <-s.closing:
 			for {
@@ -147,7 +158,7 @@ func (s *Store) commitLoop() {
 			drain:
 				for len(batch) < s.opts.MaxBatch {
 					select {
-					case c := <-s.intake:
+					case c := <-in:
 						batch = append(batch, c)
 					default:
 						break drain
@@ -162,7 +173,7 @@ func (s *Store) commitLoop() {
 	fill:
 		for len(batch) < s.opts.MaxBatch {
 			select {
-			case c := <-s.intake:
+			case c := <-in:
 				batch = append(batch, c)
 			default:
 				break fill

@@ -133,7 +133,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	client *river.Client[pgx.Tx]
 
-	intake    chan *intakeCall
+	intake    []chan *intakeCall // one per committer; a portal always uses the same one
 	submitMu  sync.RWMutex // held to send on intake; Close takes it to set closed
 	closed    bool
 	closing   chan struct{}
@@ -205,12 +205,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		opts:    opts,
 		pool:    pool,
 		client:  client,
-		intake:  make(chan *intakeCall, opts.MaxBatch*opts.Committers),
 		closing: make(chan struct{}),
 	}
 	for range opts.Committers {
+		in := make(chan *intakeCall, opts.MaxBatch)
+		s.intake = append(s.intake, in)
 		s.wg.Add(1)
-		go s.commitLoop()
+		go s.commitLoop(in)
 	}
 	return s, nil
 }
