@@ -134,7 +134,7 @@ type Store struct {
 	client *river.Client[pgx.Tx]
 
 	intake    []chan *intakeCall // one per committer; a portal always uses the same one
-	submitMu  sync.RWMutex // held to send on intake; Close takes it to set closed
+	submitMu  sync.RWMutex       // held to send on intake; Close takes it to set closed
 	closed    bool
 	closing   chan struct{}
 	wg        sync.WaitGroup // committers
