@@ -2,8 +2,9 @@ package bitrix24
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits is the leaky bucket of one portal (API.md §4.5): Rate requests a
@@ -21,80 +22,39 @@ var (
 	EnterpriseLimits = Limits{Rate: 5, Burst: 250}
 )
 
-// limiter is a token bucket equivalent to Bitrix24's leaky bucket: Burst
-// requests at once, then Rate a second. Waiters are served in the order of
-// their reservations.
+// limiter is a token bucket (golang.org/x/time/rate) equivalent to
+// Bitrix24's leaky bucket: Burst requests at once, then Rate a second.
 type limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
+	lim *rate.Limiter // nil: no limit (Rate < 0)
 }
 
 func newLimiter(l Limits) *limiter {
+	if l.Rate < 0 {
+		return &limiter{}
+	}
 	if l.Burst <= 0 {
 		l.Burst = 1
 	}
-	return &limiter{rate: l.Rate, burst: float64(l.Burst), tokens: float64(l.Burst)}
-}
-
-func (l *limiter) advance(now time.Time) {
-	if !l.last.IsZero() {
-		l.tokens += now.Sub(l.last).Seconds() * l.rate
-		if l.tokens > l.burst {
-			l.tokens = l.burst
-		}
-	}
-	l.last = now
+	return &limiter{lim: rate.NewLimiter(rate.Limit(l.Rate), l.Burst)}
 }
 
 // wait blocks until a request may go out.
 func (l *limiter) wait(ctx context.Context) error {
-	if l.rate < 0 {
+	if l.lim == nil {
 		return ctx.Err()
 	}
-	l.mu.Lock()
-	l.advance(time.Now())
-	l.tokens--
-	var d time.Duration
-	if l.tokens < 0 {
-		if l.rate == 0 {
-			l.tokens++
-			l.mu.Unlock()
-			<-ctx.Done()
-			return ctx.Err()
-		}
-		d = time.Duration(-l.tokens / l.rate * float64(time.Second))
-	}
-	l.mu.Unlock()
-	if d == 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		l.mu.Lock()
-		l.tokens++ // give the reservation back
-		l.mu.Unlock()
-		return ctx.Err()
-	}
+	return l.lim.Wait(ctx)
 }
 
 // empty drains the local bucket after the portal said its bucket is full
 // (QUERY_LIMIT_EXCEEDED: another application shares it), so that the
 // following requests go out at the drain rate.
 func (l *limiter) empty() {
-	if l.rate < 0 {
+	if l.lim == nil {
 		return
 	}
-	l.mu.Lock()
-	l.advance(time.Now())
-	if l.tokens > 0 {
-		l.tokens = 0
+	now := time.Now()
+	if n := int(l.lim.TokensAt(now)); n > 0 {
+		l.lim.ReserveN(now, n)
 	}
-	l.mu.Unlock()
 }
