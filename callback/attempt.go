@@ -103,7 +103,8 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 		plan.CallerID = sip.CallerID{Number: r.line.CallerID, Name: r.line.CallerName}
 	}
 	if r.policy.Announce && r.w.cfg.Speech != nil {
-		plan.Announcement = r.announcement(ctx)
+		// Synthesised while the employee's phone rings.
+		plan.Prepare = func(ctx context.Context) (string, error) { return r.announcement(ctx), nil }
 	}
 	shown := a.UserID // register showed the card to the first candidate
 	rang := false

@@ -28,6 +28,14 @@ type call struct {
 	res    *Result
 	evMu   sync.Mutex
 	bg     sync.WaitGroup // legs still being cancelled after another answered
+
+	announce chan prepared // Plan.Prepare's result, when it is used
+}
+
+// prepared is what Plan.Prepare produced.
+type prepared struct {
+	path string
+	err  error
 }
 
 // Callback places the callback the plan describes and returns when it is
@@ -52,6 +60,19 @@ func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
 		log: d.log.With("callback", p.ID)}
 	if err := c.prepare(); err != nil {
 		return d.finish(res, c, OutcomeFailed, err)
+	}
+	if p.Prepare != nil && p.Announcement == "" {
+		// Made while the employee's phone rings; waited for on answer.
+		c.announce = make(chan prepared, 1)
+		c.bg.Add(1)
+		go func() {
+			defer c.bg.Done()
+			path, err := p.Prepare(ctx)
+			if err == nil && path != "" {
+				err = checkAnnouncement(path)
+			}
+			c.announce <- prepared{path, err}
+		}()
 	}
 	outcome, err := c.run()
 	c.bg.Wait()
@@ -304,8 +325,22 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 	guard := func() error { return c.alive(emp) }
 
 	// Announcement.
-	if c.p.Announcement != "" {
-		src, err := openWAVSource(c.p.Announcement)
+	announcement := c.p.Announcement
+	if c.announce != nil {
+		select {
+		case a := <-c.announce:
+			c.announce <- a // for the next employee
+			if a.err != nil {
+				c.log.Warn("sip announcement not prepared: beeps instead", "error", a.err)
+			} else {
+				announcement = a.path
+			}
+		case <-c.ctx.Done():
+			return OutcomeCancelled, cancelled(c.ctx, asError(c.ctx.Err())), false
+		}
+	}
+	if announcement != "" {
+		src, err := openWAVSource(announcement)
 		if err != nil {
 			return OutcomeFailed, asError(err), false
 		}
@@ -315,7 +350,7 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 			return c.employeeLost(emp, err)
 		}
 	}
-	if c.p.Announcement == "" && c.p.Beep {
+	if announcement == "" && (c.p.Beep || c.announce != nil) {
 		if err := emp.play(c.ctx, &beeps{}, guard); err != nil {
 			return c.employeeLost(emp, err)
 		}

@@ -374,3 +374,14 @@ func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
 func (h levelHandler) WithGroup(n string) slog.Handler {
 	return levelHandler{h.Handler.WithGroup(n), h.min}
 }
+
+// HasLine reports whether the configuration has a line with the number
+// (see Plan.Line).
+func (d *Dialer) HasLine(number string) bool {
+	for _, l := range d.cfg.Lines {
+		if l.Number == number {
+			return true
+		}
+	}
+	return false
+}

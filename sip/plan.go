@@ -1,6 +1,9 @@
 package sip
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Plan is one callback: whom to ring, what to say, whom to connect.
 type Plan struct {
@@ -22,6 +25,11 @@ type Plan struct {
 	// Announcement is the path of an 8 kHz mono 16-bit WAV played to the
 	// employee on answer. Empty: click-to-call (no announcement).
 	Announcement string
+	// Prepare, when set and Announcement is empty, makes the announcement
+	// while the employee's phone rings (text to speech takes a moment): it
+	// is called when the callback starts, and its path is waited for when
+	// the employee answers. An error or an empty path plays the beeps.
+	Prepare func(ctx context.Context) (string, error)
 	// Beep plays three short 600 Hz beeps (1 s) instead of an announcement:
 	// the fallback when no speech could be synthesised. Ignored when
 	// Announcement is set.
