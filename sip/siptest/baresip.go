@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,9 +49,33 @@ type Baresip struct {
 // ends. Ports are chosen free by the OS (SIP on p, TLS on p+1).
 func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	t.Helper()
+	if _, err := exec.LookPath("baresip"); err != nil {
+		t.Skip("baresip not found: install the Debian package baresip-core")
+	}
+	b, err := LaunchBaresip(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		b.Stop()
+		if t.Failed() {
+			t.Logf("baresip %s log:\n%s", o.User, b.Log())
+		}
+	})
+	return b
+}
+
+// ErrNoBaresip says that the baresip program is not installed (Debian
+// package baresip-core).
+var ErrNoBaresip = errors.New("baresip not found: install the Debian package baresip-core")
+
+// LaunchBaresip is StartBaresip outside a test (the demo uses it): it
+// writes the configuration into dir, starts baresip and waits until it is
+// ready. The caller stops it with Stop.
+func LaunchBaresip(dir string, o BaresipOptions) (*Baresip, error) {
 	bin, err := exec.LookPath("baresip")
 	if err != nil {
-		t.Skip("baresip not found: install the Debian package baresip-core")
+		return nil, ErrNoBaresip
 	}
 	if o.User == "" {
 		o.User = "101"
@@ -61,26 +86,25 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	if o.Seconds == 0 {
 		o.Seconds = 120
 	}
-	dir := t.TempDir()
 	src := o.Source
 	if src == "" {
 		src = filepath.Join(dir, "source.wav")
 		if err := WriteTone(src, o.ToneHz, 8000, o.Seconds); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	port, err := FreePortPair()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	rtp, err := FreeUDPPort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	rtp = min(rtp, 65535-100)
 	rec := filepath.Join(dir, "rec")
 	if err := os.Mkdir(rec, 0o755); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	name := "nil" + strconv.Itoa(port)
 	cfg := strings.Join([]string{
@@ -102,10 +126,10 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	}, "\n")
 	acc := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;regint=0;answermode=auto;audio_codecs=pcmu,pcma\n", o.User, port)
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acc), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	b := &Baresip{User: o.User, Port: port, dir: dir, log: &lockedBuffer{}, done: make(chan struct{})}
 	b.cmd = exec.Command(bin, "-f", dir)
@@ -114,7 +138,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	pr, pw := io.Pipe()
 	b.cmd.Stdout, b.cmd.Stderr = pw, pw
 	if err := b.cmd.Start(); err != nil {
-		t.Fatalf("start baresip: %v", err)
+		return nil, fmt.Errorf("start baresip: %w", err)
 	}
 	ready := make(chan struct{})
 	go func() {
@@ -132,20 +156,15 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 		pw.Close()
 		close(b.done)
 	}()
-	t.Cleanup(func() {
-		b.Stop()
-		if t.Failed() {
-			t.Logf("baresip %s log:\n%s", o.User, b.Log())
-		}
-	})
 	select {
 	case <-ready:
+		return b, nil
 	case <-b.done:
-		t.Fatalf("baresip exited before it was ready:\n%s", b.Log())
+		return nil, fmt.Errorf("baresip exited before it was ready:\n%s", b.Log())
 	case <-time.After(10 * time.Second):
-		t.Fatalf("baresip not ready after 10s:\n%s", b.Log())
+		b.Stop()
+		return nil, fmt.Errorf("baresip not ready after 10s:\n%s", b.Log())
 	}
-	return b
 }
 
 // URI is the address to call this phone at.
