@@ -35,6 +35,28 @@ type demoOptions struct {
 	Talk      time.Duration // how long the client stays on the line
 	Timeout   time.Duration // the whole demo
 	Quiet     bool          // no warnings on stderr
+	Phones    string        // "baresip", "go", or "" (baresip when installed)
+}
+
+// demoBaresip starts the employee's and the client's baresip phones, unless
+// the Go phones are asked for or baresip is not installed.
+func demoBaresip(dir, client, which string) (emp, cli *siptest.Baresip, err error) {
+	if which == "go" {
+		return nil, nil, errors.New("Go phones asked for")
+	}
+	for _, d := range []string{"employee", "client"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o750); err != nil {
+			return nil, nil, err
+		}
+	}
+	if emp, err = siptest.LaunchBaresip(filepath.Join(dir, "employee"), siptest.BaresipOptions{User: demoExtension, ToneHz: 440}); err != nil {
+		return nil, nil, err
+	}
+	if cli, err = siptest.LaunchBaresip(filepath.Join(dir, "client"), siptest.BaresipOptions{User: client, ToneHz: 1000}); err != nil {
+		emp.Stop()
+		return nil, nil, err
+	}
+	return emp, cli, nil
 }
 
 // demo shows the whole flow on one machine with nothing to configure: a
@@ -64,17 +86,31 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 		fmt.Fprintf(out, "%6.2fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
-	// The phones: in-process Go phones that play a tone and record.
-	phones, err := siptest.NewPhone(ctx)
-	if err != nil {
-		return fmt.Errorf("starting the demo phones: %w", err)
-	}
-	defer phones.Close()
+	// The phones: two baresip phones when baresip is installed, else
+	// in-process Go phones; both play a tone (employee 440 Hz, client
+	// 1000 Hz) and answer by themselves.
 	clientE164, _ := phone.Normalize(demoClient, "DE")
-	empRec, cliRec := filepath.Join(dir, "employee-heard.wav"), filepath.Join(dir, "client-heard.wav")
-	phones.Set(demoExtension, siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440, Record: empRec})
-	phones.Set(clientE164, siptest.Behavior{Action: siptest.Answer, Delay: 2 * time.Second, ToneHz: 1000, Record: cliRec, HangupAfter: o.Talk})
-	say("phones ready at %s: the employee's extension %s, the client %s", phones.Addr(), demoExtension, phone.Mask(clientE164))
+	var empHost, cliHost string
+	if emp, cli, err := demoBaresip(dir, clientE164, o.Phones); err == nil {
+		defer emp.Stop()
+		defer cli.Stop()
+		empHost, cliHost = emp.HostPort(), cli.HostPort()
+		say("baresip phones ready: the employee's extension %s at %s, the client %s at %s", demoExtension, empHost, phone.Mask(clientE164), cliHost)
+	} else {
+		if o.Phones == "baresip" {
+			return err
+		}
+		why := err
+		phones, err := siptest.NewPhone(ctx)
+		if err != nil {
+			return fmt.Errorf("starting the demo phones: %w", err)
+		}
+		defer phones.Close()
+		phones.Set(demoExtension, siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440})
+		phones.Set(clientE164, siptest.Behavior{Action: siptest.Answer, Delay: 2 * time.Second, ToneHz: 1000, HangupAfter: o.Talk})
+		empHost, cliHost = phones.Addr(), phones.Addr()
+		say("Go phones ready at %s (no baresip: %v): the employee's extension %s, the client %s", phones.Addr(), why, demoExtension, phone.Mask(clientE164))
+	}
 
 	portal := bitrix24test.New(bitrix24test.Options{Language: "en"})
 	defer portal.Close()
@@ -92,7 +128,9 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	cfg.DataDir = dir
 	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = portal.ClientID(), portal.ClientSecret(), portal.OAuthServer()
 	cfg.SIP.Listen = "127.0.0.1:0"
-	cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + phones.Addr(), Client: "sip:{number}@" + phones.Addr()}}
+	cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + empHost, Client: "sip:{number}@" + cliHost}}
+	talk := o.Talk // baresip phones never hang up: the call ends after this
+	cfg.Defaults.Policy.MaxCallLength = &talk
 	cfg.Speech.CacheDir = filepath.Join(dir, "speech")
 	cfg.Recordings.Dir = filepath.Join(dir, "recordings")
 	cfg.ShutdownGrace = 5 * time.Second

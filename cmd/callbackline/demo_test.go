@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,9 +20,19 @@ func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("places a real call; skipped with -short")
 	}
+	t.Run("go phones", func(t *testing.T) { testDemo(t, "go") })
+	t.Run("baresip phones", func(t *testing.T) {
+		if _, err := exec.LookPath("baresip"); err != nil {
+			t.Skip("baresip not found: install the Debian package baresip-core")
+		}
+		testDemo(t, "baresip")
+	})
+}
+
+func testDemo(t *testing.T, phones string) {
 	var out bytes.Buffer
 	rec := filepath.Join(t.TempDir(), "demo-recording.wav")
-	if err := demo(context.Background(), &out, demoOptions{Recording: rec, Talk: 3 * time.Second, Timeout: 90 * time.Second}); err != nil {
+	if err := demo(context.Background(), &out, demoOptions{Recording: rec, Talk: 3 * time.Second, Timeout: 90 * time.Second, Phones: phones, Quiet: true}); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	text := out.String()
