@@ -61,13 +61,15 @@ func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
 	if err := c.prepare(); err != nil {
 		return d.finish(res, c, OutcomeFailed, err)
 	}
+	prepCtx, stopPrep := context.WithCancel(ctx)
+	defer stopPrep()
 	if p.Prepare != nil && p.Announcement == "" {
 		// Made while the employee's phone rings; waited for on answer.
 		c.announce = make(chan prepared, 1)
 		c.bg.Add(1)
 		go func() {
 			defer c.bg.Done()
-			path, err := p.Prepare(ctx)
+			path, err := p.Prepare(prepCtx)
 			if err == nil && path != "" {
 				err = checkAnnouncement(path)
 			}
@@ -75,6 +77,7 @@ func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
 		}()
 	}
 	outcome, err := c.run()
+	stopPrep() // a call that ended early need not wait for the synthesis
 	c.bg.Wait()
 	return d.finish(res, c, outcome, err)
 }
@@ -335,6 +338,8 @@ func (c *call) withEmployee(emp *leg) (outcome Outcome, err *Error, next bool) {
 			} else {
 				announcement = a.path
 			}
+		case <-emp.dlg.Context().Done():
+			return c.employeeLost(emp, errEmployeeGone)
 		case <-c.ctx.Done():
 			return OutcomeCancelled, cancelled(c.ctx, asError(c.ctx.Err())), false
 		}

@@ -57,8 +57,8 @@ func TestPrepareWhileRinging(t *testing.T) {
 	// A failing Prepare: beeps, and the call goes on.
 	res = r.d.Callback(context.Background(), sip.Plan{
 		Employees: []string{"201"}, Client: clientNumber,
-		Prepare:   func(ctx context.Context) (string, error) { return "", errors.New("no speech engine") },
-		Timeouts:  sip.Timeouts{EmployeeRing: 3 * time.Second, ClientRing: 3 * time.Second},
+		Prepare:  func(ctx context.Context) (string, error) { return "", errors.New("no speech engine") },
+		Timeouts: sip.Timeouts{EmployeeRing: 3 * time.Second, ClientRing: 3 * time.Second},
 	})
 	if res.Outcome != sip.OutcomeConnected {
 		t.Fatalf("with a failed Prepare: outcome %s: %v", res.Outcome, res.Err)
