@@ -172,6 +172,9 @@ func (a *app) run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.hs.Serve(a.ln) }()
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); a.setupPortals(ctx) }()
+	defer func() { <-syncDone }()
 	pruneDone := make(chan struct{})
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	go func() { defer close(pruneDone); a.pruneRecordings(pruneCtx) }()
@@ -200,6 +203,28 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// setupPortals re-binds the events and re-syncs the lines of every
+// installed portal at start, so a changed configuration (lines, public
+// URL) reaches the portals without a reinstall.
+func (a *app) setupPortals(ctx context.Context) {
+	portals, err := a.store.Portals(ctx)
+	if err != nil {
+		a.logger.Warn("listing portals for the line sync failed", slog.Any("err", err))
+		return
+	}
+	for _, p := range portals {
+		if ctx.Err() != nil {
+			return
+		}
+		if p.Status != callbackline.PortalInstalled {
+			continue
+		}
+		if err := setupPortal(ctx, a.crm, p, a.cfg, a.logger); err != nil {
+			a.logger.Warn("syncing a portal's events and lines failed", slog.String("member_id", p.MemberID), slog.Any("err", err))
+		}
+	}
 }
 
 // pruneRecordings deletes recordings older than recordings.keep_days, at
