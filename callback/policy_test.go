@@ -268,3 +268,30 @@ func absDur(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// TestFailureTodo: with the policy's to-do, a final failure also puts a
+// to-do on the CRM entity for the responsible; a client that does not
+// answer with one call allowed fails at once.
+func TestFailureTodo(t *testing.T) {
+	p := quick()
+	p.ClientAttempts, p.Todo = 1, true
+	e := newEnv(t, callbackline.Line{Policy: p}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Ring})
+	id := e.request(clientRaw, "LEAD", 5785)
+	if after := e.run(id); after != 0 {
+		t.Fatalf("scheduled again in %s", after)
+	}
+	cb := e.callback(id)
+	if cb.State != callbackline.StateFailed || !strings.Contains(cb.Reason, "304") {
+		t.Fatalf("callback %+v", cb)
+	}
+	calls := e.checkCRM()
+	if len(calls) != 1 || calls[0].StatusCode != "304" {
+		t.Errorf("CRM %+v", calls)
+	}
+	todos := e.portal.Todos()
+	if len(todos) != 1 || todos[0].OwnerTypeID != 1 || todos[0].OwnerID != 5785 || todos[0].ResponsibleID != maxID {
+		t.Errorf("to-dos %+v", todos)
+	}
+}
