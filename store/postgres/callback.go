@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -37,7 +36,7 @@ const batchTimeout = 30 * time.Second
 // When ctx ends while the request waits for its batch, Intake returns an
 // EUNAVAILABLE error wrapping ctx.Err(): the request may still be stored.
 func (s *Store) Intake(ctx context.Context, req callbackline.IntakeRequest) (callbackline.IntakeResult, error) {
-	cb, err := newCallback(req)
+	cb, err := req.NewCallback()
 	if err != nil {
 		return callbackline.IntakeResult{}, err
 	}
@@ -52,58 +51,6 @@ func (s *Store) Intake(ctx context.Context, req callbackline.IntakeRequest) (cal
 		return callbackline.IntakeResult{}, callbackline.WrapError(ctx.Err(), callbackline.EUNAVAILABLE,
 			"intake: gave up waiting for the commit; the request may be stored")
 	}
-}
-
-// newCallback validates the request and returns the callback to store.
-func newCallback(req callbackline.IntakeRequest) (callbackline.Callback, error) {
-	if req.Callback == nil {
-		return callbackline.Callback{}, callbackline.Errorf(callbackline.EINVALID, "intake: no callback")
-	}
-	cb := *req.Callback
-	if cb.MemberID == "" {
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: no member id")
-	}
-	switch cb.State {
-	case "":
-		cb.State = callbackline.StateReceived
-	case callbackline.StateReceived, callbackline.StateRejected:
-	default:
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: a new callback must be received or rejected, not %q", cb.State)
-	}
-	if cb.Kind == "" {
-		cb.Kind = callbackline.KindCallback
-	}
-	if req.DedupWindow < 0 || req.NumberLimit < 0 || req.PortalLimit < 0 {
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: negative window or limit")
-	}
-	if cb.CreatedAt.IsZero() {
-		cb.CreatedAt = time.Now()
-	}
-	cb.CreatedAt = cb.CreatedAt.UTC().Truncate(time.Microsecond)
-	cb.EventAt = normTime(cb.EventAt)
-	for _, f := range []*string{&cb.MemberID, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
-		&cb.LineNumber, &cb.CallID, &cb.Reason} {
-		*f = cleanText(*f)
-	}
-	cb.ID, cb.Duplicates, cb.LastDuplicateAt = 0, 0, time.Time{}
-	return cb, nil
-}
-
-// cleanText makes s storable in every backend: valid UTF-8 without NUL
-// (PostgreSQL refuses both), bad bytes replaced by U+FFFD.
-func cleanText(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-// numberKey is the number part of the de-duplication key.
-func numberKey(cb *callbackline.Callback) string {
-	if cb.Phone != "" {
-		return cb.Phone
-	}
-	return cb.PhoneRaw
 }
 
 type intakeCall struct {
@@ -374,7 +321,7 @@ func queueIntake(b *pgx.Batch, c *intakeCall, now time.Time) *pgx.QueuedQuery {
 	if cb.Phone == "" {
 		numLim = 0
 	}
-	return b.Queue(sqlIntake, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, numberKey(cb),
+	return b.Queue(sqlIntake, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, cb.DedupNumber(),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, nullTime(cb.EventAt), cb.CreatedAt, now, cutoff, numLim, portLim,
 		fmt.Sprintf("%s: %d or more requests for this number in the last hour", callbackline.ReasonNumberRate, numLim),
@@ -503,12 +450,4 @@ func fromNull(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// normTime is t as stored: UTC, microseconds.
-func normTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC().Truncate(time.Microsecond)
 }

@@ -37,7 +37,7 @@ func (s *Store) SavePortal(ctx context.Context, p *callbackline.Portal) error {
 		return callbackline.Errorf(callbackline.EINVALID, "portal: unknown status %q", status)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	installed := normTime(p.InstalledAt)
+	installed := callbackline.StoredTime(p.InstalledAt)
 	if installed.IsZero() {
 		installed = now
 	}

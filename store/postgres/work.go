@@ -61,9 +61,9 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	if cb.ClientAttempts < 0 || cb.EmployeeRounds < 0 {
 		return callbackline.Errorf(callbackline.EINVALID, "advance: negative attempt counts")
 	}
-	at := normTime(cb.UpdatedAt)
+	at := callbackline.StoredTime(cb.UpdatedAt)
 	if at.IsZero() {
-		at = normTime(time.Now())
+		at = callbackline.StoredTime(time.Now())
 	}
 	var attempt *int64
 	if attemptID != 0 {
@@ -78,8 +78,8 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	)
 	INSERT INTO history (callback_id, attempt_id, at, state, note)
 	SELECT id, $8, $6, $1, $9 FROM upd RETURNING id`,
-		string(cb.State), cleanText(cb.Reason), nullTime(cb.NextAt), cb.ClientAttempts, cb.EmployeeRounds,
-		at, cb.ID, attempt, cleanText(note)).Scan(&id)
+		string(cb.State), callbackline.CleanText(cb.Reason), nullTime(cb.NextAt), cb.ClientAttempts, cb.EmployeeRounds,
+		at, cb.ID, attempt, callbackline.CleanText(note)).Scan(&id)
 	switch {
 	case isNoRows(err):
 		return callbackline.Errorf(callbackline.ENOTFOUND, "advance: callback %d not found", cb.ID)
@@ -88,7 +88,7 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	case err != nil:
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: advance callback %d", cb.ID)
 	}
-	cb.UpdatedAt, cb.NextAt = at, normTime(cb.NextAt)
+	cb.UpdatedAt, cb.NextAt = at, callbackline.StoredTime(cb.NextAt)
 	return nil
 }
 
@@ -131,9 +131,9 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 		return callbackline.Errorf(callbackline.EINVALID, "save attempt: a callback id and a number from 1 are needed")
 	}
 	for _, f := range []*string{&a.ExternalCallID, &a.CallID, &a.Extension, &a.StatusCode, &a.Reason, &a.RecordPath} {
-		*f = cleanText(*f)
+		*f = callbackline.CleanText(*f)
 	}
-	a.FinishedAt, a.StartedAt, a.UpdatedAt = normTime(a.FinishedAt), normTime(a.StartedAt), normTime(a.UpdatedAt)
+	a.FinishedAt, a.StartedAt, a.UpdatedAt = callbackline.StoredTime(a.FinishedAt), callbackline.StoredTime(a.StartedAt), callbackline.StoredTime(a.UpdatedAt)
 	var ext *string
 	if a.ExternalCallID != "" {
 		ext = &a.ExternalCallID

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"modernc.org/sqlite"
@@ -36,7 +35,7 @@ const callbackCols = `id, member_id, kind, phone, phone_raw, text, voice, crm_en
 // When ctx ends while the request waits for its batch, Intake returns an
 // EUNAVAILABLE error wrapping ctx.Err(): the request may still be stored.
 func (s *Store) Intake(ctx context.Context, req callbackline.IntakeRequest) (callbackline.IntakeResult, error) {
-	cb, err := newCallback(req)
+	cb, err := req.NewCallback()
 	if err != nil {
 		return callbackline.IntakeResult{}, err
 	}
@@ -51,58 +50,6 @@ func (s *Store) Intake(ctx context.Context, req callbackline.IntakeRequest) (cal
 		return callbackline.IntakeResult{}, callbackline.WrapError(ctx.Err(), callbackline.EUNAVAILABLE,
 			"intake: gave up waiting for the commit; the request may be stored")
 	}
-}
-
-// newCallback validates the request and returns the callback to store.
-func newCallback(req callbackline.IntakeRequest) (callbackline.Callback, error) {
-	if req.Callback == nil {
-		return callbackline.Callback{}, callbackline.Errorf(callbackline.EINVALID, "intake: no callback")
-	}
-	cb := *req.Callback
-	if cb.MemberID == "" {
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: no member id")
-	}
-	switch cb.State {
-	case "":
-		cb.State = callbackline.StateReceived
-	case callbackline.StateReceived, callbackline.StateRejected:
-	default:
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: a new callback must be received or rejected, not %q", cb.State)
-	}
-	if cb.Kind == "" {
-		cb.Kind = callbackline.KindCallback
-	}
-	if req.DedupWindow < 0 || req.NumberLimit < 0 || req.PortalLimit < 0 {
-		return cb, callbackline.Errorf(callbackline.EINVALID, "intake: negative window or limit")
-	}
-	if cb.CreatedAt.IsZero() {
-		cb.CreatedAt = time.Now()
-	}
-	cb.CreatedAt = cb.CreatedAt.UTC().Truncate(time.Microsecond)
-	cb.EventAt = normTime(cb.EventAt)
-	for _, f := range []*string{&cb.MemberID, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice, &cb.CRMEntityType,
-		&cb.LineNumber, &cb.CallID, &cb.Reason} {
-		*f = cleanText(*f)
-	}
-	cb.ID, cb.Duplicates, cb.LastDuplicateAt = 0, 0, time.Time{}
-	return cb, nil
-}
-
-// cleanText makes s storable in every backend: valid UTF-8 without NUL
-// (PostgreSQL refuses both), bad bytes replaced by U+FFFD.
-func cleanText(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-// numberKey is the number part of the de-duplication key.
-func numberKey(cb *callbackline.Callback) string {
-	if cb.Phone != "" {
-		return cb.Phone
-	}
-	return cb.PhoneRaw
 }
 
 type intakeCall struct {
@@ -272,7 +219,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, now time.Time) (
 	created := cb.CreatedAt.UnixMicro()
 	if w := c.req.DedupWindow; w > 0 {
 		prev, err := scanCallback(st.dedup.QueryRowContext(ctx, created, now.UnixMicro(),
-			cb.MemberID, numberKey(&cb), cb.CRMEntityType, cb.CRMEntityID, cb.CreatedAt.Add(-w).UnixMicro()))
+			cb.MemberID, cb.DedupNumber(), cb.CRMEntityType, cb.CRMEntityID, cb.CreatedAt.Add(-w).UnixMicro()))
 		if err == nil {
 			return callbackline.IntakeResult{Callback: prev, Duplicate: true}, nil
 		}
@@ -301,7 +248,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, now time.Time) (
 		}
 	}
 	cb.UpdatedAt = now
-	err := st.insert.QueryRowContext(ctx, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, numberKey(&cb),
+	err := st.insert.QueryRowContext(ctx, cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, cb.DedupNumber(),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, micros(cb.EventAt), created, now.UnixMicro()).Scan(&cb.ID)
 	if isForeignKeyError(err) {
@@ -506,12 +453,4 @@ func fromMicros(n sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(n.Int64).UTC()
-}
-
-// normTime is t as stored: UTC, microseconds.
-func normTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC().Truncate(time.Microsecond)
 }

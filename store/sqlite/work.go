@@ -48,9 +48,9 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	if cb.ClientAttempts < 0 || cb.EmployeeRounds < 0 {
 		return callbackline.Errorf(callbackline.EINVALID, "advance: negative attempt counts")
 	}
-	at := normTime(cb.UpdatedAt)
+	at := callbackline.StoredTime(cb.UpdatedAt)
 	if at.IsZero() {
-		at = normTime(time.Now())
+		at = callbackline.StoredTime(time.Now())
 	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE callbacks SET state = ?, reason = ?, next_at = ?,
 		client_attempts = ?, employee_rounds = ?, updated_at = ? WHERE id = ?`,
-		string(cb.State), cleanText(cb.Reason), micros(cb.NextAt), cb.ClientAttempts, cb.EmployeeRounds,
+		string(cb.State), callbackline.CleanText(cb.Reason), micros(cb.NextAt), cb.ClientAttempts, cb.EmployeeRounds,
 		at.UnixMicro(), cb.ID)
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: advance callback %d", cb.ID)
@@ -72,7 +72,7 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 		attempt = attemptID
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, ?, ?, ?, ?)`,
-		cb.ID, attempt, at.UnixMicro(), string(cb.State), cleanText(note))
+		cb.ID, attempt, at.UnixMicro(), string(cb.State), callbackline.CleanText(note))
 	if isForeignKeyError(err) {
 		return callbackline.Errorf(callbackline.ENOTFOUND, "advance: attempt %d not found", attemptID)
 	}
@@ -82,7 +82,7 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 	if err := tx.Commit(); err != nil {
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: advance callback %d: commit", cb.ID)
 	}
-	cb.UpdatedAt, cb.NextAt = at, normTime(cb.NextAt)
+	cb.UpdatedAt, cb.NextAt = at, callbackline.StoredTime(cb.NextAt)
 	return nil
 }
 
@@ -127,9 +127,9 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 		return callbackline.Errorf(callbackline.EINVALID, "save attempt: a callback id and a number from 1 are needed")
 	}
 	for _, f := range []*string{&a.ExternalCallID, &a.CallID, &a.Extension, &a.StatusCode, &a.Reason, &a.RecordPath} {
-		*f = cleanText(*f)
+		*f = callbackline.CleanText(*f)
 	}
-	a.FinishedAt, a.StartedAt, a.UpdatedAt = normTime(a.FinishedAt), normTime(a.StartedAt), normTime(a.UpdatedAt)
+	a.FinishedAt, a.StartedAt, a.UpdatedAt = callbackline.StoredTime(a.FinishedAt), callbackline.StoredTime(a.StartedAt), callbackline.StoredTime(a.UpdatedAt)
 	var ext any
 	if a.ExternalCallID != "" {
 		ext = a.ExternalCallID
