@@ -95,6 +95,11 @@ type Bitrix24 struct {
 	Rate float64 `yaml:"rate"`
 	// Burst is the leaky bucket's size (Enterprise plans: 250).
 	Burst int `yaml:"burst"`
+	// OfflineEvents also binds the telephony events as offline events and
+	// polls them every minute, a safety net for lost deliveries. Off by
+	// default: whether Bitrix24 queues telephony events offline at all is
+	// not confirmed.
+	OfflineEvents bool `yaml:"offline_events"`
 }
 
 // Intake governs POST /bitrix24/events.

@@ -37,6 +37,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_BITRIX24_OAUTH_SERVER=https://oauth.example.com/",
 		"CALLBACKLINE_BITRIX24_RATE=0.5",
 		"CALLBACKLINE_BITRIX24_BURST=10",
+		"CALLBACKLINE_BITRIX24_OFFLINE_EVENTS=true",
 		"CALLBACKLINE_INTAKE_DEDUP_WINDOW=2m",
 		"CALLBACKLINE_INTAKE_NUMBER_LIMIT=5",
 		"CALLBACKLINE_INTAKE_PORTAL_LIMIT=0",
@@ -104,7 +105,7 @@ func TestEnvNames(t *testing.T) {
 	want := &Config{
 		Listen: "127.0.0.1:9000", PublicURL: "https://cb.example.com", Database: "postgresql://cb@127.0.0.1/cb",
 		AdminToken: "abcdefghijklmnopqrstuvwxyz", DefaultRegion: "DE", LogLevel: "warn", LogFormat: "text",
-		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10},
+		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10, OfflineEvents: true},
 		Intake: Intake{DedupWindow: 2 * time.Minute, NumberLimit: 5, PortalLimit: 0,
 			BlockedNumberTypes: []string{"premium_rate", "voip"}, AllowedCountries: []string{"RU", "KZ", "BY"}, MaxBody: 128 << 10},
 		Lines:   []Line{{Number: "+74951234567", Name: "Sales"}, {Number: "support"}},

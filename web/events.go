@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"io"
@@ -72,9 +73,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var ans eventAnswer
 	switch ev.Name {
 	case bitrix24.EventCallbackStart:
-		ans, err = s.takeCallback(r, p, ev)
+		ans, err = s.takeCallback(r.Context(), p, ev)
 	case bitrix24.EventCallStart:
-		ans, err = s.takeCall(r, p, ev)
+		ans, err = s.takeCall(r.Context(), p, ev)
 	case bitrix24.EventAppUninstall:
 		ans, err = s.uninstall(r, p, ev)
 	default:
@@ -89,6 +90,21 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	outcome = ans.Status
 	writeJSON(w, http.StatusOK, ans)
+}
+
+// Take stores a call request that came another way than POST
+// /bitrix24/events (the offline-event safety net): ONEXTERNALCALLBACKSTART
+// or ONEXTERNALCALLSTART of an installed portal, with the same checks,
+// de-duplication and limits. Other events are ignored.
+func (s *Server) Take(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) error {
+	var err error
+	switch ev.Name {
+	case bitrix24.EventCallbackStart:
+		_, err = s.takeCallback(ctx, p, ev)
+	case bitrix24.EventCallStart:
+		_, err = s.takeCall(ctx, p, ev)
+	}
+	return err
 }
 
 // readBody checks the media type and reads at most MaxBody bytes.
@@ -144,7 +160,7 @@ func (s *Server) region(p *callbackline.Portal) string {
 }
 
 // takeCallback stores an ONEXTERNALCALLBACKSTART request.
-func (s *Server) takeCallback(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
+func (s *Server) takeCallback(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
 	d, err := ev.CallbackStart()
 	if err != nil {
 		return eventAnswer{}, err
@@ -156,20 +172,20 @@ func (s *Server) takeCallback(r *http.Request, p *callbackline.Portal, ev *bitri
 		LineNumber: d.LineNumber, State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
 	s.screen(cb, d.PhoneNumber, p)
-	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{
+	res, err := s.store.Intake(ctx, callbackline.IntakeRequest{
 		Callback: cb, DedupWindow: s.intake.DedupWindow, NumberLimit: s.intake.NumberLimit, PortalLimit: s.intake.PortalLimit,
 	})
 	if err != nil {
 		return eventAnswer{}, err
 	}
-	return s.answer(r, p, res), nil
+	return s.answer(ctx, p, res), nil
 }
 
 // takeCall stores an ONEXTERNALCALLSTART (click-to-call) request. The call
 // is already registered in Bitrix24 by an employee's click, so the
 // toll-fraud limits for public forms do not apply; the number must still
 // be a valid one of an allowed kind.
-func (s *Server) takeCall(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
+func (s *Server) takeCall(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
 	d, err := ev.CallStart()
 	if err != nil {
 		return eventAnswer{}, err
@@ -185,11 +201,11 @@ func (s *Server) takeCall(r *http.Request, p *callbackline.Portal, ev *bitrix24.
 		State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
 	s.screen(cb, raw, p)
-	res, err := s.store.Intake(r.Context(), callbackline.IntakeRequest{Callback: cb})
+	res, err := s.store.Intake(ctx, callbackline.IntakeRequest{Callback: cb})
 	if err != nil {
 		return eventAnswer{}, err
 	}
-	return s.answer(r, p, res), nil
+	return s.answer(ctx, p, res), nil
 }
 
 // screen normalises the raw number to E.164 and applies the toll-fraud
@@ -204,7 +220,7 @@ func (s *Server) screen(cb *callbackline.Callback, raw string, p *callbackline.P
 }
 
 // answer logs what the intake did and says it to the sender.
-func (s *Server) answer(r *http.Request, p *callbackline.Portal, res callbackline.IntakeResult) eventAnswer {
+func (s *Server) answer(ctx context.Context, p *callbackline.Portal, res callbackline.IntakeResult) eventAnswer {
 	cb := res.Callback
 	ans := eventAnswer{Status: "accepted", CallbackID: cb.ID}
 	switch {
@@ -213,7 +229,7 @@ func (s *Server) answer(r *http.Request, p *callbackline.Portal, res callbacklin
 	case cb.State == callbackline.StateRejected:
 		ans.Status, ans.Reason = "rejected", cb.Reason
 	}
-	s.logger.InfoContext(r.Context(), "call request "+ans.Status,
+	s.logger.InfoContext(ctx, "call request "+ans.Status,
 		slog.String("kind", string(cb.Kind)), slog.Int64("callback_id", cb.ID), slog.String("member_id", p.MemberID),
 		slog.String("phone", phone.Mask(cb.Phone)), slog.Int("duplicates", cb.Duplicates), slog.String("reason", cb.Reason))
 	return ans

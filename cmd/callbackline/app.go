@@ -172,6 +172,13 @@ func (a *app) run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.hs.Serve(a.ln) }()
+	if a.cfg.Bitrix24.OfflineEvents {
+		poller := &bitrix24.OfflinePoller{Client: a.crm, Portals: a.store.Portals, Handle: a.srv.Take}
+		offlineDone := make(chan struct{})
+		offlineCtx, stopOffline := context.WithCancel(ctx)
+		go func() { defer close(offlineDone); _ = poller.Run(offlineCtx) }()
+		defer func() { stopOffline(); <-offlineDone }()
+	}
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.setupPortals(ctx) }()
 	defer func() { <-syncDone }()

@@ -70,6 +70,11 @@ func setupPortal(ctx context.Context, crm *bitrix24.Client, p *callbackline.Port
 	if err := crm.Setup(ctx, p, cfg.PublicURL, lines); err != nil {
 		return err
 	}
+	if cfg.Bitrix24.OfflineEvents {
+		if err := crm.BindOfflineEvents(ctx, p); err != nil {
+			return err
+		}
+	}
 	logger.Info("portal set up: events bound, lines registered", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
 	return nil
 }
