@@ -12,6 +12,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/postgres"
 	"github.com/callbackline/callbackline/store/sqlite"
 )
@@ -40,15 +41,23 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 	if jobTimeout > 0 {
 		rescue = jobTimeout + 10*time.Minute
 	}
+	var box *secret.Box
+	if key, err := cfg.EncryptionKeyBytes(); err != nil {
+		return nil, err
+	} else if key != nil {
+		if box, err = secret.NewBox(key); err != nil {
+			return nil, fmt.Errorf("config key encryption_key: %w", err)
+		}
+	}
 	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
-		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Logger: logger, Workers: workers, ID: id,
+		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Logger: logger, Workers: workers, ID: id, Secrets: box,
 			FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue})
 		if err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL database (config key database): %w", err)
 		}
 		return st, nil
 	}
-	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Logger: logger, Workers: workers, ID: id,
+	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Logger: logger, Workers: workers, ID: id, Secrets: box,
 		FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue})
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite database %s (config key database): %w", cfg.Database, err)

@@ -52,8 +52,8 @@ func (s *Store) SavePortal(ctx context.Context, p *callbackline.Portal) error {
 			language = excluded.language, status = excluded.status, status_reason = excluded.status_reason,
 			updated_at = excluded.updated_at
 		RETURNING installed_at, updated_at`,
-		p.MemberID, p.Domain, p.ClientEndpoint, p.AccessToken, p.RefreshToken, nullTime(p.ExpiresAt),
-		p.ApplicationToken, p.UserID, p.Scope, p.AppStatus, p.Language, string(status), p.StatusReason,
+		p.MemberID, p.Domain, p.ClientEndpoint, s.opts.Secrets.Seal(p.AccessToken), s.opts.Secrets.Seal(p.RefreshToken), nullTime(p.ExpiresAt),
+		s.opts.Secrets.Seal(p.ApplicationToken), p.UserID, p.Scope, p.AppStatus, p.Language, string(status), p.StatusReason,
 		installed, now).Scan(&inst, &upd)
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: save portal")
@@ -72,6 +72,9 @@ func (s *Store) Portal(ctx context.Context, memberID string) (*callbackline.Port
 	if err != nil {
 		return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: portal")
 	}
+	if err := s.openSecrets(p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -87,6 +90,9 @@ func (s *Store) Portals(ctx context.Context) ([]*callbackline.Portal, error) {
 		p, err := scanPortal(rows)
 		if err != nil {
 			return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: portals")
+		}
+		if err := s.openSecrets(p); err != nil {
+			return nil, err
 		}
 		list = append(list, p)
 	}
@@ -104,7 +110,7 @@ func (s *Store) SaveTokens(ctx context.Context, memberID string, t callbackline.
 			domain = CASE WHEN $5 = '' THEN domain ELSE $5 END,
 			updated_at = $6
 		WHERE member_id = $7`,
-		t.AccessToken, t.RefreshToken, nullTime(t.ExpiresAt), t.ClientEndpoint, t.Domain,
+		s.opts.Secrets.Seal(t.AccessToken), s.opts.Secrets.Seal(t.RefreshToken), nullTime(t.ExpiresAt), t.ClientEndpoint, t.Domain,
 		time.Now().UTC().Truncate(time.Microsecond), memberID)
 	return affected(res, err, "save tokens", memberID)
 }
@@ -174,4 +180,10 @@ func scanPortal(r pgx.Row) (*callbackline.Portal, error) {
 	p.ExpiresAt = fromNull(expires)
 	p.InstalledAt, p.UpdatedAt = installed.UTC(), upd.UTC()
 	return &p, nil
+}
+
+// openSecrets decrypts the tokens of a portal read from the database
+// (Options.Secrets); tokens stored in the clear are kept as they are.
+func (s *Store) openSecrets(p *callbackline.Portal) error {
+	return s.opts.Secrets.OpenAll(&p.AccessToken, &p.RefreshToken, &p.ApplicationToken)
 }

@@ -42,6 +42,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/secret"
 )
 
 //go:embed migrations/*.sql
@@ -63,6 +64,9 @@ type Options struct {
 	// died) is run again; it must be greater than JobTimeout (default
 	// JobTimeout + 5 minutes).
 	RescueStuckJobsAfter time.Duration
+	// Secrets encrypts the portals' tokens at rest; nil keeps them in the
+	// clear (encryption_key not configured).
+	Secrets *secret.Box
 	// Logger receives the queue's and the migrations' logs (default: none).
 	Logger *slog.Logger
 	// ID is the queue client's id, recorded in every job it runs (River's

@@ -64,6 +64,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/secret"
 )
 
 //go:embed migrations/*.sql
@@ -88,6 +89,9 @@ type Options struct {
 	// JobTimeout + 5 minutes). River checks every 30 s, so a rescue comes
 	// up to 30 s later than this.
 	RescueStuckJobsAfter time.Duration
+	// Secrets encrypts the portals' tokens at rest; nil keeps them in the
+	// clear (encryption_key not configured).
+	Secrets *secret.Box
 	// Logger receives the queue's and the migrations' logs (default: none).
 	Logger *slog.Logger
 	// ID is the queue client's id, recorded in every job it runs (River's
