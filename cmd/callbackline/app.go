@@ -166,7 +166,9 @@ func (a *app) run(ctx context.Context) error {
 		a.logger.Info("took back jobs that were running when the previous run stopped", slog.Int("jobs", n))
 	}
 	if a.dialer != nil {
-		if err := a.store.StartQueue(ctx); err != nil {
+		// Not ctx: River ends running jobs when its start context ends. The
+		// queue is stopped below, gracefully.
+		if err := a.store.StartQueue(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("starting the queue: %w", err)
 		}
 	}
@@ -195,16 +197,21 @@ func (a *app) run(ctx context.Context) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
-	a.logger.Info("shutting down", slog.String("grace", a.cfg.ShutdownGrace.String()))
+	// The queue stops first: no new calls start, calls in progress may end
+	// within the grace. Events are still taken in (stored for the next run)
+	// meanwhile: Bitrix24 never sends an event twice.
+	a.logger.Info("shutting down: no new calls; waiting for calls in progress", slog.String("grace", a.cfg.ShutdownGrace.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
-	if serr := a.hs.Shutdown(sctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) {
-		a.logger.Warn("HTTP shutdown", slog.Any("err", serr))
-	}
 	if a.dialer != nil {
 		if qerr := a.store.StopQueue(sctx); qerr != nil {
-			a.logger.Warn("queue shutdown", slog.Any("err", qerr))
+			a.logger.Warn("calls were still in progress at the end of the grace; they are ended and resumed by the next run", slog.Any("err", qerr))
 		}
+	}
+	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer hcancel()
+	if serr := a.hs.Shutdown(hctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) {
+		a.logger.Warn("HTTP shutdown", slog.Any("err", serr))
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

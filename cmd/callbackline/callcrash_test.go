@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,4 +271,36 @@ func TestCrashDuringCall(t *testing.T) {
 			t.Errorf("the client was dialled %d times", n)
 		}
 	})
+}
+
+// TestGracefulShutdown: SIGTERM during a connected call lets the call end
+// by itself within the grace; it is finished once with its real duration
+// and the process exits cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	bin := buildBinary(t)
+	r := newCallRig(t, bin, "none")
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
+	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 4 * time.Second})
+	conf, err := os.ReadFile(r.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(r.conf, []byte(strings.Replace(string(conf), "shutdown_grace: 2s", "shutdown_grace: 20s", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	svc := r.start()
+	r.installAndSubmit()
+	if err := within(15*time.Second, func() bool { _, a := r.callsTo(crashClient); return a == 1 }); err != nil {
+		t.Fatal("the client never answered")
+	}
+	stopped := time.Now()
+	svc.stop(t) // SIGTERM, waits for the exit
+	took := time.Since(stopped)
+	cb, calls := r.result()
+	if cb.State != callbackline.StateDone || len(calls) != 1 || calls[0].StatusCode != "200" || calls[0].Duration < 3 {
+		t.Errorf("callback %s (%s); calls %+v", cb.State, cb.Reason, calls)
+	}
+	if took < 2*time.Second || took > 15*time.Second {
+		t.Errorf("the stop took %s: it must wait for the call (about 4 s), not cut it or hang", took)
+	}
 }
