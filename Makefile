@@ -4,7 +4,7 @@ BIN       ?= bin/callbackline
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/callbackline/callbackline.Version=$(VERSION)
 # Debian packages the tests and the demo use: SIP test phones, speech, audio checks.
-DEB_PKGS  ?= baresip-core espeak-ng sox
+DEB_PKGS  ?= baresip-core espeak-ng sox chromium
 
 .PHONY: build run demo test bench deps fuzz clean
 

@@ -34,11 +34,28 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	rows := make([]appRow, 0, len(list))
+	ws, _ := s.store.(callbackline.WorkStore)
+	for _, c := range list {
+		row := appRow{Callback: c}
+		if ws != nil {
+			if hist, err := ws.History(r.Context(), c.ID); err == nil && len(hist) > 0 {
+				row.Last = hist[len(hist)-1].Note
+			}
+		}
+		rows = append(rows, row)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = appPage.Execute(w, struct {
 		Portal    *callbackline.Portal
-		Callbacks []*callbackline.Callback
-	}{p, list})
+		Callbacks []appRow
+	}{p, rows})
+}
+
+// appRow is one callback on the app page with its latest step.
+type appRow struct {
+	*callbackline.Callback
+	Last string
 }
 
 var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
@@ -51,9 +68,9 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 {{if not .}}<p>Open this page from your Bitrix24 portal (Applications → callbackline).</p>{{else}}
 <p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
 <table>
-<tr><th>#</th><th>received</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>reason</th><th>repeats</th></tr>
-{{range .Callbacks}}<tr><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{.Reason}}</td><td>{{.Duplicates}}</td></tr>
-{{else}}<tr><td colspan="8">No callback requests yet.</td></tr>{{end}}
+<tr><th>#</th><th>received (UTC)</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
+{{else}}<tr><td colspan="9">No callback requests yet.</td></tr>{{end}}
 </table>{{end}}
 </body>
 </html>

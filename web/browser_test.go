@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/web"
+)
+
+// chromium renders url headless and returns the DOM after scripts ran.
+func chromium(t *testing.T, url string) string {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not found: install the Debian package chromium")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=5000", "--dump-dom", url).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return string(out)
+}
+
+// TestAppPageInBrowser opens the application page the way Bitrix24 does
+// (a form POST into the frame with member_id and APPLICATION_TOKEN) in a
+// real browser, and checks that it shows the portal's callbacks; a wrong
+// token shows no data.
+func TestAppPageInBrowser(t *testing.T) {
+	h := newHarness(t, openSQLite(t), web.Intake{})
+	h.install()
+	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", Text: "Rückruf", CRMEntityType: "LEAD", CRMEntityID: "5785"}, bitrix24test.EventOptions{})
+	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "12", CRMEntityType: "LEAD", CRMEntityID: "5786"}, bitrix24test.EventOptions{})
+
+	// The Bitrix24 frame: a page that posts the form into the app.
+	frame := func(token string) string {
+		return fmt.Sprintf(`<!DOCTYPE html><html><body onload="document.forms[0].submit()">
+<form method="post" action="%s/bitrix24/app?DOMAIN=example.bitrix24.de&amp;PROTOCOL=1&amp;LANG=de">
+<input name="AUTH_ID" value="x"><input name="member_id" value="%s"><input name="APPLICATION_TOKEN" value="%s">
+<input name="PLACEMENT" value="DEFAULT"></form></body></html>`, h.http.URL, exampleMember, html.EscapeString(token))
+	}
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, frame(r.URL.Query().Get("token")))
+	}))
+	defer portal.Close()
+
+	dom := chromium(t, portal.URL+"/?token="+exampleToken)
+	for _, want := range []string{"+49301234567", "LEAD 5785", "received", "rejected", "invalid_number", `data-state="received"`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the app page lacks %q:\n%s", want, dom)
+		}
+	}
+	dom = chromium(t, portal.URL+"/?token=forged")
+	if strings.Contains(dom, "+49301234567") || !strings.Contains(dom, "Open this page from your Bitrix24 portal") {
+		t.Errorf("a forged token saw data:\n%s", dom)
+	}
+}
