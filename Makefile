@@ -3,8 +3,10 @@ GO        ?= go
 BIN       ?= bin/callbackline
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/callbackline/callbackline.Version=$(VERSION)
-# Debian packages the tests and the demo use: SIP test phones, speech, audio checks.
-DEB_PKGS  ?= baresip-core espeak-ng sox chromium
+# Debian packages: the demo's phones and speech; the tests add audio tools
+# and a browser.
+DEMO_PKGS ?= baresip-core espeak-ng
+TEST_PKGS ?= $(DEMO_PKGS) sox chromium
 
 .PHONY: build run demo test bench deps fuzz clean
 
@@ -14,26 +16,37 @@ build:
 run: build
 	./$(BIN) serve
 
-demo: deps build
+demo: build
+	@$(MAKE) --no-print-directory deps PKGS="$(DEMO_PKGS)"
 	./$(BIN) demo
 
-# deps installs the Debian packages that are missing (needs root or sudo).
+# deps installs the Debian packages in PKGS that are missing (needs root or sudo).
+PKGS ?= $(TEST_PKGS)
 deps:
-	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
 	fi
 
-test: deps
+test:
+	@$(MAKE) --no-print-directory deps PKGS="$(TEST_PKGS)"
 	$(GO) test -race -count=1 -timeout 25m ./...
 
-bench: deps build
+bench: build
+	@$(MAKE) --no-print-directory deps PKGS="$(DEMO_PKGS)"
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./... | tee bench.out
 
+# fuzz runs every fuzz target of outside input for FUZZTIME each; new
+# interesting inputs stay in the Go cache (copy them into the package's
+# testdata/fuzz/<Target>/ to keep them).
+FUZZTIME ?= 20s
+FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./web:FuzzIntake ./phone:FuzzNormalize \
+	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip/internal/wav:FuzzReadHeader ./config:FuzzLoad
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeForm -fuzztime 30s ./bitrix24
+	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 clean:
 	rm -rf bin bench.out
