@@ -125,18 +125,19 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		// Outgoing TLS verifies the far end against CAFile (or the system roots).
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: tran.TLSConf.RootCAs, MinVersion: tls.VersionTLS12}))
 	}
-	ua, err := sipgo.NewUA(uaOpts...)
-	if err != nil {
-		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
-	}
 	// diago and sipgo log SIP headers (with phone numbers) at Warn and
 	// below: give them errors only. Their package-level loggers are set
-	// once per process, from the first Dialer's logger.
+	// once per process, from the first Dialer's logger, before the user
+	// agent (its transport layer takes the default logger when made).
 	quiet := slog.New(levelHandler{logger.Handler(), slog.LevelError})
 	loggerOnce.Do(func() {
 		sipgosip.SetDefaultLogger(quiet)
 		media.SetDefaultLogger(quiet)
 	})
+	ua, err := sipgo.NewUA(uaOpts...)
+	if err != nil {
+		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
+	}
 	d.dg = diago.NewDiago(ua,
 		diago.WithTransport(tran),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: d.codecs}),
