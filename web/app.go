@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"html/template"
 	"net/http"
 
@@ -17,9 +18,17 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.intake.MaxBody)
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.writeError(w, r, callbackline.Errorf(callbackline.ETOOLARGE, "the body is larger than %d bytes", s.intake.MaxBody))
+			return
+		}
 		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the form could not be read"))
 		return
 	}
+	// The page shows clients' numbers: no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	member, token := r.PostForm.Get("member_id"), r.PostForm.Get("APPLICATION_TOKEN")
 	p, err := s.store.Portal(r.Context(), member)
 	if member == "" || token == "" || err != nil || p.Status == callbackline.PortalUninstalled ||
