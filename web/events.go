@@ -58,8 +58,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	case bitrix24.EventAppInstall, bitrix24.EventAppUpdate:
 		// Some applications point their installation handler at the events
 		// URL; the installation path verifies everything itself.
-		s.install(w, r, r.URL.Query(), ct, body)
-		outcome = "install"
+		outcome = installOutcome(s.install(w, r, r.URL.Query(), ct, body))
 		return
 	}
 
@@ -90,6 +89,20 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	outcome = ans.Status
 	writeJSON(w, http.StatusOK, ans)
+}
+
+// installOutcome is the metrics outcome of an installation event: what
+// became of it, so that refused installations are not counted as done.
+func installOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "installed"
+	case StatusOf(err) == http.StatusUnauthorized:
+		return "unauthorized"
+	case StatusOf(err) < 500:
+		return "bad_request"
+	}
+	return "error"
 }
 
 // Take stores a call request that came another way than POST

@@ -24,21 +24,22 @@ func (s *Server) handleInstall(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.install(w, r, r.URL.Query(), ct, body)
+	_ = s.install(w, r, r.URL.Query(), ct, body)
 }
 
 // install verifies an installation with the OAuth server and stores the
 // portal. Nothing in the request is trusted: the refresh token must be
 // accepted by the configured OAuth server with our client id and secret,
 // and the answer must name the same member_id. The REST endpoint is taken
-// from that answer, never from the request.
-func (s *Server) install(w http.ResponseWriter, r *http.Request, query url.Values, ct string, body []byte) {
+// from that answer, never from the request. It answers the request and
+// returns why the installation was refused, nil when it was done.
+func (s *Server) install(w http.ResponseWriter, r *http.Request, query url.Values, ct string, body []byte) error {
 	p, frame, err := s.verifyInstall(r, query, ct, body)
 	if err != nil {
 		s.metrics.installs.WithLabelValues("refused").Inc()
 		s.logger.WarnContext(r.Context(), "installation refused", slog.String("code", callbackline.ErrorCode(err)), slog.String("reason", callbackline.ErrorMessage(err)))
 		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.metrics.installs.WithLabelValues("installed").Inc()
 	s.logger.InfoContext(r.Context(), "portal installed", slog.String("member_id", p.MemberID), slog.String("domain", p.Domain))
@@ -54,9 +55,10 @@ func (s *Server) install(w http.ResponseWriter, r *http.Request, query url.Value
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_ = installPage.Execute(w, p)
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "installed", "member_id": p.MemberID})
+	return nil
 }
 
 func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, body []byte) (*callbackline.Portal, bool, error) {
