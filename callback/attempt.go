@@ -106,7 +106,12 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 		// Synthesised while the employee's phone rings.
 		plan.Prepare = func(ctx context.Context) (string, error) { return r.announcement(ctx), nil }
 	}
-	shown := a.UserID // register showed the card to the first candidate
+	// Who sees the call card now: register showed it to the first
+	// candidate. In sequential mode it moves with the ringing; in ring-all
+	// mode everybody rung sees it until somebody answers.
+	shown := map[int64]bool{a.UserID: true}
+	current := a.UserID
+	ringAll := r.policy.RingMode == callbackline.RingAll
 	rang := false
 	var mu sync.Mutex
 	var failed error
@@ -125,11 +130,17 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 				r.w.cfg.Metrics.firstRing(r.now().Sub(r.cb.CreatedAt))
 			}
 			rang = true
-			if c.userID != 0 && c.userID != shown {
-				r.moveCard(ctx, a.CallID, shown, c.userID, r.policy.RingMode == callbackline.RingAll)
-				if r.policy.RingMode != callbackline.RingAll {
-					shown = c.userID
+			if c.userID != 0 && !shown[c.userID] {
+				var hide []int64
+				if !ringAll && current != 0 {
+					hide = []int64{current}
+					delete(shown, current)
 				}
+				r.moveCard(ctx, a.CallID, []int64{c.userID}, hide)
+				shown[c.userID] = true
+			}
+			if !ringAll && c.userID != 0 {
+				current = c.userID
 			}
 			if r.cb.State != callbackline.StateRingingEmployee {
 				err = r.step(ctx, callbackline.StateRingingEmployee, a.ID, "ringing "+c.describe())
@@ -141,6 +152,18 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 			c := byExt[e.Employee]
 			r.w.cfg.Metrics.employee(r.line.Number, e.Employee, true)
 			a.UserID, a.Extension = c.userID, c.extension
+			if ringAll { // the others stop ringing: their cards close
+				var hide []int64
+				for u := range shown {
+					if u != c.userID {
+						hide = append(hide, u)
+						delete(shown, u)
+					}
+				}
+				if len(hide) > 0 {
+					r.moveCard(ctx, a.CallID, nil, hide)
+				}
+			}
 			err = r.step(ctx, callbackline.StateAnnouncing, a.ID, c.describe()+" answered; speaking the request")
 		case sip.EventAnnouncementDone:
 			// Persisted before the client's INVITE is sent: a restart never
@@ -164,6 +187,22 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 		}
 	}
 	res := r.w.cfg.Dialer.Callback(ctx, plan)
+	// finish hides the card only for the attempt's user: close the others
+	// (the last employee rung in vain, those rung at once).
+	mu.Lock()
+	var hide []int64
+	for u := range shown {
+		if u != a.UserID && u != 0 {
+			hide = append(hide, u)
+		}
+	}
+	if len(hide) > 0 {
+		pctx, cancel := persist(ctx)
+		r.moveCard(pctx, a.CallID, nil, hide)
+		r.bg.Wait()
+		cancel()
+	}
+	mu.Unlock()
 	r.w.cfg.Metrics.sipResult(res)
 	r.log.Info("call ended", slog.String("outcome", string(res.Outcome)), slog.String("status", res.StatusCode),
 		slog.Int("talk_seconds", res.TalkSeconds()), slog.Duration("took", r.now().Sub(started)))
@@ -187,18 +226,28 @@ func (r *run) announcement(ctx context.Context) string {
 	return ann.Path
 }
 
-// moveCard shows the call card to the employee whose phone rings now and,
-// in sequential mode, hides it from the previous one. It runs in the
-// background: the ringing does not wait for Bitrix24.
-func (r *run) moveCard(ctx context.Context, callID string, from, to int64, keep bool) {
+// moveCard shows the call card to the users in show and then hides it
+// from those in hide. It runs in the background (the ringing does not
+// wait for Bitrix24), after the moves started before it: a card is never
+// hidden before it was shown. r.bg.Wait waits for all of them.
+func (r *run) moveCard(ctx context.Context, callID string, show, hide []int64) {
+	prev := r.cards
+	done := make(chan struct{})
+	r.cards = done
 	r.bg.Add(1)
 	go func() {
 		defer r.bg.Done()
-		if _, err := r.w.cfg.CRM.ShowCall(ctx, r.portal, callID, to); err != nil {
-			r.log.Warn("showing the call card failed", slog.Any("err", err))
+		defer close(done)
+		if prev != nil {
+			<-prev
 		}
-		if !keep && from != 0 {
-			if _, err := r.w.cfg.CRM.HideCall(ctx, r.portal, callID, from); err != nil {
+		for _, u := range show {
+			if _, err := r.w.cfg.CRM.ShowCall(ctx, r.portal, callID, u); err != nil {
+				r.log.Warn("showing the call card failed", slog.Any("err", err))
+			}
+		}
+		for _, u := range hide {
+			if _, err := r.w.cfg.CRM.HideCall(ctx, r.portal, callID, u); err != nil {
 				r.log.Warn("hiding the call card failed", slog.Any("err", err))
 			}
 		}

@@ -188,6 +188,13 @@ func (r *run) fail(ctx context.Context, reason string, notify bool) error {
 // timeline; with the policy's Todo also a to-do. Failures are logged: the
 // callback's own record is already final.
 func (r *run) notify(ctx context.Context, reason string) {
+	if r.responsible == 0 {
+		// Routing did not run in this job (stale, closed, a retry): look
+		// the responsible up now.
+		if id, err := r.responsibleUser(ctx); err == nil {
+			r.responsible = id
+		}
+	}
 	to := r.responsible
 	if to == 0 && len(r.line.Employees) > 0 {
 		to = r.line.Employees[0]

@@ -3,8 +3,10 @@ package callback
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // recover closes what a crash left of an attempt: a call registered (or
@@ -54,4 +56,26 @@ func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error
 		return true, nil
 	}
 	return false, nil
+}
+
+// pending returns the last attempt when its call was finished in Bitrix24
+// but the policy was not yet applied to its outcome (the callback is still
+// in StateFinishing), with the outcome its stored result implies. A call
+// cut by a crash or a shutdown (603-S) has no outcome to apply: the
+// callback simply goes on, and pending returns nil.
+func (r *run) pending() (sip.Outcome, *callbackline.Attempt) {
+	if r.cb.State != callbackline.StateFinishing || len(r.attempts) == 0 {
+		return "", nil
+	}
+	a := r.attempts[len(r.attempts)-1]
+	if a.CallID == "" || a.FinishedAt.IsZero() || a.Connected || a.StatusCode == sip.StatusCancelled {
+		return "", nil
+	}
+	switch {
+	case strings.HasPrefix(a.Reason, "sip: employee leg"):
+		return sip.OutcomeEmployeeFailed, a
+	case strings.HasPrefix(a.Reason, "sip: client leg"), a.ClientDialled:
+		return sip.OutcomeClientFailed, a
+	}
+	return sip.OutcomeEmployeeFailed, a
 }

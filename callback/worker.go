@@ -189,7 +189,8 @@ type run struct {
 	responsible int64  // the CRM entity's responsible user, 0 if unknown
 	tried       string // what was tried, for the failure notification
 
-	bg sync.WaitGroup // card show/hide calls in flight
+	bg    sync.WaitGroup // card show/hide calls in flight
+	cards chan struct{}  // closed when the last card move started is done
 }
 
 func (r *run) now() time.Time { return r.w.cfg.Now() }
@@ -225,6 +226,12 @@ func (r *run) advance(ctx context.Context) (time.Duration, error) {
 	}
 	if r.cb.Kind == callbackline.KindCall {
 		return 0, r.clickToCall(ctx)
+	}
+	// The last call ended and was finished, but its outcome was not
+	// applied (the finish or the next step failed and the job is run
+	// again): apply it now, so the policy's interval and limits hold.
+	if o, a := r.pending(); a != nil {
+		return r.apply(ctx, a, sip.Result{Outcome: o})
 	}
 	now := r.now()
 	if r.cb.NextAt.After(now) {

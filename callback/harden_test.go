@@ -1,0 +1,162 @@
+package callback_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// callsTo counts the INVITEs a fake phone received.
+func (e *env) callsTo(user string) int {
+	n := 0
+	for _, c := range e.phones.Calls() {
+		if c.User == user || strings.TrimPrefix(c.User, "+") == strings.TrimPrefix(user, "+") {
+			n++
+		}
+	}
+	return n
+}
+
+// A finish that fails makes the job fail; River runs it again. The retry
+// finishes the call and then applies the policy to the call's outcome:
+// it must not dial again at once (no interval, possibly beyond the
+// policy's number of calls).
+func TestFinishErrorRetryKeepsPolicy(t *testing.T) {
+	cases := []struct {
+		name      string
+		employee  siptest.Behavior
+		client    siptest.Behavior
+		rounds    int // EmployeeRounds after the retry
+		clientN   int // ClientAttempts after the retry
+		maxRings  int // INVITEs to the responsible's phone in all
+		clientINV int // INVITEs to the client in all
+	}{
+		{"client busy", siptest.Behavior{Action: siptest.Answer}, siptest.Behavior{Action: siptest.Busy}, 0, 1, 1, 1},
+		{"employee no answer", siptest.Behavior{Action: siptest.Ring}, siptest.Behavior{Action: siptest.Busy}, 1, 0, 1, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+			e.phones.Set(maxExt, tc.employee)
+			e.phones.Set(clientE164, tc.client)
+			e.portal.InjectFault("telephony.externalCall.finish", bitrix24test.Fault{Code: "ERROR_CORE", Description: "Unexpected database error", Times: 1})
+			id := e.request(clientRaw, "LEAD", 5785)
+			if _, err := e.worker.Run(context.Background(), id); err == nil {
+				t.Fatal("a failed finish did not fail the job")
+			}
+			e.clock.Advance(5 * time.Second) // River's retry
+			after := e.run(id)
+			cb := e.callback(id)
+			if cb.State != callbackline.StateScheduled || cb.EmployeeRounds != tc.rounds || cb.ClientAttempts != tc.clientN {
+				t.Fatalf("after the retry: %+v", cb)
+			}
+			if after < 9*time.Minute {
+				t.Errorf("comes back in %s, want the policy's 10 minutes", after)
+			}
+			if n := e.callsTo(maxExt); n != tc.maxRings {
+				t.Errorf("the employee's phone rang %d times, want %d", n, tc.maxRings)
+			}
+			if n := e.callsTo(clientE164); n != tc.clientINV {
+				t.Errorf("the client was dialled %d times, want %d", n, tc.clientINV)
+			}
+			// The failed finish did not run; the retry's finish closed the call.
+			calls := e.portal.Calls()
+			if len(calls) != 1 || !calls[0].Finished {
+				t.Errorf("CRM calls %+v, want one, finished", calls)
+			}
+		})
+	}
+}
+
+// The failure notification goes to the CRM entity's responsible, also when
+// the callback fails before routing ran in that job (here: stale).
+func TestStaleNotifiesResponsible(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Employees: []int64{annaID}, Policy: quick()}, nil)
+	id := e.request(clientRaw, "LEAD", 5785)
+	e.clock.Advance(25 * time.Hour)
+	e.run(id)
+	if cb := e.callback(id); cb.State != callbackline.StateFailed {
+		t.Fatalf("callback %+v", cb)
+	}
+	ns := e.portal.Notifications()
+	if len(ns) != 1 || ns[0].UserID != maxID {
+		t.Errorf("notifications %+v, want one to the lead's responsible %d", ns, maxID)
+	}
+}
+
+// userParam reads a USER_ID parameter: 5, "5" or [5].
+func userParam(v any) string {
+	return strings.Trim(fmt.Sprint(v), "[]\" ")
+}
+
+// openCards replays register/show/hide/finish of every call and returns
+// the users who still see a call card after the call was finished
+// (finish hides the card only for its USER_ID, API.md §5.3).
+func (e *env) openCards() map[string][]string {
+	open := map[string]map[string]bool{}
+	for _, r := range e.portal.RESTCalls("") {
+		switch r.Method {
+		case "telephony.externalcall.register":
+			// The CALL_ID is known from the portal's calls.
+			for _, c := range e.portal.Calls() {
+				if c.ExternalCallID == fmt.Sprint(r.Params["EXTERNAL_CALL_ID"]) {
+					open[c.CallID] = map[string]bool{userParam(r.Params["USER_ID"]): true}
+				}
+			}
+		case "telephony.externalcall.show":
+			if m := open[fmt.Sprint(r.Params["CALL_ID"])]; m != nil {
+				m[userParam(r.Params["USER_ID"])] = true
+			}
+		case "telephony.externalcall.hide", "telephony.externalcall.finish":
+			if m := open[fmt.Sprint(r.Params["CALL_ID"])]; m != nil {
+				delete(m, userParam(r.Params["USER_ID"]))
+			}
+		}
+	}
+	out := map[string][]string{}
+	for id, m := range open {
+		for u := range m {
+			out[id] = append(out[id], u)
+		}
+	}
+	return out
+}
+
+// No employee keeps a call card open once the call is over: in sequential
+// mode the last employee rung, in ring-all mode those who did not answer.
+func TestCallCardsClosed(t *testing.T) {
+	t.Run("sequential nobody answers", func(t *testing.T) {
+		e := newEnv(t, callbackline.Line{Employees: []int64{annaID}, Policy: quick()}, nil)
+		e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Ring})
+		e.phones.Set(annaExt, siptest.Behavior{Action: siptest.Ring})
+		id := e.request(clientRaw, "LEAD", 5785)
+		e.run(id)
+		e.checkCRM()
+		if open := e.openCards(); len(open) != 0 {
+			t.Errorf("call cards still open: %v", open)
+		}
+	})
+	t.Run("ring all", func(t *testing.T) {
+		p := quick()
+		p.RingMode = callbackline.RingAll
+		e := newEnv(t, callbackline.Line{Employees: []int64{annaID}, Policy: p}, nil)
+		e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Ring})
+		e.phones.Set(annaExt, siptest.Behavior{Action: siptest.Answer, Delay: 300 * time.Millisecond})
+		e.phones.Set(clientE164, answerThenHangUp)
+		id := e.request(clientRaw, "LEAD", 5785)
+		e.run(id)
+		if cb := e.callback(id); cb.State != callbackline.StateDone {
+			t.Fatalf("callback %+v", cb)
+		}
+		e.checkCRM()
+		if open := e.openCards(); len(open) != 0 {
+			t.Errorf("call cards still open: %v", open)
+		}
+	})
+}
