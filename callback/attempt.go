@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -42,13 +43,23 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 	r.attempts = append(r.attempts, a)
 	reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, now))
 	if err != nil {
-		// Not registered: nothing is open in Bitrix24. Close the attempt so
-		// that recovery does not register it.
+		r.w.cfg.Metrics.crmError("telephony.externalCall.register")
+		var refused *bitrix24.APIError
+		if !bitrix24.NeedsReinstall(err) && (!errors.As(err, &refused) || refused.HTTPStatus >= 500) {
+			// No answer, a server error or a cancelled context: the call
+			// may be registered all the same. The attempt stays open, so
+			// the retried job registers it again under the same
+			// EXTERNAL_CALL_ID (the same CALL_ID) and finishes it.
+			return 0, fmt.Errorf("registering the call in Bitrix24 (it may be open there; the retry closes it): %w", err)
+		}
+		// Refused: nothing is open in Bitrix24. Close the attempt so that
+		// recovery does not register it.
+		pctx, cancel := persist(ctx)
+		defer cancel()
 		a.FinishedAt, a.StatusCode, a.Reason, a.UpdatedAt = r.now().UTC(), "", "register failed: "+err.Error(), r.now().UTC()
-		if serr := r.w.cfg.Store.SaveAttempt(ctx, a); serr != nil {
+		if serr := r.w.cfg.Store.SaveAttempt(pctx, a); serr != nil {
 			return 0, serr
 		}
-		r.w.cfg.Metrics.crmError("telephony.externalCall.register")
 		if bitrix24.NeedsReinstall(err) {
 			return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
 		}

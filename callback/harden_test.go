@@ -160,3 +160,51 @@ func TestCallCardsClosed(t *testing.T) {
 		}
 	})
 }
+
+// register took effect in Bitrix24 but its answer was lost (also on the
+// replay): the call is open there. The retried job must finish it, not
+// leave it open and register another.
+func TestRegisterAnswerLost(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.crm.MaxRetries, e.crm.MaxBackoff = 1, 100*time.Millisecond
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, answerThenHangUp)
+	e.portal.InjectFault("telephony.externalCall.register", bitrix24test.Fault{AfterRun: true, Drop: true, Times: 2})
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := e.worker.Run(context.Background(), id); err == nil {
+		t.Fatal("a lost register answer did not fail the job")
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Fatalf("%d phones rang without a registered call", n)
+	}
+	e.clock.Advance(5 * time.Second) // River's retry
+	e.run(id)
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
+		t.Fatalf("callback %+v", cb)
+	}
+	e.checkCRM()
+	if n := e.callsTo(clientE164); n != 1 {
+		t.Errorf("the client was dialled %d times", n)
+	}
+}
+
+// register is refused by Bitrix24 (a definite answer): nothing is open
+// there and the retried job registers a new call.
+func TestRegisterRefused(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, answerThenHangUp)
+	e.portal.InjectFault("telephony.externalCall.register", bitrix24test.Fault{Code: "ERROR_CORE", Description: "Unexpected database error", Times: 1})
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := e.worker.Run(context.Background(), id); err == nil {
+		t.Fatal("a refused register did not fail the job")
+	}
+	e.clock.Advance(5 * time.Second)
+	e.run(id)
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
+		t.Fatalf("callback %+v", cb)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 {
+		t.Errorf("%d calls registered, want 1", len(calls))
+	}
+}

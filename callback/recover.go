@@ -2,10 +2,12 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/sip"
 )
 
@@ -21,6 +23,14 @@ func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error
 			// Stored, but register's answer never stored: registering again
 			// with the same EXTERNAL_CALL_ID returns the same CALL_ID.
 			reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, a.StartedAt))
+			var refused *bitrix24.APIError
+			if err != nil && errors.As(err, &refused) && refused.HTTPStatus < 500 && !bitrix24.NeedsReinstall(err) {
+				// Refused outright: no call of this attempt can be finished
+				// (the same checks guard finish). Close it here; the
+				// callback goes on.
+				a.FinishedAt, a.Reason, a.UpdatedAt = r.now().UTC(), "register failed: "+err.Error(), r.now().UTC()
+				return false, r.w.cfg.Store.SaveAttempt(ctx, a)
+			}
 			if err != nil {
 				return false, fmt.Errorf("recovering attempt %d: registering again: %w", a.Number, err)
 			}
