@@ -1,0 +1,61 @@
+package web_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/web"
+)
+
+// TestInstallFloodBounded: every installation request is verified at the
+// OAuth server with our client id and secret, so a flood of forged ones
+// would make callbackline hammer the OAuth server in the application's
+// name (and get it blocked for all portals). The verifications are rate
+// limited; the rest are answered 503 without reaching the OAuth server,
+// and a genuine installation goes through once the flood is over.
+func TestInstallFloodBounded(t *testing.T) {
+	h := newHarness(t, openSQLite(t), web.Intake{})
+	env := h.portal.InstallEnvelope()
+	env.Auth.RefreshToken = "not-a-refresh-token"
+	const flood = 60
+	var limited int
+	for i := range flood {
+		path := "/bitrix24/install"
+		if i%2 == 1 {
+			path = "/bitrix24/events"
+		}
+		code, body := h.post(path, "application/x-www-form-urlencoded", []byte(env.Encode()))
+		switch code {
+		case http.StatusUnauthorized:
+		case http.StatusServiceUnavailable:
+			if errorCode(t, body) != callbackline.EUNAVAILABLE {
+				t.Errorf("limited: %s", body)
+			}
+			limited++
+		default:
+			t.Fatalf("forged installation %d: %d %s", i, code, body)
+		}
+	}
+	n := len(h.portal.OAuthRequests())
+	if n > 30 || limited == 0 {
+		t.Errorf("%d forged installations made %d OAuth requests (%d limited)", flood, n, limited)
+	}
+	// The flood over, a genuine installation works.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res, err := h.portal.SendInstall(t.Context(), h.url("/bitrix24/install"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, res)
+		if res.StatusCode == http.StatusOK {
+			break
+		}
+		if res.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("genuine installation after the flood: %d %s", res.StatusCode, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
