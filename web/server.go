@@ -66,6 +66,8 @@ type Server struct {
 	ctx    context.Context // cancelled by Close: owns background work
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	mu     sync.Mutex // guards closed and wg.Add against Close
+	closed bool
 }
 
 // defaultMaxBody is the largest request body accepted when none is configured.
@@ -121,13 +123,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // Close stops the Server's background work and waits for it.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	return nil
 }
 
-// background runs f in a goroutine owned by the Server.
+// background runs f in a goroutine owned by the Server; after Close it
+// runs nothing.
 func (s *Server) background(f func(ctx context.Context)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
