@@ -120,6 +120,8 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 	// Who sees the call card now: register showed it to the first
 	// candidate. In sequential mode it moves with the ringing; in ring-all
 	// mode everybody rung sees it until somebody answers.
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
 	shown := map[int64]bool{a.UserID: true}
 	current := a.UserID
 	ringAll := r.policy.RingMode == callbackline.RingAll
@@ -133,6 +135,10 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 		if failed != nil {
 			return
 		}
+		// The steps are written even when the job's context ends during
+		// the call (the dialer then ends the call; what happened stays).
+		wctx, cancel := persist(ctx)
+		defer cancel()
 		var err error
 		switch e.Type {
 		case sip.EventEmployeeRinging:
@@ -154,7 +160,7 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 				current = c.userID
 			}
 			if r.cb.State != callbackline.StateRingingEmployee {
-				err = r.step(ctx, callbackline.StateRingingEmployee, a.ID, "ringing "+c.describe())
+				err = r.step(wctx, callbackline.StateRingingEmployee, a.ID, "ringing "+c.describe())
 			}
 		case sip.EventEmployeeFailed:
 			r.w.cfg.Metrics.employee(r.line.Number, e.Employee, false)
@@ -175,21 +181,26 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 					r.moveCard(ctx, a.CallID, nil, hide)
 				}
 			}
-			err = r.step(ctx, callbackline.StateAnnouncing, a.ID, c.describe()+" answered; speaking the request")
+			err = r.step(wctx, callbackline.StateAnnouncing, a.ID, c.describe()+" answered; speaking the request")
 		case sip.EventAnnouncementDone:
 			// Persisted before the client's INVITE is sent: a restart never
 			// dials the client twice for this attempt.
 			a.ClientDialled, a.UpdatedAt = true, r.now().UTC()
 			r.cb.ClientAttempts++
-			if err = r.w.cfg.Store.SaveAttempt(ctx, a); err == nil {
-				err = r.step(ctx, callbackline.StateRingingClient, a.ID,
+			if err = r.w.cfg.Store.SaveAttempt(wctx, a); err == nil {
+				err = r.step(wctx, callbackline.StateRingingClient, a.ID,
 					fmt.Sprintf("calling the client %s (call %d of %d)", phone.Mask(r.cb.Phone), r.cb.ClientAttempts, r.policy.ClientAttempts))
+			}
+			if err != nil {
+				// Not recorded: the client must not be dialled (a crash
+				// could not tell). The call ends here and goes on later.
+				stop()
 			}
 		case sip.EventConnected:
 			a.Connected, a.UpdatedAt = true, r.now().UTC()
 			r.w.cfg.Metrics.connected(r.now().Sub(r.cb.CreatedAt))
-			if err = r.w.cfg.Store.SaveAttempt(ctx, a); err == nil {
-				err = r.step(ctx, callbackline.StateConnected, a.ID, "the client answered: connected")
+			if err = r.w.cfg.Store.SaveAttempt(wctx, a); err == nil {
+				err = r.step(wctx, callbackline.StateConnected, a.ID, "the client answered: connected")
 			}
 		}
 		if err != nil {
@@ -197,7 +208,7 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 			r.log.Error("persisting a call step failed; the call goes on", slog.Any("err", err))
 		}
 	}
-	res := r.w.cfg.Dialer.Callback(ctx, plan)
+	res := r.w.cfg.Dialer.Callback(dctx, plan)
 	// finish hides the card only for the attempt's user: close the others
 	// (the last employee rung in vain, those rung at once).
 	mu.Lock()

@@ -57,6 +57,7 @@ type env struct {
 	phones *siptest.Phone
 	worker *callback.Worker
 	crm    *bitrix24.Client
+	dialer *sip.Dialer
 	member *callbackline.Portal
 	dir    string
 }
@@ -114,6 +115,7 @@ func newEnv(t *testing.T, line callbackline.Line, speaker callback.Speaker, trun
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	e.dialer = d
 	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: e.portal.OAuthServer(), ClientID: e.portal.ClientID(), ClientSecret: e.portal.ClientSecret()}, st)
 	crm.Logger = logger(t)
 	e.crm = crm

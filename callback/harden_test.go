@@ -9,6 +9,9 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/callback"
+	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
 
@@ -206,5 +209,103 @@ func TestRegisterRefused(t *testing.T) {
 	}
 	if calls := e.checkCRM(); len(calls) != 1 {
 		t.Errorf("%d calls registered, want 1", len(calls))
+	}
+}
+
+// cancelDialer plays a call that connects while the job's context is
+// cancelled (a shutdown past its grace, the job's timeout): the steps it
+// reports must still be persisted.
+type cancelDialer struct{ cancel context.CancelFunc }
+
+func (d cancelDialer) Callback(ctx context.Context, p sip.Plan) sip.Result {
+	now := time.Now()
+	ext := p.Employees[0]
+	p.Progress(sip.Event{Type: sip.EventEmployeeRinging, Employee: ext, Time: now})
+	p.Progress(sip.Event{Type: sip.EventEmployeeAnswered, Employee: ext, Time: now})
+	d.cancel()
+	p.Progress(sip.Event{Type: sip.EventAnnouncementDone, Employee: ext, Time: now})
+	p.Progress(sip.Event{Type: sip.EventConnected, Employee: ext, Time: now})
+	return sip.Result{Outcome: sip.OutcomeConnected, StatusCode: sip.StatusSuccess, Connected: now, Disconnected: now.Add(3 * time.Second),
+		Started: now, Ended: now.Add(3 * time.Second), EndReason: "cancelled", HungUp: sip.PartyDialer}
+}
+
+func TestStepsPersistedAfterCancel(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: cancelDialer{cancel}, Now: e.clock.Now,
+		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(), Logger: logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := w.Run(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateDone || cb.ClientAttempts != 1 {
+		t.Fatalf("callback %+v", cb)
+	}
+	hist, err := e.store.History(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[callbackline.State]bool{}
+	for _, h := range hist {
+		seen[h.State] = true
+	}
+	for _, s := range []callbackline.State{callbackline.StateRingingClient, callbackline.StateConnected} {
+		if !seen[s] {
+			t.Errorf("step %s was not persisted after the cancellation", s)
+		}
+	}
+	e.checkCRM()
+}
+
+// flakyStore fails saving an attempt once it is marked as dialling the
+// client: the store breaks down mid-call.
+type flakyStore struct {
+	callback.Store
+	failed bool
+}
+
+func (s *flakyStore) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error {
+	if a.ClientDialled && !a.Connected && a.StatusCode == "" && !s.failed {
+		s.failed = true
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "store down")
+	}
+	return s.Store.SaveAttempt(ctx, a)
+}
+
+// The client is called only once that is persisted: when the store
+// cannot record it, the call ends before the client is connected (a crash
+// then could not know, and the policy's count of calls would be lost).
+func TestClientNotDialledUnlessPersisted(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, answerThenHangUp)
+	st := &flakyStore{Store: e.store}
+	w, err := callback.New(callback.Config{Store: st, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
+		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(), Logger: logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := w.Run(context.Background(), id); err != nil {
+		t.Logf("run: %v", err)
+	}
+	if !st.failed {
+		t.Fatal("the store fault was not hit")
+	}
+	// sip sends the INVITE even when its context is already done, and
+	// ends it at once: the client's phone must not be answered.
+	time.Sleep(time.Second) // the client's phone would have answered by now
+	for _, c := range e.phones.Calls() {
+		if c.User != maxExt && !c.Answered.IsZero() {
+			t.Errorf("the client was called although that could not be recorded: %+v", c)
+		}
+	}
+	e.checkCRM()
+	if cb := e.callback(id); cb.State.Final() {
+		t.Errorf("callback given up: %+v", cb)
 	}
 }
