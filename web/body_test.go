@@ -50,3 +50,24 @@ func TestChunkedBodies(t *testing.T) {
 		t.Errorf("callbacks after a chunked event: %d", n)
 	}
 }
+
+// TestContentTypeParameters: Bitrix24 never resends an event, so a media
+// type with odd parameters is taken by its type; only the type decides.
+func TestContentTypeParameters(t *testing.T) {
+	h := newHarness(t, openSQLite(t), web.Intake{})
+	h.install()
+	_, body := wireExample(t, "callbackstart-tokens")
+	for i, ct := range []string{
+		"application/x-www-form-urlencoded;",
+		"Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+		"application/x-www-form-urlencoded; charset",
+	} {
+		b := strings.Replace(string(body), "CRM_ENTITY_ID%5D=", "CRM_ENTITY_ID%5D=9"+string(rune('0'+i)), 1)
+		if code, got := h.post("/bitrix24/events", ct, []byte(b)); code != http.StatusOK {
+			t.Errorf("%q: %d %s", ct, code, got)
+		}
+	}
+	if code, got := h.post("/bitrix24/events", "application/x-www-form-urlencoded, text/plain", body); code != http.StatusUnsupportedMediaType {
+		t.Errorf("two media types: %d %s", code, got)
+	}
+}

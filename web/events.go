@@ -123,7 +123,12 @@ func (s *Server) Take(ctx context.Context, p *callbackline.Portal, ev *bitrix24.
 // readBody checks the media type and reads at most MaxBody bytes.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
 	ct := r.Header.Get("Content-Type")
+	// Only the type decides: a malformed parameter (e.g. "; charset") must
+	// not lose an event that Bitrix24 will never send again.
 	mt, _, err := mime.ParseMediaType(ct)
+	if errors.Is(err, mime.ErrInvalidMediaParameter) {
+		err = nil
+	}
 	if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "application/json") {
 		return "", nil, callbackline.Errorf(callbackline.EUNSUPPORTED,
 			"content type %q is not supported; send application/x-www-form-urlencoded (as Bitrix24 does) or application/json", ct)
