@@ -26,9 +26,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the form could not be read"))
 		return
 	}
-	// The page shows clients' numbers: no cache keeps it.
+	// The page shows clients' numbers: no cache keeps it. It runs no
+	// script and loads nothing, so a policy can forbid both (the page must
+	// stay frameable: Bitrix24 shows it in its frame).
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
 	member, token := r.PostForm.Get("member_id"), r.PostForm.Get("APPLICATION_TOKEN")
 	p, err := s.store.Portal(r.Context(), member)
 	if member == "" || token == "" || err != nil || p.Status == callbackline.PortalUninstalled ||

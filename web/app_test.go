@@ -38,6 +38,9 @@ func TestAppPageLimits(t *testing.T) {
 	if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Errorf("Cache-Control %q: the page shows clients' numbers and must not be cached", cc)
 	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'none'") {
+		t.Errorf("Content-Security-Policy %q: the page runs no script, so none may run", csp)
+	}
 	if res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("X-Content-Type-Options %q", res.Header.Get("X-Content-Type-Options"))
 	}
