@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -206,6 +207,9 @@ func (r *run) notify(ctx context.Context, reason string) {
 	if r.cb.Text != "" {
 		text += fmt.Sprintf(" The request: «%s».", r.cb.Text)
 	}
+	if calls := r.callsMade(); calls != "" {
+		text += " Calls made: " + calls + "."
+	}
 	if r.tried != "" {
 		text += " Tried: " + r.tried
 	}
@@ -233,4 +237,29 @@ func (r *run) notify(ctx context.Context, reason string) {
 		}
 	}
 	_ = r.step(ctx, callbackline.StateFailed, 0, fmt.Sprintf("responsible user %d notified", to))
+}
+
+// callsMade describes every call of the callback, over all its jobs, for
+// the failure notification: when, whom, whether the client was dialled,
+// how it ended.
+func (r *run) callsMade() string {
+	loc := r.policy.Hours.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var parts []string
+	for _, a := range r.attempts {
+		if a.CallID == "" { // register failed: nothing was placed
+			continue
+		}
+		s := fmt.Sprintf("call %d at %s to extension %s", a.Number, a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"), a.Extension)
+		if a.ClientDialled {
+			s += ", client dialled"
+		}
+		if a.StatusCode != "" {
+			s += ", status " + a.StatusCode
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -309,3 +309,27 @@ func TestClientNotDialledUnlessPersisted(t *testing.T) {
 		t.Errorf("callback given up: %+v", cb)
 	}
 }
+
+// The final notification says what was tried over all the callback's
+// jobs, not only in the last one.
+func TestNotificationListsEveryCall(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Busy})
+	id := e.request(clientRaw, "LEAD", 5785)
+	for e.run(id) > 0 {
+		e.clock.Advance(10 * time.Minute)
+	}
+	notes := e.portal.Notifications()
+	if len(notes) != 1 {
+		t.Fatalf("notifications %+v", notes)
+	}
+	for n := 1; n <= 3; n++ {
+		if want := fmt.Sprintf("call %d at ", n); !strings.Contains(notes[0].Message, want) {
+			t.Errorf("the notification does not mention call %d: %s", n, notes[0].Message)
+		}
+	}
+	if strings.Count(notes[0].Message, "486") < 3 {
+		t.Errorf("the notification does not give each call's status: %s", notes[0].Message)
+	}
+}
