@@ -154,3 +154,48 @@ func TestParseInstallInvalid(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseInstall: whatever arrives at the installation handler (query,
+// content type, body), ParseInstall answers an installation with a member
+// id and a refresh token to verify, or a typed error with a message.
+func FuzzParseInstall(f *testing.F) {
+	for _, name := range []string{"11.3-appinstall.http", "11.3-appinstall.json.http", "11.6-install-frame.http", "11.4-appuninstall.http"} {
+		req := wireLoad(f, name)
+		f.Add(req.Query.Encode(), req.ContentType, req.Body)
+	}
+	f.Add("DOMAIN=x&member_id=m&REFRESH_ID=r", "", []byte(""))
+	f.Add("", wireForm, []byte("member_id[]=1&REFRESH_ID=r&AUTH_EXPIRES=99999999999"))
+	f.Fuzz(func(t *testing.T, query, ct string, body []byte) {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		in, err := bitrix24.ParseInstall(q, ct, body)
+		if err != nil {
+			switch code := callbackline.ErrorCode(err); code {
+			case callbackline.EINVALID, callbackline.EUNSUPPORTED, callbackline.ETOOLARGE:
+			default:
+				t.Fatalf("code %q: %v", code, err)
+			}
+			if callbackline.ErrorMessage(err) == "" {
+				t.Fatal("an error without a message")
+			}
+			return
+		}
+		if in.MemberID == "" || in.RefreshToken == "" {
+			t.Fatalf("accepted an installation that cannot be verified: %+v", in)
+		}
+		switch in.Kind {
+		case bitrix24.InstallEvent:
+			if in.Event != bitrix24.EventAppInstall && in.Event != bitrix24.EventAppUpdate {
+				t.Fatalf("installation from event %q", in.Event)
+			}
+		case bitrix24.InstallFrame:
+			if in.Event != "" || in.ExpiresIn < 0 {
+				t.Fatalf("frame installation: %+v", in)
+			}
+		default:
+			t.Fatalf("kind %q", in.Kind)
+		}
+	})
+}
