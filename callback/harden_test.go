@@ -333,3 +333,22 @@ func TestNotificationListsEveryCall(t *testing.T) {
 		t.Errorf("the notification does not give each call's status: %s", notes[0].Message)
 	}
 }
+
+// A portal whose installation is broken (the token chain is gone) fails
+// the callback with "reinstall" at routing, as it does at register,
+// instead of failing the job again and again until the queue drops it.
+func TestBrokenInstallFailsAtRouting(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.portal.RevokeTokens()
+	id := e.request(clientRaw, "LEAD", 5785)
+	after, err := e.worker.Run(context.Background(), id)
+	if err != nil || after != 0 {
+		t.Fatalf("run: %s, %v", after, err)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "reinstall") {
+		t.Fatalf("callback %+v", cb)
+	}
+	if len(e.phones.Calls()) != 0 {
+		t.Error("a phone rang")
+	}
+}

@@ -173,7 +173,13 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 	if p.Status == callbackline.PortalUninstalled {
 		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
 	}
-	return r.advance(ctx)
+	after, err := r.advance(ctx)
+	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {
+		// No Bitrix24 call works until the portal installs the
+		// application again: retrying the job cannot help.
+		return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+	}
+	return after, err
 }
 
 // run is the work on one callback in one job.
