@@ -30,9 +30,15 @@ func (r *run) clickToCall(ctx context.Context) error {
 		return err
 	}
 	r.attempts = append(r.attempts, a)
+	if gerr := r.w.cfg.Guard.Check(r.cb.Phone); gerr != nil {
+		// The toll-fraud guard, again just before dialling.
+		if err := r.endUndialled(ctx, a, "403", "guard: "+gerr.Error()); err != nil {
+			return err
+		}
+		return r.fail(ctx, a.Reason, false)
+	}
 	if why != "" {
-		a.StatusCode, a.Reason = "480", why
-		if err := r.finishCall(ctx, a); err != nil {
+		if err := r.endUndialled(ctx, a, "480", why); err != nil {
 			return err
 		}
 		return r.fail(ctx, "no_employee: "+why, false)
@@ -51,4 +57,14 @@ func (r *run) clickToCall(ctx context.Context) error {
 		return r.step(pctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: click-to-call, %d s", a.Duration))
 	}
 	return r.fail(pctx, "call_failed: "+a.Reason, false)
+}
+
+// endUndialled finishes a click-to-call that is not placed. The intended
+// status is stored first, so a retry finishes it with the same.
+func (r *run) endUndialled(ctx context.Context, a *callbackline.Attempt, status, reason string) error {
+	a.StatusCode, a.Reason, a.UpdatedAt = status, reason, r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		return err
+	}
+	return r.finishCall(ctx, a)
 }

@@ -352,3 +352,40 @@ func TestBrokenInstallFailsAtRouting(t *testing.T) {
 		t.Error("a phone rang")
 	}
 }
+
+// The toll-fraud guard is applied again just before dialling, also for
+// click-to-call; the call Bitrix24 registered at the click is finished.
+func TestClickToCallGuard(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, answerThenHangUp)
+	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
+		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.Policy{AllowedCountries: []string{"FR"}}, Logger: logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(maxID, clientE164))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: e.member.MemberID, Kind: callbackline.KindCall, Phone: clientE164, PhoneRaw: clientE164,
+		CallID: reg.CallID, UserID: maxID, State: callbackline.StateReceived, CreatedAt: now, UpdatedAt: now,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Run(context.Background(), res.Callback.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cb := e.callback(res.Callback.ID); cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "guard") {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Errorf("%d phones rang for a number the guard refuses", n)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || calls[0].StatusCode != "403" {
+		t.Errorf("CRM %+v", calls)
+	}
+}
