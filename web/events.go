@@ -266,6 +266,23 @@ func rejection(err error) string {
 // CLEAN=1 its data is deleted.
 func (s *Server) uninstall(r *http.Request, p *callbackline.Portal, ev *bitrix24.Event) (eventAnswer, error) {
 	u := ev.Uninstall()
+	// The application token is in every user's frame POST, so an
+	// uninstall is confirmed with the portal when a check is configured.
+	if s.confirmUninstall != nil {
+		gone, cerr := s.confirmUninstall(r.Context(), p)
+		switch {
+		case cerr != nil:
+			// Unknown: stop serving the portal, but keep its data.
+			s.logger.WarnContext(r.Context(), "the uninstall could not be confirmed with the portal; its data is kept",
+				slog.String("member_id", p.MemberID), slog.Any("err", cerr))
+			u.Clean = false
+		case !gone:
+			s.logger.WarnContext(r.Context(), "ONAPPUNINSTALL refused: the portal says the application is still installed",
+				slog.String("member_id", p.MemberID))
+			return eventAnswer{}, callbackline.Errorf(callbackline.EUNAUTHORIZED,
+				"the portal says the application is still installed")
+		}
+	}
 	var err error
 	if u.Clean {
 		err = s.store.DeletePortal(r.Context(), p.MemberID)

@@ -89,6 +89,17 @@ func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, bod
 		return nil, frame, callbackline.Errorf(callbackline.EUNAUTHORIZED,
 			"the OAuth server confirmed tokens of another portal than member_id says")
 	}
+	// Every user who opens the application gets tokens in the frame; only
+	// an administrator's may become the portal's.
+	admin, err := bitrix24.IsAdmin(r.Context(), s.oauth.HTTP, tok.ClientEndpoint, tok.AccessToken)
+	if err != nil {
+		return nil, frame, callbackline.WrapError(err, callbackline.EUNAVAILABLE,
+			"the portal could not confirm that the installing user is an administrator; try again")
+	}
+	if !admin {
+		return nil, frame, callbackline.Errorf(callbackline.EFORBIDDEN,
+			"only an administrator of the portal can install callbackline")
+	}
 	old, err := s.store.Portal(r.Context(), in.MemberID)
 	if err != nil && callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
 		return nil, frame, err

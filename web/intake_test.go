@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/storetest"
@@ -528,4 +530,80 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", line)
 		}
 	}
+}
+
+// TestInstallOnlyByAdmin: every user who opens the application gets tokens
+// in the Bitrix24 frame; an employee's tokens must not replace the
+// administrator's installation.
+func TestInstallOnlyByAdmin(t *testing.T) {
+	h := newHarness(t, openSQLite(t), web.Intake{})
+	h.install()
+	before, err := h.store.Portal(context.Background(), exampleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	employee := h.portal.IssueTokens(1269) // Max Müller: not an administrator
+	env := h.portal.InstallEnvelope()
+	env.Auth.AccessToken, env.Auth.RefreshToken, env.Auth.UserID = employee.AccessToken, employee.RefreshToken, 1269
+	code, body := h.post("/bitrix24/install", "application/x-www-form-urlencoded", []byte(env.Encode()))
+	if code != http.StatusForbidden || errorCode(t, body) != callbackline.EFORBIDDEN {
+		t.Fatalf("an employee's installation: %d %s", code, body)
+	}
+	after, err := h.store.Portal(context.Background(), exampleMember)
+	if err != nil || after.RefreshToken != before.RefreshToken || after.UserID != before.UserID {
+		t.Errorf("the refused installation changed the portal: %+v", after)
+	}
+}
+
+// TestUninstallConfirmed: the application token is in every user's frame
+// POST, so ONAPPUNINSTALL is checked with the portal: a forged one (the
+// application is still installed) changes nothing; a genuine one (access
+// revoked first, as Bitrix24 does) deletes the data with CLEAN=1.
+func TestUninstallConfirmed(t *testing.T) {
+	st := openSQLite(t)
+	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken})
+	t.Cleanup(p.Close)
+	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()}, st)
+	srv := web.NewServer(web.Options{Store: st, Logger: testLogger(t),
+		OAuth:            &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		ConfirmUninstall: crm.Uninstalled})
+	t.Cleanup(func() { srv.Close() })
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	h := &harness{t: t, portal: p, store: st, server: srv, http: hs}
+	h.install()
+	p.FinishInstall()
+	ctx := context.Background()
+	if err := crm.BindEvent(ctx, mustPortal(t, st), "ONAPPUNINSTALL", h.url("/bitrix24/events")); err != nil {
+		t.Fatal(err)
+	}
+	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
+
+	// Forged: an employee posts ONAPPUNINSTALL with the token from the frame.
+	res, err := p.SendUninstall(ctx, h.url("/bitrix24/events"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, res); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged uninstall: %d %s", res.StatusCode, body)
+	}
+	if pp := mustPortal(t, st); pp.Status != callbackline.PortalInstalled || len(h.callbacks()) != 1 {
+		t.Fatalf("a forged uninstall changed the portal: %+v", pp)
+	}
+	// Genuine: the portal revokes access, then sends the event.
+	if err := p.Uninstall(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Portal(ctx, exampleMember); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
+		t.Errorf("after a genuine uninstall with CLEAN=1 the portal is still there: %v", err)
+	}
+}
+
+func mustPortal(t *testing.T, st callbackline.PortalStore) *callbackline.Portal {
+	t.Helper()
+	p, err := st.Portal(context.Background(), exampleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -43,6 +43,10 @@ type Options struct {
 	// stored (binding events, syncing lines). It runs in the background,
 	// owned by the Server; Close waits for it.
 	Installed func(ctx context.Context, p *callbackline.Portal) error
+	// ConfirmUninstall, when set, asks the portal whether the application
+	// really is uninstalled before ONAPPUNINSTALL is acted on (gone true);
+	// an error keeps the portal's data and only stops serving it.
+	ConfirmUninstall func(ctx context.Context, p *callbackline.Portal) (gone bool, err error)
 	// Ready, when set, is asked by /readyz beside the store (e.g. the SIP
 	// dialer).
 	Ready func(ctx context.Context) error
@@ -59,9 +63,11 @@ type Server struct {
 	now        func() time.Time
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
-	mux        *http.ServeMux
-	portals    *portalCache
-	verifies   *rate.Limiter // installation checks at the OAuth server
+
+	confirmUninstall func(ctx context.Context, p *callbackline.Portal) (bool, error)
+	mux              *http.ServeMux
+	portals          *portalCache
+	verifies         *rate.Limiter // installation checks at the OAuth server
 
 	ctx    context.Context // cancelled by Close: owns background work
 	cancel context.CancelFunc
@@ -87,7 +93,7 @@ const (
 func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, confirmUninstall: o.ConfirmUninstall,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()

@@ -31,6 +31,7 @@ var methods map[string]method
 func init() {
 	methods = map[string]method{
 		"app.info":            {"basic", appInfo},
+		"user.admin":          {"basic", userAdmin},
 		"event.bind":          {"basic", eventBind},
 		"event.unbind":        {"basic", eventUnbind},
 		"event.get":           {"basic", eventGet},
@@ -72,6 +73,13 @@ func appInfo(c *call) (*result, *apiError) {
 		"LANGUAGE_ID": c.p.opts.Language, "LICENSE": c.p.opts.Language + "_project",
 		"LICENSE_TYPE": "project", "LICENSE_FAMILY": "project",
 	}}, nil
+}
+
+// user.admin: whether the token's user is an administrator (result true
+// or false; Bitrix24 docs api-reference/common/users/user-admin.md).
+func userAdmin(c *call) (*result, *apiError) {
+	u := c.p.users[c.c.userID]
+	return &result{value: u != nil && u.Admin}, nil
 }
 
 // Handler is an event handler bound with event.bind.

@@ -356,11 +356,21 @@ func (p *Portal) fire(ctx context.Context, event string, data Pairs, triggerUser
 		p.mu.Unlock()
 		return 0, fmt.Errorf("%w: the application is not installed", ErrNotDelivered)
 	}
-	type out struct {
-		url string
-		e   Envelope
-	}
-	var outs []out
+	outs := p.outgoingLocked(event, data, triggerUser)
+	p.mu.Unlock()
+	return p.deliver(ctx, event, outs)
+}
+
+// outgoing is one event post to one handler.
+type outgoing struct {
+	url string
+	e   Envelope
+}
+
+// outgoingLocked builds the posts of an event to its online handlers and
+// queues it for offline handlers.
+func (p *Portal) outgoingLocked(event string, data Pairs, triggerUser int64) []outgoing {
+	var outs []outgoing
 	for _, h := range p.handlers {
 		if !strings.EqualFold(h.Event, event) || h.Offline {
 			continue
@@ -370,7 +380,7 @@ func (p *Portal) fire(ctx context.Context, event string, data Pairs, triggerUser
 			user = h.AuthType
 		}
 		opts := EventOptions{HandlerID: h.ID, Tokens: user > 0, UserID: user}
-		outs = append(outs, out{h.Handler, p.envelopeLocked(event, h.Handler, data, opts)})
+		outs = append(outs, outgoing{h.Handler, p.envelopeLocked(event, h.Handler, data, opts)})
 	}
 	for _, h := range p.handlers {
 		if strings.EqualFold(h.Event, event) && h.Offline {
@@ -378,7 +388,11 @@ func (p *Portal) fire(ctx context.Context, event string, data Pairs, triggerUser
 			break
 		}
 	}
-	p.mu.Unlock()
+	return outs
+}
+
+// deliver posts the events and returns how many and the first error.
+func (p *Portal) deliver(ctx context.Context, event string, outs []outgoing) (int, error) {
 	if len(outs) == 0 {
 		return 0, fmt.Errorf("%w: no handler is bound for %s", ErrNotDelivered, event)
 	}
@@ -472,8 +486,13 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 	if clean {
 		c = "1"
 	}
-	_, err := p.fire(ctx, EventAppUninstall, P("LANGUAGE_ID", p.opts.Language, "CLEAN", c), 0)
+	// The application's access is revoked before the event reaches it
+	// (API.md §2.4): a handler that asks the portal finds it uninstalled.
 	p.mu.Lock()
+	var outs []outgoing
+	if p.installed && p.finished {
+		outs = p.outgoingLocked(EventAppUninstall, P("LANGUAGE_ID", p.opts.Language, "CLEAN", c), 0)
+	}
 	p.installed, p.finished = false, false
 	p.handlers = nil
 	p.lines = nil
@@ -484,6 +503,7 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 		g.revoked = true
 	}
 	p.mu.Unlock()
+	_, err := p.deliver(ctx, EventAppUninstall, outs)
 	if errors.Is(err, ErrNotDelivered) {
 		return nil
 	}

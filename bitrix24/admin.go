@@ -1,0 +1,85 @@
+package bitrix24
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/callbackline/callbackline"
+)
+
+// IsAdmin asks the portal whether the owner of a fresh access token is one
+// of its administrators (user.admin, scope basic). endpoint is the REST
+// base URL the OAuth server answered with, never one from a request.
+// Installation uses it: every user who opens the application gets tokens
+// in the frame, and only an administrator may install it.
+func IsAdmin(ctx context.Context, hc *http.Client, endpoint, accessToken string) (bool, error) {
+	c := &http.Client{Timeout: DefaultOAuthTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if hc != nil {
+		c.Transport = hc.Transport
+		if hc.Timeout > 0 {
+			c.Timeout = hc.Timeout
+		}
+	}
+	body, _ := json.Marshal(map[string]string{"auth": accessToken})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/user.admin.json", bytes.NewReader(body))
+	if err != nil {
+		return false, fmt.Errorf("bitrix24 user.admin: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	res, err := c.Do(req)
+	if err != nil {
+		return false, fmt.Errorf("bitrix24 user.admin: the portal could not be reached")
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return false, fmt.Errorf("bitrix24 user.admin: %w", err)
+	}
+	var env struct {
+		Result *bool  `json:"result"`
+		Error  string `json:"error"`
+		Desc   string `json:"error_description"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil || (env.Result == nil && env.Error == "") {
+		return false, fmt.Errorf("bitrix24 user.admin: unexpected answer (HTTP %d)", res.StatusCode)
+	}
+	if env.Error != "" {
+		return false, &APIError{Method: "user.admin", Code: env.Error, Description: env.Desc, HTTPStatus: res.StatusCode}
+	}
+	return *env.Result, nil
+}
+
+// Uninstalled asks the portal whether the application is no longer
+// installed there: app.info says INSTALLED false, or the portal and the
+// OAuth server no longer accept the application's tokens (access is
+// revoked before ONAPPUNINSTALL is sent). Any other failure is returned:
+// the answer is unknown.
+func (c *Client) Uninstalled(ctx context.Context, p *callbackline.Portal) (bool, error) {
+	info, err := c.AppInfo(ctx, p)
+	if err == nil {
+		return !bool(info.Installed), nil
+	}
+	if NeedsReinstall(err) {
+		return true, nil
+	}
+	var oe *OAuthError
+	if errors.As(err, &oe) && (oe.Code == OAuthInvalidClient || oe.Code == OAuthInvalidGrant) {
+		return true, nil
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case "invalid_token", "NO_AUTH_FOUND", "APPLICATION_NOT_FOUND", "authorization_error", "PORTAL_DELETED":
+			return true, nil
+		}
+	}
+	return false, err
+}
