@@ -127,8 +127,9 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
 			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, MaxBody: int64(cfg.Intake.MaxBody),
 		},
-		AdminToken: cfg.AdminToken,
-		Logger:     logger,
+		AdminToken:       cfg.AdminToken,
+		Logger:           logger,
+		ConfirmUninstall: a.crm.Uninstalled,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
 			return setupPortal(ctx, a.crm, p, cfg, logger)
 		},
