@@ -189,6 +189,12 @@ func TestRegisterAnswerLost(t *testing.T) {
 	if n := e.callsTo(clientE164); n != 1 {
 		t.Errorf("the client was dialled %d times", n)
 	}
+	// The recovery registers only to learn the CALL_ID: it does not pop
+	// the dead call's card up again.
+	regs := e.portal.RESTCalls("telephony.externalCall.register")
+	if len(regs) < 3 || fmt.Sprint(regs[2].Params["SHOW"]) != "0" {
+		t.Errorf("the recovery's register showed the card: %+v", regs)
+	}
 }
 
 // register is refused by Bitrix24 (a definite answer): nothing is open

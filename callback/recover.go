@@ -22,7 +22,9 @@ func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error
 		if a.CallID == "" {
 			// Stored, but register's answer never stored: registering again
 			// with the same EXTERNAL_CALL_ID returns the same CALL_ID.
-			reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, a.StartedAt))
+			rc := r.register(a, a.StartedAt)
+			rc.Show = false // only the CALL_ID is wanted: the call is over
+			reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, rc)
 			var refused *bitrix24.APIError
 			if err != nil && errors.As(err, &refused) && refused.HTTPStatus < 500 && !bitrix24.NeedsReinstall(err) {
 				// Refused outright: no call of this attempt can be finished
