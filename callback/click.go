@@ -18,7 +18,9 @@ func (r *run) clickToCall(ctx context.Context) error {
 		}
 		return r.fail(ctx, "call_failed: "+last.Reason, false)
 	}
-	c, why, err := r.available(ctx, r.cb.UserID)
+	// The employee clicked: they are there, whatever the line's routing
+	// filters say; only an inactive user or a missing extension stops it.
+	c, why, err := r.available(ctx, r.cb.UserID, false)
 	if err != nil {
 		return err
 	}

@@ -395,3 +395,42 @@ func TestClickToCallGuard(t *testing.T) {
 		t.Errorf("CRM %+v", calls)
 	}
 }
+
+// clickRequest stores a click-to-call of user as the intake does, after
+// Bitrix24 registered the call, and returns the callback's id.
+func (e *env) clickRequest(user int64) int64 {
+	e.t.Helper()
+	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(user, clientE164))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := e.clock.Now()
+	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: e.member.MemberID, Kind: callbackline.KindCall, Phone: clientE164, PhoneRaw: clientE164,
+		CallID: reg.CallID, UserID: user, State: callbackline.StateReceived, CreatedAt: now, UpdatedAt: now,
+	}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.Callback.ID
+}
+
+// The line's routing filters (absent, working day not open) choose who
+// takes a callback; they do not refuse an employee's own click.
+func TestClickToCallIgnoresRoutingFilters(t *testing.T) {
+	p := quick()
+	p.RequireWorkday, p.SkipAbsent = true, true
+	e := newEnv(t, callbackline.Line{Policy: p}, nil)
+	const lenaID, lenaExt = int64(1272), "104" // working day closed
+	e.phones.Set(lenaExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	id := e.clickRequest(lenaID)
+	e.run(id)
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
+		t.Fatalf("callback %+v", cb)
+	}
+	if n := e.callsTo(lenaExt); n != 1 {
+		t.Errorf("the clicking employee's phone rang %d times", n)
+	}
+	e.checkCRM()
+}

@@ -54,7 +54,7 @@ func (r *run) route(ctx context.Context) ([]candidate, error) {
 			continue
 		}
 		seen[id] = true
-		c, why, err := r.available(ctx, id)
+		c, why, err := r.available(ctx, id, true)
 		if err != nil {
 			return nil, err
 		}
@@ -97,8 +97,9 @@ func (r *run) responsibleUser(ctx context.Context) (int64, error) {
 }
 
 // available looks an employee up and says why they cannot take the call
-// ("" when they can).
-func (r *run) available(ctx context.Context, id int64) (candidate, string, error) {
+// ("" when they can). filter applies the policy's presence checks
+// (absent, working day), which choose who takes a callback.
+func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, string, error) {
 	u, err := r.w.users.get(ctx, r.w.cfg.CRM, r.portal, id)
 	if err != nil {
 		if bitrix24.NeedsReinstall(err) {
@@ -113,13 +114,13 @@ func (r *run) available(ctx context.Context, id int64) (candidate, string, error
 	case c.extension == "":
 		return c, fmt.Sprintf("%s has no extension (UF_PHONE_INNER)", nameOr(c, id)), nil
 	}
-	if r.policy.SkipAbsent {
+	if filter && r.policy.SkipAbsent {
 		im, err := r.w.cfg.CRM.IMUser(ctx, r.portal, id)
 		if err == nil && im.IsAbsent() {
 			return c, fmt.Sprintf("%s is absent until %s", nameOr(c, id), im.Absent), nil
 		}
 	}
-	if r.policy.RequireWorkday {
+	if filter && r.policy.RequireWorkday {
 		tm, err := r.w.cfg.CRM.TimemanStatus(ctx, r.portal, id)
 		if err == nil && !tm.Working() {
 			return c, fmt.Sprintf("%s is not at work (working day %s)", nameOr(c, id), strings.ToLower(string(tm.Status))), nil
