@@ -197,6 +197,12 @@ func (r *run) notify(ctx context.Context, reason string) {
 		}
 	}
 	to := r.responsible
+	if to != 0 {
+		// A dismissed responsible would never read it.
+		if u, err := r.w.users.get(ctx, r.w.cfg.CRM, r.portal, to); err == nil && !bool(u.Active) {
+			to = 0
+		}
+	}
 	if to == 0 && len(r.line.Employees) > 0 {
 		to = r.line.Employees[0]
 	}

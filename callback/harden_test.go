@@ -434,3 +434,17 @@ func TestClickToCallIgnoresRoutingFilters(t *testing.T) {
 	}
 	e.checkCRM()
 }
+
+// A dismissed responsible is not told (nobody would read it): the line's
+// first employee is.
+func TestNotifySkipsDismissedResponsible(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Employees: []int64{annaID}, Policy: quick()}, nil)
+	e.portal.SetEntity(bitrix24test.Entity{Type: "LEAD", ID: 9001, Title: "Old lead", AssignedByID: 1270, Phones: []string{clientE164}}) // Erika, dismissed
+	id := e.request(clientRaw, "LEAD", 9001)
+	e.clock.Advance(25 * time.Hour)
+	e.run(id)
+	ns := e.portal.Notifications()
+	if len(ns) != 1 || ns[0].UserID != annaID {
+		t.Errorf("notifications %+v, want one to the line's employee %d", ns, annaID)
+	}
+}
