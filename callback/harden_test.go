@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/callback"
@@ -446,5 +449,32 @@ func TestNotifySkipsDismissedResponsible(t *testing.T) {
 	ns := e.portal.Notifications()
 	if len(ns) != 1 || ns[0].UserID != annaID {
 		t.Errorf("notifications %+v, want one to the line's employee %d", ns, annaID)
+	}
+}
+
+// The queue's last try of a job that keeps failing gives the callback up
+// and tells the responsible, instead of leaving it in a middle state for
+// ever when the queue discards the job.
+func TestLastJobAttemptGivesUp(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.portal.InjectFault("telephony.externalCall.register", bitrix24test.Fault{Code: "ERROR_CORE", Description: "Unexpected database error"})
+	id := e.request(clientRaw, "LEAD", 5785)
+	job := &river.Job[callbackline.CallbackJob]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 3}, Args: callbackline.CallbackJob{CallbackID: id}}
+	if err := e.worker.Work(context.Background(), job); err == nil {
+		t.Fatal("the failing job did not fail")
+	}
+	if cb := e.callback(id); cb.State.Final() {
+		t.Fatalf("given up before the last try: %+v", cb)
+	}
+	job.Attempt = 3
+	if err := e.worker.Work(context.Background(), job); err == nil {
+		t.Error("the last try hid its error")
+	}
+	cb := e.callback(id)
+	if cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "error") {
+		t.Fatalf("after the last try: %+v", cb)
+	}
+	if ns := e.portal.Notifications(); len(ns) != 1 || ns[0].UserID != maxID {
+		t.Errorf("notifications %+v", ns)
 	}
 }

@@ -140,6 +140,14 @@ func JobTimeout(lines []callbackline.Line) time.Duration {
 func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
 	after, err := w.Run(ctx, job.Args.CallbackID)
 	if err != nil {
+		if job.JobRow != nil && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+			// The queue drops the job after this try: give the callback up
+			// (and tell the responsible) rather than leave it half done.
+			if gerr := w.giveUp(ctx, job.Args.CallbackID, err); gerr != nil {
+				w.cfg.Logger.Error("giving up a callback after the queue's last try failed",
+					slog.Int64("callback_id", job.Args.CallbackID), slog.Any("err", gerr))
+			}
+		}
 		return err
 	}
 	if after > 0 {
@@ -167,9 +175,7 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 	} else if err != nil {
 		return 0, err
 	}
-	r := &run{w: w, cb: cb, portal: p, line: w.line(cb.LineNumber), log: w.cfg.Logger.With(
-		slog.Int64("callback_id", cb.ID), slog.String("member_id", cb.MemberID))}
-	r.policy = r.line.Policy
+	r := w.newRun(cb, p)
 	if p.Status == callbackline.PortalUninstalled {
 		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
 	}
@@ -180,6 +186,36 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
 	}
 	return after, err
+}
+
+// newRun starts the work on one callback.
+func (w *Worker) newRun(cb *callbackline.Callback, p *callbackline.Portal) *run {
+	r := &run{w: w, cb: cb, portal: p, line: w.line(cb.LineNumber), log: w.cfg.Logger.With(
+		slog.Int64("callback_id", cb.ID), slog.String("member_id", cb.MemberID))}
+	r.policy = r.line.Policy
+	return r
+}
+
+// giveUp fails a callback whose job failed for the last time.
+func (w *Worker) giveUp(ctx context.Context, id int64, cause error) error {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	cb, err := w.cfg.Store.Callback(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cb.State.Final() {
+		return nil
+	}
+	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
+	if err != nil {
+		return err
+	}
+	r := w.newRun(cb, p)
+	if r.attempts, err = w.cfg.Store.Attempts(ctx, id); err != nil {
+		return err
+	}
+	return r.fail(ctx, "error: the callback failed too often to go on ("+callbackline.ErrorMessage(cause)+")", cb.Kind == callbackline.KindCallback)
 }
 
 // run is the work on one callback in one job.
