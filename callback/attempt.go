@@ -127,14 +127,10 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 	ringAll := r.policy.RingMode == callbackline.RingAll
 	rang := false
 	var mu sync.Mutex
-	var failed error
 	started := r.now()
 	plan.Progress = func(e sip.Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		if failed != nil {
-			return
-		}
 		// The steps are written even when the job's context ends during
 		// the call (the dialer then ends the call; what happened stays).
 		wctx, cancel := persist(ctx)
@@ -204,7 +200,8 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 			}
 		}
 		if err != nil {
-			failed = err
+			// Each later step is still written (the in-memory state is
+			// whole): one glitch must not hide the client's dialling.
 			r.log.Error("persisting a call step failed; the call goes on", slog.Any("err", err))
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
+	"github.com/callbackline/callbackline/speech"
 )
 
 // callsTo counts the INVITEs a fake phone received.
@@ -477,4 +478,81 @@ func TestLastJobAttemptGivesUp(t *testing.T) {
 	if ns := e.portal.Notifications(); len(ns) != 1 || ns[0].UserID != maxID {
 		t.Errorf("notifications %+v", ns)
 	}
+}
+
+// noSpeech is a Speaker whose announcement is the beeps (empty path).
+type noSpeech struct{}
+
+func (noSpeech) Announce(ctx context.Context, text, voiceID string) (speech.Announcement, error) {
+	return speech.Announcement{}, nil
+}
+
+// The employee hangs up during the announcement: the client is not
+// dialled, the call is finished once as declined, and the callback goes
+// to the next round of employees later.
+func TestEmployeeHangsUpDuringAnnouncement(t *testing.T) {
+	p := quick()
+	p.Announce = true
+	e := newEnv(t, callbackline.Line{Policy: p}, noSpeech{})
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	id := e.request(clientRaw, "LEAD", 5785)
+	after := e.run(id)
+	cb := e.callback(id)
+	if cb.State != callbackline.StateScheduled || cb.EmployeeRounds != 1 || cb.ClientAttempts != 0 || after < 9*time.Minute {
+		t.Fatalf("callback %+v, back in %s", cb, after)
+	}
+	if n := e.callsTo(clientE164); n != 0 {
+		t.Errorf("the client was dialled %d times", n)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || calls[0].StatusCode != "603" {
+		t.Errorf("CRM %+v", calls)
+	}
+}
+
+// glitchStore fails one Advance to the announcing state: a store glitch
+// mid-call.
+type glitchStore struct {
+	callback.Store
+	failed bool
+}
+
+func (s *glitchStore) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
+	if cb.State == callbackline.StateAnnouncing && !s.failed {
+		s.failed = true
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "store glitch")
+	}
+	return s.Store.Advance(ctx, cb, attemptID, note)
+}
+
+// One failed write during a call does not stop the later ones: the
+// client's dialling is still recorded and counted (else a crash could
+// dial again, and the policy's count of calls would be wrong).
+func TestStoreGlitchMidCallStillCountsClient(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Busy})
+	st := &glitchStore{Store: e.store}
+	w, err := callback.New(callback.Config{Store: st, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
+		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(), Logger: logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := w.Run(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if !st.failed {
+		t.Fatal("the glitch was not hit")
+	}
+	dialled := e.callsTo(clientE164)
+	cb := e.callback(id)
+	if cb.ClientAttempts != dialled {
+		t.Errorf("the client was dialled %d times, %d counted", dialled, cb.ClientAttempts)
+	}
+	as, err := e.store.Attempts(context.Background(), id)
+	if err != nil || len(as) != 1 || as[0].ClientDialled != (dialled > 0) {
+		t.Errorf("attempts %+v %v; client dialled %d", as, err, dialled)
+	}
+	e.checkCRM()
 }
