@@ -297,3 +297,29 @@ func TestFailureTodo(t *testing.T) {
 		t.Errorf("to-dos %+v", todos)
 	}
 }
+
+// TestClientCallLimitHolds: when the last allowed call to the client was
+// cut short (a restart finished it as cancelled), the callback is given
+// up instead of calling the client once more.
+func TestClientCallLimitHolds(t *testing.T) {
+	p := quick()
+	p.ClientAttempts = 1
+	e := newEnv(t, callbackline.Line{Policy: p}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
+	e.phones.Set(clientE164, answerThenHangUp)
+	id := e.request(clientRaw, "LEAD", 5785)
+	cb := e.callback(id)
+	cb.ClientAttempts = 1 // the one allowed call was made before a restart
+	if err := e.store.Advance(context.Background(), cb, 0, "test: one call made"); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.run(id); after != 0 {
+		t.Fatalf("scheduled again in %s", after)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "client_unreachable") {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Errorf("%d more calls were placed", n)
+	}
+}

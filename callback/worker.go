@@ -279,6 +279,11 @@ func (r *run) advance(ctx context.Context) (time.Duration, error) {
 	if r.cb.NextAt.After(now) {
 		return r.cb.NextAt.Sub(now), nil
 	}
+	// Calls to the client cut short by a restart or shutdown count too:
+	// never more calls to the client than the policy allows.
+	if r.policy.ClientAttempts > 0 && r.cb.ClientAttempts >= r.policy.ClientAttempts {
+		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client was called %d time(s), the most the line allows", r.cb.ClientAttempts), true)
+	}
 	// The age counts from when the line first opened after the request: a
 	// request of Friday night is fresh on Monday morning.
 	if opened := r.policy.Hours.Next(r.cb.CreatedAt); r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {

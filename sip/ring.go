@@ -22,6 +22,12 @@ const cancelGrace = time.Second
 // target has sent a provisional response, and gives up at once when it has
 // sent nothing at all (sipgo could otherwise wait for Timer B, 32 s).
 func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout time.Duration, from *sipgosip.FromHeader, onRinging func(int)) (*leg, *Error) {
+	if ctx.Err() != nil { // cancelled before the INVITE: nobody is called
+		info.Ended = time.Now()
+		e := &Error{Kind: KindCancelled, Party: info.Party, Reason: "cancelled before the call was placed", Err: context.Cause(ctx)}
+		info.Err = e
+		return nil, e
+	}
 	info.Invited = time.Now()
 	rctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
