@@ -61,7 +61,11 @@ func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
 		return err
 	}
 	note := fmt.Sprintf("call finished in the CRM: status %s, %d s", a.StatusCode, a.Duration)
-	if err := r.step(ctx, callbackline.StateFinishing, a.ID, note); err != nil {
+	state := callbackline.StateFinishing
+	if r.cb.State.Final() { // a missed callback logged after the failure
+		state = r.cb.State
+	}
+	if err := r.step(ctx, state, a.ID, note); err != nil {
 		return err
 	}
 	if a.RecordPath != "" {
@@ -209,6 +213,7 @@ func (r *run) notify(ctx context.Context, reason string) {
 	if to == 0 {
 		to = r.portal.UserID
 	}
+	r.logMissed(ctx, to, reason)
 	text := fmt.Sprintf("Callback request from %s could not be completed: %s.", r.cb.Phone, reason)
 	if r.cb.Text != "" {
 		text += fmt.Sprintf(" The request: «%s».", r.cb.Text)
@@ -268,4 +273,44 @@ func (r *run) callsMade() string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// logMissed makes a callback that failed before any call was registered
+// (stale, nobody reachable, never open) show in the CRM's call log as a
+// missed callback: a call registered for the user and finished at once
+// with 304 and the reason. The attempt is stored first, so a restart
+// finishes it instead of registering another.
+func (r *run) logMissed(ctx context.Context, user int64, reason string) {
+	if r.cb.Kind != callbackline.KindCallback || user == 0 || r.cb.Phone == "" {
+		return
+	}
+	for _, a := range r.attempts {
+		if a.CallID != "" || !a.FinishedAt.IsZero() {
+			return // the CRM has this callback's calls already
+		}
+	}
+	now := r.now().UTC()
+	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: len(r.attempts) + 1, UserID: user,
+		StatusCode: "304", Reason: reason, StartedAt: now, UpdatedAt: now}
+	a.ExternalCallID = callbackline.ExternalCallID(r.cb.ID, a.Number)
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		r.log.Warn("recording the missed callback failed", slog.Any("err", err))
+		return
+	}
+	r.attempts = append(r.attempts, a)
+	reg := r.register(a, r.cb.CreatedAt)
+	reg.Show = false
+	res, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, reg)
+	if err != nil {
+		r.log.Warn("registering the missed callback in the CRM failed", slog.Any("err", err))
+		return
+	}
+	a.CallID = res.CallID
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		r.log.Warn("recording the missed callback failed", slog.Any("err", err))
+		return
+	}
+	if err := r.finishCall(ctx, a); err != nil {
+		r.log.Warn("finishing the missed callback in the CRM failed", slog.Any("err", err))
+	}
 }

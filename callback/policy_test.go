@@ -224,8 +224,16 @@ func TestStaleRequestIsNotCalled(t *testing.T) {
 	if cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "stale") {
 		t.Fatalf("callback %+v", cb)
 	}
-	if len(e.portal.Calls()) != 0 || len(e.phones.Calls()) != 0 {
+	if len(e.phones.Calls()) != 0 {
 		t.Error("a stale request was called")
+	}
+	// It shows in the CRM's call log as a missed callback of the responsible.
+	calls := e.checkCRM()
+	if len(calls) != 1 || calls[0].Type != 4 || calls[0].UserID != maxID || calls[0].StatusCode != "304" || calls[0].Duration != 0 {
+		t.Errorf("CRM %+v", calls)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateFailed {
+		t.Errorf("after logging the missed call the callback is %s", cb.State)
 	}
 	if len(e.portal.Notifications()) != 1 {
 		t.Error("the responsible was not told about the stale request")
