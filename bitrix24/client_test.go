@@ -345,9 +345,6 @@ func TestInvalidGrantFlagsPortal(t *testing.T) {
 // TestRateLimitStorm: the portal's bucket is nearly full (another
 // application shares it); 30 concurrent calls all succeed in the end.
 func TestRateLimitStorm(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes ~15 s")
-	}
 	f := newFixture(t, bitrix24test.Options{})
 	ctx := context.Background()
 	p := f.portal(t)

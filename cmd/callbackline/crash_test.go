@@ -25,9 +25,6 @@ import (
 // buildBinary builds callbackline into dir once per test binary run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the binary; skipped with -short")
-	}
 	bin := filepath.Join(t.TempDir(), "callbackline")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")

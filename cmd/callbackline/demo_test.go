@@ -17,9 +17,6 @@ import (
 // call log, and a stereo recording with the employee left and the client
 // right.
 func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("places a real call; skipped with -short")
-	}
 	t.Run("go phones", func(t *testing.T) { testDemo(t, "go") })
 	t.Run("baresip phones", func(t *testing.T) {
 		if _, err := exec.LookPath("baresip"); err != nil {
