@@ -7,3 +7,12 @@ func SetFailIntake(f func(*callbackline.Callback) bool) { testFailIntake = f }
 
 // PortalLockKey is the advisory lock key of the portal's intakes.
 func PortalLockKey(s *Store, memberID string) int64 { return s.portalLockKey(memberID) }
+
+// Queued is how many intake requests wait in the committers' channels.
+func Queued(s *Store) int {
+	n := 0
+	for _, in := range s.intake {
+		n += len(in)
+	}
+	return n
+}

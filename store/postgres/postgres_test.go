@@ -286,7 +286,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}()
 	const n = 30
 	var wg sync.WaitGroup
-	errs := make([]error, n+1)
+	errs := make([]error, n+2)
 	intake := func(i int, phone string) {
 		defer wg.Done()
 		res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m1", Phone: phone}})
@@ -295,16 +295,24 @@ func TestBatchFailureIsolated(t *testing.T) {
 		}
 		errs[i] = err
 	}
+	// A first request takes the committer, which then waits for the lock.
+	wg.Add(1)
+	go intake(n+1, "+4930000098")
+	waitFor(t, "the committer to take the first request", func() bool { return postgres.Queued(s) == 0 && lockWaiters(t, s) > 0 })
+	// The rest, the failing one among them, queue up behind it and so
+	// share the next batch.
 	for i := range n {
 		wg.Add(1)
 		go intake(i, fmt.Sprintf("+49300000%02d", i))
 	}
-	time.Sleep(200 * time.Millisecond) // the others wait for the writer
 	wg.Add(1)
 	go intake(n, poison)
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "all requests to queue", func() bool { return postgres.Queued(s) == n+1 })
 	release()
 	wg.Wait()
+	if errs[n+1] != nil {
+		t.Errorf("the first request: %v", errs[n+1])
+	}
 	for i := range n {
 		if errs[i] != nil {
 			t.Errorf("request %d beside the failing one: %v", i, errs[i])
@@ -313,10 +321,36 @@ func TestBatchFailureIsolated(t *testing.T) {
 	if code := callbackline.ErrorCode(errs[n]); code != callbackline.EINTERNAL {
 		t.Errorf("the failing request: %v (code %q), want an internal error", errs[n], code)
 	}
-	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n {
-		t.Errorf("jobs = %d (%v), want %d", jobs, err, n)
+	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n+1 {
+		t.Errorf("jobs = %d (%v), want %d", jobs, err, n+1)
 	}
 	if retries.Load() == 0 {
 		t.Error("no batch was retried one by one: the failing request was alone in its batch")
 	}
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// lockWaiters counts sessions waiting for the portal m1's intake lock.
+func lockWaiters(t *testing.T, s *postgres.Store) int {
+	t.Helper()
+	var n int
+	err := s.Pool().QueryRow(context.Background(),
+		`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+		   AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1`,
+		postgres.PortalLockKey(s, "m1")).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
