@@ -135,6 +135,9 @@ func (s *Store) commitBatch(batch []*intakeCall) {
 	if len(live) == 0 {
 		return
 	}
+	if testBatchStart != nil {
+		testBatchStart(len(live))
+	}
 	outs, err := s.intakeTx(live)
 	if err == nil {
 		for i, c := range live {
@@ -161,6 +164,10 @@ func (s *Store) commitBatch(batch []*intakeCall) {
 // testFailIntake, set by tests only, makes the matching requests fail as
 // an SQL error would: the whole batch fails.
 var testFailIntake func(*callbackline.Callback) bool
+
+// testBatchStart, set by tests only, is told the size of every batch
+// before its transaction begins.
+var testBatchStart func(n int)
 
 // memberError fails one request of a batch, not the batch.
 type memberError struct{ err error }

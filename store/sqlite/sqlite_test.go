@@ -285,16 +285,24 @@ func TestBatchFailureIsolated(t *testing.T) {
 	// The first request is taken alone and waits for the writer; all the
 	// others, the failing one among them, queue up behind it and go into
 	// the next batch together.
+	started := make(chan struct{}, 1)
+	sqlite.SetBatchStart(func(int) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+	})
+	defer sqlite.SetBatchStart(nil)
 	wg.Add(1)
 	go intake(0, fmt.Sprintf("+49300000%02d", 0))
-	time.Sleep(200 * time.Millisecond)
+	<-started // the committer has it and waits for the writer
 	for i := 1; i < n; i++ {
 		wg.Add(1)
 		go intake(i, fmt.Sprintf("+49300000%02d", i))
 	}
 	wg.Add(1)
 	go intake(n, poison)
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "all requests to queue", func() bool { return sqlite.Queued(s) == n })
 	release()
 	wg.Wait()
 	for i := range n {
@@ -310,5 +318,17 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}
 	if retries.Load() == 0 {
 		t.Error("no batch was retried one by one: the failing request was alone in its batch")
+	}
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
