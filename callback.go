@@ -20,6 +20,7 @@ const (
 	StateConnected       State = "connected"        // employee and client talk
 	StateFinishing       State = "finishing"        // writing the result to the CRM
 	StateDone            State = "done"             // connected and logged
+	StateNotifying       State = "notifying"        // given up; the CRM and the responsible are being told
 	StateFailed          State = "failed"           // given up by policy; see Reason
 	StateScheduled       State = "scheduled"        // waiting for a redial or working hours
 )
@@ -27,7 +28,7 @@ const (
 var states = map[State]bool{
 	StateReceived: true, StateRejected: true, StateRouting: true, StateRingingEmployee: true,
 	StateAnnouncing: true, StateRingingClient: true, StateConnected: true, StateFinishing: true,
-	StateDone: true, StateFailed: true, StateScheduled: true,
+	StateDone: true, StateNotifying: true, StateFailed: true, StateScheduled: true,
 }
 
 // Valid reports whether s is one of the known states.
@@ -39,7 +40,7 @@ func (s State) Final() bool { return s == StateDone || s == StateFailed || s == 
 // States lists every state, in the order of a callback's life.
 func States() []State {
 	return []State{StateReceived, StateRejected, StateRouting, StateRingingEmployee, StateAnnouncing,
-		StateRingingClient, StateConnected, StateFinishing, StateDone, StateFailed, StateScheduled}
+		StateRingingClient, StateConnected, StateFinishing, StateDone, StateNotifying, StateFailed, StateScheduled}
 }
 
 // Kind tells a callback request from a click-to-call request.
@@ -85,6 +86,14 @@ type Callback struct {
 	EmployeeRounds  int       // rounds over the employees made so far
 	CreatedAt       time.Time // when callbackline received it
 	UpdatedAt       time.Time
+}
+
+// NeedsJob reports whether a newly stored callback gets a queue job:
+// every received one, and a rejected click-to-call, whose call Bitrix24
+// registered when the employee clicked and which must still be finished
+// so that it does not stay open in the CRM.
+func (c *Callback) NeedsJob() bool {
+	return c.State == StateReceived || c.State == StateRejected && c.Kind == KindCall && c.CallID != ""
 }
 
 // CallbackJob is the queue job that carries a callback to the workers. It

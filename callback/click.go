@@ -3,6 +3,7 @@ package callback
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/callbackline/callbackline"
 )
@@ -69,4 +70,31 @@ func (r *run) endUndialled(ctx context.Context, a *callbackline.Attempt, status,
 		return err
 	}
 	return r.finishCall(ctx, a)
+}
+
+// closeRejected finishes the Bitrix24 call of a click-to-call refused at
+// intake, whose number is not dialled: exactly once, with 484 for a number
+// that is not valid and 403 for one the toll-fraud guard stops, so the
+// employee sees why in the call card instead of a call left open.
+func (r *run) closeRejected(ctx context.Context) error {
+	attempts, err := r.w.cfg.Store.Attempts(ctx, r.cb.ID)
+	if err != nil {
+		return err
+	}
+	if len(attempts) > 0 { // a try before a restart stored the intent
+		a := attempts[0]
+		if !a.FinishedAt.IsZero() {
+			return nil
+		}
+		return r.finishCall(ctx, a)
+	}
+	status := "403"
+	if strings.HasPrefix(r.cb.Reason, callbackline.ReasonInvalidNumber) {
+		status = "484"
+	}
+	now := r.now().UTC()
+	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: 1, CallID: r.cb.CallID, UserID: r.cb.UserID,
+		StartedAt: now, UpdatedAt: now}
+	a.ExternalCallID = callbackline.ExternalCallID(r.cb.ID, 1)
+	return r.endUndialled(ctx, a, status, "rejected: "+r.cb.Reason)
 }

@@ -61,17 +61,22 @@ func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
 		return err
 	}
 	note := fmt.Sprintf("call finished in the CRM: status %s, %d s", a.StatusCode, a.Duration)
-	state := callbackline.StateFinishing
-	if r.cb.State.Final() { // a missed callback logged after the failure
-		state = r.cb.State
-	}
-	if err := r.step(ctx, state, a.ID, note); err != nil {
+	if err := r.step(ctx, r.stateFor(callbackline.StateFinishing), a.ID, note); err != nil {
 		return err
 	}
 	if a.RecordPath != "" {
 		r.attach(ctx, a)
 	}
 	return nil
+}
+
+// stateFor is s, or the callback's own state while it is final or being
+// given up: a call closed then must not move the callback back.
+func (r *run) stateFor(s callbackline.State) callbackline.State {
+	if r.cb.State.Final() || r.cb.State == callbackline.StateNotifying {
+		return r.cb.State
+	}
+	return s
 }
 
 // attach uploads an attempt's recording, after finish, with retries.
@@ -173,26 +178,69 @@ func (r *run) employeesFailed(ctx context.Context, why string) (time.Duration, e
 }
 
 // fail gives the callback up for good and, when asked, tells the
-// responsible person and the CRM.
+// responsible person and the CRM. With notify the callback first goes to
+// StateNotifying, so a crash while telling them resumes the telling.
 func (r *run) fail(ctx context.Context, reason string, notify bool) error {
 	ctx, cancel := persist(ctx)
 	defer cancel()
 	r.cb.Reason = reason
-	if err := r.step(ctx, callbackline.StateFailed, 0, "failed: "+reason); err != nil {
+	if !notify {
+		if err := r.step(ctx, callbackline.StateFailed, 0, "failed: "+reason); err != nil {
+			return err
+		}
+		r.w.cfg.Metrics.outcome(r.line.Number, "failed")
+		return nil
+	}
+	if err := r.step(ctx, callbackline.StateNotifying, 0, "giving up: "+reason); err != nil {
 		return err
 	}
-	r.w.cfg.Metrics.outcome(r.line.Number, "failed")
-	if notify {
-		r.notify(ctx, reason)
+	return r.notify(ctx)
+}
+
+// History notes of what notify has done, so a resumed notify does not do
+// it twice.
+const (
+	noteNotified = "responsible user notified"
+	noteComment  = "comment added to the CRM timeline"
+	noteTodo     = "to-do added for the responsible"
+)
+
+// resumeNotify finishes the work of a callback left in StateNotifying by
+// a crash: calls still open are closed, then whatever notify had not yet
+// done is done.
+func (r *run) resumeNotify(ctx context.Context) error {
+	var err error
+	if r.attempts, err = r.w.cfg.Store.Attempts(ctx, r.cb.ID); err != nil {
+		return err
 	}
-	return nil
+	for _, a := range r.attempts {
+		done, err := r.recover(ctx, a)
+		if err != nil {
+			return err
+		}
+		if done { // the client was connected after all
+			return nil
+		}
+	}
+	return r.notify(ctx)
 }
 
 // notify tells the responsible user (else the line's first employee, else
 // the installing administrator) and writes a comment into the CRM entity's
-// timeline; with the policy's Todo also a to-do. Failures are logged: the
-// callback's own record is already final.
-func (r *run) notify(ctx context.Context, reason string) {
+// timeline; with the policy's Todo also a to-do; then the callback is
+// failed. Each step done is noted in the history and skipped when notify
+// runs again after a crash. Bitrix24's failures are logged and skipped:
+// the callback's own record is what counts.
+func (r *run) notify(ctx context.Context) error {
+	reason := r.cb.Reason
+	hist, err := r.w.cfg.Store.History(ctx, r.cb.ID)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, h := range hist {
+		done[h.Note] = true
+	}
 	if r.responsible == 0 {
 		// Routing did not run in this job (stale, closed, a retry): look
 		// the responsible up now.
@@ -225,29 +273,41 @@ func (r *run) notify(ctx context.Context, reason string) {
 		text += " Tried: " + r.tried
 	}
 	text += " Please call the client back."
-	if to != 0 {
+	if to != 0 && !done[noteNotified] {
 		if _, err := r.w.cfg.CRM.NotifySystem(ctx, r.portal, bitrix24.Notify{UserID: to, Message: text,
 			Tag: fmt.Sprintf("callbackline|%d", r.cb.ID)}); err != nil {
 			r.w.cfg.Metrics.crmError("im.notify.system.add")
 			r.log.Warn("notifying the responsible failed", slog.Any("err", err))
+		} else if err := r.step(ctx, callbackline.StateNotifying, 0, noteNotified); err != nil {
+			return err
 		}
 	}
 	if r.cb.CRMEntityType != "" && r.cb.CRMEntityID > 0 {
-		if _, err := r.w.cfg.CRM.AddTimelineComment(ctx, r.portal, r.cb.CRMEntityType, r.cb.CRMEntityID, text); err != nil {
-			r.w.cfg.Metrics.crmError("crm.timeline.comment.add")
-			r.log.Warn("the timeline comment failed", slog.Any("err", err))
+		if !done[noteComment] {
+			if _, err := r.w.cfg.CRM.AddTimelineComment(ctx, r.portal, r.cb.CRMEntityType, r.cb.CRMEntityID, text); err != nil {
+				r.w.cfg.Metrics.crmError("crm.timeline.comment.add")
+				r.log.Warn("the timeline comment failed", slog.Any("err", err))
+			} else if err := r.step(ctx, callbackline.StateNotifying, 0, noteComment); err != nil {
+				return err
+			}
 		}
-		if r.policy.Todo {
+		if r.policy.Todo && !done[noteTodo] {
 			if _, err := r.w.cfg.CRM.AddTodo(ctx, r.portal, bitrix24.Todo{
 				OwnerTypeID: bitrix24.EntityTypeID(r.cb.CRMEntityType), OwnerID: r.cb.CRMEntityID,
 				Deadline: r.now().Add(time.Hour), Title: "Call back " + phone.Mask(r.cb.Phone), Description: text, ResponsibleID: to,
 			}); err != nil {
 				r.w.cfg.Metrics.crmError("crm.activity.todo.add")
 				r.log.Warn("the to-do failed", slog.Any("err", err))
+			} else if err := r.step(ctx, callbackline.StateNotifying, 0, noteTodo); err != nil {
+				return err
 			}
 		}
 	}
-	_ = r.step(ctx, callbackline.StateFailed, 0, fmt.Sprintf("responsible user %d notified", to))
+	if err := r.step(ctx, callbackline.StateFailed, 0, fmt.Sprintf("failed: %s (user %d told)", reason, to)); err != nil {
+		return err
+	}
+	r.w.cfg.Metrics.outcome(r.line.Number, "failed")
+	return nil
 }
 
 // callsMade describes every call of the callback, over all its jobs, for

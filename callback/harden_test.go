@@ -556,3 +556,93 @@ func TestStoreGlitchMidCallStillCountsClient(t *testing.T) {
 	}
 	e.checkCRM()
 }
+
+// A click-to-call whose number is refused at intake is never dialled, but
+// the call Bitrix24 registered at the click is finished, once, with the
+// status that says why (484: not a valid number).
+func TestRejectedClickToCallFinished(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(maxID, clientE164))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: e.member.MemberID, Kind: callbackline.KindCall, PhoneRaw: "12", CallID: reg.CallID, UserID: maxID,
+		State: callbackline.StateRejected, Reason: callbackline.ReasonInvalidNumber + ": too short",
+		CreatedAt: now, UpdatedAt: now,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Queued {
+		t.Fatal("a rejected click-to-call got no job: its registered call would stay open")
+	}
+	for range 2 { // a second run (a retried job) changes nothing
+		if after, err := e.worker.Run(context.Background(), res.Callback.ID); err != nil || after != 0 {
+			t.Fatalf("Run = %v, %v", after, err)
+		}
+	}
+	if cb := e.callback(res.Callback.ID); cb.State != callbackline.StateRejected {
+		t.Errorf("state %s, want rejected", cb.State)
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Errorf("%d phones rang for a rejected number", n)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || calls[0].StatusCode != "484" {
+		t.Errorf("CRM %+v, want the clicked call finished once with 484", calls)
+	}
+	// A rejected callback request has no call to finish: no job.
+	res, err = e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: e.member.MemberID, PhoneRaw: "12", State: callbackline.StateRejected,
+		Reason: callbackline.ReasonInvalidNumber + ": too short", CreatedAt: now, UpdatedAt: now,
+	}})
+	if err != nil || res.Queued {
+		t.Errorf("rejected callback request: queued %v, %v", res.Queued, err)
+	}
+}
+
+// A process that dies while giving a callback up (after the responsible
+// was told, before the timeline comment, with the missed call stored but
+// not yet registered) leaves it in StateNotifying; the next run finishes
+// the telling: the missed call registered and finished once, the
+// notification not sent twice, the comment added, the callback failed.
+func TestNotifyingResumesAfterCrash(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	id := e.request(clientRaw, "LEAD", 5785)
+	ctx := context.Background()
+	cb := e.callback(id)
+	cb.State, cb.Reason = callbackline.StateNotifying, "stale: the request is older than 24h0m0s and was not called"
+	if err := e.store.Advance(ctx, cb, 0, "giving up: "+cb.Reason); err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	a := &callbackline.Attempt{CallbackID: id, Number: 1, UserID: maxID, StatusCode: "304", Reason: cb.Reason,
+		ExternalCallID: callbackline.ExternalCallID(id, 1), StartedAt: now, UpdatedAt: now}
+	if err := e.store.SaveAttempt(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Advance(ctx, cb, 0, "responsible user notified"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second run changes nothing
+		if after := e.run(id); after != 0 {
+			t.Fatalf("run: again after %s", after)
+		}
+	}
+	if got := e.callback(id); got.State != callbackline.StateFailed || got.Reason != cb.Reason {
+		t.Errorf("callback %s %q, want failed with the reason kept", got.State, got.Reason)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || calls[0].StatusCode != "304" {
+		t.Errorf("CRM %+v, want one missed call finished with 304", calls)
+	}
+	if n := len(e.portal.Notifications()); n != 0 {
+		t.Errorf("%d notifications, want none: the responsible was told before the crash", n)
+	}
+	if c := e.portal.Comments(); len(c) != 1 {
+		t.Errorf("timeline comments %+v, want one", c)
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Errorf("%d phones rang for a callback being given up", n)
+	}
+}

@@ -52,7 +52,7 @@ func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error
 		if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 			return false, err
 		}
-		if err := r.step(ctx, callbackline.StateFinishing, a.ID, fmt.Sprintf("recovering attempt %d after a restart", a.Number)); err != nil {
+		if err := r.step(ctx, r.stateFor(callbackline.StateFinishing), a.ID, fmt.Sprintf("recovering attempt %d after a restart", a.Number)); err != nil {
 			return false, err
 		}
 		if err := r.finishCall(ctx, a); err != nil {

@@ -166,7 +166,8 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 	} else if err != nil {
 		return 0, err
 	}
-	if cb.State.Final() {
+	rejectedCall := cb.State == callbackline.StateRejected && cb.NeedsJob()
+	if cb.State.Final() && !rejectedCall {
 		return 0, nil
 	}
 	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
@@ -176,8 +177,17 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, err
 	}
 	r := w.newRun(cb, p)
+	if rejectedCall {
+		if p.Status == callbackline.PortalUninstalled {
+			return 0, nil
+		}
+		return 0, r.closeRejected(ctx)
+	}
 	if p.Status == callbackline.PortalUninstalled {
 		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
+	}
+	if cb.State == callbackline.StateNotifying { // a crash while giving up
+		return 0, r.resumeNotify(ctx)
 	}
 	after, err := r.advance(ctx)
 	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {

@@ -235,7 +235,7 @@ func (s *Store) intakeTx(calls []*intakeCall) (outs []intakeOutcome, err error) 
 				return err
 			}
 			outs[i].res = callbackline.IntakeResult{Callback: cb, Duplicate: dup,
-				Queued: !dup && cb.State == callbackline.StateReceived}
+				Queued: !dup && cb.NeedsJob()}
 			return nil
 		})
 	}

@@ -266,7 +266,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *intakeCall, now time.Time) (
 	if err != nil {
 		return callbackline.IntakeResult{}, err
 	}
-	return callbackline.IntakeResult{Callback: &cb, Queued: cb.State == callbackline.StateReceived}, nil
+	return callbackline.IntakeResult{Callback: &cb, Queued: cb.NeedsJob()}, nil
 }
 
 // intakeStmts are the intake's statements, prepared once on the write
