@@ -157,6 +157,7 @@ type Store interface {
 	PortalStore
 	CallbackStore
 	WorkStore
+	SettingsStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

@@ -151,6 +151,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 		`DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
 		`DELETE FROM callbacks WHERE member_id = $1`,
+		`DELETE FROM settings WHERE member_id = $1`,
 		`DELETE FROM portals WHERE member_id = $1`,
 	} {
 		if _, err := tx.Exec(ctx, q, memberID); err != nil {

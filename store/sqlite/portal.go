@@ -150,6 +150,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 		`DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`,
 		`DELETE FROM callbacks WHERE member_id = ?`,
+		`DELETE FROM settings WHERE member_id = ?`,
 		`DELETE FROM portals WHERE member_id = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, memberID); err != nil {

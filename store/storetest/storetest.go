@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		t.Run("DefaultLimit", func(t *testing.T) { testCallbacksDefaultLimit(t, open(t)) })
 	})
 	t.Run("Work", func(t *testing.T) { runWork(t, open) })
+	t.Run("Settings", func(t *testing.T) { runSettings(t, open) })
 }
 
 // ---- helpers ----

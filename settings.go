@@ -1,0 +1,31 @@
+package callbackline
+
+import (
+	"context"
+	"time"
+)
+
+// Settings are one portal's own lines, written by its administrator on
+// the app page. While a portal has none it uses the lines of the
+// service's configuration; once saved they replace them for that portal
+// only: numbers, names, employees, fixed targets and each line's policy
+// (working hours, ring timeouts, redials, …).
+type Settings struct {
+	MemberID string
+	// Lines is the portal's `lines:` list in YAML, with the keys of
+	// callbackline.yaml's `lines:` (number, name, employees, policy, …).
+	// It is stored as written so the page shows it back as it was saved.
+	Lines     string
+	UpdatedAt time.Time
+	UpdatedBy int64 // the Bitrix24 user who saved them
+}
+
+// SettingsStore keeps portals' settings.
+type SettingsStore interface {
+	// Settings returns the portal's settings, or an ENOTFOUND error when
+	// it has none (it uses the configured lines).
+	Settings(ctx context.Context, memberID string) (*Settings, error)
+	// SaveSettings inserts or replaces the portal's settings; ENOTFOUND
+	// when the portal is not installed. DeletePortal deletes them too.
+	SaveSettings(ctx context.Context, s *Settings) error
+}
