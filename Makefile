@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/callbackline/callbackline.Version=$(VERSION)
 # Debian packages: the demo's phones and speech; the tests add audio tools
 # and a browser.
 DEMO_PKGS ?= baresip-core espeak-ng
-TEST_PKGS ?= $(DEMO_PKGS) sox chromium
+TEST_PKGS ?= $(DEMO_PKGS) sox chromium kamailio
 
 .PHONY: build run demo test bench deps fuzz clean
 

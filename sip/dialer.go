@@ -44,7 +44,10 @@ type Dialer struct {
 	mu         sync.Mutex
 	closed     bool
 
-	regs []*registration
+	regs      []*registration
+	regCtx    context.Context // registrations: stopped (unregistered) before the listener
+	regCancel context.CancelFunc
+	regWG     sync.WaitGroup
 }
 
 type registration struct {
@@ -145,6 +148,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.callCtx, d.callCancel = context.WithCancel(context.Background())
+	d.regCtx, d.regCancel = context.WithCancel(d.ctx)
 	if err := d.dg.ServeBackground(d.ctx, d.inbound); err != nil {
 		d.cancel()
 		d.callCancel()
@@ -154,15 +158,15 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	// sipgo reports ready before the listener is in its pool (see the notes).
 	time.Sleep(100 * time.Millisecond)
 
+	d.ua = ua // before the registrations, which use it
 	for i := range c.Trunks {
 		if c.Trunks[i].Register {
 			r := &registration{trunk: c.Trunks[i].Name}
 			d.regs = append(d.regs, r)
-			d.wg.Add(1)
+			d.regWG.Add(1)
 			go d.register(&c.Trunks[i], r)
 		}
 	}
-	d.ua = ua
 	ok = true
 	d.log.Info("sip dialer listening", "addr", d.addr, "transport", c.Transport)
 	return d, nil
@@ -200,9 +204,12 @@ func (d *Dialer) Close() error {
 	d.closed = true
 	d.mu.Unlock()
 	// Calls first, while the transport can still carry their BYEs; then
-	// the listener, registrations and abandoned transactions.
+	// the registrations (their unregister too needs the transport), then
+	// the listener and abandoned transactions.
 	d.callCancel()
 	d.calls.Wait()
+	d.regCancel()
+	d.regWG.Wait()
 	d.cancel()
 	d.wg.Wait()
 	_ = d.ua.Close()
@@ -228,22 +235,12 @@ func (d *Dialer) acquire() bool {
 }
 
 func (d *Dialer) register(t *Trunk, r *registration) {
-	defer d.wg.Done()
-	uri, _ := t.registrar()
-	if t.Username != "" {
-		uri.User = t.Username
-	}
-	opts := diago.RegisterOptions{Username: t.Username, Password: t.Password, Expiry: t.RegisterExpiry,
-		OnRegistered: func() { r.ok.Store(true); d.log.Info("sip registered", "trunk", t.Name) }}
-	if t.OutboundProxy != "" {
-		p, _ := proxyURI(t.OutboundProxy)
-		opts.ProxyHost = net.JoinHostPort(p.Host, strconv.Itoa(portOr(p.Port, 5060)))
-	}
+	defer d.regWG.Done()
 	backoff := 5 * time.Second
 	for {
-		err := d.dg.Register(d.ctx, uri, opts)
+		err := d.keepRegistered(t, r)
 		r.ok.Store(false)
-		if d.ctx.Err() != nil {
+		if d.regCtx.Err() != nil {
 			return
 		}
 		if err != nil {
@@ -251,7 +248,7 @@ func (d *Dialer) register(t *Trunk, r *registration) {
 			d.log.Warn("sip registration failed; retrying", "trunk", t.Name, "retry_in", backoff, "error", err)
 		}
 		select {
-		case <-d.ctx.Done():
+		case <-d.regCtx.Done():
 			return
 		case <-time.After(backoff):
 		}

@@ -1,0 +1,262 @@
+package sip_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// Interop tests against a real SIP server: Kamailio as registrar and
+// record-routing proxy with digest auth (siptest.StartKamailio). The trunk
+// reaches it only as the outbound proxy: the templates and the registrar
+// name the PBX's domain, pbx.test, which does not resolve.
+
+const (
+	kamUser = "callback"
+	kamPass = "pw-callback"
+)
+
+// kamTrunk is the trunk of a dialer that uses k as registrar and outbound
+// proxy.
+func kamTrunk(k *siptest.Kamailio, password string) sip.Trunk {
+	return sip.Trunk{
+		Name:           "pbx",
+		Employee:       "sip:{extension}@" + k.Realm,
+		Client:         "sip:{number}@" + k.Realm,
+		Username:       kamUser,
+		Password:       password,
+		Register:       true,
+		RegisterExpiry: 30 * time.Second,
+		OutboundProxy:  k.Addr(),
+		CallerID:       sip.CallerID{Number: "+4940999000", Name: "Acme"},
+	}
+}
+
+func newKamDialer(t *testing.T, tr sip.Trunk) *sip.Dialer {
+	t.Helper()
+	d, err := sip.New(context.Background(), sip.Config{
+		Listen:   "127.0.0.1:0",
+		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+		Trunks:   []sip.Trunk{tr},
+	}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// waitReady polls the dialer's registration state.
+func waitReady(ctx context.Context, d *sip.Dialer) error {
+	for {
+		err := d.Ready()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestKamailioRegister: the dialer registers through the outbound proxy,
+// answering the 401 with its credentials, Kamailio's location table holds
+// its contact, and the registration is refreshed before the lifetime
+// Kamailio granted runs out.
+func TestKamailioRegister(t *testing.T) {
+	const granted = 3 * time.Second
+	k := siptest.StartKamailio(t, siptest.KamailioOptions{
+		Users:      map[string]string{kamUser: kamPass},
+		MaxExpires: granted,
+	})
+	d := newKamDialer(t, kamTrunk(k, kamPass))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitReady(ctx, d); err != nil {
+		t.Fatalf("not registered: %v", err)
+	}
+	contacts, err := k.WaitRegistered(ctx, kamUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(contacts, func(c string) bool { return strings.Contains(c, d.Addr()) }) {
+		t.Errorf("kamailio has contacts %v, want one at the dialer's %s", contacts, d.Addr())
+	}
+	if ev := k.Events("challenge method=REGISTER"); len(ev) == 0 {
+		t.Errorf("the REGISTER was never challenged: %v", k.Events("auth-ok"))
+	}
+	if ev := k.Events("preloaded-route method=REGISTER"); len(ev) != 0 {
+		t.Logf("REGISTER carried a Route: %v", ev)
+	}
+	// Kamailio granted 3 s, not the 30 s asked for: the dialer must
+	// refresh in time, again and again, so that the binding never lapses.
+	start := time.Now()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for range tick.C {
+		if time.Since(start) > 2*granted {
+			break
+		}
+		cs, err := k.Contacts(ctx, kamUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) == 0 {
+			t.Fatalf("the registration lapsed %s after it was made (granted %s): %d REGISTERs accepted",
+				time.Since(start).Round(time.Millisecond), granted, len(k.Events("registered user="+kamUser)))
+		}
+		if err := d.Ready(); err != nil {
+			t.Fatalf("dialer not ready any more: %v", err)
+		}
+	}
+	// Refreshes every 1.5 s: the first REGISTER and at least 3 more.
+	if n := len(k.Events("registered user=" + kamUser)); n < 4 {
+		t.Errorf("%d REGISTERs accepted in %s with %s granted, want refreshes", n, 2*granted, granted)
+	}
+	// Close unregisters.
+	d.Close()
+	if cs, err := k.Contacts(ctx, kamUser); err != nil || len(cs) != 0 {
+		t.Errorf("after Close kamailio still has %v (%v)", cs, err)
+	}
+}
+
+// TestKamailioRegisterWrongPassword: a wrong password is answered 403,
+// and the dialer reports itself not ready with a typed error.
+func TestKamailioRegisterWrongPassword(t *testing.T) {
+	k := siptest.StartKamailio(t, siptest.KamailioOptions{Users: map[string]string{kamUser: kamPass}})
+	d := newKamDialer(t, kamTrunk(k, "wrong-password"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := k.WaitEvent(ctx, "auth-failed method=REGISTER user="+kamUser, 1); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for {
+		err = d.Ready()
+		var e *sip.Error
+		if errors.As(err, &e) && e.Err != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("Ready() = %v, want an error with the cause", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var e *sip.Error
+	errors.As(err, &e)
+	if e.Kind != sip.KindUnreachable {
+		t.Errorf("kind %s, want %s: %v", e.Kind, sip.KindUnreachable, err)
+	}
+	if !strings.Contains(e.Err.Error(), "403") {
+		t.Errorf("cause %v, want the 403", e.Err)
+	}
+	if cs, _ := k.Contacts(ctx, kamUser); len(cs) != 0 {
+		t.Errorf("registered with a wrong password: %v", cs)
+	}
+	if strings.Contains(err.Error(), "wrong-password") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}
+
+// TestKamailioCallback places a whole callback through Kamailio: the
+// employee is a baresip phone registered at Kamailio as 101 (with a
+// password), the client a baresip "carrier" Kamailio routes E.164 numbers
+// to. The dialer registers, answers the 407 on both INVITEs, which reach
+// Kamailio through the outbound proxy; the legs are bridged and recorded
+// and both BYEs follow the Record-Route through Kamailio.
+func TestKamailioCallback(t *testing.T) {
+	cli := siptest.StartBaresip(t, siptest.BaresipOptions{User: clientNumber, ToneHz: 1000})
+	k := siptest.StartKamailio(t, siptest.KamailioOptions{
+		Users: map[string]string{kamUser: kamPass, "101": "pw-101"},
+		Trunk: cli.HostPort(),
+	})
+	emp := k.StartPhone(t, "101", 440)
+	d := newKamDialer(t, kamTrunk(k, kamPass))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitReady(ctx, d); err != nil {
+		t.Fatalf("not registered: %v", err)
+	}
+
+	const talk = 3 * time.Second
+	dir := t.TempDir()
+	var ev events
+	res := d.Callback(context.Background(), sip.Plan{
+		Employees: []string{"101"}, Client: clientNumber,
+		Recording: filepath.Join(dir, "call.wav"), Progress: ev.add,
+		Timeouts: sip.Timeouts{EmployeeRing: 5 * time.Second, ClientRing: 5 * time.Second, MaxCall: talk},
+	})
+	if res.Outcome != sip.OutcomeConnected || res.StatusCode != sip.StatusSuccess || res.Err != nil {
+		t.Fatalf("outcome %s status %s err %v", res.Outcome, res.StatusCode, res.Err)
+	}
+	if res.Employee == nil || res.Employee.Status != 200 || res.Client == nil || res.Client.Status != 200 {
+		t.Fatalf("legs: employee %+v client %+v", res.Employee, res.Client)
+	}
+	if got := res.Talk(); got < talk || got > talk+time.Second || res.TalkSeconds() <= 0 {
+		t.Errorf("talk %s (%d s), want %s", got, res.TalkSeconds(), talk)
+	}
+	if res.EndReason != "max_call" || res.HungUp != sip.PartyDialer {
+		t.Errorf("ended by %s (%s), want the dialer at max_call", res.HungUp, res.EndReason)
+	}
+
+	// What Kamailio saw: both INVITEs challenged (407) and authenticated
+	// as the trunk user, both sent to it as the outbound proxy (a Route to
+	// it), one routed to 101's registered contact and one to the carrier,
+	// and the BYEs relayed along the Record-Route.
+	for _, c := range []struct {
+		event string
+		n     int
+	}{
+		{"challenge method=INVITE status=407", 2},
+		{"auth-ok method=INVITE user=" + kamUser, 2},
+		{"preloaded-route method=INVITE", 2},
+		{"route-extension user=101", 1},
+		{"route-trunk method=INVITE", 1},
+		{"in-dialog method=BYE", 2},
+	} {
+		if _, err := k.WaitEvent(ctx, c.event, c.n); err != nil {
+			t.Errorf("%v: %v", err, k.Events(strings.Fields(c.event)[0]))
+		}
+	}
+
+	emp.Stop()
+	cli.Stop()
+	empRec, err := emp.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliRec, err := cli.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, c := analyse(t, empRec, 0), analyse(t, cliRec, 0)
+	l, r := analyse(t, res.Recording, 0), analyse(t, res.Recording, 1)
+	t.Logf("employee heard: %s", siptest.Summary(e))
+	t.Logf("client heard:   %s", siptest.Summary(c))
+	t.Logf("recording L:    %s", siptest.Summary(l))
+	t.Logf("recording R:    %s", siptest.Summary(r))
+	end := talk.Seconds() - 0.3
+	if s := siptest.Share(c, 0.3, end, "tone:440"); s < 0.8 {
+		t.Errorf("client: employee tone only %.0f%%", 100*s)
+	}
+	if s := siptest.Share(l, 0.3, end, "tone:440"); s < 0.8 {
+		t.Errorf("recording left: employee tone only %.0f%%", 100*s)
+	}
+	if s := siptest.Share(r, 0.3, end, "tone:1000"); s < 0.8 {
+		t.Errorf("recording right: client tone only %.0f%%", 100*s)
+	}
+	// The employee's recording starts at its answer: a short ringback,
+	// then the client.
+	if s := siptest.Share(e, 1, end, "tone:1000"); s < 0.8 {
+		t.Errorf("employee: client tone only %.0f%%", 100*s)
+	}
+}
