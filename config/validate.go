@@ -200,30 +200,7 @@ func (c *Config) validate(sources map[string]string) []error {
 		bad("intake.max_body", "is %s; must be between %s and %s", formatSize(in.MaxBody), formatSize(minBody), formatSize(maxBody))
 	}
 
-	numbers := map[string]int{}
-	for i, l := range c.Lines {
-		key := fmt.Sprintf("lines[%d]", i)
-		switch n := utf8.RuneCountInString(l.Number); {
-		case strings.TrimSpace(l.Number) == "":
-			bad(key+".number", "is empty; every line needs a number (free text, e.g. callbackline or +74951234567)")
-		case n > 50:
-			bad(key+".number", "is %d characters long; Bitrix24 keeps at most 50", n)
-		case strings.TrimSpace(l.Number) != l.Number:
-			bad(key+".number", "%q has spaces around it; Bitrix24 trims them", l.Number)
-		}
-		if j, dup := numbers[l.Number]; dup {
-			bad(key+".number", "%q is the number of lines[%d] too; line numbers must be unique", l.Number, j)
-		}
-		numbers[l.Number] = i
-		if n := utf8.RuneCountInString(l.Name); n > 255 {
-			bad(key+".name", "is %d characters long; keep it under 255", n)
-		}
-		l.checkRouting(key, bad)
-		errs = append(errs, l.Policy.check(key+".policy", sources)...)
-		if p := c.Defaults.Policy.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
-			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)
-		}
-	}
+	errs = append(errs, checkLines(c.Lines, c.Defaults.Policy, sources, bad)...)
 	errs = append(errs, c.Defaults.Policy.check("defaults.policy", sources)...)
 	if p := c.Defaults.Policy.Hours.checkOpen(); p != "" {
 		bad("defaults.policy.hours", "is %s", p)
@@ -304,4 +281,35 @@ func redactURL(s string) string {
 		}
 	}
 	return s
+}
+
+// checkLines reports the problems of a list of lines (config lines or a
+// portal's own) through bad, and returns those of their policies.
+func checkLines(lines []Line, defaults Policy, sources map[string]string, bad func(key, format string, args ...any)) []error {
+	var errs []error
+	numbers := map[string]int{}
+	for i, l := range lines {
+		key := fmt.Sprintf("lines[%d]", i)
+		switch n := utf8.RuneCountInString(l.Number); {
+		case strings.TrimSpace(l.Number) == "":
+			bad(key+".number", "is empty; every line needs a number (free text, e.g. callbackline or +74951234567)")
+		case n > 50:
+			bad(key+".number", "is %d characters long; Bitrix24 keeps at most 50", n)
+		case strings.TrimSpace(l.Number) != l.Number:
+			bad(key+".number", "%q has spaces around it; Bitrix24 trims them", l.Number)
+		}
+		if j, dup := numbers[l.Number]; dup {
+			bad(key+".number", "%q is the number of lines[%d] too; line numbers must be unique", l.Number, j)
+		}
+		numbers[l.Number] = i
+		if n := utf8.RuneCountInString(l.Name); n > 255 {
+			bad(key+".name", "is %d characters long; keep it under 255", n)
+		}
+		l.checkRouting(key, bad)
+		errs = append(errs, l.Policy.check(key+".policy", sources)...)
+		if p := defaults.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
+			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)
+		}
+	}
+	return errs
 }
