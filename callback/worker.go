@@ -44,6 +44,13 @@ type Config struct {
 	// Lines are callbackline's lines by Number. A callback for an unknown
 	// or empty LINE_NUMBER uses the first line. At least one is required.
 	Lines []callbackline.Line
+	// PortalLines, when set, returns a portal's own lines (its
+	// callbackline.Settings) in place of Lines; none (nil, no error)
+	// means the portal uses Lines. An error retries the job.
+	PortalLines func(ctx context.Context, memberID string) ([]callbackline.Line, error)
+	// MaxJob bounds one job (see JobTimeout); zero is JobTimeout(Lines).
+	// Set it when PortalLines can give longer lines than Lines.
+	MaxJob time.Duration
 	// Guard is the toll-fraud policy applied again just before dialling.
 	Guard phone.Policy
 	// RecordDir keeps the recordings (one stereo WAV per connected call).
@@ -108,16 +115,35 @@ func (w *Worker) Init(cfg Config) error {
 	return nil
 }
 
-// line returns the callback's line.
-func (w *Worker) line(number string) callbackline.Line {
-	if l, ok := w.lines[number]; ok {
-		return l
+// line returns the callback's line: the portal's own with that number
+// when the portal has lines of its own, else the configured one; an
+// unknown or empty number takes the first line.
+func (w *Worker) line(ctx context.Context, cb *callbackline.Callback) (callbackline.Line, error) {
+	if w.cfg.PortalLines != nil {
+		own, err := w.cfg.PortalLines(ctx, cb.MemberID)
+		if err != nil {
+			return callbackline.Line{}, fmt.Errorf("the portal's lines: %w", err)
+		}
+		if len(own) > 0 {
+			for _, l := range own {
+				if l.Number == cb.LineNumber {
+					return l, nil
+				}
+			}
+			return own[0], nil
+		}
 	}
-	return w.cfg.Lines[0]
+	if l, ok := w.lines[cb.LineNumber]; ok {
+		return l, nil
+	}
+	return w.cfg.Lines[0], nil
 }
 
-// Timeout bounds one job: see JobTimeout.
+// Timeout bounds one job: Config.MaxJob, else JobTimeout of the lines.
 func (w *Worker) Timeout(job *river.Job[callbackline.CallbackJob]) time.Duration {
+	if w.cfg.MaxJob > 0 {
+		return w.cfg.MaxJob
+	}
 	return JobTimeout(w.cfg.Lines)
 }
 
@@ -176,7 +202,10 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 	} else if err != nil {
 		return 0, err
 	}
-	r := w.newRun(cb, p)
+	r, err := w.newRun(ctx, cb, p)
+	if err != nil {
+		return 0, err
+	}
 	if rejectedCall {
 		if p.Status == callbackline.PortalUninstalled {
 			return 0, nil
@@ -199,8 +228,17 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 }
 
 // newRun starts the work on one callback.
-func (w *Worker) newRun(cb *callbackline.Callback, p *callbackline.Portal) *run {
-	r := &run{w: w, cb: cb, portal: p, line: w.line(cb.LineNumber), log: w.cfg.Logger.With(
+func (w *Worker) newRun(ctx context.Context, cb *callbackline.Callback, p *callbackline.Portal) (*run, error) {
+	line, err := w.line(ctx, cb)
+	if err != nil {
+		return nil, err
+	}
+	return w.runOn(cb, p, line), nil
+}
+
+// runOn starts the work on one callback on a line.
+func (w *Worker) runOn(cb *callbackline.Callback, p *callbackline.Portal, line callbackline.Line) *run {
+	r := &run{w: w, cb: cb, portal: p, line: line, log: w.cfg.Logger.With(
 		slog.Int64("callback_id", cb.ID), slog.String("member_id", cb.MemberID))}
 	r.policy = r.line.Policy
 	return r
@@ -221,7 +259,10 @@ func (w *Worker) giveUp(ctx context.Context, id int64, cause error) error {
 	if err != nil {
 		return err
 	}
-	r := w.newRun(cb, p)
+	r, err := w.newRun(ctx, cb, p)
+	if err != nil { // giving up must not depend on the portal's lines
+		r = w.runOn(cb, p, w.cfg.Lines[0])
+	}
 	if r.attempts, err = w.cfg.Store.Attempts(ctx, id); err != nil {
 		return err
 	}
