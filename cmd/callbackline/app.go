@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -30,6 +31,7 @@ type app struct {
 	store  backend
 	crm    *bitrix24.Client
 	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
+	lines  *portalLines
 	srv    *web.Server
 	hs     *http.Server
 	ln     net.Listener
@@ -92,9 +94,13 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		worker = &callback.Worker{}
 		river.AddWorker(workers, worker)
 	}
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), callback.JobTimeout(lines)); err != nil {
+	// A portal's own lines are bounded (config.PortalBound): one job
+	// takes at most as long as the longest of them or of the configured.
+	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
 		return nil, err
 	}
+	a.lines = newPortalLines(cfg, a.store, logger)
 	a.crm = bitrix24.NewClient(oauth, a.store)
 	a.crm.Logger = logger
 	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
@@ -113,6 +119,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		}
 		if err := worker.Init(callback.Config{
 			Store: a.store, CRM: a.crm, Dialer: a.dialer, Speech: spk, Lines: lines,
+			PortalLines: a.lines.own, MaxJob: maxJob,
 			Guard: cfg.Policy(), RecordDir: cfg.RecordingsDir(), Logger: logger, Metrics: workerMetrics,
 			Timeline: o.Timeline,
 		}); err != nil {
@@ -131,7 +138,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		Logger:           logger,
 		ConfirmUninstall: a.crm.Uninstalled,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
-			return setupPortal(ctx, a.crm, p, cfg, logger)
+			return setupPortal(ctx, a.crm, p, cfg, a.lines, logger)
 		},
 		Ready: func(ctx context.Context) error {
 			if a.dialer == nil {
@@ -236,7 +243,7 @@ func (a *app) setupPortals(ctx context.Context) {
 		if p.Status != callbackline.PortalInstalled {
 			continue
 		}
-		if err := setupPortal(ctx, a.crm, p, a.cfg, a.logger); err != nil {
+		if err := setupPortal(ctx, a.crm, p, a.cfg, a.lines, a.logger); err != nil {
 			a.logger.Warn("syncing a portal's events and lines failed", slog.String("member_id", p.MemberID), slog.Any("err", err))
 		}
 	}

@@ -92,8 +92,9 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	return nil
 }
 
-// syncLines registers the configured lines in every installed portal
-// (telephony.externalLine.add/update), e.g. after the lines changed.
+// syncLines registers the lines in every installed portal, its own when
+// it has them, else the configured ones (telephony.externalLine.add and
+// update), e.g. after the configured lines changed.
 func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune bool) error {
 	logger := slog.New(slog.DiscardHandler)
 	st, err := openStore(ctx, cfg, logger, nil, "", 0)
@@ -104,10 +105,7 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 	oauth := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
 	crm := bitrix24.NewClient(oauth, st)
 	crm.Logger = logger
-	lines := make([]bitrix24.Line, 0, len(cfg.Lines))
-	for _, l := range cfg.Lines {
-		lines = append(lines, bitrix24.Line{Number: l.Number, Name: l.Name})
-	}
+	pl := newPortalLines(cfg, st, logger)
 	portals, err := st.Portals(ctx)
 	if err != nil {
 		return err
@@ -115,6 +113,12 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 	failed := 0
 	for _, p := range portals {
 		if p.Status != "installed" {
+			continue
+		}
+		lines, err := pl.forBitrix24(ctx, p.MemberID)
+		if err != nil {
+			failed++
+			fmt.Fprintf(out, "%s (%s): %v\n", p.Domain, p.MemberID, err)
 			continue
 		}
 		res, err := crm.SyncLines(ctx, p, lines, prune)

@@ -57,15 +57,15 @@ func redactDSN(dsn string) string {
 // setupPortal binds callbackline's events and registers its lines in a
 // portal that was just installed. Without a public URL Bitrix24 could not
 // reach the handlers, so binding is skipped with a warning.
-func setupPortal(ctx context.Context, crm *bitrix24.Client, p *callbackline.Portal, cfg *config.Config, logger *slog.Logger) error {
+func setupPortal(ctx context.Context, crm *bitrix24.Client, p *callbackline.Portal, cfg *config.Config, pl *portalLines, logger *slog.Logger) error {
 	if cfg.PublicURL == "" {
 		logger.Warn("public_url is not set: events are not bound and lines not registered in the portal; set public_url and reinstall",
 			slog.String("member_id", p.MemberID))
 		return nil
 	}
-	lines := make([]bitrix24.Line, 0, len(cfg.Lines))
-	for _, l := range cfg.Lines {
-		lines = append(lines, bitrix24.Line{Number: l.Number, Name: l.Name})
+	lines, err := pl.forBitrix24(ctx, p.MemberID)
+	if err != nil {
+		return err
 	}
 	if err := crm.Setup(ctx, p, cfg.PublicURL, lines); err != nil {
 		return err
