@@ -11,7 +11,10 @@ import (
 
 // handleApp serves the application page that Bitrix24 opens in its frame
 // (GET|POST /bitrix24/app). The frame POST carries member_id and
-// APPLICATION_TOKEN; the page shows that portal's recent callbacks.
+// APPLICATION_TOKEN; the page shows that portal's recent callbacks and,
+// with Options.Settings, its lines. The page posts its form back here with
+// action=save_lines: an administrator's AUTH_ID (asked of the portal)
+// saves the lines.
 func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, http.MethodGet, http.MethodPost) {
 		return
@@ -27,11 +30,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The page shows clients' numbers: no cache keeps it. It runs no
-	// script and loads nothing, so a policy can forbid both (the page must
-	// stay frameable: Bitrix24 shows it in its frame).
+	// script and loads nothing, so a policy can forbid both; its one form
+	// posts back here (the page must stay frameable: Bitrix24 shows it in
+	// its frame).
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'")
 	member, token := r.PostForm.Get("member_id"), r.PostForm.Get("APPLICATION_TOKEN")
 	p, err := s.store.Portal(r.Context(), member)
 	if member == "" || token == "" || err != nil || p.Status == callbackline.PortalUninstalled ||
@@ -39,6 +43,22 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
 		_ = appPage.Execute(w, nil)
+		return
+	}
+	status := http.StatusOK
+	var lines *linesView
+	switch {
+	case s.settings == nil && r.PostForm.Get(actionField) == actionSaveLine:
+		s.writeError(w, r, callbackline.Errorf(callbackline.EFORBIDDEN, "this service does not let portals change their lines"))
+		return
+	case s.settings == nil:
+	case r.PostForm.Get(actionField) == actionSaveLine:
+		status, lines, err = s.saveLines(r, p)
+	default:
+		lines, err = s.currentLines(r.Context(), p, r.PostForm.Get("AUTH_ID"))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
@@ -58,10 +78,13 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, row)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	_ = appPage.Execute(w, struct {
 		Portal    *callbackline.Portal
 		Callbacks []appRow
-	}{p, rows})
+		Lines     *linesView
+		Token     string
+	}{p, rows, lines, token})
 }
 
 // appRow is one callback on the app page with its latest step.
@@ -73,7 +96,7 @@ type appRow struct {
 var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>callbackline</title>
-<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style>
+<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}textarea{font-family:monospace;width:100%;max-width:60em}.errors,.refused{color:#a00}.saved{color:#070}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style>
 </head>
 <body>
 <h1>callbackline</h1>
@@ -83,7 +106,38 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <tr><th>#</th><th>received (UTC)</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
 {{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
 {{else}}<tr><td colspan="9">No callback requests yet.</td></tr>{{end}}
-</table>{{end}}
+</table>
+{{with .Lines}}
+<h2 id="lines">Lines</h2>
+{{if .Saved}}<p class="saved"><strong>Saved.</strong> The portal's calls use these lines from now on.</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>Not saved:</strong> {{.Refused}}. The text below is as you typed it.</p>{{end}}
+{{if .Errors}}<div class="errors"><p><strong>Not saved: the lines have errors.</strong> The text below is as you typed it; the stored lines are unchanged.</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
+<p class="source">{{if .Own}}This portal's own lines{{if not .UpdatedAt.IsZero}}, saved {{.UpdatedAt.UTC.Format "2006-01-02 15:04"}} UTC{{end}}.{{else}}This portal has no lines of its own yet: it uses the service's lines shown here. Saving makes them its own.{{end}}</p>
+{{if .Rows}}<table class="lines">
+<tr><th>number</th><th>name</th><th>employees or target</th><th>ring mode</th><th>hours (time zone)</th></tr>
+{{range .Rows}}<tr class="line"><td>{{.Number}}</td><td>{{.Name}}</td><td>{{.Who}}</td><td>{{.RingMode}}</td><td>{{.Hours}}</td></tr>
+{{end}}</table>{{end}}
+<form method="post">
+<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="action" value="save_lines">
+<p><label for="lines-text">The lines as YAML (a list, one entry per line). Only an administrator of the portal can save them.</label></p>
+<textarea id="lines-text" name="lines" rows="20" cols="80" maxlength="{{.MaxLength}}" spellcheck="false">{{.Text}}</textarea>
+<p><button type="submit">Save lines</button></p>
+</form>
+<details><summary>Keys</summary>
+<dl>
+<dt>number</dt><dd>the line's number in Bitrix24 (unique; required)</dd>
+<dt>name</dt><dd>its name in Bitrix24</dd>
+<dt>caller_id, caller_name</dt><dd>the number and name shown to the client</dd>
+<dt>employees</dt><dd>Bitrix24 user ids tried after the CRM responsible, in order: [12, 34]</dd>
+<dt>target, target_user</dt><dd>a fixed extension (queue, ring group) instead of employees, and the Bitrix24 user its calls are registered for</dd>
+<dt>policy</dt><dd>employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false)</dd>
+<dt>policy.hours</dt><dd>time_zone (Europe/Berlin), monday … sunday (["09:00-18:00"]), holidays (["2025-12-25"])</dd>
+</dl>
+</details>
+{{end}}{{end}}
 </body>
 </html>
 `))

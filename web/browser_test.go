@@ -67,3 +67,76 @@ func TestAppPageInBrowser(t *testing.T) {
 		t.Errorf("a forged token saw data:\n%s", dom)
 	}
 }
+
+// TestAppLinesInBrowser opens the app page in a real browser the way
+// Bitrix24 does and checks that it shows the service's lines in the
+// editor; then, from a page of the same origin, it edits the textarea of
+// the app page's own form and submits it (the page's policy allows forms
+// to post back to it only) as an administrator and as an employee.
+func TestAppLinesInBrowser(t *testing.T) {
+	lh := newLinesHarness(t)
+	admin, employee := lh.portal.IssueTokens(1), lh.portal.IssueTokens(1269)
+
+	// The Bitrix24 frame: a page of the portal that posts the form into
+	// the app.
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!DOCTYPE html><html><body onload="document.forms[0].submit()">
+<form method="post" action="%s/bitrix24/app?DOMAIN=example.bitrix24.de&amp;PROTOCOL=1&amp;LANG=de">
+<input name="AUTH_ID" value="%s"><input name="member_id" value="%s"><input name="APPLICATION_TOKEN" value="%s">
+<input name="PLACEMENT" value="DEFAULT"></form></body></html>`, lh.http.URL, html.EscapeString(admin.AccessToken), exampleMember, exampleToken)
+	}))
+	defer portal.Close()
+	dom := chromium(t, portal.URL+"/")
+	for _, want := range []string{"<textarea", "- number: callbackline", "no lines of its own", `<td>callbackline</td>`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the app page lacks %q:\n%s", want, dom)
+		}
+	}
+
+	// The same origin as the app, so that a script can fill in and submit
+	// the app page's own form in an iframe and copy the answer out.
+	mux := http.NewServeMux()
+	mux.Handle("/", lh.server)
+	mux.HandleFunc("/frame", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!DOCTYPE html><html><body>
+<form id="open" method="post" target="app" action="/bitrix24/app?DOMAIN=example.bitrix24.de&amp;PROTOCOL=1&amp;LANG=de">
+<input name="AUTH_ID" value="%s"><input name="member_id" value="%s"><input name="APPLICATION_TOKEN" value="%s"></form>
+<iframe name="app" id="app"></iframe><div id="result"></div>
+<script>
+var loads = 0;
+document.getElementById("app").onload = function () {
+  var d = this.contentDocument;
+  if (!d || d.location.pathname !== "/bitrix24/app") { return; }
+  loads++;
+  if (loads === 1) {
+    d.querySelector("textarea[name=lines]").value = "- number: north\n  name: North\n  employees: [1269]\n";
+    d.forms[0].submit();
+    return;
+  }
+  document.getElementById("result").innerHTML = d.body.innerHTML;
+};
+document.getElementById("open").submit();
+</script></body></html>`, html.EscapeString(r.URL.Query().Get("auth")), exampleMember, exampleToken)
+	})
+	same := httptest.NewServer(mux)
+	defer same.Close()
+
+	dom = chromium(t, same.URL+"/frame?auth="+employee.AccessToken)
+	if !strings.Contains(dom, "only an administrator of the portal can change the lines") || strings.Contains(dom, "Saved.") {
+		t.Errorf("an employee's save:\n%s", dom)
+	}
+	if got := lh.stored(); got != "" {
+		t.Fatalf("an employee's save stored %q", got)
+	}
+	dom = chromium(t, same.URL+"/frame?auth="+admin.AccessToken)
+	for _, want := range []string{"Saved.", `<tr class="line"><td>north</td><td>North</td><td>employees 1269</td>`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the saved page lacks %q:\n%s", want, dom)
+		}
+	}
+	if got := lh.stored(); got != "- number: north\n  name: North\n  employees: [1269]\n" {
+		t.Errorf("stored %q", got)
+	}
+}

@@ -52,6 +52,13 @@ func newHarness(t testing.TB, st storetest.Backend, intake web.Intake) *harness 
 // newHarnessLog is newHarness with the server logging to logger.
 func newHarnessLog(t testing.TB, st storetest.Backend, intake web.Intake, logger *slog.Logger) *harness {
 	t.Helper()
+	return newHarnessWith(t, st, intake, logger, nil)
+}
+
+// newHarnessWith is newHarnessLog with more options set by opts (when not
+// nil) before the server starts.
+func newHarnessWith(t testing.TB, st storetest.Backend, intake web.Intake, logger *slog.Logger, opts func(*web.Options)) *harness {
+	t.Helper()
 	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken, Language: "ru"})
 	t.Cleanup(p.Close)
 	if intake.DedupWindow == 0 {
@@ -60,11 +67,15 @@ func newHarnessLog(t testing.TB, st storetest.Backend, intake web.Intake, logger
 	if intake.Policy.BlockedTypes == nil {
 		intake.Policy = phone.DefaultPolicy()
 	}
-	srv := web.NewServer(web.Options{
+	o := web.Options{
 		Store:  st,
 		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
 		Intake: intake, AdminToken: adminToken, Logger: logger,
-	})
+	}
+	if opts != nil {
+		opts(&o)
+	}
+	srv := web.NewServer(o)
 	t.Cleanup(func() { srv.Close() })
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

@@ -50,6 +50,9 @@ type Options struct {
 	// Ready, when set, is asked by /readyz beside the store (e.g. the SIP
 	// dialer).
 	Ready func(ctx context.Context) error
+	// Settings, when set (with its Parse), lets a portal's administrator
+	// edit the portal's own lines on the app page; nil shows no editor.
+	Settings *Settings
 }
 
 // Server serves callbackline's HTTP endpoints.
@@ -63,6 +66,7 @@ type Server struct {
 	now        func() time.Time
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
+	settings   *Settings
 
 	confirmUninstall func(ctx context.Context, p *callbackline.Portal) (bool, error)
 	mux              *http.ServeMux
@@ -94,6 +98,10 @@ func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken,
 		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, confirmUninstall: o.ConfirmUninstall,
+	}
+	if o.Settings != nil && o.Settings.Parse != nil {
+		settings := *o.Settings
+		s.settings = &settings
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()

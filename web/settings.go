@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+)
+
+// Settings lets a portal's administrator edit the portal's own lines on
+// the app page (callbackline.Settings). Nil in Options: the page shows no
+// editor.
+type Settings struct {
+	// Parse checks a portal's lines, the YAML of a `lines:` list, and
+	// returns them. Its error names every key at fault; the page shows
+	// each joined error (errors.Join) on its own line.
+	Parse func(text string) ([]callbackline.Line, error)
+	// Default is the YAML the page shows while a portal has no lines of
+	// its own: the service's configured lines.
+	Default string
+	// Saved, when set, runs after a portal's lines were saved, to
+	// register them in Bitrix24. It runs in the background, owned by the
+	// Server; Close waits for it. Its error is logged.
+	Saved func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error
+}
+
+// The app page's form field that asks to save the lines, and the field
+// with the lines' YAML.
+const (
+	actionField    = "action"
+	actionSaveLine = "save_lines"
+	linesField     = "lines"
+)
+
+// linesView is the Lines section of the app page.
+type linesView struct {
+	Text      string    // the YAML in the textarea
+	Own       bool      // the portal's own lines (else the service's)
+	UpdatedAt time.Time // when the own lines were saved
+	Rows      []lineRow // the lines Text holds, when it parses
+	Errors    []string  // why Text does not parse
+	Saved     bool      // the lines were just saved
+	Refused   string    // why the lines were not saved
+	MaxLength int64     // the textarea's limit in characters
+	AuthID    string    // the frame's AUTH_ID, posted back with the form
+}
+
+// lineRow is one parsed line in the page's table.
+type lineRow struct {
+	Number, Name, Who, RingMode, Hours string
+}
+
+// maxLinesText is the longest lines text the page accepts: half the body
+// limit leaves room for the form encoding and the frame's fields.
+func (s *Server) maxLinesText() int64 { return s.intake.MaxBody / 2 }
+
+// currentLines is the Lines section for a portal: its own lines, else the
+// service's Default.
+func (s *Server) currentLines(ctx context.Context, p *callbackline.Portal, authID string) (*linesView, error) {
+	v := &linesView{MaxLength: s.maxLinesText(), AuthID: authID}
+	st, err := s.store.Settings(ctx, p.MemberID)
+	switch {
+	case err == nil:
+		v.Text, v.Own, v.UpdatedAt = st.Lines, true, st.UpdatedAt
+	case callbackline.ErrorCode(err) == callbackline.ENOTFOUND:
+		v.Text = s.settings.Default
+	default:
+		return nil, err
+	}
+	lines, err := s.settings.Parse(v.Text)
+	v.Rows, v.Errors = lineRows(lines), errorLines(err)
+	return v, nil
+}
+
+// saveLines handles action=save_lines from a portal whose frame fields
+// were checked: only an administrator's AUTH_ID may save, and only lines
+// that parse. It returns the page's status and Lines section, or an error
+// that is answered as JSON (the store failed).
+func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *linesView, error) {
+	ctx := r.Context()
+	authID := r.PostForm.Get("AUTH_ID")
+	text := strings.ReplaceAll(r.PostForm.Get(linesField), "\r\n", "\n")
+	v := &linesView{Text: text, MaxLength: s.maxLinesText(), AuthID: authID}
+	if st, err := s.store.Settings(ctx, p.MemberID); err == nil {
+		v.Own, v.UpdatedAt = true, st.UpdatedAt
+	}
+	if err := s.checkAdmin(ctx, p, authID); err != nil {
+		s.logger.WarnContext(ctx, "saving lines refused", slog.String("member_id", p.MemberID),
+			slog.String("code", callbackline.ErrorCode(err)), slog.String("reason", callbackline.ErrorMessage(err)), slog.Any("err", errors.Unwrap(err)))
+		v.Refused = callbackline.ErrorMessage(err)
+		if lines, err := s.settings.Parse(text); err == nil {
+			v.Rows = lineRows(lines)
+		}
+		return StatusOf(err), v, nil
+	}
+	if int64(len(text)) > v.MaxLength {
+		v.Errors = []string{fmt.Sprintf("the lines are %d characters long; at most %d", len(text), v.MaxLength)}
+		return http.StatusUnprocessableEntity, v, nil
+	}
+	lines, err := s.settings.Parse(text)
+	if err != nil {
+		v.Errors = errorLines(err)
+		return http.StatusUnprocessableEntity, v, nil
+	}
+	now := s.now().UTC()
+	if err := s.store.SaveSettings(ctx, &callbackline.Settings{MemberID: p.MemberID, Lines: text, UpdatedAt: now}); err != nil {
+		return 0, nil, err
+	}
+	v.Own, v.UpdatedAt, v.Saved, v.Rows = true, now, true, lineRows(lines)
+	s.logger.InfoContext(ctx, "portal lines saved", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
+	if s.settings.Saved != nil {
+		portal := *p
+		s.background(func(ctx context.Context) {
+			if err := s.settings.Saved(ctx, &portal, lines); err != nil {
+				s.logger.ErrorContext(ctx, "registering the portal's saved lines failed", slog.String("member_id", portal.MemberID), slog.Any("err", err))
+			}
+		})
+	}
+	return http.StatusOK, v, nil
+}
+
+// checkAdmin asks the portal, at its stored REST endpoint (never one from
+// the request), whether authID is an administrator's access token. The
+// error is EFORBIDDEN when it is not (or the portal does not accept it)
+// and EUNAVAILABLE when the portal could not answer.
+func (s *Server) checkAdmin(ctx context.Context, p *callbackline.Portal, authID string) error {
+	const only = "only an administrator of the portal can change the lines"
+	if authID == "" || p.ClientEndpoint == "" {
+		return callbackline.Errorf(callbackline.EFORBIDDEN, "%s; nothing was saved", only)
+	}
+	var hc *http.Client
+	if s.oauth != nil {
+		hc = s.oauth.HTTP
+	}
+	admin, err := bitrix24.IsAdmin(ctx, hc, p.ClientEndpoint, authID)
+	var ae *bitrix24.APIError
+	switch {
+	case errors.As(err, &ae):
+		// The portal did not take the token: expired (the page was open
+		// for long) or not this portal's.
+		return callbackline.WrapError(err, callbackline.EFORBIDDEN,
+			"%s, and the portal did not confirm this user (%s); reopen the application and try again; nothing was saved", only, ae.Code)
+	case err != nil:
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE,
+			"the portal could not confirm that you are an administrator; try again; nothing was saved")
+	case !admin:
+		return callbackline.Errorf(callbackline.EFORBIDDEN, "%s; nothing was saved", only)
+	}
+	return nil
+}
+
+// errorLines is each message of a (joined) error.
+func errorLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, errorLines(e)...)
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// lineRows is the page's table of lines.
+func lineRows(lines []callbackline.Line) []lineRow {
+	rows := make([]lineRow, 0, len(lines))
+	for _, l := range lines {
+		row := lineRow{Number: l.Number, Name: l.Name, RingMode: string(l.Policy.RingMode), Hours: "UTC"}
+		switch {
+		case l.Target != "":
+			row.Who = "target " + l.Target
+			if l.TargetUser != 0 {
+				row.Who += " (user " + strconv.FormatInt(l.TargetUser, 10) + ")"
+			}
+		case len(l.Employees) > 0:
+			ids := make([]string, len(l.Employees))
+			for i, id := range l.Employees {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			row.Who = "employees " + strings.Join(ids, ", ")
+		default:
+			row.Who = "the CRM responsible"
+		}
+		if loc := l.Policy.Hours.Location; loc != nil {
+			row.Hours = loc.String()
+		}
+		if l.Policy.Hours.Always() {
+			row.Hours += " (always open)"
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
