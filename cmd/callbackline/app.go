@@ -128,8 +128,25 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	}
 	metrics.ObserveStore(a.store)
 
+	defaultLines, err := config.FormatLines(cfg.Lines)
+	if err != nil {
+		return nil, fmt.Errorf("writing the configured lines for the app page: %w", err)
+	}
 	a.srv = web.NewServer(web.Options{
 		Store: a.store, OAuth: oauth, Metrics: metrics,
+		Settings: &web.Settings{
+			Parse:   cfg.PortalLines,
+			Default: defaultLines,
+			// Saved lines reach the portal at once, so the CRM form can
+			// pick them (lines no longer saved stay until lines sync --prune).
+			Saved: func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error {
+				if cfg.PublicURL == "" {
+					return nil
+				}
+				_, err := a.crm.SyncLines(ctx, p, bitrix24Lines(lines), false)
+				return err
+			},
+		},
 		Intake: web.Intake{
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
 			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, MaxBody: int64(cfg.Intake.MaxBody),

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // TestLinesSyncedAtStart: a line added to the configuration reaches the
@@ -45,5 +49,79 @@ func TestLinesSyncedAtStart(t *testing.T) {
 	}
 	if n := len(r.portal.Handlers()); n != 3 {
 		t.Errorf("%d handlers bound after two starts, want 3", n)
+	}
+}
+
+// TestPortalLinesFromAppPage: a portal's administrator saves lines of the
+// portal's own on the app page; the service registers them in the portal
+// at once, and a callback request on the new line is served by it (here:
+// a fixed target instead of the CRM responsible). Other users cannot.
+func TestPortalLinesFromAppPage(t *testing.T) {
+	bin := buildBinary(t)
+	r := newCallRig(t, bin, "none")
+	svc := r.start()
+	defer svc.stop(t)
+	ctx := context.Background()
+	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("install: %v %v", res, err)
+	}
+	res.Body.Close()
+	r.portal.FinishInstall()
+	if err := within(10*time.Second, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
+		t.Fatalf("lines after install: %+v", r.portal.Lines())
+	}
+	save := func(user int64) int {
+		form := url.Values{
+			"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
+			"AUTH_ID": {r.portal.IssueTokens(user).AccessToken}, "action": {"save_lines"},
+			"lines": {"- number: north\n  name: North office\n  target: \"600\"\n  target_user: 1\n  policy:\n    announce: false\n"},
+		}
+		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := save(1269); code != http.StatusForbidden {
+		t.Fatalf("an employee saved lines: %d", code)
+	}
+	if code := save(1); code != http.StatusOK {
+		t.Fatalf("the administrator's save: %d", code)
+	}
+	if err := within(10*time.Second, func() bool {
+		for _, l := range r.portal.Lines() {
+			if l.Number == "north" && l.Name == "North office" {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the saved line was not registered in the portal: %+v", r.portal.Lines())
+	}
+
+	r.phones.Set("600", siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer})
+	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	if err := r.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: "+49 495 1234567",
+		CRMEntityType: "LEAD", CRMEntityID: "5785", LineNumber: "north"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := within(30*time.Second, func() bool {
+		calls := r.portal.Calls()
+		return len(calls) == 1 && calls[0].Finished
+	}); err != nil {
+		t.Fatalf("the callback on the portal's line did not finish: %+v", r.portal.Calls())
+	}
+	c := r.portal.Calls()[0]
+	if c.LineNumber != "north" || c.UserID != 1 || c.StatusCode != "200" {
+		t.Errorf("CRM call %+v, want line north registered for the target's user 1, connected", c)
+	}
+	if n, answered := r.callsTo("600"); n != 1 || answered != 1 {
+		t.Errorf("the line's target rang %d times (%d answered), want once", n, answered)
+	}
+	if n, _ := r.callsTo(crashExt); n != 0 {
+		t.Errorf("the configured line's routing rang the CRM responsible %d times", n)
 	}
 }
