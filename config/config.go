@@ -47,6 +47,10 @@ type Config struct {
 	// AdminToken opens the JSON API (Authorization: Bearer); "" keeps the
 	// API off. At least 16 characters.
 	AdminToken string `yaml:"admin_token" secret:"true"`
+	// MetricsToken, when set, is required to read /metrics
+	// (Authorization: Bearer); "" leaves /metrics open, for a scraper on
+	// a private network. At least 16 characters.
+	MetricsToken string `yaml:"metrics_token" secret:"true"`
 	// DefaultRegion is the ISO 3166 alpha-2 region of numbers typed without
 	// a country code; "" takes it from the portal's language.
 	DefaultRegion string `yaml:"default_region"`

@@ -29,6 +29,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_PUBLIC_URL=https://cb.example.com",
 		"CALLBACKLINE_DATABASE=postgresql://cb@127.0.0.1/cb",
 		"CALLBACKLINE_ADMIN_TOKEN=abcdefghijklmnopqrstuvwxyz",
+		"CALLBACKLINE_METRICS_TOKEN=metrics-0123456789abcdef",
 		"CALLBACKLINE_DEFAULT_REGION=de",
 		"CALLBACKLINE_LOG_LEVEL=warn",
 		"CALLBACKLINE_LOG_FORMAT=text",
@@ -104,7 +105,7 @@ func TestEnvNames(t *testing.T) {
 	}
 	want := &Config{
 		Listen: "127.0.0.1:9000", PublicURL: "https://cb.example.com", Database: "postgresql://cb@127.0.0.1/cb",
-		AdminToken: "abcdefghijklmnopqrstuvwxyz", DefaultRegion: "DE", LogLevel: "warn", LogFormat: "text",
+		AdminToken: "abcdefghijklmnopqrstuvwxyz", MetricsToken: "metrics-0123456789abcdef", DefaultRegion: "DE", LogLevel: "warn", LogFormat: "text",
 		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10, OfflineEvents: true},
 		Intake: Intake{DedupWindow: 2 * time.Minute, NumberLimit: 5, PortalLimit: 0,
 			BlockedNumberTypes: []string{"premium_rate", "voip"}, AllowedCountries: []string{"RU", "KZ", "BY"}, MaxBody: 128 << 10},

@@ -138,11 +138,14 @@ func (c *Config) validate(sources map[string]string) []error {
 	if _, _, err := SplitDatabase(c.Database); err != nil {
 		bad("database", "%v", err)
 	}
-	if t := c.AdminToken; t != "" {
+	for key, t := range map[string]string{"admin_token": c.AdminToken, "metrics_token": c.MetricsToken} {
+		if t == "" {
+			continue
+		}
 		if n := utf8.RuneCountInString(t); n < 16 {
-			bad("admin_token", "is %d characters long; use at least 16 (e.g. openssl rand -hex 24)", n)
+			bad(key, "is %d characters long; use at least 16 (e.g. openssl rand -hex 24)", n)
 		} else if strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
-			bad("admin_token", "must be printable ASCII without spaces: it travels in an HTTP header")
+			bad(key, "must be printable ASCII without spaces: it travels in an HTTP header")
 		}
 	}
 	if c.DefaultRegion != "" && !phone.ValidRegion(c.DefaultRegion) {

@@ -57,13 +57,34 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
 		s.writeError(w, r, callbackline.Errorf(callbackline.EFORBIDDEN, "the API is off: set admin_token (CALLBACKLINE_ADMIN_TOKEN) to turn it on"))
 		return false
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.adminToken)) != 1 {
+	if !bearer(r, s.adminToken) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="callbackline"`)
 		s.writeError(w, r, callbackline.Errorf(callbackline.EUNAUTHORIZED, "send the admin token as Authorization: Bearer <admin_token>"))
 		return false
 	}
 	return true
+}
+
+// bearer reports whether the request carries Authorization: Bearer token
+// (compared in constant time).
+func bearer(r *http.Request, token string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+// guardMetrics asks for the metrics token when one is configured.
+func (s *Server) guardMetrics(h http.Handler) http.Handler {
+	if s.metricsTok == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !bearer(r, s.metricsTok) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="callbackline metrics"`)
+			s.writeError(w, r, callbackline.Errorf(callbackline.EUNAUTHORIZED, "send the metrics token as Authorization: Bearer <metrics_token>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // handleCallbacks lists callbacks: GET /api/v1/callbacks?member_id=&state=&before=&limit=.

@@ -50,3 +50,23 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestMetricsToken: with a metrics token configured, /metrics answers only
+// a request that carries it; without one it is open.
+func TestMetricsToken(t *testing.T) {
+	const tok = "metrics-0123456789abcdef"
+	h := newHarnessWith(t, openSQLite(t), web.Intake{}, testLogger(t), func(o *web.Options) { o.MetricsToken = tok })
+	for _, bad := range []string{"", "wrong-0123456789abcdef", exampleToken} {
+		code, body := h.get("/metrics", bad)
+		if code != http.StatusUnauthorized || strings.Contains(body, "callbackline_") || !strings.Contains(body, "metrics_token") {
+			t.Errorf("token %q: %d %s", bad, code, body)
+		}
+	}
+	if code, body := h.get("/metrics", tok); code != http.StatusOK || !strings.Contains(body, "callbackline_") {
+		t.Errorf("with the token: %d %.200s", code, body)
+	}
+	open := newHarness(t, openSQLite(t), web.Intake{})
+	if code, _ := open.get("/metrics", ""); code != http.StatusOK {
+		t.Errorf("no token configured: %d", code)
+	}
+}

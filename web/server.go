@@ -35,10 +35,13 @@ type Options struct {
 	Store      callbackline.Store
 	OAuth      *bitrix24.OAuth // verifies installations with the configured OAuth server
 	Intake     Intake
-	AdminToken string       // enables /api/v1 when set
-	Logger     *slog.Logger // nil = slog.Default()
-	Metrics    *Metrics     // nil = a new registry
-	Now        func() time.Time
+	AdminToken string // enables /api/v1 when set
+	// MetricsToken, when set, is required (Authorization: Bearer) to read
+	// /metrics; "" leaves it open.
+	MetricsToken string
+	Logger       *slog.Logger // nil = slog.Default()
+	Metrics      *Metrics     // nil = a new registry
+	Now          func() time.Time
 	// Installed, when set, runs after an installation was verified and
 	// stored (binding events, syncing lines). It runs in the background,
 	// owned by the Server; Close waits for it.
@@ -61,6 +64,7 @@ type Server struct {
 	oauth      *bitrix24.OAuth
 	intake     Intake
 	adminToken string
+	metricsTok string
 	logger     *slog.Logger
 	metrics    *Metrics
 	now        func() time.Time
@@ -96,7 +100,7 @@ const (
 // NewServer returns a Server; call Close when done.
 func NewServer(o Options) *Server {
 	s := &Server{
-		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken,
+		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
 		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, confirmUninstall: o.ConfirmUninstall,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
@@ -124,7 +128,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/bitrix24/app", s.handleApp)
 	s.mux.HandleFunc("/healthz", s.handleHealth)
 	s.mux.HandleFunc("/readyz", s.handleReady)
-	s.mux.Handle("/metrics", s.metrics.Handler())
+	s.mux.Handle("/metrics", s.guardMetrics(s.metrics.Handler()))
 	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)

@@ -152,6 +152,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, MaxBody: int64(cfg.Intake.MaxBody),
 		},
 		AdminToken:       cfg.AdminToken,
+		MetricsToken:     cfg.MetricsToken,
 		Logger:           logger,
 		ConfirmUninstall: a.crm.Uninstalled,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
