@@ -61,7 +61,7 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 			return 0, serr
 		}
 		if bitrix24.NeedsReinstall(err) {
-			return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+			return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
 		}
 		return 0, fmt.Errorf("registering the call in Bitrix24: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/phone"
@@ -644,5 +645,42 @@ func TestNotifyingResumesAfterCrash(t *testing.T) {
 	}
 	if n := len(e.phones.Calls()); n != 0 {
 		t.Errorf("%d phones rang for a callback being given up", n)
+	}
+}
+
+// A callback given up because the portal refused callbackline's tokens
+// may leave its registered call open (finish needs the tokens). Once the
+// portal installs the application again, Reinstalled finishes it, once,
+// with 603-S; running it again changes nothing.
+func TestReinstalledClosesOpenCalls(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	ctx := context.Background()
+	id := e.request(clientRaw, "LEAD", 5785)
+	reg, err := e.crm.RegisterCall(ctx, e.member, bitrix24.RegisterCall{UserID: maxID, PhoneNumber: clientE164,
+		Type: bitrix24.CallCallback, ExternalCallID: callbackline.ExternalCallID(id, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := e.clock.Now()
+	a := &callbackline.Attempt{CallbackID: id, Number: 1, CallID: reg.CallID, UserID: maxID, Extension: maxExt,
+		ExternalCallID: callbackline.ExternalCallID(id, 1), StartedAt: now, UpdatedAt: now}
+	if err := e.store.SaveAttempt(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	cb := e.callback(id)
+	cb.State, cb.Reason = callbackline.StateFailed, "reinstall: the portal must install the application again (invalid_grant)"
+	if err := e.store.Advance(ctx, cb, 0, "failed: "+cb.Reason); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := e.worker.Reinstalled(ctx, e.member); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || calls[0].StatusCode != "603-S" {
+		t.Errorf("CRM %+v, want the open call finished once with 603-S", calls)
+	}
+	if got := e.callback(id); got.State != callbackline.StateFailed {
+		t.Errorf("callback state %s, want failed", got.State)
 	}
 }

@@ -222,7 +222,7 @@ func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
 	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {
 		// No Bitrix24 call works until the portal installs the
 		// application again: retrying the job cannot help.
-		return 0, r.fail(ctx, "reinstall: the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
 	}
 	return after, err
 }

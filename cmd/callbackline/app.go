@@ -156,7 +156,12 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		Logger:           logger,
 		ConfirmUninstall: a.crm.Uninstalled,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
-			return setupPortal(ctx, a.crm, p, cfg, a.lines, logger)
+			err := setupPortal(ctx, a.crm, p, cfg, a.lines, logger)
+			if worker != nil {
+				// Calls left open while the portal refused the old tokens.
+				err = errors.Join(err, worker.Reinstalled(ctx, p))
+			}
+			return err
 		},
 		Ready: func(ctx context.Context) error {
 			if a.dialer == nil {
