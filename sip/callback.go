@@ -42,7 +42,8 @@ type prepared struct {
 // over: the employee rings, hears the announcement, (optionally) accepts
 // with 1, the client rings while the employee hears a ringback tone, then
 // both are bridged and recorded until one hangs up, the maximum call length
-// passes, or a leg sends no RTP for the dead-peer timeout. Cancelling ctx
+// passes, or a leg sends no RTP for the dead-peer timeout (a leg the far end
+// has put on hold is exempt until it is taken off hold). Cancelling ctx
 // hangs up (or cancels) every leg. Progress is reported through
 // plan.Progress as it happens.
 func (d *Dialer) Callback(ctx context.Context, p Plan) Result {
@@ -474,7 +475,15 @@ func (c *call) talk(emp, cli *leg) (Party, string) {
 		case <-maxT.C:
 			return PartyDialer, "max_call"
 		case now := <-tick.C:
-			if emp.silentFor(now) > c.t.DeadPeer || cli.silentFor(now) > c.t.DeadPeer {
+			// Dead peer: a leg that sent no RTP for DeadPeer, unless its far
+			// end put it on hold (re-INVITE with a=sendonly, a=inactive,
+			// c=0.0.0.0): many phones send nothing then. diago v0.42 does
+			// not expose the negotiated direction, so it is read from the
+			// re-INVITE itself (server middleware) and committed when
+			// diago calls OnMediaUpdate; see hold.go. Taking the leg off
+			// hold (a=sendrecv) restarts its silence clock. MaxCall still
+			// ends a call that stays on hold.
+			if emp.dead(now, c.t.DeadPeer) || cli.dead(now, c.t.DeadPeer) {
 				c.log.Info("sip dead peer: no RTP", "employee_silent", emp.silentFor(now), "client_silent", cli.silentFor(now))
 				return PartyDialer, "dead_peer"
 			}
@@ -482,12 +491,13 @@ func (c *call) talk(emp, cli *leg) (Party, string) {
 	}
 }
 
-// alive returns an error when the employee hung up or went silent.
+// alive returns an error when the employee hung up or went silent (and is
+// not on hold).
 func (c *call) alive(l *leg) error {
 	if l.hungUp() {
 		return errEmployeeGone
 	}
-	if l.silentFor(time.Now()) > c.t.DeadPeer {
+	if l.dead(time.Now(), c.t.DeadPeer) {
 		return &Error{Kind: KindDeadPeer, Party: l.info.Party, Reason: "no RTP for " + c.t.DeadPeer.String()}
 	}
 	return nil

@@ -48,6 +48,8 @@ type Dialer struct {
 	regCtx    context.Context // registrations: stopped (unregistered) before the listener
 	regCancel context.CancelFunc
 	regWG     sync.WaitGroup
+
+	legs sync.Map // Call-ID → *leg: outbound legs whose re-INVITEs are watched for hold
 }
 
 type registration struct {
@@ -145,6 +147,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		diago.WithTransport(tran),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: d.codecs}),
 		diago.WithLogger(quiet),
+		diago.WithServerRequestMiddleware(d.watchHolds),
 	)
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.callCtx, d.callCancel = context.WithCancel(context.Background())

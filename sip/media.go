@@ -38,6 +38,13 @@ type leg struct {
 	dtmf chan rune
 	done chan struct{} // closed when the reader loop ends
 	wmu  sync.Mutex    // one writer at a time (player or bridge)
+
+	// Hold (see hold.go): the direction of the SDP being applied and
+	// whether the far end has put the leg on hold.
+	hmu     sync.Mutex
+	offered string
+	held    atomic.Bool
+	untrack func() // stops watching the leg's re-INVITEs; nil if not watched
 }
 
 // startMedia prepares reading and writing on an answered leg and starts its
@@ -103,6 +110,9 @@ func (l *leg) hungUp() bool { return l.dlg != nil && l.dlg.Context().Err() != ni
 
 // close ends the leg's media and waits for its reader loop.
 func (l *leg) close(ctx context.Context) {
+	if l.untrack != nil {
+		l.untrack()
+	}
 	if l.dlg != nil {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second) // BYE even when cancelled
 		_ = l.dlg.Hangup(hctx)

@@ -55,9 +55,26 @@ func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout 
 		info.Ended = time.Now()
 		return nil, c.legErr(info, &Error{Kind: KindInternal, Reason: "cannot create the dialog", Err: err})
 	}
+	// The leg exists from here on so that a re-INVITE (hold) finds it; it
+	// gets its dialog and media when answered.
+	l, party := &leg{info: info}, info.Party
+	callID := sipgosip.CallIDHeader(newCallID())
+	c.d.track(l, string(callID))
+	answered := false
+	defer func() {
+		if !answered {
+			l.untrack()
+		}
+	}()
 	opts := diago.InviteClientOptions{
 		Username: c.trunk.Username,
 		Password: c.trunk.Password,
+		OnMediaUpdate: func(*diago.DialogMedia) {
+			// Called by diago while it handles the re-INVITE: no blocking.
+			if changed, dir := l.mediaUpdated(); changed {
+				c.log.Debug("sip leg hold changed", "party", party, "on_hold", l.onHold(), "direction", dir)
+			}
+		},
 		OnResponse: func(r *sipgosip.Response) error {
 			if r.IsProvisional() {
 				got1xx.Store(true)
@@ -71,6 +88,7 @@ func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout 
 			return nil
 		},
 	}
+	opts.Headers = append(opts.Headers, &callID)
 	if from != nil {
 		opts.Headers = append(opts.Headers, from)
 	}
@@ -131,7 +149,8 @@ func (c *call) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeout 
 	if r := dlg.InviteResponse; r != nil {
 		info.Status, info.Reason = r.StatusCode, r.Reason
 	}
-	l := &leg{info: info, dlg: dlg, med: med}
+	l.dlg, l.med = dlg, med
+	answered = true // from here on l.close untracks it
 	if err := l.startMedia(); err != nil {
 		l.close(ctx)
 		info.Ended = time.Now()

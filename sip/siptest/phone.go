@@ -15,11 +15,13 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/audio"
 	"github.com/emiago/diago/media"
+	"github.com/emiago/diago/media/sdp"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
@@ -62,6 +64,20 @@ type Behavior struct {
 	// DTMF is a digit the phone sends (RFC 4733) DTMFAfter after answering.
 	DTMF      rune
 	DTMFAfter time.Duration
+	// HoldAfter puts the caller on hold this long after answering (0:
+	// never): the phone stops sending RTP, then sends a re-INVITE with
+	// a=sendonly (HoldMode).
+	HoldAfter time.Duration
+	// HoldMode is the direction of the hold re-INVITE: "sendonly"
+	// (default) or "inactive".
+	HoldMode string
+	// HoldFor takes the caller off hold this long after the hold
+	// re-INVITE succeeded (0: the call stays on hold): a re-INVITE with
+	// a=sendrecv, then RTP resumes unless SilentAfterUnhold is set.
+	HoldFor time.Duration
+	// SilentAfterUnhold keeps the phone from sending RTP after it took
+	// the call off hold (it turns into a dead peer).
+	SilentAfterUnhold bool
 }
 
 // Call is what happened to one INVITE at the phone.
@@ -79,6 +95,8 @@ type Call struct {
 	Packets   int  // RTP packets received
 	Sent      int  // RTP packets sent
 	Codec     string
+	Held      time.Time // the hold re-INVITE got its 200 (HoldAfter)
+	Unheld    time.Time // the unhold re-INVITE got its 200 (HoldFor)
 	Err       error
 }
 
@@ -428,11 +446,19 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 			p.receive(c, r, codec, med.RTPPacketReader, b.Record)
 		}()
 	}
+	var muted atomic.Bool // no RTP while on hold
 	if !b.Silent {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.send(callCtx, c, med, codec, b)
+			p.send(callCtx, c, med, codec, b, &muted)
+		}()
+	}
+	if b.HoldAfter > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.hold(callCtx, c, in, med, b, &muted)
 		}()
 	}
 	if b.HangupAfter > 0 {
@@ -453,8 +479,62 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 	wg.Wait() // the recording is written; the deferred update sets Ended
 }
 
-// send writes 20 ms frames of the tone (or the WAV) until ctx is done.
-func (p *Phone) send(ctx context.Context, c *Call, med *diago.DialogMedia, codec media.Codec, b Behavior) {
+// hold puts the caller on hold after b.HoldAfter (muting the sender first)
+// and, with b.HoldFor, takes it off hold again. Failures go to c.Err.
+func (p *Phone) hold(ctx context.Context, c *Call, in *diago.DialogServerSession, med *diago.DialogMedia, b Behavior, muted *atomic.Bool) {
+	sleep := func(d time.Duration) bool {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	fail := func(what string, err error) {
+		if ctx.Err() == nil { // not a call that ended meanwhile
+			p.update(func() { c.Err = errors.Join(c.Err, fmt.Errorf("%s: %w", what, err)) })
+		}
+	}
+	if !sleep(b.HoldAfter) {
+		return
+	}
+	muted.Store(true)
+	var err error
+	switch b.HoldMode {
+	case "", sdp.ModeSendonly:
+		err = in.Hold(ctx)
+	case sdp.ModeInactive:
+		// diago's Hold offers sendonly only: set the direction of the
+		// session the re-INVITE's offer is forked from. Only this
+		// goroutine touches Mode while the call is up.
+		med.MediaSession().Mode = sdp.ModeInactive
+		err = in.ReInvite(ctx)
+	default:
+		err = fmt.Errorf("unknown HoldMode %q", b.HoldMode)
+	}
+	if err != nil {
+		fail("hold re-INVITE", err)
+		return
+	}
+	p.update(func() { c.Held = time.Now() })
+	if b.HoldFor <= 0 || !sleep(b.HoldFor) {
+		return
+	}
+	if err := in.Unhold(ctx); err != nil {
+		fail("unhold re-INVITE", err)
+		return
+	}
+	p.update(func() { c.Unheld = time.Now() })
+	if !b.SilentAfterUnhold {
+		muted.Store(false)
+	}
+}
+
+// send writes 20 ms frames of the tone (or the WAV) until ctx is done;
+// nothing while muted is set.
+func (p *Phone) send(ctx context.Context, c *Call, med *diago.DialogMedia, codec media.Codec, b Behavior, muted *atomic.Bool) {
 	var frames [][]byte
 	var err error
 	if b.Play != "" {
@@ -481,7 +561,16 @@ func (p *Phone) send(ctx context.Context, c *Call, med *diago.DialogMedia, codec
 	}
 	start := time.Now()
 	sentDTMF := b.DTMF == 0
+	pause := time.NewTicker(20 * time.Millisecond)
+	defer pause.Stop()
 	for i := 0; ctx.Err() == nil; i++ {
+		if muted.Load() {
+			select {
+			case <-pause.C:
+			case <-ctx.Done():
+			}
+			continue
+		}
 		if !sentDTMF && time.Since(start) >= b.DTMFAfter {
 			sentDTMF = true
 			if dw.WriteDTMF(b.DTMF) != nil {
