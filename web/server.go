@@ -132,6 +132,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
+	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s
 }

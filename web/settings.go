@@ -109,11 +109,22 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		v.Errors = errorLines(err)
 		return http.StatusUnprocessableEntity, v, nil
 	}
-	now := s.now().UTC()
-	if err := s.store.SaveSettings(ctx, &callbackline.Settings{MemberID: p.MemberID, Lines: text, UpdatedAt: now}); err != nil {
+	now, err := s.commitLines(ctx, p, text, lines)
+	if err != nil {
 		return 0, nil, err
 	}
 	v.Own, v.UpdatedAt, v.Saved, v.Rows = true, now, true, lineRows(lines)
+	return http.StatusOK, v, nil
+}
+
+// commitLines stores a portal's lines that parsed, then registers them in
+// Bitrix24 (Settings.Saved) in the background. It returns when they were
+// saved.
+func (s *Server) commitLines(ctx context.Context, p *callbackline.Portal, text string, lines []callbackline.Line) (time.Time, error) {
+	now := s.now().UTC()
+	if err := s.store.SaveSettings(ctx, &callbackline.Settings{MemberID: p.MemberID, Lines: text, UpdatedAt: now}); err != nil {
+		return time.Time{}, err
+	}
 	s.logger.InfoContext(ctx, "portal lines saved", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
 	if s.settings.Saved != nil {
 		portal := *p
@@ -123,7 +134,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 			}
 		})
 	}
-	return http.StatusOK, v, nil
+	return now, nil
 }
 
 // checkAdmin asks the portal, at its stored REST endpoint (never one from
