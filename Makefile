@@ -43,7 +43,8 @@ bench: build
 # testdata/fuzz/<Target>/ to keep them).
 FUZZTIME ?= 20s
 FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./web:FuzzIntake ./phone:FuzzNormalize \
-	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip/internal/wav:FuzzReadHeader ./config:FuzzLoad
+	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
+	./config:FuzzLoad ./config:FuzzPortalLines
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
