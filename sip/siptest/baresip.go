@@ -30,6 +30,12 @@ type BaresipOptions struct {
 	Source string
 	// Seconds is the length of the generated tone; default 120.
 	Seconds float64
+	// Registrar, when set (host:port), makes the phone register there as
+	// User with Password (digest), instead of taking calls sent straight
+	// to its own address.
+	Registrar string
+	// Password is the digest password at Registrar.
+	Password string
 }
 
 // Baresip is a running baresip phone on 127.0.0.1 that answers every call
@@ -125,10 +131,13 @@ func LaunchBaresip(dir string, o BaresipOptions) (*Baresip, error) {
 		"",
 	}, "\n")
 	acc := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;regint=0;answermode=auto;audio_codecs=pcmu,pcma\n", o.User, port)
+	if o.Registrar != "" {
+		acc = fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;regint=600;answermode=auto;audio_codecs=pcmu,pcma\n", o.User, o.Registrar, o.Password)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acc), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(acc), 0o600); err != nil {
 		return nil, err
 	}
 	b := &Baresip{User: o.User, Port: port, dir: dir, log: &lockedBuffer{}, done: make(chan struct{})}
@@ -150,6 +159,7 @@ func LaunchBaresip(dir string, o BaresipOptions) (*Baresip, error) {
 				once.Do(func() { close(ready) })
 			}
 		}
+		_, _ = io.Copy(io.Discard, pr) // a line too long for the scanner must not block baresip
 	}()
 	go func() {
 		_ = b.cmd.Wait()

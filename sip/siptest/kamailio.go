@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -338,15 +337,14 @@ func (k *Kamailio) Stop() {
 // when Kamailio was started first).
 func (k *Kamailio) StartPhone(t testing.TB, user string, toneHz float64) *Baresip {
 	t.Helper()
-	bin, err := exec.LookPath("baresip")
-	if err != nil {
+	if _, err := exec.LookPath("baresip"); err != nil {
 		t.Skip("baresip not found: install the Debian package baresip-core")
 	}
 	pw, ok := k.Users[user]
 	if !ok {
 		t.Fatalf("kamailio: no user %q", user)
 	}
-	b, err := launchRegisteredBaresip(bin, t.TempDir(), user, fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;regint=600;answermode=auto;audio_codecs=pcmu,pcma", user, k.Addr(), pw), toneHz)
+	b, err := LaunchBaresip(t.TempDir(), BaresipOptions{User: user, ToneHz: toneHz, Registrar: k.Addr(), Password: pw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,89 +360,6 @@ func (k *Kamailio) StartPhone(t testing.TB, user string, toneHz float64) *Baresi
 		t.Fatalf("%v\nbaresip log:\n%s", err, b.Log())
 	}
 	return b
-}
-
-// launchRegisteredBaresip is LaunchBaresip with an account line of the
-// caller's (here: one that registers with a password).
-func launchRegisteredBaresip(bin, dir, user, account string, toneHz float64) (*Baresip, error) {
-	if toneHz == 0 {
-		toneHz = 440
-	}
-	src := filepath.Join(dir, "source.wav")
-	if err := WriteTone(src, toneHz, 8000, 120); err != nil {
-		return nil, err
-	}
-	port, err := FreePortPair()
-	if err != nil {
-		return nil, err
-	}
-	rtp, err := FreeUDPPort()
-	if err != nil {
-		return nil, err
-	}
-	rtp = min(rtp, 65535-100)
-	rec := filepath.Join(dir, "rec")
-	if err := os.Mkdir(rec, 0o755); err != nil {
-		return nil, err
-	}
-	name := "nil" + strconv.Itoa(port)
-	cfg := strings.Join([]string{
-		"poll_method epoll",
-		fmt.Sprintf("sip_listen 127.0.0.1:%d", port),
-		"net_interface 127.0.0.1",
-		"dns_server 127.0.0.1:53",
-		"audio_player aubridge," + name,
-		"audio_alert aubridge," + name,
-		"audio_source aufile," + src,
-		"ausrc_srate 8000", "auplay_srate 8000", "ausrc_channels 1", "auplay_channels 1",
-		fmt.Sprintf("rtp_ports %d-%d", rtp, rtp+99),
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so", "module aufile.so", "module aubridge.so", "module sndfile.so",
-		"module_tmp account.so",
-		"snd_path " + rec,
-		"statmode_default off",
-		"",
-	}, "\n")
-	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(account+"\n"), 0o600); err != nil {
-		return nil, err
-	}
-	b := &Baresip{User: user, Port: port, dir: dir, log: &lockedBuffer{}, done: make(chan struct{})}
-	b.cmd = exec.Command(bin, "-f", dir)
-	b.cmd.Dir = dir
-	pr, pw := io.Pipe()
-	b.cmd.Stdout, b.cmd.Stderr = pw, pw
-	if err := b.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start baresip: %w", err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(pr)
-		once := sync.Once{}
-		for sc.Scan() {
-			b.log.WriteLine(sc.Text())
-			if strings.Contains(sc.Text(), "baresip is ready.") {
-				once.Do(func() { close(ready) })
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	go func() {
-		_ = b.cmd.Wait()
-		pw.Close()
-		close(b.done)
-	}()
-	select {
-	case <-ready:
-		return b, nil
-	case <-b.done:
-		return nil, fmt.Errorf("baresip exited before it was ready:\n%s", b.Log())
-	case <-time.After(10 * time.Second):
-		b.Stop()
-		return nil, fmt.Errorf("baresip not ready after 10s:\n%s", b.Log())
-	}
 }
 
 // kamailioConfig renders the test configuration. Events for the test are
