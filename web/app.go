@@ -73,6 +73,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		if ws != nil {
 			if hist, err := ws.History(r.Context(), c.ID); err == nil && len(hist) > 0 {
 				row.Last = hist[len(hist)-1].Note
+				row.History = hist
 			}
 		}
 		rows = append(rows, row)
@@ -87,8 +88,10 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	}{p, rows, lines, token})
 }
 
-// appRow is one callback on the app page with its latest step.
+// appRow is one callback on the app page with its latest step and its
+// whole history (shown folded).
 type appRow struct {
+	History []callbackline.HistoryEntry
 	*callbackline.Callback
 	Last string
 }
@@ -104,7 +107,7 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
 <table>
 <tr><th>#</th><th>received (UTC)</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
-{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>history</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
 {{else}}<tr><td colspan="9">No callback requests yet.</td></tr>{{end}}
 </table>
 {{with .Lines}}

@@ -45,3 +45,33 @@ func TestAppPageLimits(t *testing.T) {
 		t.Errorf("X-Content-Type-Options %q", res.Header.Get("X-Content-Type-Options"))
 	}
 }
+
+// TestAppPageHistory: each callback on the app page carries its whole
+// history (folded), so an administrator sees what was tried and when.
+func TestAppPageHistory(t *testing.T) {
+	st := openSQLite(t)
+	h := newHarness(t, st, web.Intake{})
+	h.install()
+	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
+	cb := h.callbacks()[0]
+	cb.State = callbackline.StateScheduled
+	for _, note := range []string{"the client was busy <486>", "trying again in 10 minutes"} {
+		if err := st.Advance(t.Context(), cb, 0, note); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, res)
+	i := strings.Index(page, `<details class="history">`)
+	if i < 0 {
+		t.Fatalf("no history on the page:\n%s", page)
+	}
+	hist := page[i:]
+	busy, again := strings.Index(hist, "scheduled: the client was busy &lt;486&gt;"), strings.Index(hist, "scheduled: trying again in 10 minutes")
+	if busy < 0 || again < busy {
+		t.Errorf("the history lacks its steps in order (escaped):\n%s", hist)
+	}
+}
