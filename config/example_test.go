@@ -47,3 +47,33 @@ func ExampleConfig_DomainLines() {
 	// support [] 600 sequential 3 Europe/Berlin [09:00-18:00] [10:00-14:00]
 	// pbx [redacted]
 }
+
+// A portal's administrator writes the portal's own lines (the app page,
+// or PUT /api/v1/portals/{member_id}/lines); they are checked like the
+// file and start from the service's defaults.policy.
+func ExampleConfig_PortalLines() {
+	c, err := config.Load("callbackline.company.yaml", []string{"CALLBACKLINE_BITRIX24_CLIENT_SECRET=from-the-app-page"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	lines, err := c.PortalLines(`
+- number: north
+  name: North office
+  employees: [7, 9]
+  policy:
+    client_attempts: 2
+`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l := lines[0]
+	fmt.Println(l.Number, l.Employees, l.Policy.ClientAttempts, l.Policy.SkipAbsent, l.Policy.Hours.Location)
+
+	_, err = c.PortalLines("- number: north\n  employes: [7]\n  policy:\n    max_call_length: 3h\n")
+	fmt.Println(err)
+	// Output:
+	// north [7 9] 2 true Europe/Berlin
+	// config: lines[0].employes: is not a known key; did you mean lines[0].employees? (at settings:2)
+}
