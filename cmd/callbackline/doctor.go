@@ -39,6 +39,19 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		portals, perr := st.Portals(ctx)
 		if perr == nil {
 			fmt.Fprintf(out, "      %d portal(s) installed\n", len(portals))
+			for _, p := range portals {
+				// Lines a portal saved that this configuration refuses are
+				// not used: the portal runs on the configured lines.
+				own, serr := st.Settings(ctx, p.MemberID)
+				if serr != nil {
+					continue
+				}
+				if _, lerr := cfg.PortalLines(own.Lines); lerr != nil {
+					warn("lines of "+p.Domain+" ("+p.MemberID+")", fmt.Sprintf(
+						"its own lines no longer pass this configuration, so it uses the configured lines: %v; "+
+							"its administrator saves them again on the app page, or loosen the bound", lerr))
+				}
+			}
 		}
 		st.Close()
 	}
