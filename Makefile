@@ -20,14 +20,20 @@ demo: build
 	@$(MAKE) --no-print-directory deps PKGS="$(DEMO_PKGS)"
 	./$(BIN) demo
 
-# deps installs the Debian packages in PKGS that are missing (needs root or sudo).
+# deps installs the Debian packages in PKGS that are missing (needs root or
+# sudo). A Kamailio it installs is not left running as a service: the tests
+# start their own on free ports.
 PKGS ?= $(TEST_PKGS)
 deps:
-	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing || exit 1; \
+		case "$$missing" in *kamailio*) \
+			echo "the tests start their own Kamailio: stopping the package's service (it would hold port 5060)"; \
+			$$SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true;; esac; \
 	fi
 
 test:
