@@ -6,6 +6,7 @@ package siptest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,6 +97,7 @@ type Call struct {
 	Packets   int  // RTP packets received
 	Sent      int  // RTP packets sent
 	Codec     string
+	Transport string    // the INVITE's transport: UDP, TCP or TLS
 	Held      time.Time // the hold re-INVITE got its 200 (HoldAfter)
 	Unheld    time.Time // the unhold re-INVITE got its 200 (HoldFor)
 	Err       error
@@ -102,12 +105,13 @@ type Call struct {
 
 // Phone is a fake SIP phone on 127.0.0.1 for tests.
 type Phone struct {
-	dg     *diago.Diago
-	ua     *sipgo.UserAgent
-	addr   string
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	dg      *diago.Diago
+	ua      *sipgo.UserAgent
+	addr    string
+	tlsAddr string // "" unless NewTLSPhone
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	mu         sync.Mutex
 	behavior   map[string]Behavior
@@ -209,13 +213,37 @@ func (p *Phone) authorized(req *sip.Request, tx sip.ServerTransaction) bool {
 // it answers every call at once and sends a 440 Hz tone; set behaviours per
 // user with Set. Close stops it.
 func NewPhone(ctx context.Context) (*Phone, error) {
+	return newPhone(ctx, nil)
+}
+
+// NewTLSPhone is NewPhone that also takes calls over TLS with the given
+// configuration (its Certificates serve, its RootCAs verify the dialer
+// when the phone sends in-dialog requests), on the port after Addr's (see
+// TLSAddr).
+func NewTLSPhone(ctx context.Context, conf *tls.Config) (*Phone, error) {
+	if conf == nil {
+		return nil, errors.New("siptest: NewTLSPhone needs a TLS configuration")
+	}
+	return newPhone(ctx, conf)
+}
+
+// TLSAddr is the phone's SIP-over-TLS address (NewTLSPhone), "" without.
+func (p *Phone) TLSAddr() string { return p.tlsAddr }
+
+func newPhone(ctx context.Context, tlsConf *tls.Config) (*Phone, error) {
 	port, err := FreePortPair()
 	if err != nil {
 		return nil, err
 	}
 	p := &Phone{behavior: map[string]Behavior{}, notify: make(chan struct{}, 1),
 		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("fakephone"))
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent("fakephone")}
+	if tlsConf != nil {
+		// In-dialog requests (the phone's BYE) go to the dialer's TLS
+		// Contact: verified against the configuration's RootCAs.
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: tlsConf.RootCAs, MinVersion: tls.VersionTLS12}))
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +253,20 @@ func NewPhone(ctx context.Context) (*Phone, error) {
 		return nil, err
 	}
 	srv.OnRegister(p.register)
-	p.dg = diago.NewDiago(ua,
+	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}),
 		diago.WithTransport(diago.Transport{Transport: "tcp", BindHost: "127.0.0.1", BindPort: port}),
+	}
+	if tlsConf != nil {
+		opts = append(opts, diago.WithTransport(diago.Transport{Transport: "tls", BindHost: "127.0.0.1", BindPort: port + 1, TLSConf: tlsConf}))
+		p.tlsAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port+1))
+	}
+	p.dg = diago.NewDiago(ua, append(opts,
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}}),
 		diago.WithLogger(quiet),
 		diago.WithServerRequestMiddleware(p.middleware),
-	)
+	)...)
 	p.ctx, p.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := p.dg.ServeBackground(p.ctx, p.serve); err != nil {
 		p.cancel()
@@ -371,7 +405,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 	defer p.wg.Done()
 	user := in.InviteRequest.Recipient.User
 	b := p.behaviorFor(user)
-	c := &Call{User: user, Invited: time.Now()}
+	c := &Call{User: user, Invited: time.Now(), Transport: strings.ToUpper(in.InviteRequest.Transport())}
 	if f := in.InviteRequest.From(); f != nil {
 		c.FromUser, c.FromName = f.Address.User, f.DisplayName
 	}
