@@ -64,4 +64,19 @@ type WorkStore interface {
 	// when its process died available again, and returns how many. Call it
 	// at start, before the queue runs, with this process's stable client id.
 	RecoverJobs(ctx context.Context, clientID string) (int, error)
+	// QueueAttach queues an AttachJob to run after delay, unless one for
+	// the same attempt is already queued.
+	QueueAttach(ctx context.Context, j AttachJob, delay time.Duration) error
 }
+
+// AttachJob attaches an attempt's recording to its Bitrix24 call later,
+// when the tries within the callback's own job failed (the portal was
+// down): the queue retries it with a growing backoff for hours. Queued by
+// WorkStore.QueueAttach, worked by callback.AttachWorker.
+type AttachJob struct {
+	CallbackID int64 `json:"callback_id"`
+	AttemptID  int64 `json:"attempt_id"`
+}
+
+// Kind names the job for the queue.
+func (AttachJob) Kind() string { return "attach" }

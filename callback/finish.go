@@ -79,36 +79,54 @@ func (r *run) stateFor(s callbackline.State) callbackline.State {
 	return s
 }
 
-// attach uploads an attempt's recording, after finish, with retries.
+// attach uploads an attempt's recording, after finish, with a few quick
+// retries; when they fail (the portal is down) an AttachJob tries again
+// later, for hours.
 func (r *run) attach(ctx context.Context, a *callbackline.Attempt) {
 	data, err := os.ReadFile(a.RecordPath)
 	if err != nil {
 		r.log.Error("the recording cannot be read", slog.Any("err", err))
 		return
 	}
-	backoff := time.Second
+	backoff := r.w.cfg.AttachBackoff
 	for try := 1; ; try++ {
-		id, err := r.w.cfg.CRM.AttachRecord(ctx, r.portal, a.CallID, filepath.Base(a.RecordPath), data)
+		err := r.attachOnce(ctx, a, data)
 		if err == nil {
-			a.RecordFileID, a.UpdatedAt = id, r.now().UTC()
-			if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
-				r.log.Error("saving the attached recording failed", slog.Any("err", err))
-			}
-			_ = r.step(ctx, r.cb.State, a.ID, fmt.Sprintf("recording attached to the call (file %d)", id))
 			return
 		}
-		r.w.cfg.Metrics.crmError("telephony.externalCall.attachRecord")
-		if try >= 5 || bitrix24.NeedsReinstall(err) {
-			r.log.Error("attaching the recording failed; it stays on disk", slog.Any("err", err), slog.String("path", a.RecordPath))
+		if try >= r.w.cfg.AttachTries || bitrix24.NeedsReinstall(err) || ctx.Err() != nil {
+			r.log.Warn("attaching the recording failed; trying again later", slog.Any("err", err), slog.String("path", a.RecordPath))
+			pctx, cancel := persist(ctx)
+			defer cancel()
+			if qerr := r.w.cfg.Store.QueueAttach(pctx, callbackline.AttachJob{CallbackID: r.cb.ID, AttemptID: a.ID}, attachLater); qerr != nil {
+				r.log.Error("queueing the recording's attachment failed; it stays on disk", slog.Any("err", qerr))
+			}
 			return
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-time.After(backoff):
 		}
 		backoff *= 2
 	}
+}
+
+// attachLater is when a recording whose attachment failed is tried again.
+const attachLater = 5 * time.Minute
+
+// attachOnce uploads the recording once and stores the file id.
+func (r *run) attachOnce(ctx context.Context, a *callbackline.Attempt, data []byte) error {
+	id, err := r.w.cfg.CRM.AttachRecord(ctx, r.portal, a.CallID, filepath.Base(a.RecordPath), data)
+	if err != nil {
+		r.w.cfg.Metrics.crmError("telephony.externalCall.attachRecord")
+		return err
+	}
+	a.RecordFileID, a.UpdatedAt = id, r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+		r.log.Error("saving the attached recording failed", slog.Any("err", err))
+	}
+	_ = r.step(ctx, r.cb.State, a.ID, fmt.Sprintf("recording attached to the call (file %d)", id))
+	return nil
 }
 
 // failedReason is FAILED_REASON for a result.

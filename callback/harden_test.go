@@ -3,6 +3,7 @@ package callback_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -682,5 +683,56 @@ func TestReinstalledClosesOpenCalls(t *testing.T) {
 	}
 	if got := e.callback(id); got.State != callbackline.StateFailed {
 		t.Errorf("callback state %s, want failed", got.State)
+	}
+}
+
+// A recording the portal does not take (it is down) is not lost: after
+// the quick tries in the callback's job an AttachJob is queued, once, and
+// when it runs with the portal back the recording is attached, once.
+func TestAttachLater(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: e.dialer,
+		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(),
+		RecordDir: filepath.Join(e.dir, "rec"), Now: e.clock.Now, Logger: logger(t),
+		AttachTries: 2, AttachBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	e.portal.InjectFault("telephony.externalCall.attachRecord", bitrix24test.Fault{Status: 503, Code: "INTERNAL_SERVER_ERROR"})
+	e.crm.MaxRetries = 1 // the client's own replays of a safe call, kept short here
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := w.Run(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
+		t.Fatalf("callback %s %q", cb.State, cb.Reason)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || len(calls[0].Records) != 0 {
+		t.Fatalf("CRM %+v, want the call finished without its recording yet", calls)
+	}
+	if n, err := e.store.CountJobs(context.Background(), "attach"); err != nil || n != 1 {
+		t.Fatalf("attach jobs %d (%v), want 1", n, err)
+	}
+	attempts, err := e.store.Attempts(context.Background(), id)
+	if err != nil || len(attempts) != 1 {
+		t.Fatalf("attempts %v %v", attempts, err)
+	}
+	job := callbackline.AttachJob{CallbackID: id, AttemptID: attempts[0].ID}
+	if err := w.Attach(context.Background(), job); err == nil {
+		t.Fatal("Attach succeeded while the portal refuses attachRecord")
+	}
+	e.portal.ClearFaults()
+	for range 2 { // a second run (a duplicate try) attaches nothing more
+		if err := w.Attach(context.Background(), job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := e.checkCRM(); len(calls) != 1 || len(calls[0].Records) != 1 || !strings.HasSuffix(calls[0].Records[0].FileName, ".wav") {
+		t.Errorf("CRM %+v, want the recording attached once", calls)
+	}
+	if a, _ := e.store.Attempts(context.Background(), id); a[0].RecordFileID == 0 {
+		t.Error("the attached file's id was not stored")
 	}
 }

@@ -55,6 +55,11 @@ type Config struct {
 	Guard phone.Policy
 	// RecordDir keeps the recordings (one stereo WAV per connected call).
 	RecordDir string
+	// AttachTries is how often a recording's attachment is tried within
+	// the callback's job before an AttachJob takes over (default 5), the
+	// first retry after AttachBackoff (default 1s, doubling).
+	AttachTries   int
+	AttachBackoff time.Duration
 	// UserCacheTTL is how long employee lookups are reused (default 1 min).
 	UserCacheTTL time.Duration
 	Now          func() time.Time // default time.Now
@@ -99,6 +104,12 @@ func (w *Worker) Init(cfg Config) error {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
+	}
+	if cfg.AttachTries <= 0 {
+		cfg.AttachTries = 5
+	}
+	if cfg.AttachBackoff <= 0 {
+		cfg.AttachBackoff = time.Second
 	}
 	if cfg.UserCacheTTL <= 0 {
 		cfg.UserCacheTTL = time.Minute

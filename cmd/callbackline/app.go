@@ -93,6 +93,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		workers = river.NewWorkers()
 		worker = &callback.Worker{}
 		river.AddWorker(workers, worker)
+		river.AddWorker(workers, &callback.AttachWorker{W: worker})
 	}
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.

@@ -25,6 +25,20 @@ func runWork(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("ExternalCallIDUnique", func(t *testing.T) { testAttemptExternalUnique(t, open(t)) })
 	t.Run("DeletePortalCascades", func(t *testing.T) { testWorkCascade(t, open(t)) })
 	t.Run("RecoverJobsNone", func(t *testing.T) { testRecoverNone(t, open(t)) })
+	t.Run("QueueAttachOnce", func(t *testing.T) { testQueueAttach(t, open(t)) })
+}
+
+// testQueueAttach: one waiting AttachJob per attempt, however often it
+// is asked for.
+func testQueueAttach(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	for range 3 {
+		must(t, s.QueueAttach(ctx, callbackline.AttachJob{CallbackID: 1, AttemptID: 7}, time.Minute))
+	}
+	must(t, s.QueueAttach(ctx, callbackline.AttachJob{CallbackID: 1, AttemptID: 8}, 0))
+	if n, err := s.CountJobs(ctx, callbackline.AttachJob{}.Kind()); err != nil || n != 2 {
+		t.Fatalf("attach jobs = %d (%v), want 2: one per attempt", n, err)
+	}
 }
 
 // newCallback takes a fresh callback of portal m1 in.
