@@ -56,6 +56,7 @@ type env struct {
 	store  *sqlite.Store
 	phones *siptest.Phone
 	worker *callback.Worker
+	cfg    callback.Config // the worker's configuration
 	crm    *bitrix24.Client
 	dialer *sip.Dialer
 	member *callbackline.Portal
@@ -122,12 +123,25 @@ func newEnv(t *testing.T, line callbackline.Line, speaker callback.Speaker, trun
 	if line.Number == "" {
 		line.Number = lineNumber
 	}
-	e.worker, err = callback.New(callback.Config{Store: st, CRM: crm, Dialer: d, Speech: speaker, Lines: []callbackline.Line{line},
-		Guard: phone.DefaultPolicy(), RecordDir: filepath.Join(e.dir, "rec"), Now: clk.Now, Logger: logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.cfg = callback.Config{Store: st, CRM: crm, Dialer: d, Speech: speaker, Lines: []callbackline.Line{line},
+		Guard: phone.DefaultPolicy(), RecordDir: filepath.Join(e.dir, "rec"), Now: clk.Now, Logger: logger(t)}
+	e.worker = e.workerWith(nil)
 	return e
+}
+
+// workerWith is another worker on the env's parts, its configuration
+// changed by change (when not nil).
+func (e *env) workerWith(change func(*callback.Config)) *callback.Worker {
+	e.t.Helper()
+	cfg := e.cfg
+	if change != nil {
+		change(&cfg)
+	}
+	w, err := callback.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return w
 }
 
 // request stores a callback request as the intake does and returns its id.

@@ -3,7 +3,6 @@ package callback_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -371,11 +370,7 @@ func TestClickToCallGuard(t *testing.T) {
 	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, answerThenHangUp)
-	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
-		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.Policy{AllowedCountries: []string{"FR"}}, Logger: logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := e.workerWith(func(c *callback.Config) { c.Guard = phone.Policy{AllowedCountries: []string{"FR"}} })
 	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(maxID, clientE164))
 	if err != nil {
 		t.Fatal(err)
@@ -691,13 +686,7 @@ func TestReinstalledClosesOpenCalls(t *testing.T) {
 // when it runs with the portal back the recording is attached, once.
 func TestAttachLater(t *testing.T) {
 	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
-	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: e.dialer,
-		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(),
-		RecordDir: filepath.Join(e.dir, "rec"), Now: e.clock.Now, Logger: logger(t),
-		AttachTries: 2, AttachBackoff: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := e.workerWith(func(c *callback.Config) { c.AttachTries, c.AttachBackoff = 2, 10*time.Millisecond })
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
 	e.phones.Set(clientE164, answerThenHangUp)
 	e.portal.InjectFault("telephony.externalCall.attachRecord", bitrix24test.Fault{Status: 503, Code: "INTERNAL_SERVER_ERROR"})

@@ -3,12 +3,10 @@ package callback_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/callback"
-	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
 
@@ -21,19 +19,15 @@ func TestPortalOwnLines(t *testing.T) {
 	own := callbackline.Line{Number: lineNumber, Target: "600", TargetUser: annaID, Policy: quick()}
 	var lookups []string
 	var fail error
-	w, err := callback.New(callback.Config{Store: e.store, CRM: e.crm, Dialer: e.dialer,
-		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(),
-		RecordDir: filepath.Join(e.dir, "rec"), Now: e.clock.Now, Logger: logger(t),
-		PortalLines: func(_ context.Context, member string) ([]callbackline.Line, error) {
+	w := e.workerWith(func(c *callback.Config) {
+		c.PortalLines = func(_ context.Context, member string) ([]callbackline.Line, error) {
 			lookups = append(lookups, member)
 			if fail != nil {
 				return nil, fail
 			}
 			return []callbackline.Line{{Number: "other", Policy: quick()}, own}, nil
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+		}
+	})
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set("600", siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, answerThenHangUp)
