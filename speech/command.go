@@ -29,14 +29,15 @@ import (
 // Example (Piper): Path "piper", Args {"--model", "{voice}", "--output_file", "{out}"},
 // Voices {"de": "/voices/de_DE-thorsten-medium.onnx", "": "/voices/en_US-amy-medium.onnx"}.
 type Command struct {
-	Label   string            // name in logs and errors; "" is "command:" + the program's base name
-	Path    string            // the program
-	Args    []string          // argument template
-	Voices  map[string]string // {voice} by Bitrix24 voice id, else by language, else by ""; default the voice id
-	Package string            // Debian package that brings the program, named in errors when it is missing
-	Timeout time.Duration     // per synthesis; 0 is DefaultTimeout
-	MaxText int               // longest text in characters; 0 is DefaultMaxText
-	TempDir string            // where {out} files are made; "" is os.TempDir()
+	Label     string            // name in logs and errors; "" is "command:" + the program's base name
+	Path      string            // the program
+	Args      []string          // argument template
+	Voices    map[string]string // {voice} by Bitrix24 voice id, else by language, else by ""; default the voice id
+	Package   string            // Debian package that brings the program, named in errors when it is missing
+	Timeout   time.Duration     // per synthesis; 0 is DefaultTimeout
+	MaxText   int               // longest text in characters; 0 is DefaultMaxText
+	MaxOutput int               // most bytes of WAV the program may write; 0 (or more) is MaxWAVBytes
+	TempDir   string            // where {out} files are made; "" is os.TempDir()
 }
 
 // Name returns Label or "command:<program>".
@@ -112,7 +113,8 @@ func (c *Command) Synthesize(ctx context.Context, text string, v Voice) (*Audio,
 	for i, a := range c.Args {
 		args[i] = r.Replace(a)
 	}
-	wav, err := run(ctx, c.Name(), c.Package, c.Timeout, c.Path, args, stdin)
+	max := outputLimit(c.MaxOutput)
+	wav, err := run(ctx, c.Name(), c.Package, c.Timeout, max, c.Path, args, stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +123,8 @@ func (c *Command) Synthesize(ctx context.Context, text string, v Voice) (*Audio,
 		if err != nil {
 			return nil, errorf(ReasonBadOutput, c.Name(), err, "the program wrote no file to {out}")
 		}
-		if fi.Size() > MaxWAVBytes {
-			return nil, errorf(ReasonBadOutput, c.Name(), nil, "the program wrote %d bytes, more than %d", fi.Size(), MaxWAVBytes)
+		if fi.Size() > int64(max) {
+			return nil, errorf(ReasonBadOutput, c.Name(), nil, "the program wrote %d bytes, more than %d", fi.Size(), max)
 		}
 		if wav, err = os.ReadFile(out); err != nil {
 			return nil, errorf(ReasonBadOutput, c.Name(), err, "reading the program's {out} file")

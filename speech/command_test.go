@@ -71,7 +71,7 @@ func TestCommandErrors(t *testing.T) {
 		{&speech.Command{Path: "false"}, speech.ReasonFailed},
 		{&speech.Command{Path: "echo", Args: []string{"not a wav"}}, speech.ReasonBadOutput},
 		{&speech.Command{Path: "true", Args: []string{"{out}"}}, speech.ReasonBadOutput},
-		{&speech.Command{Path: "sleep", Args: []string{"5"}, Timeout: 200 * time.Millisecond}, speech.ReasonTimeout},
+		{&speech.Command{Path: "sleep", Args: []string{"600"}, Timeout: 200 * time.Millisecond}, speech.ReasonTimeout},
 		{&speech.Command{Path: "cat", MaxText: 3}, speech.ReasonTooLong},
 	}
 	for _, c := range cases {
@@ -80,7 +80,9 @@ func TestCommandErrors(t *testing.T) {
 		if speech.ReasonOf(err) != c.reason {
 			t.Errorf("%s %v: %v, want reason %s", c.c.Path, c.c.Args, err, c.reason)
 		}
-		if el := time.Since(start); el > 2*time.Second {
+		// Only "sleep 600" could take long: a minute shows its timeout
+		// stopped it, even on a busy machine.
+		if el := time.Since(start); el > time.Minute {
 			t.Errorf("%s: took %v", c.c.Path, el)
 		}
 	}
@@ -102,9 +104,16 @@ func TestCommandKeyChangesWithSettings(t *testing.T) {
 }
 
 func TestCommandOutputIsBounded(t *testing.T) {
-	c := &speech.Command{Path: "head", Args: []string{"-c", "80000000", "/dev/zero"}}
-	_, err := c.Synthesize(context.Background(), "x", speech.VoiceFor(""))
-	if speech.ReasonOf(err) != speech.ReasonBadOutput || !strings.Contains(err.Error(), "more than") {
-		t.Fatalf("%v", err)
+	// A small cap keeps the test cheap under -race on a busy machine; the
+	// endless writer shows that the cap, not the deadline, stops a program.
+	for name, c := range map[string]*speech.Command{
+		"stdout":  {Path: "head", Args: []string{"-c", "5000", "/dev/zero"}, MaxOutput: 4096},
+		"endless": {Path: "cat", Args: []string{"/dev/zero"}, MaxOutput: 4096, Timeout: 10 * time.Minute},
+		"file":    {Path: "dd", Args: []string{"if=/dev/zero", "of={out}", "bs=5000", "count=1"}, MaxOutput: 4096},
+	} {
+		_, err := c.Synthesize(context.Background(), "x", speech.VoiceFor(""))
+		if speech.ReasonOf(err) != speech.ReasonBadOutput || !strings.Contains(err.Error(), "more than 4096") {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -85,7 +85,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text string, v Voice) (*Audio, 
 	if e.Amplitude > 0 {
 		args = append(args, "-a", strconv.Itoa(min(e.Amplitude, 200)))
 	}
-	wav, err := run(ctx, e.Name(), EspeakPackage, e.Timeout, e.path(), args, t)
+	wav, err := run(ctx, e.Name(), EspeakPackage, e.Timeout, MaxWAVBytes, e.path(), args, t)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text string, v Voice) (*Audio, 
 // without MBROLA, as listed by `espeak-ng --voices`, each with the name of
 // its voice ("de" → "German", "pt-br" → "Portuguese_(Brazil)").
 func (e *Espeak) Languages(ctx context.Context) (map[string]string, error) {
-	out, err := run(ctx, e.Name(), EspeakPackage, e.Timeout, e.path(), []string{"--voices"}, "")
+	out, err := run(ctx, e.Name(), EspeakPackage, e.Timeout, MaxWAVBytes, e.path(), []string{"--voices"}, "")
 	if err != nil {
 		return nil, err
 	}

@@ -32,11 +32,21 @@ func (c *capped) Write(p []byte) (int, error) {
 	return c.buf.Write(p)
 }
 
+// outputLimit returns the most bytes a program may write: max, or
+// MaxWAVBytes when max is 0, negative or larger.
+func outputLimit(max int) int {
+	if max <= 0 || max > MaxWAVBytes {
+		return MaxWAVBytes
+	}
+	return max
+}
+
 // run starts a program with an argument list (never a shell), feeds it
-// stdin, and returns what it wrote to stdout. Errors are *Error with the
-// reason: missing program, timeout, cancellation, failure (with the first
-// part of stderr).
-func run(ctx context.Context, engine, pkg string, timeout time.Duration, path string, args []string, stdin string) ([]byte, error) {
+// stdin, and returns what it wrote to stdout, at most max bytes (see
+// outputLimit). Errors are *Error with the reason: missing program, output
+// over the limit, cancellation, timeout, failure (with the first part of
+// stderr).
+func run(ctx context.Context, engine, pkg string, timeout time.Duration, max int, path string, args []string, stdin string) ([]byte, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -44,7 +54,7 @@ func run(ctx context.Context, engine, pkg string, timeout time.Duration, path st
 	defer cancel()
 	cmd := exec.CommandContext(tctx, path, args...)
 	cmd.Stdin = strings.NewReader(stdin)
-	out := &capped{max: MaxWAVBytes}
+	out := &capped{max: outputLimit(max)}
 	errOut := &capped{max: 4096}
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.WaitDelay = time.Second
@@ -56,12 +66,15 @@ func run(ctx context.Context, engine, pkg string, timeout time.Duration, path st
 		e := errorf(ReasonMissing, engine, err, "program %q not found", path)
 		e.Package = pkg
 		return nil, e
+	case out.over:
+		// Checked before the deadline: a program that wrote too much is
+		// stopped by the closed pipe, but copying its output may have used
+		// up the time on a busy machine, and the limit is the real cause.
+		return nil, errorf(ReasonBadOutput, engine, err, "%s wrote more than %d bytes", path, out.max)
 	case ctx.Err() != nil:
 		return nil, errorf(ReasonCanceled, engine, ctx.Err(), "synthesis cancelled")
 	case tctx.Err() != nil:
 		return nil, errorf(ReasonTimeout, engine, tctx.Err(), "%s took longer than %v; check the program or raise the timeout", path, timeout)
-	case out.over:
-		return nil, errorf(ReasonBadOutput, engine, err, "%s wrote more than %d bytes", path, out.max)
 	}
 	msg := strings.TrimSpace(errOut.buf.String())
 	if len(msg) > 300 {
