@@ -146,104 +146,163 @@ func (c *Config) withDefaults() Config {
 // KindInvalid whose Field names the setting, e.g. "sip.trunks[0].client".
 func (c *Config) Validate() error {
 	d := c.withDefaults()
-	host, port, err := net.SplitHostPort(d.Listen)
+	for _, check := range []func(*Config) error{
+		(*Config).validateListen,
+		(*Config).validateTransport,
+		(*Config).validateExternal,
+		(*Config).validateMedia,
+		(*Config).validateTrunks,
+		(*Config).validateLines,
+		(*Config).validateInbound,
+	} {
+		if err := check(&d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateListen checks the listening address.
+func (c *Config) validateListen() error {
+	host, port, err := net.SplitHostPort(c.Listen)
 	if err != nil || net.ParseIP(host) == nil {
-		return invalid("sip.listen", "%q is not IP:port (e.g. 0.0.0.0:5060)", d.Listen)
+		return invalid("sip.listen", "%q is not IP:port (e.g. 0.0.0.0:5060)", c.Listen)
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		return invalid("sip.listen", "port %q is not 0–65535", port)
 	}
-	switch d.Transport {
+	return nil
+}
+
+// validateTransport checks the transport and, for tls, its files.
+func (c *Config) validateTransport() error {
+	switch c.Transport {
 	case "udp", "tcp":
+		return nil
 	case "tls":
-		if d.TLS.CertFile == "" || d.TLS.KeyFile == "" {
-			return invalid("sip.tls", "transport tls needs cert_file and key_file")
-		}
-		for f, p := range map[string]string{"sip.tls.cert_file": d.TLS.CertFile, "sip.tls.key_file": d.TLS.KeyFile, "sip.tls.ca_file": d.TLS.CAFile} {
-			if p == "" {
-				continue
-			}
-			if _, err := os.Stat(p); err != nil {
-				return &Error{Kind: KindInvalid, Field: f, Reason: "cannot read the file", Err: err}
-			}
-		}
 	default:
-		return invalid("sip.transport", "%q is not udp, tcp or tls", d.Transport)
+		return invalid("sip.transport", "%q is not udp, tcp or tls", c.Transport)
 	}
-	if d.ExternalAddress != "" {
-		h := d.ExternalAddress
-		if hh, p, err := net.SplitHostPort(h); err == nil {
-			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-				return invalid("sip.external_address", "port %q is not 1–65535", p)
-			}
-			h = hh
+	if c.TLS.CertFile == "" || c.TLS.KeyFile == "" {
+		return invalid("sip.tls", "transport tls needs cert_file and key_file")
+	}
+	for f, p := range map[string]string{"sip.tls.cert_file": c.TLS.CertFile, "sip.tls.key_file": c.TLS.KeyFile, "sip.tls.ca_file": c.TLS.CAFile} {
+		if p == "" {
+			continue
 		}
-		if !validHost(h) {
-			return invalid("sip.external_address", "%q is not a host name or IP address", d.ExternalAddress)
+		if _, err := os.Stat(p); err != nil {
+			return &Error{Kind: KindInvalid, Field: f, Reason: "cannot read the file", Err: err}
 		}
 	}
-	r := d.RTPPorts
+	return nil
+}
+
+// validateExternal checks the external address, host[:port].
+func (c *Config) validateExternal() error {
+	if c.ExternalAddress == "" {
+		return nil
+	}
+	h := c.ExternalAddress
+	if hh, p, err := net.SplitHostPort(h); err == nil {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return invalid("sip.external_address", "port %q is not 1–65535", p)
+		}
+		h = hh
+	}
+	if !validHost(h) {
+		return invalid("sip.external_address", "%q is not a host name or IP address", c.ExternalAddress)
+	}
+	return nil
+}
+
+// validateMedia checks the RTP ports, the codecs and the User-Agent.
+func (c *Config) validateMedia() error {
+	r := c.RTPPorts
 	if r.Min < 1024 || r.Max > 65535 || r.Max-r.Min < 3 {
 		return invalid("sip.rtp_ports", "range %d-%d must lie in 1024-65535 and hold at least 4 ports (4 per call)", r.Min, r.Max)
 	}
-	for i, name := range d.Codecs {
+	for i, name := range c.Codecs {
 		if _, ok := codecByName(name); !ok {
 			return invalid(fmt.Sprintf("sip.codecs[%d]", i), "%q is not pcmu or pcma", name)
 		}
 	}
-	if !validToken(d.UserAgent) {
-		return invalid("sip.user_agent", "%q may hold only letters, digits and -._", d.UserAgent)
+	if !validToken(c.UserAgent) {
+		return invalid("sip.user_agent", "%q may hold only letters, digits and -._", c.UserAgent)
 	}
-	if len(d.Trunks) == 0 {
+	return nil
+}
+
+// validateTrunks checks that there is a trunk, that names are unique, and
+// each trunk.
+func (c *Config) validateTrunks() error {
+	if len(c.Trunks) == 0 {
 		return invalid("sip.trunks", "at least one trunk is needed (employee and client address templates)")
 	}
 	names := map[string]bool{}
-	for i, t := range d.Trunks {
+	for i, t := range c.Trunks {
 		f := fmt.Sprintf("sip.trunks[%d]", i)
 		if names[t.Name] {
 			return invalid(f+".name", "trunk name %q is used twice", t.Name)
 		}
 		names[t.Name] = true
-		if _, err := parseTemplate(t.Employee, "{extension}"); err != nil {
-			return invalid(f+".employee", "%v", err)
-		}
-		if _, err := parseTemplate(t.Client, "{number}", "{digits}"); err != nil {
-			return invalid(f+".client", "%v", err)
-		}
-		if t.Password != "" && t.Username == "" {
-			return invalid(f+".username", "a password needs a username")
-		}
-		if t.Register {
-			if _, err := t.registrar(); err != nil {
-				return invalid(f+".registrar", "%v", err)
-			}
-			if t.RegisterExpiry < 30*time.Second {
-				return invalid(f+".register_expiry", "%s is shorter than 30s", t.RegisterExpiry)
-			}
-		}
-		if t.OutboundProxy != "" {
-			if _, err := proxyURI(t.OutboundProxy); err != nil {
-				return invalid(f+".outbound_proxy", "%v", err)
-			}
-		}
-		if err := t.CallerID.validate(); err != nil {
-			return invalid(f+".caller_id", "%v", err)
+		if err := t.validate(f); err != nil {
+			return err
 		}
 	}
-	for i, l := range d.Lines {
+	return nil
+}
+
+// validate checks one trunk; f is its field name, "sip.trunks[i]".
+func (t *Trunk) validate(f string) error {
+	if _, err := parseTemplate(t.Employee, "{extension}"); err != nil {
+		return invalid(f+".employee", "%v", err)
+	}
+	if _, err := parseTemplate(t.Client, "{number}", "{digits}"); err != nil {
+		return invalid(f+".client", "%v", err)
+	}
+	if t.Password != "" && t.Username == "" {
+		return invalid(f+".username", "a password needs a username")
+	}
+	if t.Register {
+		if _, err := t.registrar(); err != nil {
+			return invalid(f+".registrar", "%v", err)
+		}
+		if t.RegisterExpiry < 30*time.Second {
+			return invalid(f+".register_expiry", "%s is shorter than 30s", t.RegisterExpiry)
+		}
+	}
+	if t.OutboundProxy != "" {
+		if _, err := proxyURI(t.OutboundProxy); err != nil {
+			return invalid(f+".outbound_proxy", "%v", err)
+		}
+	}
+	if err := t.CallerID.validate(); err != nil {
+		return invalid(f+".caller_id", "%v", err)
+	}
+	return nil
+}
+
+// validateLines checks each line: a number, a known trunk, a caller ID.
+func (c *Config) validateLines() error {
+	for i, l := range c.Lines {
 		f := fmt.Sprintf("sip.lines[%d]", i)
 		if l.Number == "" {
 			return invalid(f+".number", "a line needs a number")
 		}
-		if l.Trunk != "" && !names[l.Trunk] {
+		if l.Trunk != "" && c.trunk(l.Trunk) == nil {
 			return invalid(f+".trunk", "no trunk named %q", l.Trunk)
 		}
 		if err := l.callerID().validate(); err != nil {
 			return invalid(f+".caller_id", "%v", err)
 		}
 	}
-	if d.Inbound.Accept && d.Inbound.Announcement != "" {
-		if err := checkAnnouncement(d.Inbound.Announcement); err != nil {
+	return nil
+}
+
+// validateInbound checks the announcement of accepted inbound calls.
+func (c *Config) validateInbound() error {
+	if c.Inbound.Accept && c.Inbound.Announcement != "" {
+		if err := checkAnnouncement(c.Inbound.Announcement); err != nil {
 			return &Error{Kind: KindInvalid, Field: "sip.inbound.announcement", Reason: "not a playable WAV", Err: err}
 		}
 	}

@@ -80,24 +80,40 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 			open.Store(false)
 		}
 	}()
+	tran, err := d.transport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	useRTPPorts(c.RTPPorts)
+	for _, name := range c.Codecs {
+		cd, _ := codecByName(name)
+		d.codecs = append(d.codecs, cd)
+	}
+	d.codecs = append(d.codecs, media.CodecTelephoneEvent8000)
+	if err := d.listen(ctx, tran, logger); err != nil {
+		return nil, err
+	}
+	d.startRegistrations()
+	ok = true
+	d.log.Info("sip dialer listening", "addr", d.addr, "transport", c.Transport)
+	return d, nil
+}
 
+// transport picks the listening port (a free one for port 0), sets d.addr
+// and returns diago's transport: bind address, the external address behind
+// NAT, and TLS.
+func (d *Dialer) transport(ctx context.Context) (diago.Transport, error) {
+	c := &d.cfg
 	host, portStr, _ := net.SplitHostPort(c.Listen)
 	port, _ := strconv.Atoi(portStr)
 	if port == 0 {
 		p, err := freePort(c.Transport, host)
 		if err != nil {
-			return nil, &Error{Kind: KindUnreachable, Reason: "cannot find a free SIP port", Err: err}
+			return diago.Transport{}, &Error{Kind: KindUnreachable, Reason: "cannot find a free SIP port", Err: err}
 		}
 		port = p
 	}
 	d.addr = net.JoinHostPort(host, strconv.Itoa(port))
-	// Package globals: written only when they change, so that media
-	// sessions being set up elsewhere in the process (test phones) do not
-	// race with a Dialer that reuses the same range.
-	if media.RTPPortStart != c.RTPPorts.Min || media.RTPPortEnd != c.RTPPorts.Max+1 {
-		media.RTPPortStart, media.RTPPortEnd = c.RTPPorts.Min, c.RTPPorts.Max+1
-	}
-
 	tran := diago.Transport{Transport: c.Transport, BindHost: host, BindPort: port}
 	if c.ExternalAddress != "" {
 		eh, ep := c.ExternalAddress, port
@@ -115,17 +131,26 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	if c.Transport == "tls" {
 		tc, err := tlsConfig(c.TLS)
 		if err != nil {
-			return nil, err
+			return diago.Transport{}, err
 		}
 		tran.TLSConf = tc
 	}
-	for _, name := range c.Codecs {
-		cd, _ := codecByName(name)
-		d.codecs = append(d.codecs, cd)
-	}
-	d.codecs = append(d.codecs, media.CodecTelephoneEvent8000)
+	return tran, nil
+}
 
-	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(c.UserAgent)}
+// useRTPPorts sets diago's RTP port range. Package globals: written only
+// when they change, so that media sessions being set up elsewhere in the
+// process (test phones) do not race with a Dialer that reuses the same
+// range.
+func useRTPPorts(r PortRange) {
+	if media.RTPPortStart != r.Min || media.RTPPortEnd != r.Max+1 {
+		media.RTPPortStart, media.RTPPortEnd = r.Min, r.Max+1
+	}
+}
+
+// listen creates the user agent and diago on tran and starts serving.
+func (d *Dialer) listen(ctx context.Context, tran diago.Transport, logger *slog.Logger) error {
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(d.cfg.UserAgent)}
 	if tran.TLSConf != nil {
 		// Outgoing TLS verifies the far end against CAFile (or the system roots).
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: tran.TLSConf.RootCAs, MinVersion: tls.VersionTLS12}))
@@ -141,7 +166,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 	})
 	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
-		return nil, &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
+		return &Error{Kind: KindInternal, Reason: "cannot create the SIP user agent", Err: err}
 	}
 	d.dg = diago.NewDiago(ua,
 		diago.WithTransport(tran),
@@ -156,23 +181,53 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Dialer, error) 
 		d.cancel()
 		d.callCancel()
 		ua.Close()
-		return nil, &Error{Kind: KindUnreachable, Reason: "cannot listen on " + d.addr + ": is the port free?", Err: err}
+		return &Error{Kind: KindUnreachable, Reason: "cannot listen on " + d.addr + ": is the port free?", Err: err}
 	}
-	// sipgo reports ready before the listener is in its pool (see the notes).
-	time.Sleep(100 * time.Millisecond)
+	waitListener(ctx, ua, d.cfg.Transport)
+	d.ua = ua
+	return nil
+}
 
-	d.ua = ua // before the registrations, which use it
-	for i := range c.Trunks {
-		if c.Trunks[i].Register {
-			r := &registration{trunk: c.Trunks[i].Name}
-			d.regs = append(d.regs, r)
-			d.regWG.Add(1)
-			go d.register(&c.Trunks[i], r)
+// listenerWait bounds waitListener: past it the dialer goes on, as it
+// would have without the wait.
+const listenerWait = 5 * time.Second
+
+// waitListener waits until sipgo's UDP transport holds the listening
+// socket (the only connection in its pool at start-up). diago reports ready before sipgo adds it to its pool, and a
+// request sent before that binds a second socket to the same port
+// ("address already in use"). TCP and TLS have no such window.
+func waitListener(ctx context.Context, ua *sipgo.UserAgent, transport string) {
+	if transport != "udp" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, listenerWait)
+	defer cancel()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		if ua.TransportLayer().Pool("udp").Size() > 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
-	ok = true
-	d.log.Info("sip dialer listening", "addr", d.addr, "transport", c.Transport)
-	return d, nil
+}
+
+// startRegistrations keeps each trunk with Register registered, each in
+// its own goroutine that Close stops.
+func (d *Dialer) startRegistrations() {
+	for i := range d.cfg.Trunks {
+		t := &d.cfg.Trunks[i]
+		if t.Register {
+			r := &registration{trunk: t.Name}
+			d.regs = append(d.regs, r)
+			d.regWG.Add(1)
+			go d.register(t, r)
+		}
+	}
 }
 
 // Addr returns the local SIP address the dialer listens on.

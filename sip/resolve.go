@@ -1,0 +1,107 @@
+package sip
+
+import (
+	"errors"
+
+	sipgosip "github.com/emiago/sipgo/sip"
+)
+
+// resolve validates the plan and resolves trunk, caller ID and addresses.
+func (s *session) resolve() *Error {
+	p := &s.p
+	if len(p.Employees) == 0 {
+		return invalid("plan.employees", "no employee to ring")
+	}
+	for _, e := range p.Employees {
+		if !ValidExtension(e) {
+			return invalid("plan.employees", "extension %q may hold only 1–32 letters, digits and *._-", e)
+		}
+	}
+	if !ValidE164(p.Client) {
+		return invalid("plan.client", "the client number must be E.164 (+ and 7–15 digits); normalise it first")
+	}
+	trunkName, err := s.resolveLine()
+	if err != nil {
+		return err
+	}
+	if s.trunk = s.d.cfg.trunk(trunkName); s.trunk == nil {
+		return invalid("plan.trunk", "no trunk %q in the SIP configuration", trunkName)
+	}
+	if s.caller.Number == "" {
+		s.caller = s.trunk.CallerID
+	}
+	if err := s.caller.validate(); err != nil {
+		return invalid("plan.caller_id", "%v", err)
+	}
+	if p.Announcement != "" {
+		if err := checkAnnouncement(p.Announcement); err != nil {
+			var e *Error
+			errors.As(err, &e)
+			return e
+		}
+	}
+	if s.trunk.OutboundProxy != "" {
+		u, err := proxyURI(s.trunk.OutboundProxy)
+		if err != nil {
+			return invalid("trunk.outbound_proxy", "%v", err)
+		}
+		s.route = &u
+	}
+	return nil
+}
+
+// resolveLine sets the caller ID from the plan and its line, and returns
+// the name of the trunk to use: the plan's, else the line's.
+func (s *session) resolveLine() (trunk string, err *Error) {
+	p := &s.p
+	trunk = p.Trunk
+	s.caller = p.CallerID
+	if p.Line == "" {
+		return trunk, nil
+	}
+	found := false
+	for _, l := range s.d.cfg.Lines {
+		if l.Number != p.Line {
+			continue
+		}
+		found = true
+		if trunk == "" {
+			trunk = l.Trunk
+		}
+		if s.caller.Number == "" {
+			s.caller = l.callerID()
+		}
+	}
+	if !found {
+		return "", invalid("plan.line", "no line %q in the SIP configuration", p.Line)
+	}
+	return trunk, nil
+}
+
+// trunk returns the trunk with the name (the last of that name), the first
+// trunk for "", nil if there is none.
+func (c *Config) trunk(name string) *Trunk {
+	if name == "" {
+		return &c.Trunks[0]
+	}
+	var t *Trunk
+	for i := range c.Trunks {
+		if c.Trunks[i].Name == name {
+			t = &c.Trunks[i]
+		}
+	}
+	return t
+}
+
+// fromHeader builds the From of a leg: the caller ID for the client, the
+// trunk's account for employees.
+func (s *session) fromHeader(party Party, host string) *sipgosip.FromHeader {
+	user, name := s.trunk.Username, "Callback"
+	if party == PartyClient && s.caller.Number != "" {
+		user, name = s.caller.Number, s.caller.Name
+	}
+	if user == "" {
+		user = s.d.cfg.UserAgent
+	}
+	return &sipgosip.FromHeader{DisplayName: name, Address: sipgosip.Uri{Scheme: "sip", User: user, Host: host}, Params: sipgosip.NewParams()}
+}
