@@ -86,10 +86,6 @@ func EnvName(key string) string {
 // scalar) into a value of type t; problem says what is wrong for a person.
 func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, problem string) {
 	s = strings.TrimSpace(s)
-	shown := strconv.Quote(s)
-	if secret {
-		shown = "the value"
-	}
 	switch {
 	case t.Kind() == reflect.Pointer:
 		v, problem := parseText(t.Elem(), bytes, secret, s)
@@ -99,6 +95,36 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 		p := reflect.New(t.Elem())
 		p.Elem().Set(v)
 		return p, ""
+	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Struct:
+		items := splitList(s)
+		out := reflect.MakeSlice(t, 0, len(items))
+		for _, item := range items {
+			v, problem := parseText(t.Elem(), bytes, secret, item)
+			if problem != "" {
+				return v, problem
+			}
+			out = reflect.Append(out, v)
+		}
+		return out, ""
+	case t == reflect.TypeFor[[]Line]():
+		lines := []Line{}
+		for _, item := range splitList(s) {
+			number, name, _ := strings.Cut(item, "=")
+			lines = append(lines, Line{Number: strings.TrimSpace(number), Name: strings.TrimSpace(name)})
+		}
+		return reflect.ValueOf(lines), ""
+	}
+	shown := strconv.Quote(s)
+	if secret {
+		shown = "the value"
+	}
+	return parseScalar(t, bytes, shown, s)
+}
+
+// parseScalar is parseText for a single value; shown is how a problem
+// names it.
+func parseScalar(t reflect.Type, bytes bool, shown, s string) (v reflect.Value, problem string) {
+	switch {
 	case t == durationType:
 		d, err := time.ParseDuration(s)
 		if err != nil {
@@ -137,24 +163,6 @@ func parseText(t reflect.Type, bytes, secret bool, s string) (v reflect.Value, p
 			return v, shown + " is not a number (e.g. 2 or 0.5)"
 		}
 		return reflect.ValueOf(f), ""
-	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Struct:
-		items := splitList(s)
-		out := reflect.MakeSlice(t, 0, len(items))
-		for _, item := range items {
-			v, problem := parseText(t.Elem(), bytes, secret, item)
-			if problem != "" {
-				return v, problem
-			}
-			out = reflect.Append(out, v)
-		}
-		return out, ""
-	case t == reflect.TypeFor[[]Line]():
-		lines := []Line{}
-		for _, item := range splitList(s) {
-			number, name, _ := strings.Cut(item, "=")
-			lines = append(lines, Line{Number: strings.TrimSpace(number), Name: strings.TrimSpace(name)})
-		}
-		return reflect.ValueOf(lines), ""
 	}
 	panic(fmt.Sprintf("config: no parser for %v", t)) // a new field type needs a case here
 }

@@ -187,9 +187,7 @@ func (d *yamlDecoder) fail(key string, n *yaml.Node, format string, args ...any)
 
 // decode sets v from n. key is v's dotted path ("" for the root).
 func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, secret bool) {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 16; i++ {
-		n = n.Alias
-	}
+	n = unalias(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return // no value: keep the default
 	}
@@ -201,42 +199,9 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 		}
 		d.mapping(n, v, key)
 	case v.Kind() == reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
-		if !v.IsNil() {
-			p.Elem().Set(v.Elem())
-		}
-		before := len(d.errs)
-		d.decode(n, p.Elem(), key, bytes, secret)
-		if len(d.errs) == before {
-			v.Set(p)
-		}
+		d.pointer(n, v, key, bytes, secret)
 	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
-		items := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		before := len(d.errs)
-		for i, item := range n.Content {
-			ik := fmt.Sprintf("%s[%d]", key, i)
-			if v.Type().Elem().Kind() == reflect.Struct {
-				d.decode(item, items.Index(i), ik, false, false)
-				continue
-			}
-			for j := 0; item.Kind == yaml.AliasNode && item.Alias != nil && j < 16; j++ {
-				item = item.Alias
-			}
-			if item.Kind != yaml.ScalarNode {
-				d.fail(ik, item, "must be a single value, not a list or mapping")
-				continue
-			}
-			val, problem := parseText(v.Type().Elem(), bytes, secret, item.Value)
-			if problem != "" {
-				d.fail(key, item, "%s", problem)
-				continue
-			}
-			items.Index(i).Set(val)
-		}
-		if len(d.errs) == before {
-			v.Set(items)
-			d.sources[key] = d.where(n)
-		}
+		d.sequence(n, v, key, bytes, secret)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct && v.Type() != reflect.TypeFor[[]Line]():
 		d.fail(key, n, "must be a list of mappings (- name: …)")
 	case n.Kind == yaml.ScalarNode:
@@ -249,6 +214,56 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 		d.sources[key] = d.where(n)
 	default:
 		d.fail(key, n, "must be a single value%s", map[bool]string{true: " or a list", false: ""}[v.Kind() == reflect.Slice])
+	}
+}
+
+// unalias follows an alias (*name) to its node, at most 16 deep.
+func unalias(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 16; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// pointer sets the pointer v from n; it stays as it was when n is not
+// valid.
+func (d *yamlDecoder) pointer(n *yaml.Node, v reflect.Value, key string, bytes, secret bool) {
+	p := reflect.New(v.Type().Elem())
+	if !v.IsNil() {
+		p.Elem().Set(v.Elem())
+	}
+	before := len(d.errs)
+	d.decode(n, p.Elem(), key, bytes, secret)
+	if len(d.errs) == before {
+		v.Set(p)
+	}
+}
+
+// sequence sets the slice v from the YAML list n, whole or not at all.
+func (d *yamlDecoder) sequence(n *yaml.Node, v reflect.Value, key string, bytes, secret bool) {
+	items := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	before := len(d.errs)
+	for i, item := range n.Content {
+		ik := fmt.Sprintf("%s[%d]", key, i)
+		if v.Type().Elem().Kind() == reflect.Struct {
+			d.decode(item, items.Index(i), ik, false, false)
+			continue
+		}
+		item = unalias(item)
+		if item.Kind != yaml.ScalarNode {
+			d.fail(ik, item, "must be a single value, not a list or mapping")
+			continue
+		}
+		val, problem := parseText(v.Type().Elem(), bytes, secret, item.Value)
+		if problem != "" {
+			d.fail(key, item, "%s", problem)
+			continue
+		}
+		items.Index(i).Set(val)
+	}
+	if len(d.errs) == before {
+		v.Set(items)
+		d.sources[key] = d.where(n)
 	}
 }
 

@@ -116,13 +116,32 @@ const (
 	maxBody = 16 << 20
 )
 
+// validate returns every problem of c; sources says where each key was
+// set, for the messages.
 func (c *Config) validate(sources map[string]string) []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		src := source(sources, key)
 		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: src})
 	}
+	c.checkServer(bad)
+	c.checkLogging(bad)
+	c.Bitrix24.check(bad)
+	c.Intake.check(bad)
+	errs = append(errs, checkLines(c.Lines, c.Defaults.Policy, sources, bad)...)
+	errs = append(errs, c.Defaults.Policy.check("defaults.policy", sources)...)
+	if p := c.Defaults.Policy.Hours.checkOpen(); p != "" {
+		bad("defaults.policy.hours", "is %s", p)
+	}
+	checkSIP(c.SIP, bad)
+	c.Speech.check(bad)
+	c.checkStorage(bad)
+	return errs
+}
 
+// checkServer reports the problems of the HTTP server's settings: listen,
+// public_url, database, the tokens and default_region.
+func (c *Config) checkServer(bad func(key, format string, args ...any)) {
 	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("listen", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Listen)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
@@ -151,6 +170,10 @@ func (c *Config) validate(sources map[string]string) []error {
 	if c.DefaultRegion != "" && !phone.ValidRegion(c.DefaultRegion) {
 		bad("default_region", "%q is not an ISO 3166 alpha-2 region code (e.g. RU, DE, US); leave it empty to use the portal's language", c.DefaultRegion)
 	}
+}
+
+// checkLogging reports the problems of log_level and log_format.
+func (c *Config) checkLogging(bad func(key, format string, args ...any)) {
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -161,8 +184,10 @@ func (c *Config) validate(sources map[string]string) []error {
 	default:
 		bad("log_format", "%q is not json or text", c.LogFormat)
 	}
+}
 
-	b := c.Bitrix24
+// check reports the problems of the bitrix24 section.
+func (b *Bitrix24) check(bad func(key, format string, args ...any)) {
 	switch {
 	case b.ClientID != "" && b.ClientSecret == "":
 		bad("bitrix24.client_secret", "is empty while bitrix24.client_id is set; copy both from the application's page in Bitrix24")
@@ -178,8 +203,10 @@ func (c *Config) validate(sources map[string]string) []error {
 	if b.Burst < 1 {
 		bad("bitrix24.burst", "is %d; must be at least 1 (50, or 250 on Enterprise plans)", b.Burst)
 	}
+}
 
-	in := c.Intake
+// check reports the problems of the intake section.
+func (in *Intake) check(bad func(key, format string, args ...any)) {
 	if in.DedupWindow < 0 {
 		bad("intake.dedup_window", "is %s; must not be negative (0 turns de-duplication off)", in.DedupWindow)
 	}
@@ -202,14 +229,11 @@ func (c *Config) validate(sources map[string]string) []error {
 	if in.MaxBody < minBody || in.MaxBody > maxBody {
 		bad("intake.max_body", "is %s; must be between %s and %s", formatSize(in.MaxBody), formatSize(minBody), formatSize(maxBody))
 	}
+}
 
-	errs = append(errs, checkLines(c.Lines, c.Defaults.Policy, sources, bad)...)
-	errs = append(errs, c.Defaults.Policy.check("defaults.policy", sources)...)
-	if p := c.Defaults.Policy.Hours.checkOpen(); p != "" {
-		bad("defaults.policy.hours", "is %s", p)
-	}
-	checkSIP(c.SIP, bad)
-	c.Speech.check(bad)
+// checkStorage reports the problems of where and how data is kept:
+// recordings, data_dir, shutdown_grace and encryption_key.
+func (c *Config) checkStorage(bad func(key, format string, args ...any)) {
 	if c.Recordings.KeepDays < 0 {
 		bad("recordings.keep_days", "is %d; must not be negative (0 keeps recordings forever)", c.Recordings.KeepDays)
 	}
@@ -222,7 +246,6 @@ func (c *Config) validate(sources map[string]string) []error {
 	if _, err := c.EncryptionKeyBytes(); err != nil {
 		bad("encryption_key", "%v", err)
 	}
-	return errs
 }
 
 // source returns where key was set: its own source, else its list's
