@@ -382,95 +382,130 @@ func (c *Client) do(ctx context.Context, p *callbackline.Portal, method string, 
 	if err != nil {
 		return nil, err
 	}
-	log := c.logger().With("portal", st.memberID, "method", method)
-	refreshed := false
-	retries := 0
-	backoff := func(attempt int) time.Duration {
-		d := time.Second << min(attempt, 10)
-		d = min(d, durOr(c.MaxBackoff, DefaultMaxBackoff))
-		return d - time.Duration(rand.Int64N(int64(d)/5+1)) // up to 20% less: no lock-step
-	}
+	k := &callState{st: st, method: method, safe: safe, log: c.logger().With("portal", st.memberID, "method", method)}
 	for {
-		if err := c.ensureSaved(ctx, st); err != nil {
+		tok, err := c.prepare(ctx, st)
+		if err != nil {
 			return nil, err
 		}
-		if err := st.limiter.wait(ctx); err != nil {
-			return nil, err
-		}
-		st.mu.Lock()
-		tok := st.tokens
-		st.mu.Unlock()
 		c.stats.calls.Add(1)
 		start := time.Now()
 		resp, apiErr, err := c.send(ctx, st, method, tok, body, target)
 		switch {
 		case err != nil:
-			log.Debug("bitrix24 call failed", "err", err, "elapsed", time.Since(start))
-			if ctx.Err() != nil {
+			k.log.Debug("bitrix24 call failed", "err", err, "elapsed", time.Since(start))
+			if err := c.replay(ctx, k, err); err != nil {
 				return nil, err
 			}
-			if !safe || retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
-				return nil, err
-			}
-			retries++
-			c.stats.replays.Add(1)
-			if err := sleep(ctx, backoff(retries-1)); err != nil {
-				return nil, err
-			}
-			continue
 		case apiErr == nil:
-			log.Debug("bitrix24 call", "elapsed", time.Since(start))
-			if r := resp.Time.OperatingResetAt; r > 0 {
-				st.mu.Lock()
-				st.operating[method] = time.Unix(int64(r), 0)
-				st.mu.Unlock()
-			}
+			k.log.Debug("bitrix24 call", "elapsed", time.Since(start))
+			st.answered(method, resp)
 			return resp, nil
-		}
-		log.Debug("bitrix24 error", "code", apiErr.Code, "status", apiErr.HTTPStatus, "elapsed", time.Since(start))
-		switch {
-		case errors.Is(apiErr, ErrExpiredToken) || errors.Is(apiErr, ErrInvalidToken):
-			if refreshed {
-				return nil, apiErr
-			}
-			refreshed = true
-			if err := c.refresh(ctx, st, tok.AccessToken); err != nil {
+		default:
+			k.log.Debug("bitrix24 error", "code", apiErr.Code, "status", apiErr.HTTPStatus, "elapsed", time.Since(start))
+			if err := c.retry(ctx, k, apiErr, tok); err != nil {
 				return nil, err
 			}
-		case errors.Is(apiErr, ErrQueryLimit):
-			// The call did not run: always safe to repeat (API.md §4.5).
-			st.limiter.empty()
-			if retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
-				return nil, apiErr
-			}
-			retries++
-			c.stats.limitRetries.Add(1)
-			if err := sleep(ctx, backoff(retries-1)); err != nil {
-				return nil, apiErr
-			}
-		case errors.Is(apiErr, ErrOperationLimit):
-			wait := c.operatingWait(st, method, apiErr)
-			if dl, ok := ctx.Deadline(); (ok && time.Now().Add(wait).After(dl)) || wait > durOr(c.MaxOperatingWait, DefaultMaxOperatingWait) ||
-				retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
-				return nil, apiErr
-			}
-			retries++
-			c.stats.limitRetries.Add(1)
-			log.Info("bitrix24 operating limit reached; waiting", "wait", wait)
-			if err := sleep(ctx, wait); err != nil {
-				return nil, apiErr
-			}
-		case apiErr.HTTPStatus >= 500 && safe && !errors.Is(apiErr, ErrOverload) && !errors.Is(apiErr, ErrPortalDeleted) &&
-			retries < durInt(c.MaxRetries, DefaultMaxRetries):
-			retries++
-			c.stats.replays.Add(1)
-			if err := sleep(ctx, backoff(retries-1)); err != nil {
-				return nil, apiErr
-			}
-		default:
-			return nil, apiErr
 		}
 	}
+}
+
+// callState is one REST call through its retries.
+type callState struct {
+	st        *portalState
+	method    string
+	safe      bool // may be replayed after a network error or a 5xx
+	log       *slog.Logger
+	refreshed bool // the token was refreshed once already
+	retries   int
+}
+
+// prepare readies one exchange: the portal's tokens saved, a turn of the
+// rate limit taken. It returns the tokens to send.
+func (c *Client) prepare(ctx context.Context, st *portalState) (callbackline.Tokens, error) {
+	if err := c.ensureSaved(ctx, st); err != nil {
+		return callbackline.Tokens{}, err
+	}
+	if err := st.limiter.wait(ctx); err != nil {
+		return callbackline.Tokens{}, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.tokens, nil
+}
+
+// answered notes what a successful answer says about the method's
+// operating limit.
+func (st *portalState) answered(method string, resp *Response) {
+	if r := resp.Time.OperatingResetAt; r > 0 {
+		st.mu.Lock()
+		st.operating[method] = time.Unix(int64(r), 0)
+		st.mu.Unlock()
+	}
+}
+
+// replay decides after a network error: a safe call is sent again after a
+// backoff while retries are left; nil means send again, else the error to
+// return.
+func (c *Client) replay(ctx context.Context, k *callState, err error) error {
+	if ctx.Err() != nil || !k.safe || k.retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
+		return err
+	}
+	k.retries++
+	c.stats.replays.Add(1)
+	return sleep(ctx, c.backoff(k.retries-1))
+}
+
+// retry decides after the portal's error answer: nil means send again,
+// else the error to return.
+func (c *Client) retry(ctx context.Context, k *callState, apiErr *APIError, tok callbackline.Tokens) error {
+	switch {
+	case errors.Is(apiErr, ErrExpiredToken) || errors.Is(apiErr, ErrInvalidToken):
+		if k.refreshed {
+			return apiErr
+		}
+		k.refreshed = true
+		return c.refresh(ctx, k.st, tok.AccessToken)
+	case errors.Is(apiErr, ErrQueryLimit):
+		// The call did not run: always safe to repeat (API.md §4.5).
+		k.st.limiter.empty()
+		if k.retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
+			return apiErr
+		}
+		return c.again(ctx, k, apiErr, &c.stats.limitRetries, c.backoff(k.retries))
+	case errors.Is(apiErr, ErrOperationLimit):
+		wait := c.operatingWait(k.st, k.method, apiErr)
+		if dl, ok := ctx.Deadline(); (ok && time.Now().Add(wait).After(dl)) || wait > durOr(c.MaxOperatingWait, DefaultMaxOperatingWait) ||
+			k.retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
+			return apiErr
+		}
+		k.log.Info("bitrix24 operating limit reached; waiting", "wait", wait)
+		return c.again(ctx, k, apiErr, &c.stats.limitRetries, wait)
+	case apiErr.HTTPStatus >= 500 && k.safe && !errors.Is(apiErr, ErrOverload) && !errors.Is(apiErr, ErrPortalDeleted) &&
+		k.retries < durInt(c.MaxRetries, DefaultMaxRetries):
+		return c.again(ctx, k, apiErr, &c.stats.replays, c.backoff(k.retries))
+	default:
+		return apiErr
+	}
+}
+
+// again counts one more retry in n and waits d before it; apiErr when ctx
+// ends first.
+func (c *Client) again(ctx context.Context, k *callState, apiErr *APIError, n *atomic.Int64, d time.Duration) error {
+	k.retries++
+	n.Add(1)
+	if err := sleep(ctx, d); err != nil {
+		return apiErr
+	}
+	return nil
+}
+
+// backoff is the wait before retry number attempt+1: doubling from a
+// second up to MaxBackoff.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := time.Second << min(attempt, 10)
+	d = min(d, durOr(c.MaxBackoff, DefaultMaxBackoff))
+	return d - time.Duration(rand.Int64N(int64(d)/5+1)) // up to 20% less: no lock-step
 }
 
 func durInt(n, def int) int {
