@@ -23,17 +23,10 @@ const (
 // input; a data size larger than the file (as espeak-ng writes when it
 // streams to a pipe) means "up to the end".
 func ParseWAV(b []byte) (*Audio, error) {
-	bad := func(format string, args ...any) (*Audio, error) {
-		return nil, errorf(ReasonBadOutput, "", nil, "invalid WAV: "+format, args...)
-	}
 	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return bad("no RIFF/WAVE header")
+		return nil, badWAV("no RIFF/WAVE header")
 	}
-	var (
-		haveFmt                bool
-		format, channels, bits int
-		align, rate            int
-	)
+	var f *wavFormat
 	p := 12
 	for p+8 <= len(b) {
 		id := string(b[p : p+4])
@@ -43,50 +36,68 @@ func ParseWAV(b []byte) (*Audio, error) {
 		switch id {
 		case "fmt ":
 			if size < 16 || size > rest {
-				return bad("fmt chunk of %d bytes", size)
+				return nil, badWAV("fmt chunk of %d bytes", size)
 			}
-			c := b[p : p+int(size)]
-			format = int(binary.LittleEndian.Uint16(c[0:]))
-			channels = int(binary.LittleEndian.Uint16(c[2:]))
-			rate = int(binary.LittleEndian.Uint32(c[4:]))
-			align = int(binary.LittleEndian.Uint16(c[12:]))
-			bits = int(binary.LittleEndian.Uint16(c[14:]))
-			if format == wavExtensible {
-				if size < 40 {
-					return bad("extensible fmt chunk of %d bytes", size)
-				}
-				format = int(binary.LittleEndian.Uint16(c[24:]))
+			var err error
+			if f, err = parseFmt(b[p : p+int(size)]); err != nil {
+				return nil, err
 			}
-			switch {
-			case format != wavPCM && format != wavFloat:
-				return bad("format %d is not PCM", format)
-			case channels < 1 || channels > 8:
-				return bad("%d channels", channels)
-			case rate < 1000 || rate > 384000:
-				return bad("sample rate %d", rate)
-			case format == wavPCM && bits != 8 && bits != 16 && bits != 24 && bits != 32:
-				return bad("%d bits per sample", bits)
-			case format == wavFloat && bits != 32:
-				return bad("%d-bit float", bits)
-			case align != channels*bits/8:
-				return bad("block align %d for %d channels of %d bits", align, channels, bits)
-			}
-			haveFmt = true
 		case "data":
-			if !haveFmt {
-				return bad("data before fmt")
+			if f == nil {
+				return nil, badWAV("data before fmt")
 			}
-			if size > rest {
-				size = rest
-			}
-			return decodePCM(b[p:p+int(size)], format, channels, bits, rate), nil
+			return decodePCM(b[p:p+int(min(size, rest))], f.format, f.channels, f.bits, f.rate), nil
 		}
 		if size > rest {
 			break
 		}
 		p += int(size) + int(size&1)
 	}
-	return bad("no data chunk")
+	return nil, badWAV("no data chunk")
+}
+
+// badWAV is the error of a WAV that ParseWAV refuses.
+func badWAV(format string, args ...any) error {
+	return errorf(ReasonBadOutput, "", nil, "invalid WAV: "+format, args...)
+}
+
+// wavFormat is what a fmt chunk says.
+type wavFormat struct {
+	format, channels, bits int // format is wavPCM or wavFloat
+	align, rate            int
+}
+
+// parseFmt reads a fmt chunk (16 bytes or more) and checks that
+// decodePCM can decode its samples.
+func parseFmt(c []byte) (*wavFormat, error) {
+	f := &wavFormat{
+		format:   int(binary.LittleEndian.Uint16(c[0:])),
+		channels: int(binary.LittleEndian.Uint16(c[2:])),
+		rate:     int(binary.LittleEndian.Uint32(c[4:])),
+		align:    int(binary.LittleEndian.Uint16(c[12:])),
+		bits:     int(binary.LittleEndian.Uint16(c[14:])),
+	}
+	if f.format == wavExtensible {
+		if len(c) < 40 {
+			return nil, badWAV("extensible fmt chunk of %d bytes", len(c))
+		}
+		f.format = int(binary.LittleEndian.Uint16(c[24:]))
+	}
+	switch {
+	case f.format != wavPCM && f.format != wavFloat:
+		return nil, badWAV("format %d is not PCM", f.format)
+	case f.channels < 1 || f.channels > 8:
+		return nil, badWAV("%d channels", f.channels)
+	case f.rate < 1000 || f.rate > 384000:
+		return nil, badWAV("sample rate %d", f.rate)
+	case f.format == wavPCM && f.bits != 8 && f.bits != 16 && f.bits != 24 && f.bits != 32:
+		return nil, badWAV("%d bits per sample", f.bits)
+	case f.format == wavFloat && f.bits != 32:
+		return nil, badWAV("%d-bit float", f.bits)
+	case f.align != f.channels*f.bits/8:
+		return nil, badWAV("block align %d for %d channels of %d bits", f.align, f.channels, f.bits)
+	}
+	return f, nil
 }
 
 func decodePCM(d []byte, format, channels, bits, rate int) *Audio {
