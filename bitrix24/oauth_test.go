@@ -133,7 +133,9 @@ func TestOAuthValidatesAnswer(t *testing.T) {
 		t.Fatal("redirect accepted")
 	}
 	// Timeouts apply, and errors do not show the URL's secrets.
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) }))
+	// The server answers only once the client has given up, so the client's
+	// timeout is the only way out, however slow the machine.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer slow.Close()
 	o = &bitrix24.OAuth{Server: slow.URL, ClientID: "id", ClientSecret: "s3cr3t", Timeout: 50 * time.Millisecond}
 	_, err := o.Refresh(context.Background(), "refresh-secret")

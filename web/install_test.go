@@ -21,6 +21,7 @@ func TestInstallFloodBounded(t *testing.T) {
 	env.Auth.RefreshToken = "not-a-refresh-token"
 	const flood = 60
 	var limited int
+	start := time.Now()
 	for i := range flood {
 		path := "/bitrix24/install"
 		if i%2 == 1 {
@@ -38,12 +39,15 @@ func TestInstallFloodBounded(t *testing.T) {
 			t.Fatalf("forged installation %d: %d %s", i, code, body)
 		}
 	}
+	// The server allows 20 checks at once and 2 a second after: on a busy
+	// machine the flood takes longer and more of it may be checked.
+	took := time.Since(start)
 	n := len(h.portal.OAuthRequests())
-	if n > 30 || limited == 0 {
-		t.Errorf("%d forged installations made %d OAuth requests (%d limited)", flood, n, limited)
+	if allowed := 20 + int(2*took.Seconds()) + 1; n > allowed || limited == 0 {
+		t.Errorf("%d forged installations in %s made %d OAuth requests, at most %d allowed (%d limited)", flood, took, n, allowed, limited)
 	}
 	// The flood over, a genuine installation works.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		res, err := h.portal.SendInstall(t.Context(), h.url("/bitrix24/install"))
 		if err != nil {

@@ -118,7 +118,7 @@ func TestUninstallDuringEvent(t *testing.T) {
 	}()
 	select {
 	case <-read:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the event never read its portal")
 	}
 	res, err := h.portal.SendUninstall(context.Background(), h.url("/bitrix24/events"), false)

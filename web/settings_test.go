@@ -147,7 +147,7 @@ func TestAppLinesAdminSaves(t *testing.T) {
 	}
 	select {
 	case <-lh.ran:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Saved did not run")
 	}
 	calls := lh.calls()
