@@ -3,16 +3,10 @@ package postgres
 import "github.com/callbackline/callbackline"
 
 // SetFailIntake makes the matching intake requests fail with an SQL error.
-func SetFailIntake(f func(*callbackline.Callback) bool) { testFailIntake = f }
+func SetFailIntake(s *Store, f func(*callbackline.Callback) bool) { s.TestHooks.FailIntake = f }
 
 // PortalLockKey is the advisory lock key of the portal's intakes.
 func PortalLockKey(s *Store, memberID string) int64 { return s.portalLockKey(memberID) }
 
 // Queued is how many intake requests wait in the committers' channels.
-func Queued(s *Store) int {
-	n := 0
-	for _, in := range s.intake {
-		n += len(in)
-	}
-	return n
-}
+func Queued(s *Store) int { return s.Store.Queued() }

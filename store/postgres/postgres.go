@@ -24,13 +24,11 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +41,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/secret"
+	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -50,35 +49,16 @@ var migrationsFS embed.FS
 
 // Options tune a Store. The zero value is usable.
 type Options struct {
-	// Workers are the River workers the queue runs after StartQueue. Nil
-	// makes an insert-only client.
-	Workers *river.Workers
-	// MaxWorkers is how many jobs run at once in this instance (default 10).
-	MaxWorkers int
-	// FetchPollInterval is how often the queue polls for jobs besides
-	// LISTEN/NOTIFY (default 1s).
-	FetchPollInterval time.Duration
-	// JobTimeout is the longest a job may run (default 10 minutes).
-	JobTimeout time.Duration
-	// RescueStuckJobsAfter is when a job still marked running (its instance
-	// died) is run again; it must be greater than JobTimeout (default
-	// JobTimeout + 5 minutes).
+	// The queue, the tokens' encryption and the logs, as in
+	// sqlstore.Options (ID is the queue client's stable id).
+	Workers              *river.Workers
+	MaxWorkers           int
+	FetchPollInterval    time.Duration
+	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
-	// Secrets encrypts the portals' tokens at rest; nil keeps them in the
-	// clear (encryption_key not configured).
-	Secrets *secret.Box
-	// Logger receives the queue's and the migrations' logs (default: none).
-	Logger *slog.Logger
-	// ID is the queue client's id, recorded in every job it runs (River's
-	// attempted_by). Give each process a stable one of its own (e.g. the
-	// host name plus an instance number), so that after a crash
-	// RecoverJobs(ID) finds the jobs it was running. It is stored as
-	// ClientID(ID): characters other than ASCII letters, digits, '_', '-',
-	// '.' and ':' become '_', and it is cut to 100 bytes (River's limit).
-	// Empty: River makes a new one at every start, and RecoverJobs cannot
-	// find the jobs of a previous run (River's rescuer still runs them
-	// again after RescueStuckJobsAfter).
-	ID string
+	Secrets              *secret.Box
+	Logger               *slog.Logger
+	ID                   string
 
 	// Schema is the PostgreSQL schema for every table (created when
 	// missing); lower-case letters, digits and underscores. Empty: the
@@ -98,57 +78,37 @@ type Options struct {
 
 var schemaRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,39}$`)
 
-func (o *Options) setDefaults() error {
-	if o.MaxWorkers <= 0 {
-		o.MaxWorkers = 10
-	}
-	if o.FetchPollInterval <= 0 {
-		o.FetchPollInterval = time.Second
-	}
-	if o.JobTimeout <= 0 {
-		o.JobTimeout = 10 * time.Minute
-	}
-	if o.RescueStuckJobsAfter <= 0 {
-		o.RescueStuckJobsAfter = o.JobTimeout + 5*time.Minute
-	}
-	if o.RescueStuckJobsAfter <= o.JobTimeout {
-		return callbackline.Errorf(callbackline.EINVALID,
-			"RescueStuckJobsAfter (%s) must be greater than JobTimeout (%s)", o.RescueStuckJobsAfter, o.JobTimeout)
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Schema != "" && !schemaRE.MatchString(o.Schema) {
-		return callbackline.Errorf(callbackline.EINVALID,
-			"postgres: schema %q: use up to 40 lower-case letters, digits and underscores", o.Schema)
-	}
-	if o.MaxBatch <= 0 {
-		o.MaxBatch = 256
-	}
+// setDefaults fills in the defaults and returns the core's options.
+func (o *Options) setDefaults() (sqlstore.Options, error) {
 	if o.Committers <= 0 {
 		o.Committers = 4
 	}
-	return nil
+	co := sqlstore.Options{Workers: o.Workers, MaxWorkers: o.MaxWorkers, FetchPollInterval: o.FetchPollInterval,
+		JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueStuckJobsAfter, Secrets: o.Secrets,
+		Logger: o.Logger, ID: o.ID, MaxBatch: o.MaxBatch, Committers: o.Committers}
+	if err := co.SetDefaults(); err != nil {
+		return co, err
+	}
+	if o.Schema != "" && !schemaRE.MatchString(o.Schema) {
+		return co, callbackline.Errorf(callbackline.EINVALID,
+			"postgres: schema %q: use up to 40 lower-case letters, digits and underscores", o.Schema)
+	}
+	return co, nil
 }
 
-// Store is the PostgreSQL implementation of callbackline.Store.
+// Store is the PostgreSQL implementation of callbackline.Store: the
+// shared core on a pgx pool.
 type Store struct {
-	opts   Options
+	*sqlstore.Store
+	schema string
 	pool   *pgxpool.Pool
 	client *river.Client[pgx.Tx]
-
-	intake    []chan *intakeCall // one per committer; a portal always uses the same one
-	submitMu  sync.RWMutex       // held to send on intake; Close takes it to set closed
-	closed    bool
-	closing   chan struct{}
-	wg        sync.WaitGroup // committers
-	closeOnce sync.Once
-
-	queueMu      sync.Mutex
-	queueRunning bool
 }
 
 var _ callbackline.Store = (*Store)(nil)
+
+// ClientID is id as the queue client uses it (sqlstore.ClientID).
+func ClientID(id string) string { return sqlstore.ClientID(id) }
 
 func poolConfig(dsn string, opts Options) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
@@ -172,7 +132,8 @@ func poolConfig(dsn string, opts Options) (*pgxpool.Config, error) {
 // and starts the intake committers. The queue is not started: see
 // StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	if err := opts.setDefaults(); err != nil {
+	co, err := opts.setDefaults()
+	if err != nil {
 		return nil, err
 	}
 	cfg, err := poolConfig(dsn, opts)
@@ -183,41 +144,33 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, pool, opts.Schema, opts.Logger); err != nil {
+	if err := migrate(ctx, pool, opts.Schema, co.Logger); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	rcfg := &river.Config{
-		ID:                   ClientID(opts.ID),
-		FetchPollInterval:    opts.FetchPollInterval,
-		FetchCooldown:        min(opts.FetchPollInterval, 100*time.Millisecond),
-		JobTimeout:           opts.JobTimeout,
-		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
-		Logger:               opts.Logger,
-		Schema:               opts.Schema,
-	}
-	if opts.Workers != nil {
-		rcfg.Workers = opts.Workers
-		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}}
-	}
+	rcfg := co.RiverConfig()
+	rcfg.Schema = opts.Schema
 	client, err := river.NewClient(riverpgxv5.New(pool), rcfg)
 	if err != nil {
 		pool.Close()
 		return nil, callbackline.WrapError(err, callbackline.EINVALID, "postgres: queue client")
 	}
-	s := &Store{
-		opts:    opts,
-		pool:    pool,
-		client:  client,
-		closing: make(chan struct{}),
-	}
-	for range opts.Committers {
-		in := make(chan *intakeCall, opts.MaxBatch)
-		s.intake = append(s.intake, in)
-		s.wg.Add(1)
-		go s.commitLoop(in)
-	}
+	s := &Store{schema: opts.Schema, pool: pool, client: client}
+	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db{pool}, Write: db{pool}, Queue: client,
+		IntakeTx: s.intakeTx, Dialect: sqlstore.Dialect{Name: "postgres", LockPortal: s.lockPortal,
+			DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
+			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
+			RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),
+			metadata = metadata || jsonb_build_object('callbackline:recovered_from', $1::text)
+			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}})
 	return s, nil
+}
+
+// lockPortal takes the portal's intake lock in tx: no intake of this
+// portal runs meanwhile.
+func (s *Store) lockPortal(ctx context.Context, tx sqlstore.DB, memberID string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, s.portalLockKey(memberID))
+	return err
 }
 
 // connect creates the schema when needed and opens the pool.
@@ -259,7 +212,8 @@ func connect(ctx context.Context, cfg *pgxpool.Config, schema string) (*pgxpool.
 //
 // Of opts, Logger and Schema apply.
 func Migrate(ctx context.Context, dsn string, opts Options) error {
-	if err := opts.setDefaults(); err != nil {
+	co, err := opts.setDefaults()
+	if err != nil {
 		return err
 	}
 	cfg, err := poolConfig(dsn, opts)
@@ -272,7 +226,7 @@ func Migrate(ctx context.Context, dsn string, opts Options) error {
 		return err
 	}
 	defer pool.Close()
-	return migrate(ctx, pool, opts.Schema, opts.Logger)
+	return migrate(ctx, pool, opts.Schema, co.Logger)
 }
 
 // lockKey maps a name to an advisory lock key.
@@ -341,78 +295,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// StartQueue starts working jobs with Options.Workers. The queue runs
-// until StopQueue, or stops hard (running jobs' contexts cancelled) when
-// ctx is cancelled.
-func (s *Store) StartQueue(ctx context.Context) error {
-	if s.opts.Workers == nil {
-		return callbackline.Errorf(callbackline.EINVALID, "postgres: the store was opened without workers")
-	}
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if err := s.client.Start(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "postgres: start queue")
-	}
-	s.queueRunning = true
-	return nil
-}
-
-// StopQueue stops fetching jobs and waits for the running ones to finish,
-// or for ctx to end.
-func (s *Store) StopQueue(ctx context.Context) error {
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if !s.queueRunning {
-		return nil
-	}
-	if err := s.client.Stop(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "postgres: stop queue")
-	}
-	s.queueRunning = false
-	return nil
-}
-
-// closeQueueTimeout is how long Close waits for running jobs of a queue
-// that was not stopped.
-const closeQueueTimeout = 10 * time.Second
-
-func (s *Store) stopQueueForClose() {
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if !s.queueRunning {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), closeQueueTimeout)
-	defer cancel()
-	if err := s.client.Stop(ctx); err != nil {
-		s.client.StopAndCancel(context.Background())
-	}
-	s.queueRunning = false
-}
-
-// CountJobs counts the queue's jobs of the kind, in any state.
-func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1`, kind).Scan(&n); err != nil {
-		return 0, callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: count jobs")
-	}
-	return n, nil
-}
-
-// Close stops the intake committers (requests already taken are committed
-// first; later ones fail with EUNAVAILABLE) and closes the pool. Stop the
-// queue first; a queue still running is stopped here, its running jobs
-// given closeQueueTimeout to finish before their contexts are cancelled.
+// Close stops the queue and the intake committers (see
+// sqlstore.Store.Close) and closes the pool.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.stopQueueForClose()
-		s.submitMu.Lock()
-		s.closed = true
-		close(s.closing)
-		s.submitMu.Unlock()
-		s.wg.Wait()
-		s.pool.Close()
-	})
+	s.Store.Close()
+	s.pool.Close()
 	return nil
 }
 
@@ -432,7 +319,3 @@ func DropSchema(ctx context.Context, dsn, schema string) error {
 	}
 	return nil
 }
-
-var errNoRows = pgx.ErrNoRows
-
-func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

@@ -270,8 +270,8 @@ func TestBatchFailureIsolated(t *testing.T) {
 		t.Fatal(err)
 	}
 	const poison = "+4930000099"
-	postgres.SetFailIntake(func(c *callbackline.Callback) bool { return c.Phone == poison })
-	defer postgres.SetFailIntake(nil)
+	postgres.SetFailIntake(s, func(c *callbackline.Callback) bool { return c.Phone == poison })
+	defer postgres.SetFailIntake(s, nil)
 
 	release := func() func() {
 		// Hold the portal's intake lock from outside: intakes queue up.

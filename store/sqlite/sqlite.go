@@ -65,6 +65,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/secret"
+	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -73,37 +74,16 @@ var migrationsFS embed.FS
 // Options tune a Store. The zero value is usable: an insert-only queue
 // client and the defaults below.
 type Options struct {
-	// Workers are the River workers the queue runs after StartQueue. Nil
-	// makes an insert-only client: Intake still queues jobs, nothing works
-	// them in this process.
-	Workers *river.Workers
-	// MaxWorkers is how many jobs run at once (default 10).
-	MaxWorkers int
-	// FetchPollInterval is how often the queue looks for new jobs when it
-	// was not told about one (default 1s, River's minimum is 1ms).
-	FetchPollInterval time.Duration
-	// JobTimeout is the longest a job may run (default 10 minutes).
-	JobTimeout time.Duration
-	// RescueStuckJobsAfter is when a job still marked running (its process
-	// died) is run again; it must be greater than JobTimeout (default
-	// JobTimeout + 5 minutes). River checks every 30 s, so a rescue comes
-	// up to 30 s later than this.
+	// The queue, the tokens' encryption and the logs, as in
+	// sqlstore.Options (ID is the queue client's stable id).
+	Workers              *river.Workers
+	MaxWorkers           int
+	FetchPollInterval    time.Duration
+	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
-	// Secrets encrypts the portals' tokens at rest; nil keeps them in the
-	// clear (encryption_key not configured).
-	Secrets *secret.Box
-	// Logger receives the queue's and the migrations' logs (default: none).
-	Logger *slog.Logger
-	// ID is the queue client's id, recorded in every job it runs (River's
-	// attempted_by). Give each process a stable one of its own (e.g. the
-	// host name plus an instance number), so that after a crash
-	// RecoverJobs(ID) finds the jobs it was running. It is stored as
-	// ClientID(ID): characters other than ASCII letters, digits, '_', '-',
-	// '.' and ':' become '_', and it is cut to 100 bytes (River's limit).
-	// Empty: River makes a new one at every start, and RecoverJobs cannot
-	// find the jobs of a previous run (River's rescuer still runs them
-	// again after RescueStuckJobsAfter).
-	ID string
+	Secrets              *secret.Box
+	Logger               *slog.Logger
+	ID                   string
 
 	// Synchronous is SQLite's synchronous pragma: "FULL" (default, an
 	// intake survives a power loss) or "NORMAL" (survives a process kill;
@@ -124,25 +104,16 @@ type Options struct {
 	CheckpointInterval time.Duration
 }
 
-func (o *Options) setDefaults() error {
-	if o.MaxWorkers <= 0 {
-		o.MaxWorkers = 10
+// setDefaults fills in the defaults and returns the core's options.
+func (o *Options) setDefaults() (sqlstore.Options, error) {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 512
 	}
-	if o.FetchPollInterval <= 0 {
-		o.FetchPollInterval = time.Second
-	}
-	if o.JobTimeout <= 0 {
-		o.JobTimeout = 10 * time.Minute
-	}
-	if o.RescueStuckJobsAfter <= 0 {
-		o.RescueStuckJobsAfter = o.JobTimeout + 5*time.Minute
-	}
-	if o.RescueStuckJobsAfter <= o.JobTimeout {
-		return callbackline.Errorf(callbackline.EINVALID,
-			"RescueStuckJobsAfter (%s) must be greater than JobTimeout (%s)", o.RescueStuckJobsAfter, o.JobTimeout)
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+	co := sqlstore.Options{Workers: o.Workers, MaxWorkers: o.MaxWorkers, FetchPollInterval: o.FetchPollInterval,
+		JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueStuckJobsAfter, Secrets: o.Secrets,
+		Logger: o.Logger, ID: o.ID, MaxBatch: o.MaxBatch, Committers: 1}
+	if err := co.SetDefaults(); err != nil {
+		return co, err
 	}
 	switch strings.ToUpper(o.Synchronous) {
 	case "":
@@ -150,7 +121,7 @@ func (o *Options) setDefaults() error {
 	case "FULL", "NORMAL", "EXTRA":
 		o.Synchronous = strings.ToUpper(o.Synchronous)
 	default:
-		return callbackline.Errorf(callbackline.EINVALID, "synchronous must be FULL or NORMAL, not %q", o.Synchronous)
+		return co, callbackline.Errorf(callbackline.EINVALID, "synchronous must be FULL or NORMAL, not %q", o.Synchronous)
 	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 10 * time.Second
@@ -158,39 +129,33 @@ func (o *Options) setDefaults() error {
 	if o.ReadConns <= 0 {
 		o.ReadConns = 4
 	}
-	if o.MaxBatch <= 0 {
-		o.MaxBatch = 512
-	}
 	if o.CheckpointInterval == 0 {
 		o.CheckpointInterval = 500 * time.Millisecond
 	}
-	return nil
+	return co, nil
 }
 
-// Store is the SQLite implementation of callbackline.Store.
+// Store is the SQLite implementation of callbackline.Store: the shared
+// core on SQLite's pools.
 type Store struct {
-	opts   Options
+	*sqlstore.Store
 	path   string
 	wdb    *sql.DB // one connection: every write, River
 	rdb    *sql.DB // read-only connections
 	cdb    *sql.DB // the checkpointer's connection, nil without one
 	client *river.Client[*sql.Tx]
+	stmts  *intakeStmts
 
-	intake    chan *intakeCall
-	submitMu  sync.RWMutex // held to send on intake; Close takes it to set closed
-	closed    bool
-	closing   chan struct{} // closed by Close: no new intakes
-	done      chan struct{} // closed when the committer has stopped
+	stopCkpt  context.CancelFunc
 	ckptDone  chan struct{} // closed when the checkpointer has stopped
 	closeOnce sync.Once
 	closeErr  error
-	stmts     *intakeStmts
-
-	queueMu      sync.Mutex
-	queueRunning bool
 }
 
 var _ callbackline.Store = (*Store)(nil)
+
+// ClientID is id as the queue client uses it (sqlstore.ClientID).
+func ClientID(id string) string { return sqlstore.ClientID(id) }
 
 // ParseDSN turns a data source name (see the package documentation) into
 // the file path and the extra driver parameters it carries.
@@ -222,7 +187,7 @@ func ParseDSN(dsn string) (path string, params url.Values, err error) {
 	return s, params, nil
 }
 
-// driverDSN builds the modernc.org/sqlite DSN for one of the pools.
+// poolKind is one of the store's pools.
 type poolKind int
 
 const (
@@ -231,6 +196,7 @@ const (
 	checkpointPool
 )
 
+// driverDSN builds the modernc.org/sqlite DSN for one of the pools.
 func driverDSN(path string, extra url.Values, o Options, kind poolKind) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()))
@@ -258,90 +224,74 @@ func driverDSN(path string, extra url.Values, o Options, kind poolKind) string {
 // the schema and River's migrations, and starts the intake committer.
 // The queue is not started: see StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	if err := opts.setDefaults(); err != nil {
+	co, err := opts.setDefaults()
+	if err != nil {
 		return nil, err
 	}
 	path, extra, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	wdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, writePool))
-	if err != nil {
-		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path)
-	}
-	// One write connection, as riversqlite asks: writers queue in the pool
-	// instead of spinning on SQLITE_BUSY.
-	wdb.SetMaxOpenConns(1)
-	wdb.SetMaxIdleConns(1)
-	wdb.SetConnMaxLifetime(0)
-	wdb.SetConnMaxIdleTime(0)
-
-	s := &Store{opts: opts, path: path, wdb: wdb}
-	fail := func(err error) (*Store, error) {
-		if s.rdb != nil {
-			s.rdb.Close()
-		}
-		wdb.Close()
+	s := &Store{path: path, ckptDone: make(chan struct{})}
+	if err := s.open(ctx, extra, opts, co); err != nil {
+		s.closePools()
 		return nil, err
 	}
-	if err := migrate(ctx, wdb, opts.Logger); err != nil {
-		return fail(err)
-	}
-	// The read pool opens after the migrations so that its first connection
-	// finds the file in WAL mode.
-	rdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, readPool))
-	if err != nil {
-		return fail(callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path))
-	}
-	rdb.SetMaxOpenConns(opts.ReadConns)
-	rdb.SetMaxIdleConns(opts.ReadConns)
-	rdb.SetConnMaxLifetime(0)
-	rdb.SetConnMaxIdleTime(0)
-	s.rdb = rdb
-	if err := rdb.PingContext(ctx); err != nil {
-		return fail(callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path))
-	}
-
-	cfg := &river.Config{
-		ID:                   ClientID(opts.ID),
-		FetchPollInterval:    opts.FetchPollInterval,
-		FetchCooldown:        min(opts.FetchPollInterval, 100*time.Millisecond),
-		JobTimeout:           opts.JobTimeout,
-		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
-		Logger:               opts.Logger,
-	}
-	if opts.Workers != nil {
-		cfg.Workers = opts.Workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}}
-	}
-	client, err := river.NewClient(riversqlite.New(wdb), cfg)
-	if err != nil {
-		return fail(callbackline.WrapError(err, callbackline.EINVALID, "sqlite: queue client"))
-	}
-	s.client = client
-
-	if s.stmts, err = prepareIntake(ctx, wdb); err != nil {
-		return fail(err)
-	}
-	s.intake = make(chan *intakeCall, opts.MaxBatch)
-	s.closing = make(chan struct{})
-	s.done = make(chan struct{})
-	s.ckptDone = make(chan struct{})
-	if opts.CheckpointInterval > 0 {
-		cdb, err := sql.Open("sqlite", driverDSN(path, extra, opts, checkpointPool))
-		if err != nil {
-			return fail(callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path))
-		}
-		cdb.SetMaxOpenConns(1)
-		cdb.SetConnMaxIdleTime(0)
-		cdb.SetConnMaxLifetime(0)
-		s.cdb = cdb
-		go s.checkpointLoop()
+	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db{c: s.rdb}, Write: db{c: s.wdb, pool: s.wdb},
+		Queue: s.client, IntakeTx: s.intakeTx, Dialect: sqlstore.Dialect{Name: "sqlite", RecoverJobs: sqlRecoverJobs,
+			DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
+			AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`}})
+	ctx, s.stopCkpt = context.WithCancel(context.Background())
+	if s.cdb != nil {
+		go s.checkpointLoop(ctx, opts)
 	} else {
 		close(s.ckptDone)
 	}
-	go s.commitLoop()
 	return s, nil
+}
+
+// open opens the pools, migrates, and makes the queue client.
+func (s *Store) open(ctx context.Context, extra url.Values, opts Options, co sqlstore.Options) error {
+	var err error
+	if s.wdb, err = openPool(s.path, extra, opts, writePool, 1); err != nil {
+		return err
+	}
+	if err := migrate(ctx, s.wdb, co.Logger); err != nil {
+		return err
+	}
+	// The read pool opens after the migrations so that its first connection
+	// finds the file in WAL mode.
+	if s.rdb, err = openPool(s.path, extra, opts, readPool, opts.ReadConns); err != nil {
+		return err
+	}
+	if err := s.rdb.PingContext(ctx); err != nil {
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", s.path)
+	}
+	if s.client, err = river.NewClient(riversqlite.New(s.wdb), co.RiverConfig()); err != nil {
+		return callbackline.WrapError(err, callbackline.EINVALID, "sqlite: queue client")
+	}
+	if s.stmts, err = prepareIntake(ctx, s.wdb); err != nil {
+		return err
+	}
+	if opts.CheckpointInterval > 0 {
+		s.cdb, err = openPool(s.path, extra, opts, checkpointPool, 1)
+	}
+	return err
+}
+
+// openPool opens one of the pools with n connections that never expire.
+// One write connection, as riversqlite asks: writers queue in the pool
+// instead of spinning on SQLITE_BUSY.
+func openPool(path string, extra url.Values, o Options, kind poolKind, n int) (*sql.DB, error) {
+	p, err := sql.Open("sqlite", driverDSN(path, extra, o, kind))
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path)
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxLifetime(0)
+	p.SetConnMaxIdleTime(0)
+	return p, nil
 }
 
 // Migrate applies the schema and River's migrations to the database at
@@ -349,21 +299,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // the same, so running it first is optional.
 // Of opts, Logger, Synchronous and BusyTimeout apply.
 func Migrate(ctx context.Context, dsn string, opts Options) error {
-	o := opts
-	if err := o.setDefaults(); err != nil {
+	co, err := opts.setDefaults()
+	if err != nil {
 		return err
 	}
 	path, extra, err := ParseDSN(dsn)
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", driverDSN(path, extra, o, writePool))
+	db, err := openPool(path, extra, opts, writePool, 1)
 	if err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", path)
+		return err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	return migrate(ctx, db, o.Logger)
+	return migrate(ctx, db, co.Logger)
 }
 
 func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
@@ -391,21 +340,20 @@ func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 
 // checkpointLoop copies the write-ahead log into the database every
 // CheckpointInterval until Close.
-func (s *Store) checkpointLoop() {
+func (s *Store) checkpointLoop(ctx context.Context, o Options) {
 	defer close(s.ckptDone)
-	t := time.NewTicker(s.opts.CheckpointInterval)
+	t := time.NewTicker(o.CheckpointInterval)
 	defer t.Stop()
-	ctx := context.Background()
 	for {
 		select {
-		case <-s.closing:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 		var busy, logFrames, done int
 		err := s.cdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &done)
-		if err != nil {
-			s.opts.Logger.Warn("sqlite: checkpoint failed", slog.String("err", err.Error()))
+		if err != nil && ctx.Err() == nil {
+			o.Logger.Warn("sqlite: checkpoint failed", slog.String("err", err.Error()))
 		}
 	}
 }
@@ -433,87 +381,27 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// StartQueue starts working jobs with Options.Workers. The queue runs
-// until StopQueue, or stops hard (running jobs' contexts cancelled) when
-// ctx is cancelled.
-func (s *Store) StartQueue(ctx context.Context) error {
-	if s.opts.Workers == nil {
-		return callbackline.Errorf(callbackline.EINVALID, "sqlite: the store was opened without workers")
-	}
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if err := s.client.Start(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: start queue")
-	}
-	s.queueRunning = true
-	return nil
-}
-
-// StopQueue stops fetching jobs and waits for the running ones to finish,
-// or for ctx to end.
-func (s *Store) StopQueue(ctx context.Context) error {
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if !s.queueRunning {
-		return nil
-	}
-	if err := s.client.Stop(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: stop queue")
-	}
-	s.queueRunning = false
-	return nil
-}
-
-// closeQueueTimeout is how long Close waits for running jobs of a queue
-// that was not stopped.
-const closeQueueTimeout = 10 * time.Second
-
-func (s *Store) stopQueueForClose() {
-	s.queueMu.Lock()
-	defer s.queueMu.Unlock()
-	if !s.queueRunning {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), closeQueueTimeout)
-	defer cancel()
-	if err := s.client.Stop(ctx); err != nil {
-		s.client.StopAndCancel(context.Background())
-	}
-	s.queueRunning = false
-}
-
-// CountJobs counts the queue's jobs of the kind, in any state.
-func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
-	var n int
-	err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE kind = ?", kind).Scan(&n)
-	if err != nil {
-		return 0, callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: count jobs")
-	}
-	return n, nil
-}
-
-// Close stops the intake committer (requests already taken are committed
-// first; later ones fail with EUNAVAILABLE) and closes the database. Stop
-// the queue first; a queue still running is stopped here, its running
-// jobs given closeQueueTimeout to finish before their contexts are
-// cancelled.
+// Close stops the queue and the intake committer (see sqlstore.Store.Close)
+// and the checkpointer, and closes the database.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.stopQueueForClose()
-		s.submitMu.Lock()
-		s.closed = true
-		close(s.closing)
-		s.submitMu.Unlock()
-		<-s.done
+		s.Store.Close()
+		s.stopCkpt()
 		<-s.ckptDone
-		s.stmts.close()
-		var cerr error
-		if s.cdb != nil {
-			cerr = s.cdb.Close()
-		}
-		// The write connection closes last: closing the last connection
-		// checkpoints the whole log and removes it.
-		s.closeErr = errors.Join(cerr, s.rdb.Close(), s.wdb.Close())
+		s.closeErr = s.closePools()
 	})
 	return s.closeErr
+}
+
+// closePools closes what Open opened. The write connection closes last:
+// closing the last connection checkpoints the whole log and removes it.
+func (s *Store) closePools() error {
+	s.stmts.close()
+	var errs []error
+	for _, p := range []*sql.DB{s.cdb, s.rdb, s.wdb} {
+		if p != nil {
+			errs = append(errs, p.Close())
+		}
+	}
+	return errors.Join(errs...)
 }

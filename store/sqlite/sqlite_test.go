@@ -260,8 +260,8 @@ func TestBatchFailureIsolated(t *testing.T) {
 		t.Fatal(err)
 	}
 	const poison = "+4930000099"
-	sqlite.SetFailIntake(func(c *callbackline.Callback) bool { return c.Phone == poison })
-	defer sqlite.SetFailIntake(nil)
+	sqlite.SetFailIntake(s, func(c *callbackline.Callback) bool { return c.Phone == poison })
+	defer sqlite.SetFailIntake(s, nil)
 
 	release := func() func() {
 		// Hold the only write connection: intakes queue up behind it.
@@ -286,13 +286,13 @@ func TestBatchFailureIsolated(t *testing.T) {
 	// others, the failing one among them, queue up behind it and go into
 	// the next batch together.
 	started := make(chan struct{}, 1)
-	sqlite.SetBatchStart(func(int) {
+	sqlite.SetBatchStart(s, func(int) {
 		select {
 		case started <- struct{}{}:
 		default:
 		}
 	})
-	defer sqlite.SetBatchStart(nil)
+	defer sqlite.SetBatchStart(s, nil)
 	wg.Add(1)
 	go intake(0, fmt.Sprintf("+49300000%02d", 0))
 	<-started // the committer has it and waits for the writer

@@ -1,0 +1,191 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/callbackline/callbackline"
+)
+
+const portalCols = `member_id, domain, client_endpoint, access_token, refresh_token, expires_at, application_token,
+	user_id, scope, app_status, language, status, status_reason, installed_at, updated_at`
+
+func validStatus(s callbackline.PortalStatus) bool {
+	switch s {
+	case callbackline.PortalInstalled, callbackline.PortalReinstall, callbackline.PortalUninstalled:
+		return true
+	}
+	return false
+}
+
+// SavePortal inserts the portal or replaces the row with its MemberID,
+// keeping InstalledAt from the first installation. An empty Status means
+// PortalInstalled; a zero InstalledAt means now. On return p carries the
+// stored Status, InstalledAt and UpdatedAt.
+func (s *Store) SavePortal(ctx context.Context, p *callbackline.Portal) error {
+	if p == nil || p.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "portal: no member id")
+	}
+	status := p.Status
+	if status == "" {
+		status = callbackline.PortalInstalled
+	}
+	if !validStatus(status) {
+		return callbackline.Errorf(callbackline.EINVALID, "portal: unknown status %q", status)
+	}
+	now := now()
+	installed := callbackline.StoredTime(p.InstalledAt)
+	if installed.IsZero() {
+		installed = now
+	}
+	var inst, upd time.Time
+	sec := s.opts.Secrets
+	err := s.w.QueryRow(ctx, `INSERT INTO portals (`+portalCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (member_id) DO UPDATE SET
+			domain = excluded.domain, client_endpoint = excluded.client_endpoint,
+			access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+			expires_at = excluded.expires_at, application_token = excluded.application_token,
+			user_id = excluded.user_id, scope = excluded.scope, app_status = excluded.app_status,
+			language = excluded.language, status = excluded.status, status_reason = excluded.status_reason,
+			updated_at = excluded.updated_at
+		RETURNING installed_at, updated_at`,
+		p.MemberID, p.Domain, p.ClientEndpoint, sec.Seal(p.AccessToken), sec.Seal(p.RefreshToken), p.ExpiresAt,
+		sec.Seal(p.ApplicationToken), p.UserID, p.Scope, p.AppStatus, p.Language, string(status), p.StatusReason,
+		installed, now).Scan(&inst, &upd)
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: save portal", s.d.Name)
+	}
+	p.Status, p.InstalledAt, p.UpdatedAt = status, inst, upd
+	return nil
+}
+
+// Portal returns the portal with the member id, or an ENOTFOUND error.
+func (s *Store) Portal(ctx context.Context, memberID string) (*callbackline.Portal, error) {
+	p, err := s.scanPortal(s.r.QueryRow(ctx, `SELECT `+portalCols+` FROM portals WHERE member_id = ?`, memberID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q is not installed", memberID)
+	}
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "portal")
+	}
+	return p, nil
+}
+
+// Portals lists every portal, ordered by member id.
+func (s *Store) Portals(ctx context.Context) ([]*callbackline.Portal, error) {
+	list, err := collect(ctx, s.r, s.scanPortal, `SELECT `+portalCols+` FROM portals ORDER BY member_id`)
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "portals")
+	}
+	return list, nil
+}
+
+// SaveTokens stores a refreshed token pair for the portal. An empty
+// ClientEndpoint or Domain keeps the stored one.
+func (s *Store) SaveTokens(ctx context.Context, memberID string, t callbackline.Tokens) error {
+	n, err := s.w.Exec(ctx, `UPDATE portals SET access_token = ?, refresh_token = ?, expires_at = ?,
+			client_endpoint = CASE WHEN ? = '' THEN client_endpoint ELSE ? END,
+			domain = CASE WHEN ? = '' THEN domain ELSE ? END,
+			updated_at = ?
+		WHERE member_id = ?`,
+		s.opts.Secrets.Seal(t.AccessToken), s.opts.Secrets.Seal(t.RefreshToken), t.ExpiresAt,
+		t.ClientEndpoint, t.ClientEndpoint, t.Domain, t.Domain, now(), memberID)
+	return s.affected(n, err, "save tokens", memberID)
+}
+
+// SetPortalStatus changes the status and its reason.
+func (s *Store) SetPortalStatus(ctx context.Context, memberID string, st callbackline.PortalStatus, reason string) error {
+	if !validStatus(st) {
+		return callbackline.Errorf(callbackline.EINVALID, "portal: unknown status %q", st)
+	}
+	n, err := s.w.Exec(ctx, `UPDATE portals SET status = ?, status_reason = ?, updated_at = ? WHERE member_id = ?`,
+		string(st), reason, now(), memberID)
+	return s.affected(n, err, "set portal status", memberID)
+}
+
+func (s *Store) affected(n int64, err error, what, memberID string) error {
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: %s", s.d.Name, what)
+	}
+	if n == 0 {
+		return callbackline.Errorf(callbackline.ENOTFOUND, "portal %q is not installed", memberID)
+	}
+	return nil
+}
+
+// DeletePortal removes the portal, its callbacks and their jobs that are
+// not running (a running job finds its callback gone).
+func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
+	err := s.w.Tx(ctx, func(tx DB) error {
+		if s.d.LockPortal != nil {
+			if err := s.d.LockPortal(ctx, tx, memberID); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{
+			s.d.DeleteJobs,
+			`DELETE FROM callbacks WHERE member_id = ?`,
+			`DELETE FROM settings WHERE member_id = ?`,
+			`DELETE FROM portals WHERE member_id = ?`,
+		} {
+			if _, err := tx.Exec(ctx, q, memberID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.wrap(err, callbackline.EINTERNAL, "delete portal")
+}
+
+// scanPortal reads portalCols and opens the tokens (Options.Secrets);
+// tokens stored in the clear are kept as they are.
+func (s *Store) scanPortal(r Row) (*callbackline.Portal, error) {
+	var (
+		p      callbackline.Portal
+		status string
+	)
+	err := r.Scan(&p.MemberID, &p.Domain, &p.ClientEndpoint, &p.AccessToken, &p.RefreshToken, &p.ExpiresAt,
+		&p.ApplicationToken, &p.UserID, &p.Scope, &p.AppStatus, &p.Language, &status, &p.StatusReason,
+		&p.InstalledAt, &p.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	p.Status = callbackline.PortalStatus(status)
+	return &p, s.opts.Secrets.OpenAll(&p.AccessToken, &p.RefreshToken, &p.ApplicationToken)
+}
+
+// Settings returns the portal's settings, or ENOTFOUND when it has none.
+func (s *Store) Settings(ctx context.Context, memberID string) (*callbackline.Settings, error) {
+	st := callbackline.Settings{MemberID: memberID}
+	err := s.r.QueryRow(ctx, `SELECT lines, updated_at, updated_by FROM settings WHERE member_id = ?`, memberID).
+		Scan(&st.Lines, &st.UpdatedAt, &st.UpdatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q has no settings of its own", memberID)
+	}
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: settings", s.d.Name)
+	}
+	return &st, nil
+}
+
+// SaveSettings inserts or replaces the portal's settings.
+func (s *Store) SaveSettings(ctx context.Context, st *callbackline.Settings) error {
+	if st == nil || st.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "settings: no member id")
+	}
+	if st.UpdatedAt.IsZero() {
+		st.UpdatedAt = time.Now()
+	}
+	st.UpdatedAt = callbackline.StoredTime(st.UpdatedAt)
+	st.Lines = callbackline.CleanText(st.Lines)
+	// Only for an installed portal: the INSERT … SELECT finds no row else.
+	n, err := s.w.Exec(ctx, `INSERT INTO settings (member_id, lines, updated_at, updated_by)
+		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
+		ON CONFLICT (member_id) DO UPDATE SET lines = excluded.lines, updated_at = excluded.updated_at,
+			updated_by = excluded.updated_by`,
+		st.Lines, st.UpdatedAt, st.UpdatedBy, st.MemberID)
+	return s.affected(n, err, "save settings", st.MemberID)
+}
