@@ -71,8 +71,8 @@ func TestFailures(t *testing.T) {
 			if !errors.As(res.Err, &e) || e.Kind != tc.kind || e.Party != tc.party {
 				t.Errorf("err %#v, want kind %s party %s", res.Err, tc.kind, tc.party)
 			}
-			if took < tc.min || took > tc.max {
-				t.Errorf("took %s, want %s–%s", took, tc.min, tc.max)
+			if took < tc.min || took > tc.max+slack {
+				t.Errorf("took %s, want %s–%s (+ %s on a busy machine)", took, tc.min, tc.max, slack)
 			}
 			calls := r.phone.Calls()[before:]
 			called := false
@@ -84,7 +84,7 @@ func TestFailures(t *testing.T) {
 			}
 			if tc.emp.Action == siptest.Ring || tc.cli.Action == siptest.Ring {
 				// The ringing phone must have got a CANCEL.
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second+slack)
 				defer cancel()
 				calls, err := r.phone.WaitCalls(ctx, before+len(calls))
 				if err != nil {
@@ -98,7 +98,7 @@ func TestFailures(t *testing.T) {
 			if res.Employee == nil {
 				t.Fatal("no employee leg")
 			}
-			if res.Ended.Sub(res.Started) > tc.max {
+			if res.Ended.Sub(res.Started) > tc.max+slack {
 				t.Errorf("result spans %s", res.Ended.Sub(res.Started))
 			}
 		})
@@ -114,14 +114,8 @@ func TestConnectedCallEnds(t *testing.T) {
 		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.HungUp != sip.PartyClient || res.EndReason != "hangup" {
 			t.Fatalf("outcome %s %s hung up by %s (%s) err %v", res.Outcome, res.StatusCode, res.HungUp, res.EndReason, res.Err)
 		}
-		if talk := res.Talk(); talk < 800*time.Millisecond || talk > 1500*time.Millisecond {
-			t.Errorf("talk %s, want about 1s", talk)
-		}
-		if res.Client.TalkSeconds() != 1 || res.Client.HungUp != sip.PartyClient {
-			t.Errorf("client leg %+v", res.Client)
-		}
 		// The employee's phone must have got our BYE.
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second+slack)
 		defer cancel()
 		calls, err := r.phone.WaitCalls(ctx, len(r.phone.Calls()))
 		if err != nil {
@@ -132,6 +126,23 @@ func TestConnectedCallEnds(t *testing.T) {
 				t.Errorf("employee phone got no BYE: %+v", c)
 			}
 		}
+		// The client's phone hung up 1 s after it answered: the call ended
+		// then, not before, and was timed from the bridge.
+		cli := calls[len(calls)-1]
+		for _, c := range calls {
+			if c.User == clientNumber {
+				cli = c
+			}
+		}
+		if after := res.Disconnected.Sub(cli.Answered); after < time.Second || after > time.Second+slack {
+			t.Errorf("ended %s after the client answered, want 1s", after)
+		}
+		if talk := res.Talk(); talk <= 0 || talk > res.Disconnected.Sub(cli.Answered) {
+			t.Errorf("talk %s, want the bridged part of the client's %s", talk, res.Disconnected.Sub(cli.Answered))
+		}
+		if res.Client.TalkTime() < res.Talk() || res.Client.HungUp != sip.PartyClient {
+			t.Errorf("client leg %+v", res.Client)
+		}
 	})
 	t.Run("client sends no RTP", func(t *testing.T) {
 		r.phone.Set("202", siptest.Behavior{Action: siptest.Answer})
@@ -140,8 +151,10 @@ func TestConnectedCallEnds(t *testing.T) {
 		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.HungUp != sip.PartyDialer || res.EndReason != "dead_peer" {
 			t.Fatalf("outcome %s %s hung up by %s (%s) err %v", res.Outcome, res.StatusCode, res.HungUp, res.EndReason, res.Err)
 		}
-		if talk := res.Talk(); talk < short.DeadPeer || talk > short.DeadPeer+time.Second {
-			t.Errorf("talk %s, want about %s", talk, short.DeadPeer)
+		// The silence clock starts when the client's media does, a moment
+		// before the legs are bridged.
+		if silent := res.Disconnected.Sub(res.Client.Answered); silent < short.DeadPeer || silent > short.DeadPeer+time.Second+slack {
+			t.Errorf("ended %s after the client answered, want about %s", silent, short.DeadPeer)
 		}
 	})
 	t.Run("max call length", func(t *testing.T) {
@@ -153,29 +166,41 @@ func TestConnectedCallEnds(t *testing.T) {
 		if res.EndReason != "max_call" || res.StatusCode != "200" {
 			t.Fatalf("end %s status %s", res.EndReason, res.StatusCode)
 		}
-		if talk := res.Talk(); talk < time.Second || talk > 1500*time.Millisecond {
+		if talk := res.Talk(); talk < time.Second || talk > 1500*time.Millisecond+slack {
 			t.Errorf("talk %s, want 1s", talk)
 		}
 	})
 	t.Run("cancelled while the employee rings", func(t *testing.T) {
 		r.phone.Set("204", siptest.Behavior{Action: siptest.Ring})
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		start := time.Now()
-		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"204"}, Client: clientNumber, Timeouts: short})
+		var cancelled time.Time // written before cancel, read after Callback
+		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"204"}, Client: clientNumber, Timeouts: short,
+			Progress: func(e sip.Event) {
+				if e.Type == sip.EventEmployeeRinging {
+					cancelled = time.Now()
+					cancel()
+				}
+			}})
 		if res.Outcome != sip.OutcomeCancelled || res.StatusCode != "603-S" || sip.KindOf(res.Err) != sip.KindCancelled {
 			t.Fatalf("outcome %s %s err %v", res.Outcome, res.StatusCode, res.Err)
 		}
-		if took := time.Since(start); took > 1500*time.Millisecond {
-			t.Errorf("took %s after cancelling at 700ms", took)
+		// It ends with the CANCEL, not at the ring timeout.
+		if took := res.Ended.Sub(cancelled); took > time.Second+slack {
+			t.Errorf("ended %s after the cancel", took)
 		}
 	})
 	t.Run("cancelled while talking", func(t *testing.T) {
 		r.phone.Set("205", siptest.Behavior{Action: siptest.Answer})
 		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer})
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"205"}, Client: clientNumber, Timeouts: short})
+		res := r.d.Callback(ctx, sip.Plan{Employees: []string{"205"}, Client: clientNumber, Timeouts: short,
+			Progress: func(e sip.Event) {
+				if e.Type == sip.EventConnected {
+					cancel()
+				}
+			}})
 		if res.Outcome != sip.OutcomeConnected || res.StatusCode != "200" || res.EndReason != "cancelled" || res.HungUp != sip.PartyDialer {
 			t.Fatalf("outcome %s %s end %s by %s", res.Outcome, res.StatusCode, res.EndReason, res.HungUp)
 		}
@@ -212,7 +237,7 @@ func TestEmployeeRouting(t *testing.T) {
 		if rt := res.Employee.RingTime(); rt > short.EmployeeRing {
 			t.Errorf("ring all took %s", rt)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second+slack)
 		defer cancel()
 		calls, err := r.phone.WaitCalls(ctx, before+4)
 		if err != nil {
@@ -232,7 +257,7 @@ func TestEmployeeRouting(t *testing.T) {
 		if res.Outcome != sip.OutcomeEmployeeFailed || res.StatusCode != "486" || len(res.Attempts) != 2 {
 			t.Fatalf("outcome %s status %s attempts %d", res.Outcome, res.StatusCode, len(res.Attempts))
 		}
-		if took := time.Since(start); took < short.EmployeeRing || took > short.EmployeeRing+time.Second {
+		if took := time.Since(start); took < short.EmployeeRing || took > short.EmployeeRing+time.Second+slack {
 			t.Errorf("took %s, want the ring timeout", took)
 		}
 	})
@@ -261,7 +286,7 @@ func TestEmployeeRouting(t *testing.T) {
 		if res.Outcome != sip.OutcomeEmployeeFailed || res.StatusCode != "603" {
 			t.Fatalf("outcome %s %s", res.Outcome, res.StatusCode)
 		}
-		if took := time.Since(start); took < short.Accept || took > short.Accept+time.Second {
+		if took := time.Since(start); took < short.Accept || took > short.Accept+time.Second+slack {
 			t.Errorf("took %s, want about %s", took, short.Accept)
 		}
 	})
@@ -285,7 +310,8 @@ func TestPlanValidation(t *testing.T) {
 			t.Errorf("%+v: outcome %s err %v", p, res.Outcome, res.Err)
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Callback returns only once every leg it placed has ended, so a call
+	// it placed would be in the phone's list already.
 	if n := len(r.phone.Calls()) - before; n != 0 {
 		t.Errorf("%d calls placed for invalid plans", n)
 	}
@@ -347,13 +373,7 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	deadline := time.Now().Add(3 * time.Second)
-	for d.Ready() != nil && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err := d.Ready(); err != nil {
-		t.Fatalf("not registered: %v", err)
-	}
+	eventually(t, 10*time.Second, "registered", func() bool { return d.Ready() == nil })
 	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
 		t.Errorf("registrar saw %v", regs)
 	}
@@ -375,14 +395,11 @@ func TestRegisterWrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, bad := ph.AuthCounts(); bad > 0 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	// Ready names the failed attempt's cause once the registration gave up.
+	eventually(t, 10*time.Second, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
+	if _, bad := ph.AuthCounts(); bad == 0 {
+		t.Error("the registrar saw no wrong credentials")
 	}
-	time.Sleep(100 * time.Millisecond)
 	if err := d.Ready(); sip.KindOf(err) != sip.KindUnreachable {
 		t.Fatalf("Ready with a wrong password: %v", err)
 	}
@@ -460,8 +477,8 @@ func TestRingingTargetIgnoresCancel(t *testing.T) {
 	}
 	// Callback waits for the abandoned transaction in the background only
 	// up to its own return: at most ring timeout + 1 s grace + margin.
-	if took < short.EmployeeRing || took > short.EmployeeRing+2*time.Second {
-		t.Errorf("took %s, want %s + at most 2s", took, short.EmployeeRing)
+	if took < short.EmployeeRing || took > short.EmployeeRing+time.Second+slack {
+		t.Errorf("took %s, want %s + at most %s", took, short.EmployeeRing, time.Second+slack)
 	}
 	if n := stuck.Count("CANCEL"); n == 0 {
 		t.Errorf("no CANCEL was sent to the ringing target")

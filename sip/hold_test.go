@@ -70,27 +70,28 @@ func TestHold(t *testing.T) {
 		r.phone.Set("301", siptest.Behavior{Action: siptest.Answer, HoldAfter: time.Second, HoldFor: 3*dp + 500*time.Millisecond, SilentAfterUnhold: true})
 		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer})
 		done := callback(r, sip.Plan{Employees: []string{"301"}, Client: clientNumber, Timeouts: holdTimeouts})
-		held := phoneCall(t, r.phone, "301", 5*time.Second, func(c siptest.Call) bool { return !c.Held.IsZero() || c.Err != nil })
+		held := phoneCall(t, r.phone, "301", 5*time.Second+slack, func(c siptest.Call) bool { return !c.Held.IsZero() || c.Err != nil })
 		if held.Err != nil {
 			t.Fatal(held.Err)
 		}
 		// On hold the employee sends no RTP: 3× the dead-peer timeout
 		// later the call must still be up.
 		stillUp(t, done, held.Held.Add(3*dp))
-		unheld := phoneCall(t, r.phone, "301", 2*time.Second, func(c siptest.Call) bool { return !c.Unheld.IsZero() || c.Err != nil })
+		unheld := phoneCall(t, r.phone, "301", 2*time.Second+slack, func(c siptest.Call) bool { return !c.Unheld.IsZero() || c.Err != nil })
 		if unheld.Err != nil {
 			t.Fatal(unheld.Err)
 		}
 		// Off hold and still silent: a dead peer, about dp after the unhold.
-		res := result(t, done, dp+3*time.Second)
+		res := result(t, done, dp+3*time.Second+slack)
 		if res.Outcome != sip.OutcomeConnected || res.EndReason != "dead_peer" || res.HungUp != sip.PartyDialer {
 			t.Fatalf("outcome %s end %s by %s err %v", res.Outcome, res.EndReason, res.HungUp, res.Err)
 		}
-		if after := res.Disconnected.Sub(unheld.Unheld); after < dp-100*time.Millisecond || after > dp+800*time.Millisecond {
+		// The unhold restarts the silence clock: without that the call
+		// would end at the next check, a fraction of dp after it. (The
+		// phone notes the unhold when our 200 reaches it, a moment after
+		// the dialer restarted the clock.)
+		if after := res.Disconnected.Sub(unheld.Unheld); after < dp/2 || after > dp+800*time.Millisecond+slack {
 			t.Errorf("ended %s after the unhold, want about %s", after, dp)
-		}
-		if talk := res.Talk(); talk < 4*dp+time.Second {
-			t.Errorf("talk %s: the hold did not last", talk)
 		}
 	})
 
@@ -101,18 +102,18 @@ func TestHold(t *testing.T) {
 		to.MaxCall = 4 * dp
 		start := time.Now()
 		done := callback(r, sip.Plan{Employees: []string{"302"}, Client: clientNumber, Timeouts: to})
-		held := phoneCall(t, r.phone, clientNumber, 5*time.Second, func(c siptest.Call) bool {
+		held := phoneCall(t, r.phone, clientNumber, 5*time.Second+slack, func(c siptest.Call) bool {
 			return c.Invited.After(start) && (!c.Held.IsZero() || c.Err != nil)
 		})
 		if held.Err != nil {
 			t.Fatal(held.Err)
 		}
 		stillUp(t, done, held.Held.Add(3*dp))
-		res := result(t, done, to.MaxCall)
+		res := result(t, done, to.MaxCall+slack)
 		if res.Outcome != sip.OutcomeConnected || res.EndReason != "max_call" || res.HungUp != sip.PartyDialer {
 			t.Fatalf("outcome %s end %s by %s err %v", res.Outcome, res.EndReason, res.HungUp, res.Err)
 		}
-		if talk := res.Talk(); talk < to.MaxCall || talk > to.MaxCall+500*time.Millisecond {
+		if talk := res.Talk(); talk < to.MaxCall || talk > to.MaxCall+500*time.Millisecond+slack {
 			t.Errorf("talk %s, want %s", talk, to.MaxCall)
 		}
 	})
@@ -122,16 +123,18 @@ func TestHold(t *testing.T) {
 		r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, HangupAfter: 5 * dp})
 		start := time.Now()
 		done := callback(r, sip.Plan{Employees: []string{"303"}, Client: clientNumber, Timeouts: holdTimeouts})
-		res := result(t, done, 10*dp)
+		res := result(t, done, 10*dp+slack)
 		if res.Outcome != sip.OutcomeConnected || res.EndReason != "hangup" || res.HungUp != sip.PartyClient {
 			t.Fatalf("outcome %s end %s by %s err %v", res.Outcome, res.EndReason, res.HungUp, res.Err)
 		}
-		c := phoneCall(t, r.phone, "303", 3*time.Second, func(c siptest.Call) bool { return c.Invited.After(start) && !c.Ended.IsZero() })
+		c := phoneCall(t, r.phone, "303", 3*time.Second+slack, func(c siptest.Call) bool { return c.Invited.After(start) && !c.Ended.IsZero() })
 		if c.Err != nil || c.Held.IsZero() || c.Unheld.IsZero() {
 			t.Fatalf("employee phone: held %v unheld %v err %v", c.Held, c.Unheld, c.Err)
 		}
-		if talk := res.Talk(); talk < 5*dp-300*time.Millisecond || talk > 5*dp+time.Second {
-			t.Errorf("talk %s, want about %s", talk, 5*dp)
+		// The client hung up 5 dp after answering: the call lasted that long.
+		cli := phoneCall(t, r.phone, clientNumber, 3*time.Second+slack, func(c siptest.Call) bool { return c.Invited.After(start) && !c.Ended.IsZero() })
+		if after := res.Disconnected.Sub(cli.Answered); after < 5*dp || after > 5*dp+time.Second+slack {
+			t.Errorf("ended %s after the client answered, want about %s", after, 5*dp)
 		}
 	})
 }

@@ -38,7 +38,7 @@ func TestInboundRejected(t *testing.T) {
 	}
 	buf := make([]byte, 4096)
 	for {
-		_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+		_ = conn.SetReadDeadline(time.Now().Add(3*time.Second + slack))
 		n, _, err := conn.ReadFrom(buf)
 		if err != nil {
 			t.Fatalf("no final response: %v", err)

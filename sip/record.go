@@ -19,6 +19,7 @@ import (
 type recorder struct {
 	path  string
 	start time.Time
+	now   func() time.Time // the wall clock; tests set their own
 	mu    sync.Mutex
 	ch    [2]*channel
 	err   error
@@ -35,7 +36,7 @@ type channel struct {
 const slack = 3 * frameSamp
 
 func newRecorder(path string) (*recorder, error) {
-	r := &recorder{path: path, start: time.Now()}
+	r := &recorder{path: path, start: time.Now(), now: time.Now}
 	dir := filepath.Dir(path)
 	for i := range r.ch {
 		f, err := os.CreateTemp(dir, ".rec-*.pcm")
@@ -57,7 +58,7 @@ func (r *recorder) write(ch int, pcm []byte) {
 	}
 	c := r.ch[ch]
 	samples := int64(len(pcm) / 2)
-	due := int64(time.Since(r.start)*rate/time.Second) - samples
+	due := int64(r.now().Sub(r.start)*rate/time.Second) - samples
 	if due-c.pos > slack {
 		r.silence(c, due-c.pos)
 	}
@@ -85,7 +86,7 @@ func (r *recorder) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer r.cleanup()
-	end := int64(time.Since(r.start) * rate / time.Second)
+	end := int64(r.now().Sub(r.start) * rate / time.Second)
 	for _, c := range r.ch {
 		if c.pos < end {
 			r.silence(c, end-c.pos)
