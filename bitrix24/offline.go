@@ -111,7 +111,8 @@ func (c *Client) ClearOfflineEvents(ctx context.Context, p *callbackline.Portal,
 }
 
 // OfflinePoller polls the offline queue of every installed portal and
-// hands each event to Handle (the same intake as the online path).
+// hands each event to Handle: the same intake as the online path
+// (intake.Intake.TakeRequest).
 type OfflinePoller struct {
 	Client   *Client
 	Portals  func(ctx context.Context) ([]*callbackline.Portal, error)

@@ -19,11 +19,11 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.intake.MaxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	if err := r.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			s.writeError(w, r, callbackline.Errorf(callbackline.ETOOLARGE, "the body is larger than %d bytes", s.intake.MaxBody))
+			s.writeError(w, r, callbackline.Errorf(callbackline.ETOOLARGE, "the body is larger than %d bytes", s.maxBody))
 			return
 		}
 		s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the form could not be read"))

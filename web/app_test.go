@@ -8,7 +8,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // TestAppPageLimits: the app page takes the frame POST with the same body
@@ -16,7 +16,7 @@ import (
 // the page with the portal's callbacks (clients' numbers) is not stored
 // in caches.
 func TestAppPageLimits(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
 
@@ -50,7 +50,7 @@ func TestAppPageLimits(t *testing.T) {
 // history (folded), so an administrator sees what was tried and when.
 func TestAppPageHistory(t *testing.T) {
 	st := openSQLite(t)
-	h := newHarness(t, st, web.Intake{})
+	h := newHarness(t, st, intake.Rules{})
 	h.install()
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
 	cb := h.callbacks()[0]

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/store/storetest"
-	"github.com/callbackline/callbackline/web"
 )
 
 // Intake benchmarks: genuine ONEXTERNALCALLBACKSTART events over real HTTP
@@ -26,7 +26,7 @@ const benchEvents = 20000
 
 // benchHarness installs a portal and prepares n distinct event bodies.
 func benchHarness(b *testing.B, open func(t testing.TB) storetest.Backend, n int) (*harness, []string) {
-	h := newHarnessLog(b, open(b), web.Intake{Policy: phone.DefaultPolicy()}, slog.New(slog.DiscardHandler))
+	h := newHarnessLog(b, open(b), intake.Rules{Policy: phone.DefaultPolicy()}, slog.New(slog.DiscardHandler))
 	h.install()
 	bodies := make([]string, n)
 	events := h.url("/bitrix24/events")

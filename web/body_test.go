@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // onlyReader hides the length of a reader, so the client sends the body
@@ -18,7 +18,7 @@ type onlyReader struct{ io.Reader }
 // handler that reads one, and a small chunked event is taken like any
 // other.
 func TestChunkedBodies(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	ct, body := wireExample(t, "callbackstart-tokens")
 	big := string(body) + "&data%5BPAD%5D=" + strings.Repeat("a", 70<<10)
@@ -54,7 +54,7 @@ func TestChunkedBodies(t *testing.T) {
 // TestContentTypeParameters: Bitrix24 never resends an event, so a media
 // type with odd parameters is taken by its type; only the type decides.
 func TestContentTypeParameters(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	_, body := wireExample(t, "callbackstart-tokens")
 	for i, ct := range []string{

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // chromium renders url headless and returns the DOM after scripts ran.
@@ -38,7 +38,7 @@ func chromium(t *testing.T, url string) string {
 // real browser, and checks that it shows the portal's callbacks; a wrong
 // token shows no data.
 func TestAppPageInBrowser(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", Text: "Rückruf", CRMEntityType: "LEAD", CRMEntityID: "5785"}, bitrix24test.EventOptions{})
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "12", CRMEntityType: "LEAD", CRMEntityID: "5786"}, bitrix24test.EventOptions{})

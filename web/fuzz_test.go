@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/web"
@@ -42,7 +43,8 @@ func FuzzIntake(f *testing.F) {
 		AccessToken: "a", RefreshToken: "r", ExpiresAt: now.Add(time.Hour), ApplicationToken: exampleToken,
 		Status: callbackline.PortalInstalled, Language: "de", InstalledAt: now, UpdatedAt: now,
 	}
-	srv := web.NewServer(web.Options{Store: st, Intake: web.Intake{Policy: phone.DefaultPolicy(), DedupWindow: time.Minute}})
+	srv := web.NewServer(web.Options{Store: st, Intake: intake.New(intake.Options{
+		Store: st, Rules: intake.Rules{Policy: phone.DefaultPolicy(), DedupWindow: time.Minute}})})
 	f.Cleanup(func() { srv.Close() })
 
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {

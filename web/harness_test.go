@@ -18,6 +18,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/store/storetest"
 	"github.com/callbackline/callbackline/web"
@@ -37,6 +38,7 @@ type harness struct {
 	t      testing.TB
 	portal *bitrix24test.Portal
 	store  storetest.Backend
+	intake *intake.Intake
 	server *web.Server
 	http   *httptest.Server
 }
@@ -44,33 +46,34 @@ type harness struct {
 func (h *harness) url(path string) string { return h.http.URL + path }
 
 // newHarness starts a portal, the server on the store, and returns both.
-func newHarness(t testing.TB, st storetest.Backend, intake web.Intake) *harness {
+func newHarness(t testing.TB, st storetest.Backend, rules intake.Rules) *harness {
 	t.Helper()
-	return newHarnessLog(t, st, intake, testLogger(t))
+	return newHarnessLog(t, st, rules, testLogger(t))
 }
 
 // newHarnessLog is newHarness with the server logging to logger.
-func newHarnessLog(t testing.TB, st storetest.Backend, intake web.Intake, logger *slog.Logger) *harness {
+func newHarnessLog(t testing.TB, st storetest.Backend, rules intake.Rules, logger *slog.Logger) *harness {
 	t.Helper()
-	return newHarnessWith(t, st, intake, logger, nil)
+	return newHarnessWith(t, st, rules, logger, nil)
 }
 
 // newHarnessWith is newHarnessLog with more options set by opts (when not
 // nil) before the server starts.
-func newHarnessWith(t testing.TB, st storetest.Backend, intake web.Intake, logger *slog.Logger, opts func(*web.Options)) *harness {
+func newHarnessWith(t testing.TB, st storetest.Backend, rules intake.Rules, logger *slog.Logger, opts func(*web.Options)) *harness {
 	t.Helper()
 	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken, Language: "ru"})
 	t.Cleanup(p.Close)
-	if intake.DedupWindow == 0 {
-		intake.DedupWindow = 10 * time.Minute
+	if rules.DedupWindow == 0 {
+		rules.DedupWindow = 10 * time.Minute
 	}
-	if intake.Policy.BlockedTypes == nil {
-		intake.Policy = phone.DefaultPolicy()
+	if rules.Policy.BlockedTypes == nil {
+		rules.Policy = phone.DefaultPolicy()
 	}
+	in := intake.New(intake.Options{Store: st, Rules: rules, Logger: logger})
 	o := web.Options{
 		Store:  st,
 		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
-		Intake: intake, AdminToken: adminToken, Logger: logger,
+		Intake: in, AdminToken: adminToken, Logger: logger,
 	}
 	if opts != nil {
 		opts(&o)
@@ -79,7 +82,7 @@ func newHarnessWith(t testing.TB, st storetest.Backend, intake web.Intake, logge
 	t.Cleanup(func() { srv.Close() })
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &harness{t: t, portal: p, store: st, server: srv, http: hs}
+	return &harness{t: t, portal: p, store: st, intake: in, server: srv, http: hs}
 }
 
 // testLogger sends the server's logs to the test's log, shown on failure.

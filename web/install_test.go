@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // TestInstallFloodBounded: every installation request is verified at the
@@ -16,7 +16,7 @@ import (
 // limited; the rest are answered 503 without reaching the OAuth server,
 // and a genuine installation goes through once the flood is over.
 func TestInstallFloodBounded(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	env := h.portal.InstallEnvelope()
 	env.Auth.RefreshToken = "not-a-refresh-token"
 	const flood = 60

@@ -13,6 +13,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/storetest"
 	"github.com/callbackline/callbackline/web"
@@ -46,7 +47,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, open func(t testing.TB) stor
 
 func TestInstallEvent(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), web.Intake{})
+		h := newHarness(t, open(t), intake.Rules{})
 		sentRefresh, _ := h.portal.InstallEnvelope().Pairs().Get("auth[refresh_token]")
 		h.install()
 		p, err := h.store.Portal(context.Background(), exampleMember)
@@ -78,7 +79,7 @@ func TestInstallEvent(t *testing.T) {
 }
 
 func TestInstallFrame(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	res, err := h.portal.SendInstallFrame(context.Background(), h.url("/bitrix24/install"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestInstallFrame(t *testing.T) {
 }
 
 func TestInstallRefused(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	env := h.portal.InstallEnvelope()
 
 	// A refresh token the OAuth server does not know.
@@ -128,7 +129,7 @@ func TestInstallRefused(t *testing.T) {
 func TestSecretStaysHome(t *testing.T) {
 	var evilHits int
 	trap := newTrap(t, &evilHits)
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 
 	env := h.portal.InstallEnvelope()
 	env.Auth.ServerEndpoint = trap + "/rest/"
@@ -175,7 +176,7 @@ func (h *harness) sendCallback(c bitrix24test.CallbackRequest, opts bitrix24test
 
 func TestCallbackGenuine(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), web.Intake{})
+		h := newHarness(t, open(t), intake.Rules{})
 		h.install()
 		code, body := h.sendCallback(bitrix24test.CallbackRequest{
 			PhoneNumber: "+7 (495) 123-45-67", Text: "Перезвоните, пожалуйста", Voice: "ruinternalfemale",
@@ -214,7 +215,7 @@ func TestCallbackGenuine(t *testing.T) {
 
 // TestWireExamples posts the raw bodies of API.md §11 as they arrive.
 func TestWireExamples(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	for _, tc := range []struct {
 		name, status, phone string
@@ -258,7 +259,7 @@ func TestWireExamples(t *testing.T) {
 }
 
 func TestCallbackJSON(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	body := fmt.Sprintf(`{"event":"onExternalCallBackStart","event_handler_id":"7","data":{"PHONE_NUMBER":"+49 30 901820","TEXT":"Hallo","VOICE":"eurgermanfemale","CRM_ENTITY_TYPE":"LEAD","CRM_ENTITY_ID":5785,"LINE_NUMBER":""},"ts":"1773234727","auth":{"member_id":%q,"application_token":%q,"domain":"example.bitrix24.de"}}`, exampleMember, exampleToken)
 	code, resp := h.post("/bitrix24/events", "application/json; charset=utf-8", []byte(body))
@@ -274,7 +275,7 @@ func TestCallbackJSON(t *testing.T) {
 
 func TestCallbackNotGenuine(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), web.Intake{})
+		h := newHarness(t, open(t), intake.Rules{})
 		req := bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", CRMEntityType: "LEAD", CRMEntityID: "1"}
 
 		// Before installation the portal is unknown.
@@ -317,7 +318,7 @@ func TestCallbackNotGenuine(t *testing.T) {
 
 func TestCallbackDuplicate(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), web.Intake{})
+		h := newHarness(t, open(t), intake.Rules{})
 		h.install()
 		req := bitrix24test.CallbackRequest{PhoneNumber: "+7 (495) 123-45-67", CRMEntityType: "LEAD", CRMEntityID: "42"}
 		_, first := h.sendCallback(req, bitrix24test.EventOptions{})
@@ -341,7 +342,7 @@ func TestCallbackDuplicate(t *testing.T) {
 
 func TestCallbackRejected(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), web.Intake{NumberLimit: 3})
+		h := newHarness(t, open(t), intake.Rules{NumberLimit: 3})
 		h.install()
 		for _, tc := range []struct{ raw, entity, reason string }{
 			{"12", "1", callbackline.ReasonInvalidNumber},
@@ -379,7 +380,7 @@ func TestCallbackRejected(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	form := "application/x-www-form-urlencoded"
 	big := "event=ONEXTERNALCALLBACKSTART&data%5BTEXT%5D=" + strings.Repeat("a", 70<<10)
@@ -428,7 +429,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestUnknownEventIgnored(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	res, err := h.portal.SendEvent(context.Background(), h.url("/bitrix24/events"), "ONCRMLEADADD", bitrix24test.P("FIELDS[ID]", "5"), bitrix24test.EventOptions{})
 	if err != nil {
@@ -444,7 +445,7 @@ func TestUnknownEventIgnored(t *testing.T) {
 }
 
 func TestAPI(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	_, body := h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", Text: "Rückruf", CRMEntityType: "LEAD", CRMEntityID: "9"}, bitrix24test.EventOptions{})
 	_, id, _ := answer(t, body)
@@ -505,7 +506,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{ApplicationToken: "forged"})
@@ -536,7 +537,7 @@ func TestHealthAndMetrics(t *testing.T) {
 // in the Bitrix24 frame; an employee's tokens must not replace the
 // administrator's installation.
 func TestInstallOnlyByAdmin(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	before, err := h.store.Portal(context.Background(), exampleMember)
 	if err != nil {
@@ -565,8 +566,8 @@ func TestUninstallConfirmed(t *testing.T) {
 	t.Cleanup(p.Close)
 	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()}, st)
 	srv := web.NewServer(web.Options{Store: st, Logger: testLogger(t),
-		OAuth:            &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
-		ConfirmUninstall: crm.Uninstalled})
+		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		Intake: intake.New(intake.Options{Store: st, Logger: testLogger(t), CRM: crm})})
 	t.Cleanup(func() { srv.Close() })
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
@@ -590,12 +591,19 @@ func TestUninstallConfirmed(t *testing.T) {
 	if pp := mustPortal(t, st); pp.Status != callbackline.PortalInstalled || len(h.callbacks()) != 1 {
 		t.Fatalf("a forged uninstall changed the portal: %+v", pp)
 	}
+	if _, ok := crm.Tokens(exampleMember); !ok {
+		t.Fatal("a forged uninstall made the Bitrix24 client forget the portal")
+	}
 	// Genuine: the portal revokes access, then sends the event.
 	if err := p.Uninstall(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Portal(ctx, exampleMember); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
 		t.Errorf("after a genuine uninstall with CLEAN=1 the portal is still there: %v", err)
+	}
+	// The client's token state of the portal is gone with it.
+	if _, ok := crm.Tokens(exampleMember); ok {
+		t.Error("after the uninstall the Bitrix24 client still keeps the portal's tokens in memory")
 	}
 }
 

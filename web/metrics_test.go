@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/web"
 )
 
@@ -13,7 +14,7 @@ import (
 // by what became of it (a refused one is not an installation), and event
 // names made up by a sender do not create series of their own.
 func TestEventMetricsBounded(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 
 	env := h.portal.InstallEnvelope()
 	env.Auth.RefreshToken = "not-a-refresh-token"
@@ -55,7 +56,7 @@ func grepLines(s, sub string) string {
 // a request that carries it; without one it is open.
 func TestMetricsToken(t *testing.T) {
 	const tok = "metrics-0123456789abcdef"
-	h := newHarnessWith(t, openSQLite(t), web.Intake{}, testLogger(t), func(o *web.Options) { o.MetricsToken = tok })
+	h := newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) { o.MetricsToken = tok })
 	for _, bad := range []string{"", "wrong-0123456789abcdef", exampleToken} {
 		code, body := h.get("/metrics", bad)
 		if code != http.StatusUnauthorized || strings.Contains(body, "callbackline_") || !strings.Contains(body, "metrics_token") {
@@ -65,7 +66,7 @@ func TestMetricsToken(t *testing.T) {
 	if code, body := h.get("/metrics", tok); code != http.StatusOK || !strings.Contains(body, "callbackline_") {
 		t.Errorf("with the token: %d %.200s", code, body)
 	}
-	open := newHarness(t, openSQLite(t), web.Intake{})
+	open := newHarness(t, openSQLite(t), intake.Rules{})
 	if code, _ := open.get("/metrics", ""); code != http.StatusOK {
 		t.Errorf("no token configured: %d", code)
 	}

@@ -7,15 +7,15 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // TestOfflineSafetyNet: a callback request whose online delivery was lost
-// is recovered from the portal's offline queue through Server.Take; one
+// is recovered from the portal's offline queue through the intake (Intake.TakeRequest), as the online path; one
 // that arrived on both paths stays one callback.
 func TestOfflineSafetyNet(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	h.portal.FinishInstall()
 	p, err := h.store.Portal(ctx, exampleMember)
@@ -26,7 +26,7 @@ func TestOfflineSafetyNet(t *testing.T) {
 	if err := crm.BindOfflineEvents(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	poller := &bitrix24.OfflinePoller{Client: crm, Portals: h.store.Portals, Handle: h.server.Take}
+	poller := &bitrix24.OfflinePoller{Client: crm, Portals: h.store.Portals, Handle: h.intake.TakeRequest}
 
 	// Online handlers at an address where nothing answers: the delivery is lost.
 	lost := "http://127.0.0.1:1/bitrix24/events"

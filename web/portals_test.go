@@ -10,8 +10,8 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/store/storetest"
-	"github.com/callbackline/callbackline/web"
 )
 
 // spyStore is a real store that counts portal reads per member id and can
@@ -58,7 +58,7 @@ func (s *spyStore) reset() {
 // an attacker which member ids are installed.
 func TestMemberExistenceHidden(t *testing.T) {
 	st := newSpyStore(openSQLite(t))
-	h := newHarness(t, st, web.Intake{})
+	h := newHarness(t, st, intake.Rules{})
 	h.install()
 	st.reset()
 
@@ -96,7 +96,7 @@ func TestMemberExistenceHidden(t *testing.T) {
 // back into the cache: later events of the uninstalled portal are refused.
 func TestUninstallDuringEvent(t *testing.T) {
 	st := newSpyStore(openSQLite(t))
-	h := newHarness(t, st, web.Intake{})
+	h := newHarness(t, st, intake.Rules{})
 	h.install()
 
 	read, release := make(chan struct{}), make(chan struct{})

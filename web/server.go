@@ -1,5 +1,7 @@
 // Package web is callbackline's HTTP side: the Bitrix24 handlers
 // (installation, events, the app page), the JSON API, health and metrics.
+// What an event does is the intake package's decision; the events handler
+// reads, authenticates and answers.
 //
 // Every request that comes from outside is validated here before it reaches
 // the store; every error answer goes through one mapping of domain codes to
@@ -17,24 +19,17 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
-	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/intake"
 )
-
-// Intake holds the rules the event intake applies to callback requests.
-type Intake struct {
-	DedupWindow   time.Duration // same portal + number + CRM entity within it is one callback
-	NumberLimit   int           // callbacks per number and hour; 0 = no limit
-	PortalLimit   int           // callbacks per portal and hour; 0 = no limit
-	Policy        phone.Policy  // toll-fraud guard: number types and countries
-	DefaultRegion string        // region for numbers without a country code; "" = from the portal's language
-	MaxBody       int64         // largest request body accepted; 0 = 64 KiB
-}
 
 // Options configures a Server.
 type Options struct {
-	Store      callbackline.Store
-	OAuth      *bitrix24.OAuth // verifies installations with the configured OAuth server
-	Intake     Intake
+	Store callbackline.Store
+	OAuth *bitrix24.OAuth // verifies installations with the configured OAuth server
+	// Intake applies the events of authenticated portals; nil = one on
+	// Store with no rules set (no de-duplication, no limits).
+	Intake     *intake.Intake
+	MaxBody    int64  // largest request body accepted; 0 = 64 KiB
 	AdminToken string // enables /api/v1 when set
 	// MetricsToken, when set, is required (Authorization: Bearer) to read
 	// /metrics; "" leaves it open.
@@ -46,10 +41,6 @@ type Options struct {
 	// stored (binding events, syncing lines). It runs in the background,
 	// owned by the Server; Close waits for it.
 	Installed func(ctx context.Context, p *callbackline.Portal) error
-	// ConfirmUninstall, when set, asks the portal whether the application
-	// really is uninstalled before ONAPPUNINSTALL is acted on (gone true);
-	// an error keeps the portal's data and only stops serving it.
-	ConfirmUninstall func(ctx context.Context, p *callbackline.Portal) (gone bool, err error)
 	// Ready, when set, is asked by /readyz beside the store (e.g. the SIP
 	// dialer).
 	Ready func(ctx context.Context) error
@@ -62,7 +53,8 @@ type Options struct {
 type Server struct {
 	store      callbackline.Store
 	oauth      *bitrix24.OAuth
-	intake     Intake
+	intake     *intake.Intake
+	maxBody    int64
 	adminToken string
 	metricsTok string
 	logger     *slog.Logger
@@ -72,10 +64,9 @@ type Server struct {
 	ready      func(ctx context.Context) error
 	settings   *Settings
 
-	confirmUninstall func(ctx context.Context, p *callbackline.Portal) (bool, error)
-	mux              *http.ServeMux
-	portals          *portalCache
-	verifies         *rate.Limiter // installation checks at the OAuth server
+	mux      *http.ServeMux
+	portals  *portalCache
+	verifies *rate.Limiter // installation checks at the OAuth server
 
 	ctx    context.Context // cancelled by Close: owns background work
 	cancel context.CancelFunc
@@ -100,8 +91,8 @@ const (
 // NewServer returns a Server; call Close when done.
 func NewServer(o Options) *Server {
 	s := &Server{
-		store: o.Store, oauth: o.OAuth, intake: o.Intake, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, confirmUninstall: o.ConfirmUninstall,
+		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings
@@ -116,8 +107,11 @@ func NewServer(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.intake.MaxBody <= 0 {
-		s.intake.MaxBody = defaultMaxBody
+	if s.intake == nil {
+		s.intake = intake.New(intake.Options{Store: o.Store, Logger: s.logger, Now: s.now})
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = defaultMaxBody
 	}
 	s.portals = newPortalCache(2*time.Second, s.now)
 	s.verifies = rate.NewLimiter(verifyRate, verifyBurst)

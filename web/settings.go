@@ -59,7 +59,7 @@ type lineRow struct {
 
 // maxLinesText is the longest lines text the page accepts: half the body
 // limit leaves room for the form encoding and the frame's fields.
-func (s *Server) maxLinesText() int64 { return s.intake.MaxBody / 2 }
+func (s *Server) maxLinesText() int64 { return s.maxBody / 2 }
 
 // currentLines is the Lines section for a portal: its own lines, else the
 // service's Default.

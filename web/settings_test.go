@@ -11,6 +11,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/web"
 )
 
@@ -38,7 +39,7 @@ func newLinesHarness(t *testing.T) *linesHarness {
 		t.Fatal(err)
 	}
 	lh := &linesHarness{ran: make(chan struct{}, 10)}
-	lh.harness = newHarnessWith(t, openSQLite(t), web.Intake{}, testLogger(t), func(o *web.Options) {
+	lh.harness = newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
 		o.Settings = &web.Settings{
 			Parse:   cfg.PortalLines,
 			Default: def,
@@ -253,7 +254,7 @@ func TestAppLinesInvalid(t *testing.T) {
 
 // Without Options.Settings the page shows no editor and saves nothing.
 func TestAppLinesDisabled(t *testing.T) {
-	h := newHarness(t, openSQLite(t), web.Intake{})
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
 	admin := h.portal.IssueTokens(1)
 	form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {admin.AccessToken}}

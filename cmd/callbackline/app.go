@@ -17,6 +17,7 @@ import (
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/web"
@@ -32,6 +33,7 @@ type app struct {
 	crm    *bitrix24.Client
 	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
 	lines  *portalLines
+	intake *intake.Intake
 	srv    *web.Server
 	hs     *http.Server
 	ln     net.Listener
@@ -129,6 +131,13 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	}
 	metrics.ObserveStore(a.store)
 
+	a.intake = intake.New(intake.Options{
+		Store: a.store, Logger: logger, CRM: a.crm,
+		Rules: intake.Rules{
+			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
+			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion,
+		},
+	})
 	defaultLines, err := config.FormatLines(cfg.Lines)
 	if err != nil {
 		return nil, fmt.Errorf("writing the configured lines for the app page: %w", err)
@@ -148,14 +157,11 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 				return err
 			},
 		},
-		Intake: web.Intake{
-			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
-			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, MaxBody: int64(cfg.Intake.MaxBody),
-		},
-		AdminToken:       cfg.AdminToken,
-		MetricsToken:     cfg.MetricsToken,
-		Logger:           logger,
-		ConfirmUninstall: a.crm.Uninstalled,
+		Intake:       a.intake,
+		MaxBody:      int64(cfg.Intake.MaxBody),
+		AdminToken:   cfg.AdminToken,
+		MetricsToken: cfg.MetricsToken,
+		Logger:       logger,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
 			err := setupPortal(ctx, a.crm, p, cfg, a.lines, logger)
 			if worker != nil {
@@ -207,7 +213,7 @@ func (a *app) run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.hs.Serve(a.ln) }()
 	if a.cfg.Bitrix24.OfflineEvents {
-		poller := &bitrix24.OfflinePoller{Client: a.crm, Portals: a.store.Portals, Handle: a.srv.Take}
+		poller := &bitrix24.OfflinePoller{Client: a.crm, Portals: a.store.Portals, Handle: a.intake.TakeRequest}
 		offlineDone := make(chan struct{})
 		offlineCtx, stopOffline := context.WithCancel(ctx)
 		go func() { defer close(offlineDone); _ = poller.Run(offlineCtx) }()
