@@ -394,6 +394,8 @@ func (p *Phone) middleware(next sipgo.RequestHandler) sipgo.RequestHandler {
 	}
 }
 
+// serve answers one INVITE as its Behavior says: it rings, then answers,
+// rejects or keeps ringing.
 func (p *Phone) serve(in *diago.DialogServerSession) {
 	p.mu.Lock()
 	if p.closing {
@@ -418,25 +420,10 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 	ctx := in.Context()
 	_ = in.Trying()
 	_ = in.Ringing()
-	wait := func(d time.Duration) bool {
-		if d <= 0 {
-			return ctx.Err() == nil && p.ctx.Err() == nil
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-ctx.Done():
-			return false
-		case <-p.ctx.Done():
-			return false
-		}
-	}
 	if b.Action == Ring {
 		b.Delay = 24 * time.Hour
 	}
-	if !wait(b.Delay) {
+	if !p.wait(ctx, b.Delay) {
 		p.update(func() { c.Cancelled = ctx.Err() != nil })
 		return
 	}
@@ -451,6 +438,29 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		_ = in.Respond(b.Status, "Rejected", nil)
 		return
 	}
+	p.answer(ctx, in, c, b)
+}
+
+// wait waits d, or reports false when the call or the phone ends first.
+func (p *Phone) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil && p.ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-p.ctx.Done():
+		return false
+	}
+}
+
+// answer answers the call, sends and records audio as b says, and hangs
+// up after b.HangupAfter, or waits for the caller to.
+func (p *Phone) answer(ctx context.Context, in *diago.DialogServerSession, c *Call, b Behavior) {
 	answering := time.Now()
 	var aopts diago.AnswerOptions
 	switch b.Codec {
@@ -496,7 +506,7 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 		}()
 	}
 	if b.HangupAfter > 0 {
-		if wait(b.HangupAfter) {
+		if p.wait(ctx, b.HangupAfter) {
 			hctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			_ = in.Hangup(hctx)
 			cancel()
