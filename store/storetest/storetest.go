@@ -820,7 +820,20 @@ func testCallbacksList(t *testing.T, s Backend) {
 			t.Fatalf("position %d: id %d, want %d (newest first)", i, cb.ID, all[len(all)-1-i])
 		}
 	}
-	// Paging with BeforeID covers all, once each.
+	checkPaging(t, s, all)
+	checkFilters(t, s, byMember, rejected)
+	counts, err = s.CallbackCounts(ctx)
+	must(t, err)
+	if counts[callbackline.StateRejected] != rejected || counts[callbackline.StateReceived] != len(all)-rejected {
+		t.Errorf("counts %v, want %d rejected and %d received", counts, rejected, len(all)-rejected)
+	}
+	wantJobs(t, s, len(all)-rejected)
+}
+
+// checkPaging: paging with BeforeID lists all, newest first, once each.
+func checkPaging(t *testing.T, s Backend, all []int64) {
+	t.Helper()
+	ctx := ctxT(t)
 	var paged []int64
 	before := int64(0)
 	for {
@@ -845,7 +858,12 @@ func testCallbacksList(t *testing.T, s Backend) {
 			t.Fatalf("paging position %d: %d, want %d", i, paged[i], all[len(all)-1-i])
 		}
 	}
-	// Filters.
+}
+
+// checkFilters: the member and state filters and the limit.
+func checkFilters(t *testing.T, s Backend, byMember map[string]int, rejected int) {
+	t.Helper()
+	ctx := ctxT(t)
 	for m, want := range byMember {
 		list, err := s.Callbacks(ctx, callbackline.CallbackFilter{MemberID: m})
 		must(t, err)
@@ -858,7 +876,7 @@ func testCallbacksList(t *testing.T, s Backend) {
 			}
 		}
 	}
-	list, err = s.Callbacks(ctx, callbackline.CallbackFilter{State: callbackline.StateRejected})
+	list, err := s.Callbacks(ctx, callbackline.CallbackFilter{State: callbackline.StateRejected})
 	must(t, err)
 	if len(list) != rejected {
 		t.Errorf("rejected: %d, want %d", len(list), rejected)
@@ -873,12 +891,6 @@ func testCallbacksList(t *testing.T, s Backend) {
 			t.Errorf("filtered listing has %s %s", cb.MemberID, cb.State)
 		}
 	}
-	counts, err = s.CallbackCounts(ctx)
-	must(t, err)
-	if counts[callbackline.StateRejected] != rejected || counts[callbackline.StateReceived] != len(all)-rejected {
-		t.Errorf("counts %v, want %d rejected and %d received", counts, rejected, len(all)-rejected)
-	}
-	wantJobs(t, s, len(all)-rejected)
 }
 
 func testCallbacksDefaultLimit(t *testing.T, s Backend) {

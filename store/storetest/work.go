@@ -77,6 +77,14 @@ func saveAttempt(t *testing.T, s Backend, cb *callbackline.Callback, n int) *cal
 	return a
 }
 
+// advanceStep is one Advance of testAdvanceHistory.
+type advanceStep struct {
+	state   callbackline.State
+	attempt int64
+	note    string
+	edit    func(*callbackline.Callback)
+}
+
 func testAdvanceHistory(t *testing.T, s Backend) {
 	ctx := ctxT(t)
 	savePortals(t, s, "m1")
@@ -86,12 +94,7 @@ func testAdvanceHistory(t *testing.T, s Backend) {
 
 	base := time.Date(2026, 3, 4, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	next := base.Add(10 * time.Minute).Add(123456789 * time.Nanosecond)
-	steps := []struct {
-		state   callbackline.State
-		attempt int64
-		note    string
-		edit    func(*callbackline.Callback)
-	}{
+	steps := []advanceStep{
 		{callbackline.StateRouting, 0, "routing", nil},
 		{callbackline.StateRingingEmployee, a.ID, "ringing 101", func(c *callbackline.Callback) { c.EmployeeRounds = 1 }},
 		{callbackline.StateRingingClient, a.ID, "ringing the client", func(c *callbackline.Callback) { c.ClientAttempts = 1 }},
@@ -106,30 +109,49 @@ func testAdvanceHistory(t *testing.T, s Backend) {
 		}
 		must(t, s.Advance(ctx, cb, st.attempt, st.note))
 	}
+	checkAdvanced(t, s, cb, next, base.Add(3*time.Second))
+	checkHistory(t, s, cb.ID, steps, base)
+	if oh := history(t, s, other.ID); len(oh) != 0 {
+		t.Errorf("another callback has history: %+v", oh)
+	}
+	if h, err := s.History(ctx, 999999); err != nil || len(h) != 0 {
+		t.Errorf("History of an unknown callback = %v, %v; want none", h, err)
+	}
+	testAdvanceClears(t, s, cb)
+}
+
+// checkAdvanced checks the work fields testAdvanceHistory's steps left,
+// and that nothing else changed.
+func checkAdvanced(t *testing.T, s Backend, cb *callbackline.Callback, next, updated time.Time) {
+	t.Helper()
 	got := getCallback(t, s, cb.ID)
 	if got.State != callbackline.StateScheduled || got.Reason != "busy" || got.ClientAttempts != 1 || got.EmployeeRounds != 1 {
 		t.Errorf("callback after Advance: state %q reason %q client attempts %d employee rounds %d",
 			got.State, got.Reason, got.ClientAttempts, got.EmployeeRounds)
 	}
-	if !sameTime(got.NextAt, next) || !sameTime(got.UpdatedAt, base.Add(3*time.Second)) {
-		t.Errorf("NextAt %v UpdatedAt %v, want %v %v", got.NextAt, got.UpdatedAt, next, base.Add(3*time.Second))
+	if !sameTime(got.NextAt, next) || !sameTime(got.UpdatedAt, updated) {
+		t.Errorf("NextAt %v UpdatedAt %v, want %v %v", got.NextAt, got.UpdatedAt, next, updated)
 	}
 	if got.Phone != cb.Phone || got.Text != cb.Text || !sameTime(got.CreatedAt, cb.CreatedAt) {
 		t.Errorf("Advance changed more than the work fields: %+v", got)
 	}
-	list, err := s.Callbacks(ctx, callbackline.CallbackFilter{State: callbackline.StateScheduled})
+	list, err := s.Callbacks(ctxT(t), callbackline.CallbackFilter{State: callbackline.StateScheduled})
 	must(t, err)
 	if len(list) != 1 || list[0].ID != cb.ID || !sameTime(list[0].NextAt, next) || list[0].ClientAttempts != 1 {
 		t.Errorf("Callbacks(scheduled) = %d callbacks, want the advanced one with its work fields", len(list))
 	}
+}
 
-	h := history(t, s, cb.ID)
+// checkHistory checks one entry per step, in order, step i at base + i s.
+func checkHistory(t *testing.T, s Backend, id int64, steps []advanceStep, base time.Time) {
+	t.Helper()
+	h := history(t, s, id)
 	if len(h) != len(steps) {
 		t.Fatalf("history has %d entries, want %d: %+v", len(h), len(steps), h)
 	}
 	for i, st := range steps {
 		e := h[i]
-		if e.State != st.state || e.Note != st.note || e.AttemptID != st.attempt || e.CallbackID != cb.ID {
+		if e.State != st.state || e.Note != st.note || e.AttemptID != st.attempt || e.CallbackID != id {
 			t.Errorf("history[%d] = %+v, want state %q note %q attempt %d", i, e, st.state, st.note, st.attempt)
 		}
 		if !sameTime(e.At, base.Add(time.Duration(i)*time.Second)) {
@@ -139,25 +161,21 @@ func testAdvanceHistory(t *testing.T, s Backend) {
 			t.Errorf("history ids not increasing: %d after %d", e.ID, h[i-1].ID)
 		}
 	}
-	if oh := history(t, s, other.ID); len(oh) != 0 {
-		t.Errorf("another callback has history: %+v", oh)
-	}
-	if h, err := s.History(ctx, 999999); err != nil || len(h) != 0 {
-		t.Errorf("History of an unknown callback = %v, %v; want none", h, err)
-	}
+}
 
-	// NextAt zero clears it; a zero UpdatedAt becomes now.
+// testAdvanceClears: a zero NextAt clears it; a zero UpdatedAt becomes now.
+func testAdvanceClears(t *testing.T, s Backend, cb *callbackline.Callback) {
 	cb.State, cb.NextAt, cb.Reason, cb.UpdatedAt = callbackline.StateRouting, time.Time{}, "", time.Time{}
 	before := time.Now().Add(-time.Second)
-	must(t, s.Advance(ctx, cb, 0, "working hours began"))
-	got = getCallback(t, s, cb.ID)
+	must(t, s.Advance(ctxT(t), cb, 0, "working hours began"))
+	got := getCallback(t, s, cb.ID)
 	if !got.NextAt.IsZero() || got.Reason != "" || got.State != callbackline.StateRouting {
 		t.Errorf("after clearing: NextAt %v reason %q state %q", got.NextAt, got.Reason, got.State)
 	}
 	if got.UpdatedAt.Before(before) || got.UpdatedAt.After(time.Now().Add(time.Second)) || !sameTime(cb.UpdatedAt, got.UpdatedAt) {
 		t.Errorf("a zero UpdatedAt: stored %v, cb.UpdatedAt %v; want now", got.UpdatedAt, cb.UpdatedAt)
 	}
-	h = history(t, s, cb.ID)
+	h := history(t, s, cb.ID)
 	if last := h[len(h)-1]; last.Note != "working hours began" || !sameTime(last.At, got.UpdatedAt) {
 		t.Errorf("last history entry %+v, want the note at %v", last, got.UpdatedAt)
 	}
@@ -530,7 +548,7 @@ func testRecoverAfterCrash(t *testing.T, open OpenQueue) {
 	var id int64
 	select {
 	case id = <-started:
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute): // a hang guard
 		t.Fatal("the worker did not start the job")
 	}
 	j := job(t, s1, id)
@@ -565,13 +583,13 @@ func testRecoverAfterCrash(t *testing.T, open OpenQueue) {
 	defer s2.StopQueue(context.WithoutCancel(ctx))
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute): // a hang guard
 		t.Fatal("the recovered job was not worked")
 	}
 	if _, ok := worked.Load(cb.ID); !ok {
 		t.Fatalf("the worker ran, but not for callback %d", cb.ID)
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a hang guard
 	for {
 		j = job(t, s2, id)
 		if j.State == rivertype.JobStateCompleted {
