@@ -53,9 +53,9 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err e
 			b.Queue(`SELECT 1/0`) // fails the transaction, as an SQL error would
 			continue
 		}
-		queueIntake(b, c, now).QueryRow(func(r pgx.Row) error {
+		s.queueIntake(b, c, now).QueryRow(func(r pgx.Row) error {
 			var dup bool
-			cb, err := sqlstore.ScanCallback(row{r}, &dup)
+			cb, err := sqlstore.ScanCallback(s.d.Row(r), &dup)
 			if err != nil {
 				return err
 			}
@@ -152,9 +152,9 @@ UNION ALL
 SELECT false, ` + sqlstore.CallbackCols + ` FROM ins`
 
 // queueIntake adds the request's statement to the pipeline.
-func queueIntake(b *pgx.Batch, c *sqlstore.Call, now time.Time) *pgx.QueuedQuery {
+func (s *Store) queueIntake(b *pgx.Batch, c *sqlstore.Call, now time.Time) *pgx.QueuedQuery {
 	cb, r := &c.CB, c.Rule()
-	return b.Queue(sqlIntake, encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, cb.DedupNumber(),
+	return b.Queue(sqlIntake, s.d.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, cb.DedupNumber(),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, cb.EventAt, cb.CreatedAt, now, r.DedupAfter, r.Since,
 		r.NumberLimit, r.PortalLimit, r.NumberReason, r.PortalReason})...)

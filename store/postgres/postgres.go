@@ -23,7 +23,10 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
+	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
@@ -32,6 +35,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -102,7 +106,9 @@ type Store struct {
 	*sqlstore.Store
 	schema string
 	pool   *pgxpool.Pool
+	sdb    *sql.DB // the pool through database/sql, for the core
 	client *river.Client[pgx.Tx]
+	d      *sqlstore.Dialect
 }
 
 var _ callbackline.Store = (*Store)(nil)
@@ -155,14 +161,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, callbackline.WrapError(err, callbackline.EINVALID, "postgres: queue client")
 	}
-	s := &Store{schema: opts.Schema, pool: pool, client: client}
-	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db{pool}, Write: db{pool}, Queue: client,
-		IntakeTx: s.intakeTx, Dialect: sqlstore.Dialect{Name: "postgres", LockPortal: s.lockPortal,
-			DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
+	s := &Store{schema: opts.Schema, pool: pool, client: client, sdb: stdlib.OpenDBFromPool(pool)}
+	s.d = &sqlstore.Dialect{Name: "postgres", Numbered: true, Errors: driverError, LockPortal: s.lockPortal,
+		DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
-			RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),
+		RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),
 			metadata = metadata || jsonb_build_object('callbackline:recovered_from', $1::text)
-			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}})
+			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}
+	db := sqlstore.NewDB(s.sdb, s.d)
+	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db, Write: db, Queue: client, IntakeTx: s.intakeTx})
 	return s, nil
 }
 
@@ -299,8 +306,29 @@ func (s *Store) Ping(ctx context.Context) error {
 // sqlstore.Store.Close) and closes the pool.
 func (s *Store) Close() error {
 	s.Store.Close()
+	err := s.sdb.Close()
 	s.pool.Close()
-	return nil
+	return err
+}
+
+// PostgreSQL error codes the core maps.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+// driverError marks PostgreSQL's constraint errors for the core.
+func driverError(err error) error {
+	var e *pgconn.PgError
+	switch {
+	case !errors.As(err, &e):
+		return err
+	case e.Code == pgForeignKeyViolation:
+		return fmt.Errorf("%w: %w", sqlstore.ErrForeignKey, err)
+	case e.Code == pgUniqueViolation:
+		return fmt.Errorf("%w: %w", sqlstore.ErrUnique, err)
+	}
+	return err
 }
 
 // DropSchema drops a schema with everything in it: for tests that isolate

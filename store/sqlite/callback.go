@@ -56,8 +56,8 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err e
 func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time) (callbackline.IntakeResult, error) {
 	cb, r := c.CB, c.Rule()
 	if !r.DedupAfter.IsZero() {
-		prev, err := sqlstore.ScanCallback(row{st.dedup.QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
-			cb.MemberID, cb.DedupNumber(), cb.CRMEntityType, cb.CRMEntityID, r.DedupAfter.UnixMicro())})
+		prev, err := sqlstore.ScanCallback(dialect.Row(st.dedup.QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
+			cb.MemberID, cb.DedupNumber(), cb.CRMEntityType, cb.CRMEntityID, r.DedupAfter.UnixMicro())))
 		if err == nil {
 			return callbackline.IntakeResult{Callback: prev, Duplicate: true}, nil
 		}
@@ -75,7 +75,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time
 		r.Reject(&cb, nNum, nPortal)
 	}
 	cb.UpdatedAt = now
-	err := st.insert.QueryRowContext(ctx, encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
+	err := st.insert.QueryRowContext(ctx, dialect.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
 		cb.DedupNumber(), cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, cb.EventAt, cb.CreatedAt, now})...).Scan(&cb.ID)
 	if errors.Is(driverError(err), sqlstore.ErrForeignKey) {

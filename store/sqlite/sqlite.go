@@ -237,10 +237,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.closePools()
 		return nil, err
 	}
-	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db{c: s.rdb}, Write: db{c: s.wdb, pool: s.wdb},
-		Queue: s.client, IntakeTx: s.intakeTx, Dialect: sqlstore.Dialect{Name: "sqlite", RecoverJobs: sqlRecoverJobs,
-			DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
-			AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`}})
+	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: sqlstore.NewDB(s.rdb, dialect),
+		Write: sqlstore.NewDB(s.wdb, dialect), Queue: s.client, IntakeTx: s.intakeTx})
 	ctx, s.stopCkpt = context.WithCancel(context.Background())
 	if s.cdb != nil {
 		go s.checkpointLoop(ctx, opts)

@@ -99,23 +99,5 @@ func (s *Store) CallbackCounts(ctx context.Context) (map[callbackline.State]int,
 	return counts, nil
 }
 
-// collect runs the query and scans every row with scan; nil for none.
-func collect[T any](ctx context.Context, db DB, scan func(Row) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
-}
-
 // now is the current time as stores keep it.
 func now() time.Time { return callbackline.StoredTime(time.Now()) }

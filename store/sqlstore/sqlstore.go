@@ -3,15 +3,12 @@
 // de-duplication and limit rule, the queue's start and stop, the portal,
 // callback, work and settings queries and their row scanners.
 //
-// A backend gives the core a thin seam, as River's drivers do: a DB (run
-// a statement, query rows, run a transaction) for reads and one for
-// writes, its River client as a Queue, the few statements whose SQL
-// differs (Dialect), and its tuned intake transaction. Core SQL is
-// written with "?" placeholders; a backend that numbers its parameters
-// rebinds them. Times go through the seam as time.Time (the zero time is
-// NULL) and are scanned into *time.Time: the backend encodes them as its
-// columns store them. A backend's DB reports constraint violations as
-// ErrForeignKey or ErrUnique and a missing row as sql.ErrNoRows.
+// A backend gives the core a thin seam, as River's drivers do: a
+// database/sql pool for reads and one for writes, its River client as a
+// Queue, its Dialect (placeholders, how times are stored, how its driver
+// reports constraint errors, the few statements whose SQL differs), and
+// its tuned intake transaction. Core SQL is written with "?"
+// placeholders and passes times as time.Time (the zero time is NULL).
 package sqlstore
 
 import (
@@ -27,36 +24,6 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/secret"
 )
-
-// DB runs statements on one backend's pool, connection or transaction.
-type DB interface {
-	// Exec runs a statement and returns how many rows it changed.
-	Exec(ctx context.Context, query string, args ...any) (int64, error)
-	// Query runs a query that returns rows.
-	Query(ctx context.Context, query string, args ...any) (Rows, error)
-	// QueryRow runs a query for at most one row; its Scan returns
-	// sql.ErrNoRows when there is none.
-	QueryRow(ctx context.Context, query string, args ...any) Row
-	// Tx runs fn in a transaction, committed when fn returns nil.
-	Tx(ctx context.Context, fn func(tx DB) error) error
-}
-
-// Row is one result row.
-type Row interface {
-	// Scan copies the columns into dest.
-	Scan(dest ...any) error
-}
-
-// Rows are the rows of a query.
-type Rows interface {
-	Row
-	// Next moves to the next row, false at the end or on an error.
-	Next() bool
-	// Err is the error that ended the rows, if any.
-	Err() error
-	// Close releases the rows.
-	Close()
-}
 
 // Queue is the part of a River client the core uses
 // (river.Client[*sql.Tx] and river.Client[pgx.Tx] both are one).
@@ -79,10 +46,19 @@ var (
 	ErrUnique = errors.New("unique violation")
 )
 
-// Dialect is what differs in the SQL of the core's statements.
+// Dialect is what differs between the backends' SQL and drivers.
 type Dialect struct {
 	// Name prefixes error messages ("sqlite").
 	Name string
+	// Numbered: placeholders are $1, $2, … (the core writes "?").
+	Numbered bool
+	// Micros: times are stored as microseconds since the epoch, else as
+	// timestamps.
+	Micros bool
+	// Errors marks the driver's constraint errors (ErrForeignKey,
+	// ErrUnique, wrapping the driver's error) and returns others as they
+	// are.
+	Errors func(error) error
 	// DeleteJobs deletes the portal's callback jobs that are not
 	// running; its one parameter is the member id.
 	DeleteJobs string
@@ -196,8 +172,8 @@ type Hooks struct {
 // Config is what a backend gives New.
 type Config struct {
 	Options Options
-	Dialect Dialect
-	// Read serves lookups and listings; Write every write.
+	// Read serves lookups and listings; Write every write. Both are made
+	// by NewDB with a pointer to Dialect.
 	Read, Write DB
 	Queue       Queue
 	// IntakeTx runs a batch of intakes in one transaction; see Call.
@@ -211,7 +187,7 @@ type Store struct {
 	TestHooks Hooks
 
 	opts     Options
-	d        Dialect
+	d        *Dialect
 	r, w     DB
 	queue    Queue
 	intakeTx func([]*Call) ([]Outcome, error)
@@ -230,7 +206,7 @@ type Store struct {
 // New starts the intake committers of a store on the backend's seam.
 // cfg.Options must have their defaults set.
 func New(cfg Config) *Store {
-	s := &Store{opts: cfg.Options, d: cfg.Dialect, r: cfg.Read, w: cfg.Write, queue: cfg.Queue,
+	s := &Store{opts: cfg.Options, d: cfg.Write.d, r: cfg.Read, w: cfg.Write, queue: cfg.Queue,
 		intakeTx: cfg.IntakeTx, closing: make(chan struct{})}
 	for range s.opts.Committers {
 		in := make(chan *Call, s.opts.MaxBatch)

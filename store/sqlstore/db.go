@@ -1,0 +1,171 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+)
+
+// conn is what *sql.DB and *sql.Tx share.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB runs the core's statements on a backend's database/sql pool or on a
+// transaction of it, in the backend's Dialect: "?" placeholders are
+// numbered when the dialect asks, times are encoded and scanned as its
+// columns store them (the zero time is NULL), and the driver's
+// constraint errors become ErrForeignKey and ErrUnique.
+type DB struct {
+	c    conn
+	pool *sql.DB // nil in a transaction
+	d    *Dialect
+}
+
+// NewDB is the core's view of the pool.
+func NewDB(pool *sql.DB, d *Dialect) DB { return DB{c: pool, pool: pool, d: d} }
+
+// Exec runs a statement and returns how many rows it changed.
+func (db DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := db.c.ExecContext(ctx, db.d.rebind(q), db.d.Encode(args)...)
+	if err != nil {
+		return 0, db.d.Errors(err)
+	}
+	return res.RowsAffected()
+}
+
+// QueryRow runs a query for at most one row; its Scan returns
+// sql.ErrNoRows when there is none.
+func (db DB) QueryRow(ctx context.Context, q string, args ...any) Row {
+	return db.d.Row(db.c.QueryRowContext(ctx, db.d.rebind(q), db.d.Encode(args)...))
+}
+
+// Tx runs fn in a transaction, committed when fn returns nil.
+func (db DB) Tx(ctx context.Context, fn func(tx DB) error) error {
+	tx, err := db.pool.BeginTx(ctx, nil)
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: begin", db.d.Name)
+	}
+	defer tx.Rollback()
+	if err := fn(DB{c: tx, d: db.d}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: commit", db.d.Name)
+	}
+	return nil
+}
+
+// Row is one result row.
+type Row interface {
+	// Scan copies the columns into dest.
+	Scan(dest ...any) error
+}
+
+// collect runs the query and scans every row with scan; nil for none.
+func collect[T any](ctx context.Context, db DB, scan func(Row) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := db.c.QueryContext(ctx, db.d.rebind(q), db.d.Encode(args)...)
+	if err != nil {
+		return nil, db.d.Errors(err)
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		v, err := scan(db.d.Row(rows))
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
+// rebind numbers the "?" placeholders outside quotes when the dialect
+// asks.
+func (d *Dialect) rebind(q string) string {
+	if !d.Numbered || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, r := range q {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Encode turns the time arguments into what the dialect stores: NULL for
+// the zero time, else microseconds since the epoch or the time in UTC at
+// microsecond precision.
+func (d *Dialect) Encode(args []any) []any {
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			switch {
+			case t.IsZero():
+				args[i] = nil
+			case d.Micros:
+				args[i] = t.UnixMicro()
+			default:
+				args[i] = callbackline.StoredTime(t)
+			}
+		}
+	}
+	return args
+}
+
+// Row is r scanning as the dialect stores: a *time.Time destination
+// gets UTC, the zero time for NULL; errors as Dialect.Errors makes them.
+func (d *Dialect) Row(r Row) Row { return row{r, d} }
+
+type row struct {
+	r Row
+	d *Dialect
+}
+
+func (r row) Scan(dest ...any) error {
+	var fix []func()
+	for i, v := range dest {
+		t, ok := v.(*time.Time)
+		if !ok {
+			continue
+		}
+		if r.d.Micros {
+			n := new(sql.NullInt64)
+			dest[i], fix = n, append(fix, func() {
+				*t = time.Time{}
+				if n.Int64 != 0 {
+					*t = time.UnixMicro(n.Int64).UTC()
+				}
+			})
+		} else {
+			n := new(sql.NullTime)
+			dest[i], fix = n, append(fix, func() {
+				*t = n.Time.UTC()
+				if !n.Valid {
+					*t = time.Time{}
+				}
+			})
+		}
+	}
+	if err := r.r.Scan(dest...); err != nil {
+		return r.d.Errors(err)
+	}
+	for _, f := range fix {
+		f()
+	}
+	return nil
+}
