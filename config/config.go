@@ -84,6 +84,12 @@ type Config struct {
 	// Defaults holds what every line starts from: a line's policy
 	// overrides defaults.policy key by key.
 	Defaults Defaults `yaml:"defaults"`
+	// PortalLimits bound what a portal's administrator may set on the
+	// portal's own lines (see PortalLines).
+	PortalLimits PortalLimits `yaml:"portal_limits"`
+	// Portals are what the operator grants single portals: the caller
+	// IDs their own lines may show. A list of mappings, file only.
+	Portals []Portal `yaml:"portals"`
 }
 
 // Bitrix24 is the application's registration in Bitrix24 and the REST
@@ -205,7 +211,9 @@ func Default() *Config {
 			CacheDir:      filepath.Join("./data", "speech"),
 			CacheMaxBytes: 256 << 20,
 		},
-		Recordings: Recordings{Dir: filepath.Join("./data", "recordings"), KeepDays: 30},
-		Defaults:   Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
+		Recordings:   Recordings{Dir: filepath.Join("./data", "recordings"), KeepDays: 30},
+		Defaults:     Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
+		PortalLimits: defaultPortalLimits(),
+		Portals:      []Portal{},
 	}
 }

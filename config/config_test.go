@@ -196,6 +196,7 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 	}
 	d := Default() // the sections the file leaves out
 	want.SIP, want.Speech, want.Recordings, want.Defaults = d.SIP, d.Speech, d.Recordings, d.Defaults
+	want.PortalLimits, want.Portals = d.PortalLimits, d.Portals
 	want.Speech.CacheDir, want.Recordings.Dir = "/var/lib/callbackline/speech", "/var/lib/callbackline/recordings" // follow data_dir
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *c.Redacted(), *want.Redacted())

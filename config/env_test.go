@@ -97,6 +97,16 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_DEFAULTS_POLICY_HOURS_SATURDAY=",
 		"CALLBACKLINE_DEFAULTS_POLICY_HOURS_SUNDAY=",
 		"CALLBACKLINE_DEFAULTS_POLICY_HOURS_HOLIDAYS=2026-12-25,2027-01-01",
+		"CALLBACKLINE_PORTAL_LIMITS_LINES=5",
+		"CALLBACKLINE_PORTAL_LIMITS_EMPLOYEES=4",
+		"CALLBACKLINE_PORTAL_LIMITS_EMPLOYEE_RING_TIMEOUT=40s",
+		"CALLBACKLINE_PORTAL_LIMITS_CLIENT_RING_TIMEOUT=50s",
+		"CALLBACKLINE_PORTAL_LIMITS_CLIENT_ATTEMPTS=2",
+		"CALLBACKLINE_PORTAL_LIMITS_CLIENT_RETRY_AFTER=5m",
+		"CALLBACKLINE_PORTAL_LIMITS_EMPLOYEE_ROUNDS=2",
+		"CALLBACKLINE_PORTAL_LIMITS_EMPLOYEE_RETRY_AFTER=0",
+		"CALLBACKLINE_PORTAL_LIMITS_MAX_AGE=72h",
+		"CALLBACKLINE_PORTAL_LIMITS_MAX_CALL_LENGTH=20m",
 	}
 	t.Chdir(t.TempDir())
 	c, err := Load("", env)
@@ -142,6 +152,10 @@ func TestEnvNames(t *testing.T) {
 				Holidays: []string{"2026-12-25", "2027-01-01"},
 			},
 		}},
+		PortalLimits: PortalLimits{Lines: 5, Employees: 4, EmployeeRingTimeout: 40 * time.Second, ClientRingTimeout: 50 * time.Second,
+			ClientAttempts: 2, ClientRetryAfter: 5 * time.Minute, EmployeeRounds: 2, EmployeeRetryAfter: 0,
+			MaxAge: 72 * time.Hour, MaxCallLength: 20 * time.Minute},
+		Portals: []Portal{},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%v\nwant\n%v", c, want)

@@ -57,7 +57,7 @@ func ExampleConfig_PortalLines() {
 		fmt.Println(err)
 		return
 	}
-	lines, err := c.PortalLines(`
+	lines, err := c.PortalLines("4f3b2a1c0d9e8f7a6b5c4d3e2f1a0b9c", `
 - number: north
   name: North office
   employees: [7, 9]
@@ -71,9 +71,16 @@ func ExampleConfig_PortalLines() {
 	l := lines[0]
 	fmt.Println(l.Number, l.Employees, l.Policy.ClientAttempts, l.Policy.SkipAbsent, l.Policy.Hours.Location)
 
-	_, err = c.PortalLines("- number: north\n  employes: [7]\n  policy:\n    max_call_length: 3h\n")
+	_, err = c.PortalLines("4f3b2a1c0d9e8f7a6b5c4d3e2f1a0b9c", "- number: north\n  employes: [7]\n  policy:\n    max_call_length: 3h\n")
+	fmt.Println(err)
+
+	// Past the operator's portal_limits, or showing a number the
+	// operator did not assign to this portal (portals:).
+	_, err = c.PortalLines("4f3b2a1c0d9e8f7a6b5c4d3e2f1a0b9c", "- number: north\n  caller_id: \"+4930999999\"\n  policy:\n    client_attempts: 100000\n")
 	fmt.Println(err)
 	// Output:
 	// north [7 9] 2 true Europe/Berlin
 	// config: lines[0].employes: is not a known key; did you mean lines[0].employees? (at settings:2)
+	// config: lines[0].policy.client_attempts: is 100000; at most 5 (the operator's portal_limits.client_attempts)
+	// config: lines[0].caller_id: is not a number the operator assigned to this portal; leave caller_id out to show the line's usual number, write one assigned to this portal, or ask the operator to assign it (portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml)
 }

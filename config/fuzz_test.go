@@ -41,10 +41,11 @@ func FuzzLoad(f *testing.F) {
 
 // FuzzPortalLines feeds arbitrary text to PortalLines (a portal
 // administrator's input on the app page and the API): it returns lines
-// within the portal bounds, or *Errors; it never panics, and accepted
-// lines written back by FormatLines parse to the same lines.
+// within portal_limits that show only the portal's numbers, or *Errors;
+// it never panics.
 func FuzzPortalLines(f *testing.F) {
 	c := Default()
+	c.Portals = []Portal{{MemberID: testMember, CallerIDs: []string{"+4930123456"}}, {MemberID: "other", CallerIDs: []string{"+4930999999"}}}
 	text, err := FormatLines(loadCompanyF(f).Lines)
 	if err != nil {
 		f.Fatal(err)
@@ -55,19 +56,28 @@ func FuzzPortalLines(f *testing.F) {
 	f.Add("- number: x\n  policy: {max_call_length: 5h, employee_ring_timeout: 10m}\n")
 	f.Add("- &a {number: x}\n- *a\n")
 	f.Add("[")
+	ok := c.callerIDs(testMember)
+	lim := c.PortalLimits
 	f.Fuzz(func(t *testing.T, text string) {
-		lines, err := c.PortalLines(text)
+		lines, err := c.PortalLines(testMember, text)
 		if err != nil {
 			problems(t, err)
 			return
 		}
-		if len(lines) == 0 || len(lines) > MaxPortalLines {
+		if len(lines) == 0 || len(lines) > lim.Lines {
 			t.Fatalf("%d lines accepted", len(lines))
 		}
 		for _, l := range lines {
-			if len(l.Employees) > MaxPortalEmployees || l.Policy.EmployeeRingTimeout > MaxPortalRing ||
-				l.Policy.ClientRingTimeout > MaxPortalRing || l.Policy.MaxCallLength > c.PortalBound().Policy.MaxCallLength {
+			p := l.Policy
+			if len(l.Employees) > lim.Employees || p.EmployeeRingTimeout > lim.EmployeeRingTimeout ||
+				p.ClientRingTimeout > lim.ClientRingTimeout || p.MaxCallLength > lim.MaxCallLength ||
+				p.ClientAttempts > lim.ClientAttempts || p.EmployeeRounds > lim.EmployeeRounds || p.MaxAge > lim.MaxAge ||
+				p.ClientRetryAfter < lim.ClientRetryAfter || p.EmployeeRetryAfter < lim.EmployeeRetryAfter ||
+				p.ClientRetryAfter > p.MaxAge || p.EmployeeRetryAfter > p.MaxAge {
 				t.Fatalf("a line past the bounds was accepted: %+v", l)
+			}
+			if l.CallerID != "" && !ok[l.CallerID] {
+				t.Fatalf("a line shows a number not given to the portal: %+v", l)
 			}
 		}
 	})

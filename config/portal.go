@@ -7,29 +7,21 @@ import (
 	"io"
 	"reflect"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/callbackline/callbackline"
 )
 
-// Bounds of a portal's own lines (callbackline.Settings): an
-// administrator of one portal sets them, so they may not stretch one
-// job past what the operator's queue settings allow (see PortalBound).
-const (
-	MaxPortalLines     = 20              // lines a portal may have
-	MaxPortalEmployees = 10              // employees on one line
-	MaxPortalRing      = 2 * time.Minute // longest ring timeout, employee or client
-)
-
 // PortalLines parses a portal's own lines (callbackline.Settings.Lines:
 // the YAML of a `lines:` list, with the keys of callbackline.yaml's
 // `lines:`) and returns them as the service's lines, their policies
-// merged over this configuration's defaults.policy. Every problem is an
-// *Error naming its key (lines[0].policy.client_attempts) and its line
-// in the text; they come joined.
-func (c *Config) PortalLines(text string) ([]callbackline.Line, error) {
+// merged over this configuration's defaults.policy. What the portal's
+// administrator writes stays within portal_limits, and a line shows only
+// numbers the configuration gives the portal memberID (see Portal). Every
+// problem is an *Error naming its key (lines[0].policy.client_attempts)
+// and its line in the text; they come joined.
+func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error) {
 	const src = "settings"
 	lines, errs := decodeLines(text, src)
 	if len(errs) > 0 {
@@ -42,8 +34,8 @@ func (c *Config) PortalLines(text string) ([]callbackline.Line, error) {
 	switch {
 	case len(lines) == 0:
 		bad("lines", "are empty; give at least one line (- number: sales)")
-	case len(lines) > MaxPortalLines:
-		bad("lines", "are %d; at most %d lines per portal", len(lines), MaxPortalLines)
+	case len(lines) > c.PortalLimits.Lines:
+		bad("lines", "are %d; at most %d lines per portal (the operator's portal_limits.lines)", len(lines), c.PortalLimits.Lines)
 	}
 	for i := range lines {
 		if p := lines[i].Policy.RingMode; p != nil {
@@ -51,59 +43,15 @@ func (c *Config) PortalLines(text string) ([]callbackline.Line, error) {
 		}
 	}
 	errs = append(errs, checkLines(lines, c.Defaults.Policy, sources, bad)...)
+	for i, l := range lines {
+		c.checkPortalLine(memberID, fmt.Sprintf("lines[%d]", i), l, bad)
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	cc := *c
 	cc.Lines = lines
-	out, err := cc.DomainLines()
-	if err != nil {
-		return nil, err
-	}
-	longest := c.longestCall()
-	for i, l := range out {
-		key := fmt.Sprintf("lines[%d]", i)
-		if n := len(l.Employees); n > MaxPortalEmployees {
-			bad(key+".employees", "are %d; at most %d per line", n, MaxPortalEmployees)
-		}
-		if l.Policy.EmployeeRingTimeout > MaxPortalRing {
-			bad(key+".policy.employee_ring_timeout", "is %s; at most %s", formatDuration(l.Policy.EmployeeRingTimeout), formatDuration(MaxPortalRing))
-		}
-		if l.Policy.ClientRingTimeout > MaxPortalRing {
-			bad(key+".policy.client_ring_timeout", "is %s; at most %s", formatDuration(l.Policy.ClientRingTimeout), formatDuration(MaxPortalRing))
-		}
-		if l.Policy.MaxCallLength > longest {
-			bad(key+".policy.max_call_length", "is %s; this service allows at most %s (its operator sets it in defaults.policy)",
-				formatDuration(l.Policy.MaxCallLength), formatDuration(longest))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return out, nil
-}
-
-// PortalBound is the longest line a portal's own settings can make: the
-// queue's job timeout and stuck-job rescue must allow for it.
-func (c *Config) PortalBound() callbackline.Line {
-	p := callbackline.DefaultPolicy()
-	p.EmployeeRingTimeout, p.ClientRingTimeout, p.MaxCallLength = MaxPortalRing, MaxPortalRing, c.longestCall()
-	return callbackline.Line{Number: "portal bound", Employees: make([]int64, MaxPortalEmployees), Policy: p}
-}
-
-// longestCall is the longest max_call_length of the configured lines and
-// defaults: the most a portal's own line may set.
-func (c *Config) longestCall() time.Duration {
-	longest := callbackline.DefaultPolicy().MaxCallLength
-	if d := c.Defaults.Policy.MaxCallLength; d != nil {
-		longest = *d
-	}
-	for _, l := range c.Lines {
-		if d := l.Policy.MaxCallLength; d != nil {
-			longest = max(longest, *d)
-		}
-	}
-	return longest
+	return cc.DomainLines()
 }
 
 // FormatLines writes lines as the YAML a portal's settings hold (what the

@@ -25,7 +25,7 @@ func TestPortalLinesRoundTrip(t *testing.T) {
 			t.Errorf("formatted lines lack %q:\n%s", s, text)
 		}
 	}
-	got, err := c.PortalLines(text)
+	got, err := c.PortalLines(testMember, text)
 	if err != nil {
 		t.Fatalf("PortalLines(FormatLines(lines)): %v\n%s", err, text)
 	}
@@ -41,7 +41,7 @@ func TestPortalLinesRoundTrip(t *testing.T) {
 		}
 	}
 	// "lines:" written out is accepted too.
-	if _, err := c.PortalLines("lines:\n  - number: sales\n"); err != nil {
+	if _, err := c.PortalLines(testMember, "lines:\n  - number: sales\n"); err != nil {
 		t.Errorf("with lines: key: %v", err)
 	}
 }
@@ -49,7 +49,7 @@ func TestPortalLinesRoundTrip(t *testing.T) {
 // A portal's lines start from the service's defaults.policy, key by key.
 func TestPortalLinesMergeDefaults(t *testing.T) {
 	c := loadCompany(t)
-	lines, err := c.PortalLines("- number: north\n  name: North\n  employees: [7]\n  policy:\n    client_attempts: 2\n")
+	lines, err := c.PortalLines(testMember, "- number: north\n  name: North\n  employees: [7]\n  policy:\n    client_attempts: 2\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestPortalLinesErrors(t *testing.T) {
 		{"- number: x\n  target: \"600\"", "lines[0].target_user", "needs the Bitrix24 user id"},
 		{"- [", "lines", "not valid YAML"},
 	} {
-		_, err := c.PortalLines(tc.text)
+		_, err := c.PortalLines(testMember, tc.text)
 		var ce *Error
 		if !errors.As(err, &ce) {
 			t.Errorf("%q: %v, want an *Error", tc.text, err)
@@ -90,7 +90,7 @@ func TestPortalLinesErrors(t *testing.T) {
 			t.Errorf("%q: %v, want %s … %s", tc.text, err, tc.key, tc.problem)
 		}
 	}
-	if got := c.PortalBound(); len(got.Employees) != MaxPortalEmployees || got.Policy.MaxCallLength != time.Hour {
+	if got := c.PortalBound(); len(got.Employees) != c.PortalLimits.Employees || got.Policy.MaxCallLength != time.Hour {
 		t.Errorf("PortalBound = %+v", got)
 	}
 }

@@ -134,6 +134,7 @@ func (c *Config) validate(sources map[string]string) []error {
 		bad("defaults.policy.hours", "is %s", p)
 	}
 	checkSIP(c.SIP, bad)
+	errs = append(errs, c.checkPortals(sources)...)
 	c.Speech.check(bad)
 	c.checkStorage(bad)
 	return errs

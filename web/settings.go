@@ -18,10 +18,10 @@ import (
 // the app page (callbackline.Settings). Nil in Options: the page shows no
 // editor.
 type Settings struct {
-	// Parse checks a portal's lines, the YAML of a `lines:` list, and
-	// returns them. Its error names every key at fault; the page shows
-	// each joined error (errors.Join) on its own line.
-	Parse func(text string) ([]callbackline.Line, error)
+	// Parse checks the lines of the portal memberID, the YAML of a
+	// `lines:` list, and returns them. Its error names every key at fault;
+	// the page shows each joined error (errors.Join) on its own line.
+	Parse func(memberID, text string) ([]callbackline.Line, error)
 	// Default is the YAML the page shows while a portal has no lines of
 	// its own: the service's configured lines.
 	Default string
@@ -74,7 +74,7 @@ func (s *Server) currentLines(ctx context.Context, p *callbackline.Portal, authI
 	default:
 		return nil, err
 	}
-	lines, err := s.settings.Parse(v.Text)
+	lines, err := s.settings.Parse(p.MemberID, v.Text)
 	v.Rows, v.Errors = lineRows(lines), errorLines(err)
 	return v, nil
 }
@@ -95,7 +95,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		s.logger.WarnContext(ctx, "saving lines refused", slog.String("member_id", p.MemberID),
 			slog.String("code", callbackline.ErrorCode(err)), slog.String("reason", callbackline.ErrorMessage(err)), slog.Any("err", errors.Unwrap(err)))
 		v.Refused = callbackline.ErrorMessage(err)
-		if lines, err := s.settings.Parse(text); err == nil {
+		if lines, err := s.settings.Parse(p.MemberID, text); err == nil {
 			v.Rows = lineRows(lines)
 		}
 		return StatusOf(err), v, nil
@@ -104,7 +104,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		v.Errors = []string{fmt.Sprintf("the lines are %d characters long; at most %d", len(text), v.MaxLength)}
 		return http.StatusUnprocessableEntity, v, nil
 	}
-	lines, err := s.settings.Parse(text)
+	lines, err := s.settings.Parse(p.MemberID, text)
 	if err != nil {
 		v.Errors = errorLines(err)
 		return http.StatusUnprocessableEntity, v, nil

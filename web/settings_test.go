@@ -33,7 +33,12 @@ type linesHarness struct {
 
 func newLinesHarness(t *testing.T) *linesHarness {
 	t.Helper()
-	cfg := config.Default()
+	return newLinesHarnessWith(t, config.Default())
+}
+
+// newLinesHarnessWith is newLinesHarness with the configuration cfg.
+func newLinesHarnessWith(t *testing.T, cfg *config.Config) *linesHarness {
+	t.Helper()
 	def, err := config.FormatLines(cfg.Lines)
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 				if serr != nil {
 					continue
 				}
-				if _, lerr := cfg.PortalLines(own.Lines); lerr != nil {
+				if _, lerr := cfg.PortalLines(p.MemberID, own.Lines); lerr != nil {
 					warn("lines of "+p.Domain+" ("+p.MemberID+")", fmt.Sprintf(
 						"its own lines no longer pass this configuration, so it uses the configured lines: %v; "+
 							"its administrator saves them again on the app page, or loosen the bound", lerr))

@@ -49,7 +49,7 @@ func (pl *portalLines) own(ctx context.Context, memberID string) ([]callbackline
 	if ok && c.at.Equal(st.UpdatedAt) {
 		return c.lines, nil
 	}
-	lines, err := pl.cfg.PortalLines(st.Lines)
+	lines, err := pl.cfg.PortalLines(memberID, st.Lines)
 	if err != nil {
 		pl.logger.Warn("the portal's own lines are not valid with this configuration: it uses the configured lines until an administrator saves its lines again",
 			slog.String("member_id", memberID), slog.Any("err", err))
