@@ -67,7 +67,7 @@ func BenchmarkEventToRing(b *testing.B) {
 			b.Fatalf("install: %v %v", res, err)
 		}
 		res.Body.Close()
-		if err := within(10*time.Second, func() bool { return len(portal.Handlers()) >= 3 }); err != nil {
+		if err := within(time.Minute, func() bool { return len(portal.Handlers()) >= 3 }); err != nil {
 			b.Fatal("events not bound")
 		}
 		portal.FinishInstall()

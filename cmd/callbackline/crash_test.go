@@ -62,7 +62,7 @@ func start(t *testing.T, bin, addr string, env []string, logw io.Writer) *servic
 	}
 	s := &service{cmd: cmd, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		res, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
@@ -78,7 +78,7 @@ func start(t *testing.T, bin, addr string, env []string, logw io.Writer) *servic
 		}
 	}
 	s.kill()
-	t.Fatal("callbackline did not become healthy within 30 s")
+	t.Fatal("callbackline did not become healthy within 2 minutes")
 	return nil
 }
 
@@ -97,9 +97,9 @@ func (s *service) stop(t *testing.T) {
 		if err != nil {
 			t.Errorf("graceful stop: %v", err)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		s.kill()
-		t.Error("callbackline did not stop within 30 s of SIGTERM")
+		t.Error("callbackline did not stop within a minute of SIGTERM")
 	}
 }
 
@@ -186,7 +186,17 @@ func TestCrashDurability(t *testing.T) {
 				}
 			}()
 		}
-		time.Sleep(time.Duration(300+150*round) * time.Millisecond)
+		// Killed once this round has had requests answered (more each
+		// round), however slow the machine: the senders keep going, so
+		// requests are in flight.
+		want := 20 * (round + 1)
+		answered := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+		if err := within(2*time.Minute, func() bool { return answered() >= want }); err != nil {
+			cancel()
+			wg.Wait()
+			svc.kill()
+			t.Fatalf("round %d: %d requests answered, want %d", round, answered(), want)
+		}
 		svc.kill() // mid-stream: requests are in flight
 		cancel()
 		wg.Wait()

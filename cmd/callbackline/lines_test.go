@@ -24,7 +24,7 @@ func TestLinesSyncedAtStart(t *testing.T) {
 		t.Fatalf("install: %v %v", res, err)
 	}
 	res.Body.Close()
-	if err := within(10*time.Second, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
+	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
 		t.Fatalf("lines after install: %+v", r.portal.Lines())
 	}
 	svc.stop(t)
@@ -39,7 +39,7 @@ func TestLinesSyncedAtStart(t *testing.T) {
 	}
 	svc = r.start()
 	defer svc.stop(t)
-	if err := within(10*time.Second, func() bool { return len(r.portal.Lines()) == 2 }); err != nil {
+	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 2 }); err != nil {
 		t.Fatalf("lines after the restart: %+v", r.portal.Lines())
 	}
 	for _, h := range r.portal.Handlers() {
@@ -68,7 +68,7 @@ func TestPortalLinesFromAppPage(t *testing.T) {
 	}
 	res.Body.Close()
 	r.portal.FinishInstall()
-	if err := within(10*time.Second, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
+	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
 		t.Fatalf("lines after install: %+v", r.portal.Lines())
 	}
 	save := func(user int64) int {
@@ -90,7 +90,7 @@ func TestPortalLinesFromAppPage(t *testing.T) {
 	if code := save(1); code != http.StatusOK {
 		t.Fatalf("the administrator's save: %d", code)
 	}
-	if err := within(10*time.Second, func() bool {
+	if err := within(time.Minute, func() bool {
 		for _, l := range r.portal.Lines() {
 			if l.Number == "north" && l.Name == "North office" {
 				return true
@@ -108,7 +108,7 @@ func TestPortalLinesFromAppPage(t *testing.T) {
 		CRMEntityType: "LEAD", CRMEntityID: "5785", LineNumber: "north"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := within(30*time.Second, func() bool {
+	if err := within(2*time.Minute, func() bool {
 		calls := r.portal.Calls()
 		return len(calls) == 1 && calls[0].Finished
 	}); err != nil {

@@ -273,8 +273,30 @@ func newPhone(ctx context.Context, tlsConf *tls.Config) (*Phone, error) {
 		return nil, err
 	}
 	p.ua = ua
-	time.Sleep(100 * time.Millisecond) // sipgo's listener-ready race
+	if err := waitUDPListener(p.ctx, ua); err != nil {
+		p.Close()
+		return nil, err
+	}
 	return p, nil
+}
+
+// waitUDPListener waits until sipgo's UDP transport holds the phone's
+// listening socket: diago reports ready before sipgo adds it to its pool,
+// and a request sent before that binds a second socket to the same port.
+// The minute only guards against a hang.
+func waitUDPListener(ctx context.Context, ua *sipgo.UserAgent) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for ua.TransportLayer().Pool("udp").Size() == 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("fake phone: the UDP listener did not start: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // Addr is the phone's SIP address, 127.0.0.1:port.
