@@ -110,18 +110,25 @@ func TestCacheSingleFlight(t *testing.T) {
 func TestCacheWaiterGivesUp(t *testing.T) {
 	// A slow program: the waiter gives up at its deadline, and a later
 	// request starts afresh instead of joining the abandoned synthesis.
-	eng := &speechtest.Counting{Engine: &speech.Command{Path: "sleep", Args: []string{"3"}}}
+	// The program would take ten minutes: only the waiter's deadline ends
+	// the wait well before, however busy the machine.
+	eng := &speechtest.Counting{Engine: &speech.Command{Path: "sleep", Args: []string{"600"}, Timeout: time.Hour}}
 	c := newCache(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := c.File(ctx, "hello", "")
-	if speech.ReasonOf(err) != speech.ReasonCanceled || time.Since(start) > time.Second {
+	if speech.ReasonOf(err) != speech.ReasonCanceled || time.Since(start) > time.Minute {
 		t.Fatalf("%v after %v", err, time.Since(start))
 	}
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
 	c.File(ctx2, "hello", "")
+	// The second synthesis starts in the background, maybe after File
+	// gave up: wait for it rather than look at once.
+	for deadline := time.Now().Add(time.Minute); eng.Calls() < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := eng.Calls(); n != 2 {
 		t.Errorf("%d syntheses, want 2 (the first was abandoned)", n)
 	}

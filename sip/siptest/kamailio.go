@@ -169,7 +169,7 @@ func launchKamailio(bin, dir string, o KamailioOptions) (*Kamailio, error) {
 		pw.Close()
 		close(k.done)
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // only against a hang
 	defer cancel()
 	if err := k.waitReady(ctx); err != nil {
 		k.Stop()
@@ -354,7 +354,7 @@ func (k *Kamailio) StartPhone(t testing.TB, user string, toneHz float64) *Baresi
 			t.Logf("baresip %s log:\n%s", user, b.Log())
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // only against a hang
 	defer cancel()
 	if _, err := k.WaitRegistered(ctx, user); err != nil {
 		t.Fatalf("%v\nbaresip log:\n%s", err, b.Log())
