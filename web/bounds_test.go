@@ -77,7 +77,7 @@ func TestAppLinesBounded(t *testing.T) {
 	}
 	select {
 	case <-lh.ran:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Saved did not run")
 	}
 	if l := lh.calls()[0].lines[0]; l.CallerID != "+4930111111" || l.Policy.ClientAttempts != 5 {
