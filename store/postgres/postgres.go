@@ -28,7 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -264,28 +263,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, logger *slo
 		}
 	}()
 
-	sub, err := fs.Sub(migrationsFS, "migrations")
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: migrations")
-	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
-		goose.WithDisableGlobalRegistry(true), goose.WithSlog(logger))
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: migrations")
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "postgres: apply migrations")
-	}
-	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: logger, Schema: schema})
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "postgres: queue migrations")
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "postgres: apply queue migrations")
-	}
-	return nil
+	return sqlstore.Migrate(ctx, "postgres", goose.DialectPostgres, db, migrationsFS, riverpgxv5.New(pool),
+		&rivermigrate.Config{Logger: logger, Schema: schema})
 }
 
 // Pool is the connection pool.

@@ -26,15 +26,13 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err e
 			tx.Rollback()
 		}
 	}()
-	st := s.stmts.in(ctx, tx)
-	defer st.close()
 	outs = make([]sqlstore.Outcome, len(calls))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i, c := range calls {
 		if c.Fail {
 			return nil, errors.New("intake: injected failure")
 		}
-		outs[i].Res, outs[i].Err = intakeOne(ctx, st, c, now)
+		outs[i].Res, outs[i].Err = s.intakeOne(ctx, tx, c, now)
 		if outs[i].Err != nil && callbackline.ErrorCode(outs[i].Err) != callbackline.ENOTFOUND {
 			return nil, callbackline.WrapError(outs[i].Err, callbackline.EINTERNAL, "intake")
 		}
@@ -53,10 +51,10 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err e
 // intakeOne handles one request inside the batch transaction. An
 // ENOTFOUND error (the portal is not installed) fails the request alone:
 // its statement failed, the transaction goes on.
-func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time) (callbackline.IntakeResult, error) {
+func (s *Store) intakeOne(ctx context.Context, tx *sql.Tx, c *sqlstore.Call, now time.Time) (callbackline.IntakeResult, error) {
 	cb, r := c.CB, c.Rule()
 	if !r.DedupAfter.IsZero() {
-		prev, err := sqlstore.ScanCallback(dialect.Row(st.dedup.QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
+		prev, err := sqlstore.ScanCallback(dialect.Row(tx.StmtContext(ctx, s.stmts[dedup]).QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
 			cb.MemberID, cb.DedupNumber(), cb.CRMEntityType, cb.CRMEntityID, r.DedupAfter.UnixMicro())))
 		if err == nil {
 			return callbackline.IntakeResult{Callback: prev, Duplicate: true}, nil
@@ -67,7 +65,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time
 	}
 	if r.NumberLimit > 0 || r.PortalLimit > 0 {
 		var nNum, nPortal int
-		err := st.countRecent.QueryRowContext(ctx, cb.MemberID, cb.Phone, r.Since.UnixMicro(),
+		err := tx.StmtContext(ctx, s.stmts[countRecent]).QueryRowContext(ctx, cb.MemberID, cb.Phone, r.Since.UnixMicro(),
 			r.NumberLimit, r.PortalLimit).Scan(&nNum, &nPortal)
 		if err != nil {
 			return callbackline.IntakeResult{}, err
@@ -75,7 +73,7 @@ func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time
 		r.Reject(&cb, nNum, nPortal)
 	}
 	cb.UpdatedAt = now
-	err := st.insert.QueryRowContext(ctx, dialect.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
+	err := tx.StmtContext(ctx, s.stmts[insert]).QueryRowContext(ctx, dialect.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
 		cb.DedupNumber(), cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, cb.EventAt, cb.CreatedAt, now})...).Scan(&cb.ID)
 	if errors.Is(driverError(err), sqlstore.ErrForeignKey) {
@@ -86,12 +84,6 @@ func intakeOne(ctx context.Context, st *txStmts, c *sqlstore.Call, now time.Time
 		return callbackline.IntakeResult{}, err
 	}
 	return callbackline.IntakeResult{Callback: &cb, Queued: cb.NeedsJob()}, nil
-}
-
-// intakeStmts are the intake's statements, prepared once on the write
-// connection.
-type intakeStmts struct {
-	dedup, countRecent, insert *sql.Stmt
 }
 
 const (
@@ -113,16 +105,24 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
+// The intake's statements, prepared once on the write connection, in the
+// order of intakeSQL. A transaction's statements made from them
+// (Tx.StmtContext) close with it.
+const (
+	dedup = iota
+	countRecent
+	insert
+)
+
+var intakeSQL = [...]string{sqlDedup, sqlCountRecent, sqlInsert}
+
+type intakeStmts [len(intakeSQL)]*sql.Stmt
+
 func prepareIntake(ctx context.Context, db *sql.DB) (*intakeStmts, error) {
 	st := &intakeStmts{}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.dedup, sqlDedup}, {&st.countRecent, sqlCountRecent}, {&st.insert, sqlInsert},
-	} {
+	for i, q := range intakeSQL {
 		var err error
-		if *p.dst, err = db.PrepareContext(ctx, p.sql); err != nil {
+		if st[i], err = db.PrepareContext(ctx, q); err != nil {
 			st.close()
 			return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: prepare intake")
 		}
@@ -134,22 +134,9 @@ func (st *intakeStmts) close() {
 	if st == nil {
 		return
 	}
-	for _, s := range []*sql.Stmt{st.dedup, st.countRecent, st.insert} {
+	for _, s := range st {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
-
-// txStmts are the intake statements bound to one transaction.
-type txStmts intakeStmts
-
-func (st *intakeStmts) in(ctx context.Context, tx *sql.Tx) *txStmts {
-	return &txStmts{
-		dedup:       tx.StmtContext(ctx, st.dedup),
-		countRecent: tx.StmtContext(ctx, st.countRecent),
-		insert:      tx.StmtContext(ctx, st.insert),
-	}
-}
-
-func (st *txStmts) close() { (*intakeStmts)(st).close() }

@@ -50,7 +50,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -161,15 +160,11 @@ func ClientID(id string) string { return sqlstore.ClientID(id) }
 // the file path and the extra driver parameters it carries.
 func ParseDSN(dsn string) (path string, params url.Values, err error) {
 	s := strings.TrimSpace(dsn)
-	switch {
-	case strings.HasPrefix(s, "sqlite://"):
-		s = strings.TrimPrefix(s, "sqlite://")
-	case strings.HasPrefix(s, "sqlite3:"):
-		s = strings.TrimPrefix(s, "sqlite3:")
-	case strings.HasPrefix(s, "sqlite:"):
-		s = strings.TrimPrefix(s, "sqlite:")
-	case strings.HasPrefix(s, "file:"):
-		s = strings.TrimPrefix(s, "file:")
+	for _, p := range []string{"sqlite://", "sqlite3:", "sqlite:", "file:"} {
+		if t, ok := strings.CutPrefix(s, p); ok {
+			s = t
+			break
+		}
 	}
 	params = url.Values{}
 	if i := strings.IndexByte(s, '?'); i >= 0 {
@@ -314,26 +309,8 @@ func Migrate(ctx context.Context, dsn string, opts Options) error {
 }
 
 func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
-	sub, err := fs.Sub(migrationsFS, "migrations")
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: migrations")
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
-		goose.WithDisableGlobalRegistry(true), goose.WithSlog(logger))
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: migrations")
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: apply migrations")
-	}
-	m, err := rivermigrate.New(riversqlite.New(db), &rivermigrate.Config{Logger: logger})
-	if err != nil {
-		return callbackline.WrapError(err, callbackline.EINTERNAL, "sqlite: queue migrations")
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: apply queue migrations")
-	}
-	return nil
+	return sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, db, migrationsFS, riversqlite.New(db),
+		&rivermigrate.Config{Logger: logger})
 }
 
 // checkpointLoop copies the write-ahead log into the database every

@@ -3,9 +3,14 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/callbackline/callbackline"
 )
@@ -166,6 +171,31 @@ func (r row) Scan(dest ...any) error {
 	}
 	for _, f := range fix {
 		f()
+	}
+	return nil
+}
+
+// Migrate applies the backend's schema (goose, the *.sql files under
+// "migrations" in fsys) and then River's migrations through driver.
+func Migrate[TTx any](ctx context.Context, name string, dialect goose.Dialect, db *sql.DB, fsys fs.FS,
+	driver riverdriver.Driver[TTx], cfg *rivermigrate.Config) error {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: migrations", name)
+	}
+	p, err := goose.NewProvider(dialect, db, sub, goose.WithDisableGlobalRegistry(true), goose.WithSlog(cfg.Logger))
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: migrations", name)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: apply migrations", name)
+	}
+	m, err := rivermigrate.New(driver, cfg)
+	if err != nil {
+		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: queue migrations", name)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: apply queue migrations", name)
 	}
 	return nil
 }
