@@ -212,29 +212,6 @@ func connect(ctx context.Context, cfg *pgxpool.Config, schema string) (*pgxpool.
 	return pool, nil
 }
 
-// Migrate applies the schema and River's migrations at dsn (the
-// `callbackline migrate` command). Open does the same, so running it first
-// is optional.
-//
-// Of opts, Logger and Schema apply.
-func Migrate(ctx context.Context, dsn string, opts Options) error {
-	co, err := opts.setDefaults()
-	if err != nil {
-		return err
-	}
-	cfg, err := poolConfig(dsn, opts)
-	if err != nil {
-		return err
-	}
-	cfg.MaxConns = 2
-	pool, err := connect(ctx, cfg, opts.Schema)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	return migrate(ctx, pool, opts.Schema, co.Logger)
-}
-
 // lockKey maps a name to an advisory lock key.
 func lockKey(parts ...string) int64 {
 	h := fnv.New64a()

@@ -228,15 +228,16 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-func TestMigrate(t *testing.T) {
+// TestReopen: opening a migrated schema migrates nothing more and works.
+func TestReopen(t *testing.T) {
 	dsn := testDSN(t)
 	schema := freshSchema(t, dsn)
 	ctx := context.Background()
-	for range 2 {
-		if err := postgres.Migrate(ctx, dsn, postgres.Options{Schema: schema}); err != nil {
-			t.Fatal(err)
-		}
+	first, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
 	}
+	first.Close()
 	s := openTest(t, postgres.Options{Schema: schema})
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,7 @@
 //
 // # Data source names
 //
-// Open and Migrate take the database as
+// Open takes the database as
 //
 //	sqlite:./callbackline.db     relative to the working directory
 //	sqlite:/var/lib/cb/cb.db     absolute
@@ -249,7 +249,8 @@ func (s *Store) open(ctx context.Context, extra url.Values, opts Options, co sql
 	if s.wdb, err = openPool(s.path, extra, opts, writePool, 1); err != nil {
 		return err
 	}
-	if err := migrate(ctx, s.wdb, co.Logger); err != nil {
+	if err := sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, s.wdb, migrationsFS, riversqlite.New(s.wdb),
+		&rivermigrate.Config{Logger: co.Logger}); err != nil {
 		return err
 	}
 	// The read pool opens after the migrations so that its first connection
@@ -285,32 +286,6 @@ func openPool(path string, extra url.Values, o Options, kind poolKind, n int) (*
 	p.SetConnMaxLifetime(0)
 	p.SetConnMaxIdleTime(0)
 	return p, nil
-}
-
-// Migrate applies the schema and River's migrations to the database at
-// dsn and closes it again (the `callbackline migrate` command). Open does
-// the same, so running it first is optional.
-// Of opts, Logger, Synchronous and BusyTimeout apply.
-func Migrate(ctx context.Context, dsn string, opts Options) error {
-	co, err := opts.setDefaults()
-	if err != nil {
-		return err
-	}
-	path, extra, err := ParseDSN(dsn)
-	if err != nil {
-		return err
-	}
-	db, err := openPool(path, extra, opts, writePool, 1)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return migrate(ctx, db, co.Logger)
-}
-
-func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
-	return sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, db, migrationsFS, riversqlite.New(db),
-		&rivermigrate.Config{Logger: logger})
 }
 
 // checkpointLoop copies the write-ahead log into the database every

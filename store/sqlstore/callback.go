@@ -101,3 +101,130 @@ func (s *Store) CallbackCounts(ctx context.Context) (map[callbackline.State]int,
 
 // now is the current time as stores keep it.
 func now() time.Time { return callbackline.StoredTime(time.Now()) }
+
+var _ callbackline.WorkStore = (*Store)(nil)
+
+// Advance saves the callback's work fields (State, Reason, NextAt,
+// ClientAttempts, EmployeeRounds, UpdatedAt) and appends a history entry
+// at UpdatedAt (now when zero; cb.UpdatedAt is set to what was stored),
+// in one transaction. ENOTFOUND when the callback, or the attempt
+// attemptID (when not 0), is not there.
+func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
+	if cb == nil || !cb.State.Valid() {
+		return callbackline.Errorf(callbackline.EINVALID, "advance: a callback with a known state is needed")
+	}
+	if cb.ClientAttempts < 0 || cb.EmployeeRounds < 0 {
+		return callbackline.Errorf(callbackline.EINVALID, "advance: negative attempt counts")
+	}
+	at := callbackline.StoredTime(cb.UpdatedAt)
+	if at.IsZero() {
+		at = now()
+	}
+	var attempt any
+	if attemptID != 0 {
+		attempt = attemptID
+	}
+	err := s.w.Tx(ctx, func(tx DB) error {
+		n, err := tx.Exec(ctx, `UPDATE callbacks SET state = ?, reason = ?, next_at = ?,
+			client_attempts = ?, employee_rounds = ?, updated_at = ? WHERE id = ?`,
+			string(cb.State), callbackline.CleanText(cb.Reason), cb.NextAt, cb.ClientAttempts, cb.EmployeeRounds,
+			at, cb.ID)
+		if err == nil && n == 0 {
+			return callbackline.Errorf(callbackline.ENOTFOUND, "advance: callback %d not found", cb.ID)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, ?, ?, ?, ?)`,
+			cb.ID, attempt, at, string(cb.State), callbackline.CleanText(note))
+		if errors.Is(err, ErrForeignKey) {
+			return callbackline.Errorf(callbackline.ENOTFOUND, "advance: attempt %d not found", attemptID)
+		}
+		return err
+	})
+	if err != nil {
+		return s.wrap(err, callbackline.EINTERNAL, "advance callback %d", cb.ID)
+	}
+	cb.UpdatedAt, cb.NextAt = at, callbackline.StoredTime(cb.NextAt)
+	return nil
+}
+
+// History lists a callback's entries, oldest first; none for an unknown
+// callback.
+func (s *Store) History(ctx context.Context, callbackID int64) ([]callbackline.HistoryEntry, error) {
+	list, err := collect(ctx, s.r, func(r Row) (h callbackline.HistoryEntry, err error) {
+		var state string
+		err = r.Scan(&h.ID, &h.CallbackID, &h.AttemptID, &h.At, &state, &h.Note)
+		h.State = callbackline.State(state)
+		return h, err
+	}, `SELECT id, callback_id, coalesce(attempt_id, 0), at, state, note FROM history WHERE callback_id = ? ORDER BY id`,
+		callbackID)
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "history of callback %d", callbackID)
+	}
+	return list, nil
+}
+
+const attemptCols = `callback_id, number, external_call_id, call_id, user_id, extension, client_dialled, connected,
+	status_code, reason, duration, finished_at, record_path, record_file_id, started_at, updated_at`
+
+// SaveAttempt inserts a (ID 0: a.ID is set) or updates it. Times are
+// stored at microsecond precision; a's are rounded to that. ENOTFOUND for
+// an unknown ID or callback, ECONFLICT when another attempt has the same
+// ExternalCallID or the same Number in the callback.
+func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error {
+	if a == nil || a.CallbackID == 0 || a.Number <= 0 {
+		return callbackline.Errorf(callbackline.EINVALID, "save attempt: a callback id and a number from 1 are needed")
+	}
+	for _, f := range []*string{&a.ExternalCallID, &a.CallID, &a.Extension, &a.StatusCode, &a.Reason, &a.RecordPath} {
+		*f = callbackline.CleanText(*f)
+	}
+	a.FinishedAt, a.StartedAt, a.UpdatedAt = callbackline.StoredTime(a.FinishedAt), callbackline.StoredTime(a.StartedAt), callbackline.StoredTime(a.UpdatedAt)
+	var ext any
+	if a.ExternalCallID != "" {
+		ext = a.ExternalCallID
+	}
+	args := []any{a.CallbackID, a.Number, ext, a.CallID, a.UserID, a.Extension, a.ClientDialled, a.Connected,
+		a.StatusCode, a.Reason, a.Duration, a.FinishedAt, a.RecordPath, a.RecordFileID, a.StartedAt, a.UpdatedAt}
+	var err error
+	if a.ID == 0 {
+		err = s.w.QueryRow(ctx, `INSERT INTO attempts (`+attemptCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
+	} else {
+		var n int64
+		n, err = s.w.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = ?,
+			call_id = ?, user_id = ?, extension = ?, client_dialled = ?, connected = ?, status_code = ?, reason = ?,
+			duration = ?, finished_at = ?, record_path = ?, record_file_id = ?, started_at = ?, updated_at = ?
+			WHERE id = ?`, append(args, a.ID)...)
+		if err == nil && n == 0 {
+			return callbackline.Errorf(callbackline.ENOTFOUND, "save attempt: attempt %d not found", a.ID)
+		}
+	}
+	switch {
+	case errors.Is(err, ErrForeignKey):
+		return callbackline.Errorf(callbackline.ENOTFOUND, "save attempt: callback %d not found", a.CallbackID)
+	case errors.Is(err, ErrUnique):
+		return callbackline.Errorf(callbackline.ECONFLICT,
+			"save attempt: attempt %d of callback %d or EXTERNAL_CALL_ID %q is already stored",
+			a.Number, a.CallbackID, a.ExternalCallID)
+	}
+	return s.wrap(err, callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
+}
+
+// Attempts lists a callback's attempts by Number; none for an unknown
+// callback.
+func (s *Store) Attempts(ctx context.Context, callbackID int64) ([]*callbackline.Attempt, error) {
+	list, err := collect(ctx, s.r, func(r Row) (*callbackline.Attempt, error) {
+		var a callbackline.Attempt
+		return &a, r.Scan(&a.ID, &a.CallbackID, &a.Number, &a.ExternalCallID, &a.CallID, &a.UserID, &a.Extension,
+			&a.ClientDialled, &a.Connected, &a.StatusCode, &a.Reason, &a.Duration, &a.FinishedAt, &a.RecordPath,
+			&a.RecordFileID, &a.StartedAt, &a.UpdatedAt)
+	}, `SELECT id, `+attemptColsRead+` FROM attempts WHERE callback_id = ? ORDER BY number`, callbackID)
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "attempts of callback %d", callbackID)
+	}
+	return list, nil
+}
+
+// attemptColsRead are attemptCols with a NULL external_call_id read as "".
+var attemptColsRead = `callback_id, number, coalesce(external_call_id, ''),` + attemptCols[len("callback_id, number, external_call_id,"):]

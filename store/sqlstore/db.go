@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -142,35 +143,30 @@ type row struct {
 }
 
 func (r row) Scan(dest ...any) error {
-	var fix []func()
 	for i, v := range dest {
-		t, ok := v.(*time.Time)
-		if !ok {
-			continue
-		}
-		if r.d.Micros {
-			n := new(sql.NullInt64)
-			dest[i], fix = n, append(fix, func() {
-				*t = time.Time{}
-				if n.Int64 != 0 {
-					*t = time.UnixMicro(n.Int64).UTC()
-				}
-			})
-		} else {
-			n := new(sql.NullTime)
-			dest[i], fix = n, append(fix, func() {
-				*t = n.Time.UTC()
-				if !n.Valid {
-					*t = time.Time{}
-				}
-			})
+		if t, ok := v.(*time.Time); ok {
+			dest[i] = timeDest{t}
 		}
 	}
-	if err := r.r.Scan(dest...); err != nil {
-		return r.d.Errors(err)
-	}
-	for _, f := range fix {
-		f()
+	return r.d.Errors(r.r.Scan(dest...))
+}
+
+// timeDest scans a stored time: a timestamp, or microseconds since the
+// epoch; NULL and 0 are the zero time.
+type timeDest struct{ t *time.Time }
+
+func (d timeDest) Scan(v any) error {
+	*d.t = time.Time{}
+	switch v := v.(type) {
+	case time.Time:
+		*d.t = v.UTC()
+	case int64:
+		if v != 0 {
+			*d.t = time.UnixMicro(v).UTC()
+		}
+	case nil:
+	default:
+		return fmt.Errorf("sqlstore: a time from %T", v)
 	}
 	return nil
 }
