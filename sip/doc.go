@@ -37,6 +37,14 @@
 // variables, so a second Dialer with a different range would change the
 // first one's. [New] refuses to create a second Dialer while one is open.
 //
+// One callback's call is a session (session.go), in the order it runs:
+// the plan resolved against the configuration (resolve.go), the employees
+// rung (employees.go; each leg placed by invite.go), the announcement and
+// the accept prompt (announce.go), the client rung under a ringback tone
+// (client.go), then the bridge (bridge.go) and its recording (record.go).
+// media.go moves the audio, hold.go follows re-INVITEs, register.go keeps
+// registrations alive, dialer.go starts and stops it all.
+//
 // Test doubles (a Go fake phone, a baresip launcher and audio checks) live
 // in package sip/siptest.
 package sip

@@ -44,7 +44,7 @@ func TestInboundAccepted(t *testing.T) {
 		t.Errorf("call lasted %s, want about the 1s announcement", dur)
 	}
 	heard := analyse(t, rec, 0)
-	if s := siptest.Share(heard, 0.1, 0.9, "tone:1000"); s < 0.8 {
+	if !hears(heard, 0.1, 0.9, "tone:1000") {
 		t.Errorf("caller heard %s", siptest.Summary(heard))
 	}
 }

@@ -122,6 +122,7 @@ func (d *Dialer) finish(res *Result, s *session, outcome Outcome, err *Error) Re
 	return *res
 }
 
+// emit reports a step to Plan.Progress, one at a time.
 func (s *session) emit(e Event) {
 	if s.p.Progress == nil {
 		return
@@ -185,6 +186,8 @@ func (s *session) withEmployee(emp *leg) ending {
 	return s.bridge(emp, cli)
 }
 
+// cancelled is the error of a callback cancelled through ctx: err when it
+// says so already.
 func cancelled(ctx context.Context, err *Error) *Error {
 	if err != nil && err.Kind == KindCancelled {
 		return err
@@ -239,6 +242,7 @@ func failed(outcome Outcome, err *Error) *ending {
 	return &ending{outcome, err, false}
 }
 
+// asError returns err as an *Error, wrapping what is not one as internal.
 func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
