@@ -228,6 +228,8 @@ func TestRegisterRefused(t *testing.T) {
 // reports must still be persisted.
 type cancelDialer struct{ cancel context.CancelFunc }
 
+func (cancelDialer) HasLine(string) bool { return false }
+
 func (d cancelDialer) Callback(ctx context.Context, p sip.Plan) sip.Result {
 	now := time.Now()
 	ext := p.Employees[0]

@@ -27,7 +27,12 @@ type Store interface {
 
 // Dialer places the calls: *sip.Dialer.
 type Dialer interface {
+	// Callback places one attempt's call (see sip.Plan) and returns how
+	// it ended.
 	Callback(ctx context.Context, p sip.Plan) sip.Result
+	// HasLine reports whether the dialer has a line of that number of its
+	// own (trunk, caller ID), which sip.Plan.Line may then name.
+	HasLine(number string) bool
 }
 
 // Speaker turns the request's text into an announcement file: *speech.Cache.

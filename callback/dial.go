@@ -1,0 +1,71 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// dial places the call and follows it (see progress) until it ends.
+func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candidate) sip.Result {
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
+	p := r.newProgress(ctx, a, cands, stop)
+	plan := r.plan(a, cands)
+	plan.Progress = p.event
+	started := r.now()
+	res := r.w.cfg.Dialer.Callback(dctx, plan)
+	p.closeCards()
+	r.w.cfg.Metrics.sipResult(res)
+	r.log.Info("call ended", slog.String("outcome", string(res.Outcome)), slog.String("status", res.StatusCode),
+		slog.Int("talk_seconds", res.TalkSeconds()), slog.Duration("took", r.now().Sub(started)))
+	return res
+}
+
+// plan is what the dialer is asked to do for an attempt.
+func (r *run) plan(a *callbackline.Attempt, cands []candidate) sip.Plan {
+	exts := make([]string, 0, len(cands))
+	for _, c := range cands {
+		exts = append(exts, c.extension)
+	}
+	plan := sip.Plan{
+		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Employees: exts,
+		RingAll: r.policy.RingMode == callbackline.RingAll, RequireAccept: r.policy.RequireAccept,
+		Client: r.cb.Phone, Recording: r.recordPath(a),
+		Timeouts: sip.Timeouts{EmployeeRing: r.policy.EmployeeRingTimeout, ClientRing: r.policy.ClientRingTimeout, MaxCall: r.policy.MaxCallLength},
+	}
+	// The dialer's own line of the same number (trunk, caller ID), if it
+	// has one; else the line's caller ID, else the trunk's.
+	if r.w.cfg.Dialer.HasLine(r.line.Number) {
+		plan.Line = r.line.Number
+	}
+	if r.line.CallerID != "" {
+		plan.CallerID = sip.CallerID{Number: r.line.CallerID, Name: r.line.CallerName}
+	}
+	if r.policy.Announce && r.w.cfg.Speech != nil {
+		// Synthesised while the employee's phone rings.
+		plan.Prepare = func(ctx context.Context) (string, error) { return r.announcement(ctx), nil }
+	}
+	return plan
+}
+
+// announcement returns the announcement file of the request's text.
+func (r *run) announcement(ctx context.Context) string {
+	text := strings.TrimSpace(r.cb.Text)
+	if text == "" {
+		text = "Callback request from the website. Connecting you with the client."
+	}
+	ann, err := r.w.cfg.Speech.Announce(ctx, text, r.cb.Voice)
+	if err != nil {
+		r.log.Warn("no announcement", slog.Any("err", err))
+		return ""
+	}
+	if ann.Err != nil {
+		r.log.Warn("speech failed: a tone is played instead", slog.Any("err", ann.Err))
+	}
+	return ann.Path
+}
