@@ -24,9 +24,14 @@ import (
 // TokenStore is the part of callbackline.PortalStore the client needs: it
 // stores every rotated token pair (and a moved portal's new address)
 // before using it, and flags a portal that must reinstall the application.
+// With Portal, a refresh token the OAuth server refuses is first compared
+// with the stored one: when another instance of callbackline refreshed
+// the pair meanwhile, the stored pair is used instead of flagging the
+// portal.
 type TokenStore interface {
 	SaveTokens(ctx context.Context, memberID string, t callbackline.Tokens) error
 	SetPortalStatus(ctx context.Context, memberID string, s callbackline.PortalStatus, reason string) error
+	Portal(ctx context.Context, memberID string) (*callbackline.Portal, error)
 }
 
 // Defaults of the Client.
@@ -793,22 +798,12 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 	return nil
 }
 
-// PortalReader is implemented by stores that can read a portal back
-// (callbackline.PortalStore does). With it, a refresh token the OAuth
-// server refuses is first compared with the stored one: when another
-// instance of callbackline refreshed the pair meanwhile, the stored pair is
-// used instead of flagging the portal.
-type PortalReader interface {
-	Portal(ctx context.Context, memberID string) (*callbackline.Portal, error)
-}
-
 // adoptStored takes the stored pair when it differs from used.
 func (c *Client) adoptStored(ctx context.Context, st *portalState, used callbackline.Tokens) bool {
-	r, ok := c.Store.(PortalReader)
-	if !ok {
+	if c.Store == nil {
 		return false
 	}
-	p, err := r.Portal(ctx, st.memberID)
+	p, err := c.Store.Portal(ctx, st.memberID)
 	if err != nil || p == nil || p.RefreshToken == "" || p.RefreshToken == used.RefreshToken {
 		return false
 	}
