@@ -26,4 +26,33 @@
 // Policy (ring timeouts, redials, working hours, maximum age) comes from
 // the callback's line: the portal's own lines (Config.PortalLines) when it
 // has them, else the configured ones; see callbackline.Policy.
+//
+// # Words
+//
+// A callback is one request (callbackline.Callback); its CallbackJob is
+// the queue job that carries it to a Worker. A run is what one job does
+// with one callback (Worker.Run); it makes at most one attempt: one call
+// registered in Bitrix24 (callbackline.Attempt), which the Dialer places
+// (sip.Dialer.Callback rings the employees, then the client).
+//
+// # Files
+//
+// In the order of a callback's life:
+//
+//   - worker.go: the Worker, its Config, the job (Work, Run);
+//   - run.go: a run: each step persisted, what comes next;
+//   - recover.go: what a crash left open is finished first;
+//   - route.go: who answers (the candidates);
+//   - attempt.go: an attempt registered in Bitrix24;
+//   - dial.go, progress.go, cards.go: the call placed, each of its steps
+//     persisted, the call card following the ringing;
+//   - finish.go: the call finished in Bitrix24, exactly once;
+//   - attach.go: its recording attached (AttachWorker later);
+//   - outcome.go: the policy applied to the call's outcome: done, later
+//     or given up;
+//   - giveup.go, notify.go, missed.go: giving up: the responsible told,
+//     the missed call logged in the CRM;
+//   - click.go: click-to-call (ONEXTERNALCALLSTART);
+//   - reinstall.go, retention.go, metrics.go: after a reinstallation,
+//     old recordings, Prometheus.
 package callback

@@ -2,12 +2,9 @@ package callback
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -202,45 +199,37 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJ
 // it again (0: it is finished, or failed for good), or an error the queue
 // retries.
 func (w *Worker) Run(ctx context.Context, id int64) (time.Duration, error) {
-	cb, err := w.cfg.Store.Callback(ctx, id)
-	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
-		return 0, nil // deleted with its portal
-	} else if err != nil {
-		return 0, err
-	}
-	rejectedCall := cb.State == callbackline.StateRejected && cb.NeedsJob()
-	if cb.State.Final() && !rejectedCall {
-		return 0, nil
-	}
-	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
-	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
-		return 0, nil
-	} else if err != nil {
+	cb, p, err := w.load(ctx, id)
+	if cb == nil || err != nil {
 		return 0, err
 	}
 	r, err := w.newRun(ctx, cb, p)
 	if err != nil {
 		return 0, err
 	}
-	if rejectedCall {
-		if p.Status == callbackline.PortalUninstalled {
-			return 0, nil
-		}
-		return 0, r.closeRejected(ctx)
+	return r.resume(ctx)
+}
+
+// load reads a callback with work left and its portal; a nil callback
+// when there is none (it is final, or deleted with its portal).
+func (w *Worker) load(ctx context.Context, id int64) (*callbackline.Callback, *callbackline.Portal, error) {
+	cb, err := w.cfg.Store.Callback(ctx, id)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return nil, nil, nil // deleted with its portal
+	} else if err != nil {
+		return nil, nil, err
 	}
-	if p.Status == callbackline.PortalUninstalled {
-		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
+	rejectedCall := cb.State == callbackline.StateRejected && cb.NeedsJob()
+	if cb.State.Final() && !rejectedCall {
+		return nil, nil, nil
 	}
-	if cb.State == callbackline.StateNotifying { // a crash while giving up
-		return 0, r.resumeNotify(ctx)
+	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
 	}
-	after, err := r.advance(ctx)
-	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {
-		// No Bitrix24 call works until the portal installs the
-		// application again: retrying the job cannot help.
-		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
-	}
-	return after, err
+	return cb, p, nil
 }
 
 // newRun starts the work on one callback.
@@ -259,132 +248,3 @@ func (w *Worker) runOn(cb *callbackline.Callback, p *callbackline.Portal, line c
 	r.policy = r.line.Policy
 	return r
 }
-
-// giveUp fails a callback whose job failed for the last time.
-func (w *Worker) giveUp(ctx context.Context, id int64, cause error) error {
-	ctx, cancel := persist(ctx)
-	defer cancel()
-	cb, err := w.cfg.Store.Callback(ctx, id)
-	if err != nil {
-		return err
-	}
-	if cb.State.Final() {
-		return nil
-	}
-	p, err := w.cfg.Store.Portal(ctx, cb.MemberID)
-	if err != nil {
-		return err
-	}
-	r, err := w.newRun(ctx, cb, p)
-	if err != nil { // giving up must not depend on the portal's lines
-		r = w.runOn(cb, p, w.cfg.Lines[0])
-	}
-	if r.attempts, err = w.cfg.Store.Attempts(ctx, id); err != nil {
-		return err
-	}
-	return r.fail(ctx, "error: the callback failed too often to go on ("+callbackline.ErrorMessage(cause)+")", cb.Kind == callbackline.KindCallback)
-}
-
-// run is the work on one callback in one job.
-type run struct {
-	w        *Worker
-	cb       *callbackline.Callback
-	portal   *callbackline.Portal
-	line     callbackline.Line
-	policy   callbackline.Policy
-	log      *slog.Logger
-	attempts []*callbackline.Attempt
-
-	responsible int64  // the CRM entity's responsible user, 0 if unknown
-	tried       string // what was tried, for the failure notification
-
-	bg    sync.WaitGroup // card show/hide calls in flight
-	cards chan struct{}  // closed when the last card move started is done
-}
-
-func (r *run) now() time.Time { return r.w.cfg.Now() }
-
-// step persists a new state with a history note.
-func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note string) error {
-	r.cb.State = s
-	r.cb.UpdatedAt = r.now().UTC()
-	if err := r.w.cfg.Store.Advance(ctx, r.cb, attemptID, note); err != nil {
-		return err
-	}
-	if r.w.cfg.Timeline != nil {
-		r.w.cfg.Timeline(r.cb, note)
-	}
-	r.log.Info("callback "+string(s), slog.String("note", note))
-	return nil
-}
-
-func (r *run) advance(ctx context.Context) (time.Duration, error) {
-	var err error
-	if r.attempts, err = r.w.cfg.Store.Attempts(ctx, r.cb.ID); err != nil {
-		return 0, err
-	}
-	// What a crash left behind comes first: no call stays open in Bitrix24.
-	for _, a := range r.attempts {
-		done, err := r.recover(ctx, a)
-		if err != nil {
-			return 0, err
-		}
-		if done {
-			return 0, nil
-		}
-	}
-	if r.cb.Kind == callbackline.KindCall {
-		return 0, r.clickToCall(ctx)
-	}
-	// The last call ended and was finished, but its outcome was not
-	// applied (the finish or the next step failed and the job is run
-	// again): apply it now, so the policy's interval and limits hold.
-	if o, a := r.pending(); a != nil {
-		return r.apply(ctx, a, sip.Result{Outcome: o})
-	}
-	now := r.now()
-	if r.cb.NextAt.After(now) {
-		return r.cb.NextAt.Sub(now), nil
-	}
-	// Calls to the client cut short by a restart or shutdown count too:
-	// never more calls to the client than the policy allows.
-	if r.policy.ClientAttempts > 0 && r.cb.ClientAttempts >= r.policy.ClientAttempts {
-		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client was called %d time(s), the most the line allows", r.cb.ClientAttempts), true)
-	}
-	// The age counts from when the line first opened after the request: a
-	// request of Friday night is fresh on Monday morning.
-	if opened := r.policy.Hours.Next(r.cb.CreatedAt); r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
-		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
-	}
-	if next := r.policy.Hours.Next(now); !next.Equal(now) {
-		if next.IsZero() {
-			return 0, r.fail(ctx, "closed: the line's working hours never open", true)
-		}
-		return r.schedule(ctx, next, "outside working hours: scheduled for the next opening")
-	}
-	if err := r.w.cfg.Guard.Check(r.cb.Phone); err != nil {
-		return 0, r.fail(ctx, "guard: "+err.Error(), false)
-	}
-	return r.attempt(ctx)
-}
-
-// schedule parks the callback until at.
-func (r *run) schedule(ctx context.Context, at time.Time, note string) (time.Duration, error) {
-	r.cb.NextAt = at.UTC()
-	if err := r.step(ctx, callbackline.StateScheduled, 0, note+" ("+at.UTC().Format(time.RFC3339)+")"); err != nil {
-		return 0, err
-	}
-	r.w.cfg.Metrics.outcome(r.line.Number, "scheduled")
-	return max(at.Sub(r.now()), time.Millisecond), nil
-}
-
-// recordPath is where an attempt's recording goes.
-func (r *run) recordPath(a *callbackline.Attempt) string {
-	if r.w.cfg.RecordDir == "" {
-		return ""
-	}
-	return filepath.Join(r.w.cfg.RecordDir, fmt.Sprintf("%s-%d-%d.wav", r.cb.MemberID, r.cb.ID, a.Number))
-}
-
-// isCallNotFound: a finish whose first answer was lost.
-func isCallNotFound(err error) bool { return errors.Is(err, bitrix24.ErrCallNotFound) }

@@ -1,0 +1,142 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// run is the work on one callback in one job.
+type run struct {
+	w        *Worker
+	cb       *callbackline.Callback
+	portal   *callbackline.Portal
+	line     callbackline.Line
+	policy   callbackline.Policy
+	log      *slog.Logger
+	attempts []*callbackline.Attempt
+
+	responsible int64  // the CRM entity's responsible user, 0 if unknown
+	tried       string // what was tried, for the failure notification
+
+	bg    sync.WaitGroup // card show/hide calls in flight
+	cards chan struct{}  // closed when the last card move started is done
+}
+
+func (r *run) now() time.Time { return r.w.cfg.Now() }
+
+// step persists a new state with a history note.
+func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note string) error {
+	r.cb.State = s
+	r.cb.UpdatedAt = r.now().UTC()
+	if err := r.w.cfg.Store.Advance(ctx, r.cb, attemptID, note); err != nil {
+		return err
+	}
+	if r.w.cfg.Timeline != nil {
+		r.w.cfg.Timeline(r.cb, note)
+	}
+	r.log.Info("callback "+string(s), slog.String("note", note))
+	return nil
+}
+
+// resume does what the callback's state asks for: finish a refused
+// click-to-call's call, give the callback up with its portal, finish
+// giving it up, or advance it.
+func (r *run) resume(ctx context.Context) (time.Duration, error) {
+	uninstalled := r.portal.Status == callbackline.PortalUninstalled
+	switch {
+	case r.cb.State == callbackline.StateRejected: // a click-to-call refused at intake
+		if uninstalled {
+			return 0, nil
+		}
+		return 0, r.closeRejected(ctx)
+	case uninstalled:
+		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
+	case r.cb.State == callbackline.StateNotifying: // a crash while giving up
+		return 0, r.resumeNotify(ctx)
+	}
+	after, err := r.advance(ctx)
+	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {
+		// No Bitrix24 call works until the portal installs the
+		// application again: retrying the job cannot help.
+		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+	}
+	return after, err
+}
+
+// advance takes the callback as far as it goes now: what a crash left,
+// then a click-to-call's call, an outcome not yet applied, or the next
+// attempt.
+func (r *run) advance(ctx context.Context) (time.Duration, error) {
+	var err error
+	if r.attempts, err = r.w.cfg.Store.Attempts(ctx, r.cb.ID); err != nil {
+		return 0, err
+	}
+	// What a crash left behind comes first: no call stays open in Bitrix24.
+	if done, err := r.recoverAll(ctx); done || err != nil {
+		return 0, err
+	}
+	if r.cb.Kind == callbackline.KindCall {
+		return 0, r.clickToCall(ctx)
+	}
+	// The last call ended and was finished, but its outcome was not
+	// applied (the finish or the next step failed and the job is run
+	// again): apply it now, so the policy's interval and limits hold.
+	if o, a := r.pending(); a != nil {
+		return r.apply(ctx, a, sip.Result{Outcome: o})
+	}
+	return r.next(ctx)
+}
+
+// next makes the next attempt, unless the policy says later or never.
+func (r *run) next(ctx context.Context) (time.Duration, error) {
+	now := r.now()
+	if r.cb.NextAt.After(now) {
+		return r.cb.NextAt.Sub(now), nil
+	}
+	// Calls to the client cut short by a restart or shutdown count too:
+	// never more calls to the client than the policy allows.
+	if r.policy.ClientAttempts > 0 && r.cb.ClientAttempts >= r.policy.ClientAttempts {
+		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client was called %d time(s), the most the line allows", r.cb.ClientAttempts), true)
+	}
+	// The age counts from when the line first opened after the request: a
+	// request of Friday night is fresh on Monday morning.
+	if opened := r.policy.Hours.Next(r.cb.CreatedAt); r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
+		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
+	}
+	if next := r.policy.Hours.Next(now); !next.Equal(now) {
+		if next.IsZero() {
+			return 0, r.fail(ctx, "closed: the line's working hours never open", true)
+		}
+		return r.schedule(ctx, next, "outside working hours: scheduled for the next opening")
+	}
+	if err := r.w.cfg.Guard.Check(r.cb.Phone); err != nil {
+		return 0, r.fail(ctx, "guard: "+err.Error(), false)
+	}
+	return r.attempt(ctx)
+}
+
+// persist is a context for writes that must happen even when the job's
+// context was cancelled (shutdown): finishing a call, recording a state.
+func persist(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+}
+
+// recordPath is where an attempt's recording goes.
+func (r *run) recordPath(a *callbackline.Attempt) string {
+	if r.w.cfg.RecordDir == "" {
+		return ""
+	}
+	return filepath.Join(r.w.cfg.RecordDir, fmt.Sprintf("%s-%d-%d.wav", r.cb.MemberID, r.cb.ID, a.Number))
+}
+
+// isCallNotFound: a finish whose first answer was lost.
+func isCallNotFound(err error) bool { return errors.Is(err, bitrix24.ErrCallNotFound) }
