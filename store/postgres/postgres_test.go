@@ -202,7 +202,7 @@ func TestQueueRunsWorker(t *testing.T) {
 	case <-time.After(time.Minute): // a hang guard, not a timing assumption
 		t.Fatal("the worker did not run the job")
 	}
-	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	stopCtx, cancel := context.WithTimeout(ctx, time.Minute) // a hang guard
 	defer cancel()
 	if err := s.StopQueue(stopCtx); err != nil {
 		t.Fatal(err)
