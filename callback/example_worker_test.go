@@ -103,3 +103,13 @@ func ExampleWorker_Run() {
 	// callback done after 1 call(s) to the client
 	// Bitrix24 call for user 1269: finished true, status 200, 42 s
 }
+
+// A job may take as long as every employee ringing, the client ringing
+// and the longest call, with a margin: the queue's stuck-job rescue must
+// wait longer than that.
+func ExampleJobTimeout() {
+	line := callbackline.Line{Number: "callbackline", Employees: []int64{1269, 1}, Policy: callbackline.DefaultPolicy()}
+	fmt.Println(callback.JobTimeout([]callbackline.Line{line}))
+	// Output:
+	// 1h12m30s
+}
