@@ -15,6 +15,7 @@ import (
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/postgres"
 	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
 // backend is a store with its queue.
@@ -50,15 +51,15 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 		}
 	}
 	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
-		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Logger: logger, Workers: workers, ID: id, Secrets: box,
-			FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue})
+		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
+			Secrets: box, FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
 		if err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL database (config key database): %w", err)
 		}
 		return st, nil
 	}
-	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Logger: logger, Workers: workers, ID: id, Secrets: box,
-		FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue})
+	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
+		Secrets: box, FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite database %s (config key database): %w", cfg.Database, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/callbackline/callbackline/store/postgres"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkIntake(b *testing.B) {
 		opts postgres.Options
 	}{
 		{"group-commit", postgres.Options{}},
-		{"pool-only", postgres.Options{MaxBatch: 1, Committers: 16, MaxConns: 16}},
+		{"pool-only", postgres.Options{Options: sqlstore.Options{MaxBatch: 1, Committers: 16}, MaxConns: 16}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			storetest.BenchIntake(b, openTest(b, c.opts), storetest.BenchConfig{})
@@ -33,7 +34,7 @@ func BenchmarkIntakeRate(b *testing.B) {
 		opts postgres.Options
 	}{
 		{"rate=1000,group-commit", postgres.Options{}},
-		{"rate=1000,pool-only", postgres.Options{MaxBatch: 1, Committers: 16, MaxConns: 16}},
+		{"rate=1000,pool-only", postgres.Options{Options: sqlstore.Options{MaxBatch: 1, Committers: 16}, MaxConns: 16}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			storetest.BenchIntakeRate(b, openTest(b, c.opts), storetest.BenchConfig{Rate: 1000})

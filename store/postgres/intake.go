@@ -25,23 +25,19 @@ func (s *Store) portalLockKey(memberID string) int64 {
 // portals up; a second pipeline runs one statement per request (each
 // de-duplicates, applies the limits and inserts, seeing the statements
 // before it); InsertManyTx queues the jobs; COMMIT.
-func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err error) {
+func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "intake: begin")
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback(context.Background())
-		}
-	}()
+	defer tx.Rollback(context.Background()) // after Commit, a no-op
 	known, err := s.lockPortals(ctx, tx, calls)
 	if err != nil {
 		return nil, err
 	}
-	outs = make([]sqlstore.Outcome, len(calls))
+	outs := make([]sqlstore.Outcome, len(calls))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	b := &pgx.Batch{}
 	for i, c := range calls {
@@ -83,15 +79,13 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err e
 // order, so batches of different instances cannot deadlock, and returns
 // which of the portals are installed: one pipeline.
 func (s *Store) lockPortals(ctx context.Context, tx pgx.Tx, calls []*sqlstore.Call) (known []string, err error) {
-	members := make([]string, 0, 4)
+	var members []string
+	var keys []int64
 	for _, c := range calls {
 		if !slices.Contains(members, c.CB.MemberID) {
 			members = append(members, c.CB.MemberID)
+			keys = append(keys, s.portalLockKey(c.CB.MemberID))
 		}
-	}
-	keys := make([]int64, 0, len(members))
-	for _, m := range members {
-		keys = append(keys, s.portalLockKey(m))
 	}
 	slices.Sort(keys)
 	b := &pgx.Batch{}

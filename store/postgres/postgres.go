@@ -31,7 +31,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,7 +42,6 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
@@ -52,16 +50,9 @@ var migrationsFS embed.FS
 
 // Options tune a Store. The zero value is usable.
 type Options struct {
-	// The queue, the tokens' encryption and the logs, as in
-	// sqlstore.Options (ID is the queue client's stable id).
-	Workers              *river.Workers
-	MaxWorkers           int
-	FetchPollInterval    time.Duration
-	JobTimeout           time.Duration
-	RescueStuckJobsAfter time.Duration
-	Secrets              *secret.Box
-	Logger               *slog.Logger
-	ID                   string
+	// Options are the queue's, the tokens' encryption, the logs and the
+	// intake's batches.
+	sqlstore.Options
 
 	// Schema is the PostgreSQL schema for every table (created when
 	// missing); lower-case letters, digits and underscores. Empty: the
@@ -72,31 +63,23 @@ type Options struct {
 	// committers, River's LISTEN connection, fetches and completions, and
 	// reads).
 	MaxConns int32
-	// MaxBatch caps how many intakes share one transaction (default 256).
-	// 1 turns group commit off: every intake is its own transaction.
-	MaxBatch int
-	// Committers is how many intake transactions run at once (default 4).
-	Committers int
 }
 
 var schemaRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,39}$`)
 
-// setDefaults fills in the defaults and returns the core's options.
-func (o *Options) setDefaults() (sqlstore.Options, error) {
+// setDefaults fills in the defaults.
+func (o *Options) setDefaults() error {
 	if o.Committers <= 0 {
 		o.Committers = 4
 	}
-	co := sqlstore.Options{Workers: o.Workers, MaxWorkers: o.MaxWorkers, FetchPollInterval: o.FetchPollInterval,
-		JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueStuckJobsAfter, Secrets: o.Secrets,
-		Logger: o.Logger, ID: o.ID, MaxBatch: o.MaxBatch, Committers: o.Committers}
-	if err := co.SetDefaults(); err != nil {
-		return co, err
+	if err := o.SetDefaults(); err != nil {
+		return err
 	}
 	if o.Schema != "" && !schemaRE.MatchString(o.Schema) {
-		return co, callbackline.Errorf(callbackline.EINVALID,
+		return callbackline.Errorf(callbackline.EINVALID,
 			"postgres: schema %q: use up to 40 lower-case letters, digits and underscores", o.Schema)
 	}
-	return co, nil
+	return nil
 }
 
 // Store is the PostgreSQL implementation of callbackline.Store: the
@@ -137,8 +120,7 @@ func poolConfig(dsn string, opts Options) (*pgxpool.Config, error) {
 // and starts the intake committers. The queue is not started: see
 // StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	co, err := opts.setDefaults()
-	if err != nil {
+	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
 	cfg, err := poolConfig(dsn, opts)
@@ -149,11 +131,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, pool, opts.Schema, co.Logger); err != nil {
+	if err := migrate(ctx, pool, opts.Schema, opts.Logger); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	rcfg := co.RiverConfig()
+	rcfg := opts.RiverConfig()
 	rcfg.Schema = opts.Schema
 	client, err := river.NewClient(riverpgxv5.New(pool), rcfg)
 	if err != nil {
@@ -168,7 +150,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			metadata = metadata || jsonb_build_object('callbackline:recovered_from', $1::text)
 			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}
 	db := sqlstore.NewDB(s.sdb, s.d)
-	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: db, Write: db, Queue: client, IntakeTx: s.intakeTx})
+	s.Store = sqlstore.New(sqlstore.Config{Options: opts.Options, Read: db, Write: db, Queue: client, IntakeTx: s.intakeTx})
 	return s, nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/store/postgres"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -71,7 +72,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceNoGroupCommit(t *testing.T) {
 	testDSN(t)
 	storetest.Run(t, func(t *testing.T) storetest.Backend {
-		return openTest(t, postgres.Options{MaxBatch: 1, Committers: 8})
+		return openTest(t, postgres.Options{Options: sqlstore.Options{MaxBatch: 1, Committers: 8}})
 	})
 }
 
@@ -180,8 +181,7 @@ func TestQueueRunsWorker(t *testing.T) {
 	w := &testWorker{got: make(chan int64, 10)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
-	s := openTest(t, postgres.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond,
-		JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute})
+	s := openTest(t, postgres.Options{Options: sqlstore.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestOptions(t *testing.T) {
 	if callbackline.ErrorCode(err) != callbackline.EINVALID {
 		t.Errorf("bad schema: %v", err)
 	}
-	_, err = postgres.Open(ctx, "postgres://x@127.0.0.1:1/x", postgres.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Second})
+	_, err = postgres.Open(ctx, "postgres://x@127.0.0.1:1/x", postgres.Options{Options: sqlstore.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Second}})
 	if callbackline.ErrorCode(err) != callbackline.EINVALID {
 		t.Errorf("rescue < timeout: %v", err)
 	}
@@ -265,7 +265,7 @@ func (h countingHandler) WithGroup(string) slog.Handler      { return h }
 func TestBatchFailureIsolated(t *testing.T) {
 	var retries atomic.Int64
 	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
-	s := openTest(t, postgres.Options{Logger: logger, Committers: 1})
+	s := openTest(t, postgres.Options{Options: sqlstore.Options{Logger: logger, Committers: 1}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callbackline/callbackline/store/postgres"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -41,9 +42,7 @@ func TestRecovery(t *testing.T) {
 	storetest.RunRecovery(t, func(t *testing.T) storetest.OpenQueue {
 		schema := freshSchema(t, dsn)
 		return func(t *testing.T, id string, workers *river.Workers) storetest.QueueBackend {
-			s, err := postgres.Open(context.Background(), dsn, postgres.Options{
-				ID: id, Workers: workers, Schema: schema, FetchPollInterval: 50 * time.Millisecond,
-			})
+			s, err := postgres.Open(context.Background(), dsn, postgres.Options{Options: sqlstore.Options{ID: id, Workers: workers, FetchPollInterval: 50 * time.Millisecond}, Schema: schema})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}

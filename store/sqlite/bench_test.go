@@ -10,6 +10,7 @@ import (
 	"github.com/callbackline/callbackline"
 
 	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -26,7 +27,7 @@ func BenchmarkIntake(b *testing.B) {
 		{"sync=FULL", sqlite.Options{Synchronous: "FULL"}, storetest.BenchConfig{}},
 		{"sync=NORMAL", sqlite.Options{Synchronous: "NORMAL"}, storetest.BenchConfig{}},
 		// For comparison: one transaction (and fsync) per intake.
-		{"sync=FULL,batch=1", sqlite.Options{Synchronous: "FULL", MaxBatch: 1}, storetest.BenchConfig{PerOp: 2000}},
+		{"sync=FULL,batch=1", sqlite.Options{Options: sqlstore.Options{MaxBatch: 1}, Synchronous: "FULL"}, storetest.BenchConfig{PerOp: 2000}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			storetest.BenchIntake(b, openTest(b, c.opts), c.cfg)
@@ -37,7 +38,7 @@ func BenchmarkIntake(b *testing.B) {
 	b.Run("sync=FULL,queue-running", func(b *testing.B) {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[callbackline.CallbackJob]) error { return nil }))
-		s := openTest(b, sqlite.Options{Workers: workers, MaxWorkers: 10, FetchPollInterval: 100 * time.Millisecond})
+		s := openTest(b, sqlite.Options{Options: sqlstore.Options{Workers: workers, MaxWorkers: 10, FetchPollInterval: 100 * time.Millisecond}})
 		if err := s.StartQueue(context.Background()); err != nil {
 			b.Fatal(err)
 		}

@@ -19,18 +19,14 @@ import (
 // statements of the rule (sqlstore.Rule): fold into a duplicate, else
 // count the recent callbacks and insert; then InsertManyTx queues the
 // jobs and COMMIT.
-func (s *Store) intakeTx(calls []*sqlstore.Call) (outs []sqlstore.Outcome, err error) {
+func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 	ctx := context.Background()
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "intake: begin")
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	outs = make([]sqlstore.Outcome, len(calls))
+	defer tx.Rollback() // after Commit, a no-op
+	outs := make([]sqlstore.Outcome, len(calls))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i, c := range calls {
 		if c.Fail {

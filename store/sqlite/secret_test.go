@@ -11,6 +11,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
 // TestTokensEncryptedAtRest: with a key the tokens never reach the file in
@@ -33,7 +34,7 @@ func TestTokensEncryptedAtRest(t *testing.T) {
 	}
 	plain.Close()
 
-	st, err := sqlite.Open(ctx, dsn, sqlite.Options{Secrets: box})
+	st, err := sqlite.Open(ctx, dsn, sqlite.Options{Options: sqlstore.Options{Secrets: box}})
 	if err != nil {
 		t.Fatal(err)
 	}

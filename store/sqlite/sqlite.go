@@ -63,7 +63,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/sqlstore"
 )
 
@@ -73,16 +72,9 @@ var migrationsFS embed.FS
 // Options tune a Store. The zero value is usable: an insert-only queue
 // client and the defaults below.
 type Options struct {
-	// The queue, the tokens' encryption and the logs, as in
-	// sqlstore.Options (ID is the queue client's stable id).
-	Workers              *river.Workers
-	MaxWorkers           int
-	FetchPollInterval    time.Duration
-	JobTimeout           time.Duration
-	RescueStuckJobsAfter time.Duration
-	Secrets              *secret.Box
-	Logger               *slog.Logger
-	ID                   string
+	// Options are the queue's, the tokens' encryption, the logs and the
+	// intake's batches.
+	sqlstore.Options
 
 	// Synchronous is SQLite's synchronous pragma: "FULL" (default, an
 	// intake survives a power loss) or "NORMAL" (survives a process kill;
@@ -93,8 +85,6 @@ type Options struct {
 	BusyTimeout time.Duration
 	// ReadConns is the size of the read-only pool (default 4).
 	ReadConns int
-	// MaxBatch caps how many intakes share one transaction (default 512).
-	MaxBatch int
 	// CheckpointInterval is how often a background goroutine, on its own
 	// connection, copies the write-ahead log into the database (a PASSIVE
 	// checkpoint), so that commits never do it: they would stall for the
@@ -103,16 +93,14 @@ type Options struct {
 	CheckpointInterval time.Duration
 }
 
-// setDefaults fills in the defaults and returns the core's options.
-func (o *Options) setDefaults() (sqlstore.Options, error) {
+// setDefaults fills in the defaults.
+func (o *Options) setDefaults() error {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
-	co := sqlstore.Options{Workers: o.Workers, MaxWorkers: o.MaxWorkers, FetchPollInterval: o.FetchPollInterval,
-		JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueStuckJobsAfter, Secrets: o.Secrets,
-		Logger: o.Logger, ID: o.ID, MaxBatch: o.MaxBatch, Committers: 1}
-	if err := co.SetDefaults(); err != nil {
-		return co, err
+	o.Committers = 1
+	if err := o.SetDefaults(); err != nil {
+		return err
 	}
 	switch strings.ToUpper(o.Synchronous) {
 	case "":
@@ -120,7 +108,7 @@ func (o *Options) setDefaults() (sqlstore.Options, error) {
 	case "FULL", "NORMAL", "EXTRA":
 		o.Synchronous = strings.ToUpper(o.Synchronous)
 	default:
-		return co, callbackline.Errorf(callbackline.EINVALID, "synchronous must be FULL or NORMAL, not %q", o.Synchronous)
+		return callbackline.Errorf(callbackline.EINVALID, "synchronous must be FULL or NORMAL, not %q", o.Synchronous)
 	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 10 * time.Second
@@ -131,7 +119,7 @@ func (o *Options) setDefaults() (sqlstore.Options, error) {
 	if o.CheckpointInterval == 0 {
 		o.CheckpointInterval = 500 * time.Millisecond
 	}
-	return co, nil
+	return nil
 }
 
 // Store is the SQLite implementation of callbackline.Store: the shared
@@ -145,10 +133,9 @@ type Store struct {
 	client *river.Client[*sql.Tx]
 	stmts  *intakeStmts
 
-	stopCkpt  context.CancelFunc
-	ckptDone  chan struct{} // closed when the checkpointer has stopped
-	closeOnce sync.Once
-	closeErr  error
+	stopCkpt context.CancelFunc
+	ckpt     sync.WaitGroup // the checkpointer
+	close    func() error   // once
 }
 
 var _ callbackline.Store = (*Store)(nil)
@@ -219,38 +206,41 @@ func driverDSN(path string, extra url.Values, o Options, kind poolKind) string {
 // the schema and River's migrations, and starts the intake committer.
 // The queue is not started: see StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	co, err := opts.setDefaults()
-	if err != nil {
+	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
 	path, extra, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, ckptDone: make(chan struct{})}
-	if err := s.open(ctx, extra, opts, co); err != nil {
+	s := &Store{path: path}
+	if err := s.open(ctx, extra, opts); err != nil {
 		s.closePools()
 		return nil, err
 	}
-	s.Store = sqlstore.New(sqlstore.Config{Options: co, Read: sqlstore.NewDB(s.rdb, dialect),
+	s.Store = sqlstore.New(sqlstore.Config{Options: opts.Options, Read: sqlstore.NewDB(s.rdb, dialect),
 		Write: sqlstore.NewDB(s.wdb, dialect), Queue: s.client, IntakeTx: s.intakeTx})
 	ctx, s.stopCkpt = context.WithCancel(context.Background())
 	if s.cdb != nil {
-		go s.checkpointLoop(ctx, opts)
-	} else {
-		close(s.ckptDone)
+		s.ckpt.Go(func() { s.checkpointLoop(ctx, opts) })
 	}
+	s.close = sync.OnceValue(func() error {
+		s.Store.Close()
+		s.stopCkpt()
+		s.ckpt.Wait()
+		return s.closePools()
+	})
 	return s, nil
 }
 
 // open opens the pools, migrates, and makes the queue client.
-func (s *Store) open(ctx context.Context, extra url.Values, opts Options, co sqlstore.Options) error {
+func (s *Store) open(ctx context.Context, extra url.Values, opts Options) error {
 	var err error
 	if s.wdb, err = openPool(s.path, extra, opts, writePool, 1); err != nil {
 		return err
 	}
 	if err := sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, s.wdb, migrationsFS, riversqlite.New(s.wdb),
-		&rivermigrate.Config{Logger: co.Logger}); err != nil {
+		&rivermigrate.Config{Logger: opts.Logger}); err != nil {
 		return err
 	}
 	// The read pool opens after the migrations so that its first connection
@@ -261,7 +251,7 @@ func (s *Store) open(ctx context.Context, extra url.Values, opts Options, co sql
 	if err := s.rdb.PingContext(ctx); err != nil {
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "sqlite: open %s", s.path)
 	}
-	if s.client, err = river.NewClient(riversqlite.New(s.wdb), co.RiverConfig()); err != nil {
+	if s.client, err = river.NewClient(riversqlite.New(s.wdb), opts.RiverConfig()); err != nil {
 		return callbackline.WrapError(err, callbackline.EINVALID, "sqlite: queue client")
 	}
 	if s.stmts, err = prepareIntake(ctx, s.wdb); err != nil {
@@ -291,7 +281,6 @@ func openPool(path string, extra url.Values, o Options, kind poolKind, n int) (*
 // checkpointLoop copies the write-ahead log into the database every
 // CheckpointInterval until Close.
 func (s *Store) checkpointLoop(ctx context.Context, o Options) {
-	defer close(s.ckptDone)
 	t := time.NewTicker(o.CheckpointInterval)
 	defer t.Stop()
 	for {
@@ -333,15 +322,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close stops the queue and the intake committer (see sqlstore.Store.Close)
 // and the checkpointer, and closes the database.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.Store.Close()
-		s.stopCkpt()
-		<-s.ckptDone
-		s.closeErr = s.closePools()
-	})
-	return s.closeErr
-}
+func (s *Store) Close() error { return s.close() }
 
 // closePools closes what Open opened. The write connection closes last:
 // closing the last connection checkpoints the whole log and removes it.

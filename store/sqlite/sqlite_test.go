@@ -15,6 +15,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -80,7 +81,7 @@ func TestReopen(t *testing.T) {
 
 func TestOptionsRescueAfterJobTimeout(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "o.db")
-	_, err := sqlite.Open(context.Background(), dsn, sqlite.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute})
+	_, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Options: sqlstore.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute}})
 	if callbackline.ErrorCode(err) != callbackline.EINVALID {
 		t.Fatalf("RescueStuckJobsAfter == JobTimeout: %v, want EINVALID", err)
 	}
@@ -116,8 +117,7 @@ func TestQueueRunsWorker(t *testing.T) {
 	w := &testWorker{got: make(chan int64, 10)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
-	s := openTest(t, sqlite.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond,
-		JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute})
+	s := openTest(t, sqlite.Options{Options: sqlstore.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func TestCloseStopsRunningQueue(t *testing.T) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &testWorker{got: make(chan int64, 10)})
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "q.db")
-	s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond})
+	s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Options: sqlstore.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func (h countingHandler) WithGroup(string) slog.Handler      { return h }
 func TestBatchFailureIsolated(t *testing.T) {
 	var retries atomic.Int64
 	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
-	s := openTest(t, sqlite.Options{Logger: logger})
+	s := openTest(t, sqlite.Options{Options: sqlstore.Options{Logger: logger}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callbackline/callbackline/store/sqlite"
+	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
 )
 
@@ -56,9 +57,7 @@ func TestRecovery(t *testing.T) {
 	storetest.RunRecovery(t, func(t *testing.T) storetest.OpenQueue {
 		dsn := "sqlite:" + filepath.Join(t.TempDir(), "q.db")
 		return func(t *testing.T, id string, workers *river.Workers) storetest.QueueBackend {
-			s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{
-				ID: id, Workers: workers, FetchPollInterval: 50 * time.Millisecond,
-			})
+			s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Options: sqlstore.Options{ID: id, Workers: workers, FetchPollInterval: 50 * time.Millisecond}})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}

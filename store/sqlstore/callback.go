@@ -69,7 +69,7 @@ func (s *Store) Callbacks(ctx context.Context, f callbackline.CallbackFilter) ([
 	}
 	list, err := collect(ctx, s.r, func(r Row) (*callbackline.Callback, error) { return ScanCallback(r) }, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "%s: list callbacks", s.d.Name)
+		return nil, s.wrap(err, callbackline.EINTERNAL, "list callbacks")
 	}
 	if list == nil {
 		list = []*callbackline.Callback{}
@@ -80,21 +80,18 @@ func (s *Store) Callbacks(ctx context.Context, f callbackline.CallbackFilter) ([
 // CallbackCounts counts callbacks by state; every known state is present,
 // zero when it has none.
 func (s *Store) CallbackCounts(ctx context.Context) (map[callbackline.State]int, error) {
-	type count struct {
-		state string
-		n     int
-	}
-	list, err := collect(ctx, s.r, func(r Row) (c count, err error) { return c, r.Scan(&c.state, &c.n) },
-		`SELECT state, count(*) FROM callbacks GROUP BY state`)
-	if err != nil {
-		return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "%s: count callbacks", s.d.Name)
-	}
 	counts := make(map[callbackline.State]int, 11)
 	for _, st := range callbackline.States() {
 		counts[st] = 0
 	}
-	for _, c := range list {
-		counts[callbackline.State(c.state)] = c.n
+	_, err := collect(ctx, s.r, func(r Row) (n int, err error) {
+		var st string
+		err = r.Scan(&st, &n)
+		counts[callbackline.State(st)] = n
+		return n, err
+	}, `SELECT state, count(*) FROM callbacks GROUP BY state`)
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "count callbacks")
 	}
 	return counts, nil
 }
@@ -180,19 +177,15 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 		*f = callbackline.CleanText(*f)
 	}
 	a.FinishedAt, a.StartedAt, a.UpdatedAt = callbackline.StoredTime(a.FinishedAt), callbackline.StoredTime(a.StartedAt), callbackline.StoredTime(a.UpdatedAt)
-	var ext any
-	if a.ExternalCallID != "" {
-		ext = a.ExternalCallID
-	}
-	args := []any{a.CallbackID, a.Number, ext, a.CallID, a.UserID, a.Extension, a.ClientDialled, a.Connected,
+	args := []any{a.CallbackID, a.Number, a.ExternalCallID, a.CallID, a.UserID, a.Extension, a.ClientDialled, a.Connected,
 		a.StatusCode, a.Reason, a.Duration, a.FinishedAt, a.RecordPath, a.RecordFileID, a.StartedAt, a.UpdatedAt}
 	var err error
 	if a.ID == 0 {
 		err = s.w.QueryRow(ctx, `INSERT INTO attempts (`+attemptCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
+			VALUES (?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
 	} else {
 		var n int64
-		n, err = s.w.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = ?,
+		n, err = s.w.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = nullif(?, ''),
 			call_id = ?, user_id = ?, extension = ?, client_dialled = ?, connected = ?, status_code = ?, reason = ?,
 			duration = ?, finished_at = ?, record_path = ?, record_file_id = ?, started_at = ?, updated_at = ?
 			WHERE id = ?`, append(args, a.ID)...)

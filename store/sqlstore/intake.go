@@ -155,7 +155,6 @@ func shard(memberID string, n int) int {
 // commitLoop is one committer goroutine: it runs until Close, then
 // commits what was already submitted and stops.
 func (s *Store) commitLoop(in chan *Call) {
-	defer s.wg.Done()
 	batch := make([]*Call, 0, s.opts.MaxBatch)
 	for {
 		select {

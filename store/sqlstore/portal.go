@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -13,11 +14,8 @@ const portalCols = `member_id, domain, client_endpoint, access_token, refresh_to
 	user_id, scope, app_status, language, status, status_reason, installed_at, updated_at`
 
 func validStatus(s callbackline.PortalStatus) bool {
-	switch s {
-	case callbackline.PortalInstalled, callbackline.PortalReinstall, callbackline.PortalUninstalled:
-		return true
-	}
-	return false
+	return slices.Contains([]callbackline.PortalStatus{callbackline.PortalInstalled, callbackline.PortalReinstall,
+		callbackline.PortalUninstalled}, s)
 }
 
 // SavePortal inserts the portal or replaces the row with its MemberID,

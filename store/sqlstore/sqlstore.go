@@ -25,16 +25,12 @@ import (
 	"github.com/callbackline/callbackline/secret"
 )
 
-// Queue is the part of a River client the core uses
-// (river.Client[*sql.Tx] and river.Client[pgx.Tx] both are one).
+// Queue is the part of a River client the core uses, as River documents
+// it (river.Client[*sql.Tx] and river.Client[pgx.Tx] both are one).
 type Queue interface {
-	// Start starts working jobs.
 	Start(ctx context.Context) error
-	// Stop stops fetching jobs and waits for the running ones.
 	Stop(ctx context.Context) error
-	// StopAndCancel stops and cancels the running jobs' contexts.
 	StopAndCancel(ctx context.Context) error
-	// Insert queues one job.
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
@@ -103,11 +99,13 @@ type Options struct {
 	// find the jobs of a previous run (River's rescuer still runs them
 	// again after RescueStuckJobsAfter).
 	ID string
-	// MaxBatch caps how many intakes share one transaction (default 256).
+	// MaxBatch caps how many intakes share one transaction (default 256;
+	// the SQLite store's is 512).
 	// 1 turns group commit off: every intake is its own transaction.
 	MaxBatch int
-	// Committers is how many intake transactions run at once (default 1).
-	// A portal's intakes always go to the same committer.
+	// Committers is how many intake transactions run at once (default 1;
+	// the PostgreSQL store's is 4, the SQLite store has one). A portal's
+	// intakes always go to the same committer.
 	Committers int
 }
 
@@ -211,8 +209,7 @@ func New(cfg Config) *Store {
 	for range s.opts.Committers {
 		in := make(chan *Call, s.opts.MaxBatch)
 		s.intake = append(s.intake, in)
-		s.wg.Add(1)
-		go s.commitLoop(in)
+		s.wg.Go(func() { s.commitLoop(in) })
 	}
 	return s
 }
