@@ -26,13 +26,17 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "intake: begin")
 	}
 	defer tx.Rollback() // after Commit, a no-op
+	var st intakeStmts  // bound to tx, closed with it
+	for i, p := range s.stmts {
+		st[i] = tx.StmtContext(ctx, p)
+	}
 	outs := make([]sqlstore.Outcome, len(calls))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i, c := range calls {
 		if c.Fail {
 			return nil, errors.New("intake: injected failure")
 		}
-		outs[i].Res, outs[i].Err = s.intakeOne(ctx, tx, c, now)
+		outs[i].Res, outs[i].Err = intakeOne(ctx, &st, c, now)
 		if outs[i].Err != nil && callbackline.ErrorCode(outs[i].Err) != callbackline.ENOTFOUND {
 			return nil, callbackline.WrapError(outs[i].Err, callbackline.EINTERNAL, "intake")
 		}
@@ -51,10 +55,10 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 // intakeOne handles one request inside the batch transaction. An
 // ENOTFOUND error (the portal is not installed) fails the request alone:
 // its statement failed, the transaction goes on.
-func (s *Store) intakeOne(ctx context.Context, tx *sql.Tx, c *sqlstore.Call, now time.Time) (callbackline.IntakeResult, error) {
+func intakeOne(ctx context.Context, st *intakeStmts, c *sqlstore.Call, now time.Time) (callbackline.IntakeResult, error) {
 	cb, r := c.CB, c.Rule()
 	if !r.DedupAfter.IsZero() {
-		prev, err := sqlstore.ScanCallback(dialect.Row(tx.StmtContext(ctx, s.stmts[dedup]).QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
+		prev, err := sqlstore.ScanCallback(dialect.Row(st[dedup].QueryRowContext(ctx, cb.CreatedAt.UnixMicro(), now.UnixMicro(),
 			cb.MemberID, cb.DedupNumber(), cb.CRMEntityType, cb.CRMEntityID, r.DedupAfter.UnixMicro())))
 		if err == nil {
 			return callbackline.IntakeResult{Callback: prev, Duplicate: true}, nil
@@ -65,7 +69,7 @@ func (s *Store) intakeOne(ctx context.Context, tx *sql.Tx, c *sqlstore.Call, now
 	}
 	if r.NumberLimit > 0 || r.PortalLimit > 0 {
 		var nNum, nPortal int
-		err := tx.StmtContext(ctx, s.stmts[countRecent]).QueryRowContext(ctx, cb.MemberID, cb.Phone, r.Since.UnixMicro(),
+		err := st[countRecent].QueryRowContext(ctx, cb.MemberID, cb.Phone, r.Since.UnixMicro(),
 			r.NumberLimit, r.PortalLimit).Scan(&nNum, &nPortal)
 		if err != nil {
 			return callbackline.IntakeResult{}, err
@@ -73,7 +77,7 @@ func (s *Store) intakeOne(ctx context.Context, tx *sql.Tx, c *sqlstore.Call, now
 		r.Reject(&cb, nNum, nPortal)
 	}
 	cb.UpdatedAt = now
-	err := tx.StmtContext(ctx, s.stmts[insert]).QueryRowContext(ctx, dialect.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
+	err := st[insert].QueryRowContext(ctx, dialect.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw,
 		cb.DedupNumber(), cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, cb.EventAt, cb.CreatedAt, now})...).Scan(&cb.ID)
 	if errors.Is(driverError(err), sqlstore.ErrForeignKey) {

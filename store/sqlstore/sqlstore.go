@@ -34,7 +34,7 @@ type Queue interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Errors a backend's DB reports, wrapping the driver's error.
+// Errors the core's DB reports for the driver's (Dialect.Errors), wrapping them.
 var (
 	// ErrForeignKey is a foreign key violation.
 	ErrForeignKey = errors.New("foreign key violation")
@@ -254,19 +254,15 @@ func (s *Store) StopQueue(ctx context.Context) error {
 	return nil
 }
 
-// closeQueueTimeout is how long Close waits for running jobs of a queue
-// that was not stopped.
-const closeQueueTimeout = 10 * time.Second
-
 // Close stops the queue if it still runs (its running jobs are given
-// closeQueueTimeout to finish before their contexts are cancelled) and
+// 10 s to finish before their contexts are cancelled) and
 // the intake committers: requests already taken are committed first;
 // later ones fail with EUNAVAILABLE. The backend closes its pools after.
 func (s *Store) Close() {
 	s.once.Do(func() {
 		s.queueMu.Lock()
 		if s.queueRunning {
-			ctx, cancel := context.WithTimeout(context.Background(), closeQueueTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			if err := s.queue.Stop(ctx); err != nil {
 				s.queue.StopAndCancel(context.Background())
 			}
