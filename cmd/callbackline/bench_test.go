@@ -35,8 +35,9 @@ func BenchmarkEventToRing(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		// The employee is busy at once: each callback rings and ends.
-		phones.Set(demoExtension, siptest.Behavior{Action: siptest.Busy})
+		// The employee (the seeded lead's owner, extension 101) is busy at
+		// once: each callback rings and ends.
+		phones.Set("101", siptest.Behavior{Action: siptest.Busy})
 		portal := bitrix24test.New(bitrix24test.Options{Drain: -1})
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -118,7 +118,14 @@ func (r *callRig) installAndSubmit() {
 func within(d time.Duration, ok func() bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	return waitFor(ctx, ok)
+	for !ok() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // callsTo counts the phones' calls to a user, and how many were answered.

@@ -1,3 +1,9 @@
+//go:build demo
+
+// The demo is compiled only with the build tag demo (make demo): it runs
+// the simulated Bitrix24 portal and the test phones, which the production
+// binary does not carry.
+
 package main
 
 import (
@@ -38,6 +44,107 @@ type demoOptions struct {
 	Phones    string        // "baresip", "go", or "" (baresip when installed)
 }
 
+// demoRun is one run of the demo: its options, its temporary folder, the
+// simulated portal, and the timeline it prints.
+type demoRun struct {
+	o      demoOptions
+	out    io.Writer
+	start  time.Time
+	dir    string
+	client string // the client's number in E.164
+	portal *bitrix24test.Portal
+	app    *app
+	base   string // the service's URL
+}
+
+// demo shows the whole flow on one machine with nothing to configure: a
+// simulated Bitrix24 portal, the service on SQLite in a temporary folder,
+// an employee's and a client's phone, an installation, a callback form,
+// and the call written into the CRM with its recording.
+func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
+	o.setDefaults()
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "callbackline-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// The worker prints the timeline from its own goroutine.
+	d := &demoRun{o: o, out: &lockedWriter{w: out}, start: time.Now(), dir: dir}
+	d.client, _ = phone.Normalize(demoClient, "DE")
+
+	empHost, cliHost, stopPhones, err := d.phones(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopPhones()
+	d.portal = bitrix24test.New(bitrix24test.Options{Language: "en"})
+	defer d.portal.Close()
+	d.say("simulated Bitrix24 portal %s (OAuth server %s)", d.portal.Host(), d.portal.OAuthServer())
+
+	stopApp, err := d.startService(ctx, empHost, cliHost)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if serr := stopApp(); err == nil {
+			err = serr
+		}
+	}()
+	if err := d.install(ctx); err != nil {
+		return err
+	}
+	cb, err := d.requestCallback(ctx)
+	if err != nil {
+		return err
+	}
+	return d.report(cb)
+}
+
+func (o *demoOptions) setDefaults() {
+	if o.Recording == "" {
+		o.Recording = "demo-recording.wav"
+	}
+	if o.Talk == 0 {
+		o.Talk = 4 * time.Second
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Minute
+	}
+}
+
+// say prints one step of the timeline with the time since the start.
+func (d *demoRun) say(format string, args ...any) {
+	fmt.Fprintf(d.out, "%6.2fs  %s\n", time.Since(d.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// phones starts the employee's and the client's phones: two baresip phones
+// when baresip is installed, else in-process Go phones; both play a tone
+// (employee 440 Hz, client 1000 Hz) and answer by themselves. It returns
+// where each phone listens and how to stop them.
+func (d *demoRun) phones(ctx context.Context) (empHost, cliHost string, stop func(), err error) {
+	emp, cli, err := demoBaresip(d.dir, d.client, d.o.Phones)
+	if err == nil {
+		d.say("baresip phones ready: the employee's extension %s at %s, the client %s at %s",
+			demoExtension, emp.HostPort(), phone.Mask(d.client), cli.HostPort())
+		return emp.HostPort(), cli.HostPort(), func() { cli.Stop(); emp.Stop() }, nil
+	}
+	if d.o.Phones == "baresip" {
+		return "", "", nil, err
+	}
+	why := err
+	phones, err := siptest.NewPhone(ctx)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("starting the demo phones: %w", err)
+	}
+	phones.Set(demoExtension, siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440})
+	phones.Set(d.client, siptest.Behavior{Action: siptest.Answer, Delay: 2 * time.Second, ToneHz: 1000, HangupAfter: d.o.Talk})
+	d.say("Go phones ready at %s (no baresip: %v): the employee's extension %s, the client %s",
+		phones.Addr(), why, demoExtension, phone.Mask(d.client))
+	return phones.Addr(), phones.Addr(), func() { phones.Close() }, nil
+}
+
 // demoBaresip starts the employee's and the client's baresip phones, unless
 // the Go phones are asked for or baresip is not installed.
 func demoBaresip(dir, client, which string) (emp, cli *siptest.Baresip, err error) {
@@ -59,106 +166,61 @@ func demoBaresip(dir, client, which string) (emp, cli *siptest.Baresip, err erro
 	return emp, cli, nil
 }
 
-// demo shows the whole flow on one machine with nothing to configure: a
-// simulated Bitrix24 portal, the service on SQLite in a temporary folder,
-// an employee's and a client's phone, an installation, a callback form,
-// and the call written into the CRM with its recording.
-func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
-	if o.Recording == "" {
-		o.Recording = "demo-recording.wav"
-	}
-	if o.Talk == 0 {
-		o.Talk = 4 * time.Second
-	}
-	if o.Timeout == 0 {
-		o.Timeout = 2 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	dir, err := os.MkdirTemp("", "callbackline-demo-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	start := time.Now()
-	out = &lockedWriter{w: out} // the worker prints the timeline from its own goroutine
-	say := func(format string, args ...any) {
-		fmt.Fprintf(out, "%6.2fs  %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
-	}
-
-	// The phones: two baresip phones when baresip is installed, else
-	// in-process Go phones; both play a tone (employee 440 Hz, client
-	// 1000 Hz) and answer by themselves.
-	clientE164, _ := phone.Normalize(demoClient, "DE")
-	var empHost, cliHost string
-	if emp, cli, err := demoBaresip(dir, clientE164, o.Phones); err == nil {
-		defer emp.Stop()
-		defer cli.Stop()
-		empHost, cliHost = emp.HostPort(), cli.HostPort()
-		say("baresip phones ready: the employee's extension %s at %s, the client %s at %s", demoExtension, empHost, phone.Mask(clientE164), cliHost)
-	} else {
-		if o.Phones == "baresip" {
-			return err
-		}
-		why := err
-		phones, err := siptest.NewPhone(ctx)
-		if err != nil {
-			return fmt.Errorf("starting the demo phones: %w", err)
-		}
-		defer phones.Close()
-		phones.Set(demoExtension, siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440})
-		phones.Set(clientE164, siptest.Behavior{Action: siptest.Answer, Delay: 2 * time.Second, ToneHz: 1000, HangupAfter: o.Talk})
-		empHost, cliHost = phones.Addr(), phones.Addr()
-		say("Go phones ready at %s (no baresip: %v): the employee's extension %s, the client %s", phones.Addr(), why, demoExtension, phone.Mask(clientE164))
-	}
-
-	portal := bitrix24test.New(bitrix24test.Options{Language: "en"})
-	defer portal.Close()
-	say("simulated Bitrix24 portal %s (OAuth server %s)", portal.Host(), portal.OAuthServer())
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
+// config is the service's configuration for the demo: SQLite in the
+// temporary folder, the simulated portal's OAuth server, one SIP trunk to
+// the demo phones.
+func (d *demoRun) config(listen, empHost, cliHost string) (*config.Config, error) {
 	cfg := config.Default()
-	cfg.Listen = ln.Addr().String()
-	cfg.PublicURL = base
-	cfg.Database = "sqlite:" + filepath.Join(dir, "callbackline.db")
-	cfg.DataDir = dir
-	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = portal.ClientID(), portal.ClientSecret(), portal.OAuthServer()
+	cfg.Listen = listen
+	cfg.PublicURL = d.base
+	cfg.Database = "sqlite:" + filepath.Join(d.dir, "callbackline.db")
+	cfg.DataDir = d.dir
+	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = d.portal.ClientID(), d.portal.ClientSecret(), d.portal.OAuthServer()
 	cfg.SIP.Listen = "127.0.0.1:0"
 	cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + empHost, Client: "sip:{number}@" + cliHost}}
-	talk := o.Talk // baresip phones never hang up: the call ends after this
+	talk := d.o.Talk // baresip phones never hang up: the call ends after this
 	cfg.Defaults.Policy.MaxCallLength = &talk
-	cfg.Speech.CacheDir = filepath.Join(dir, "speech")
-	cfg.Recordings.Dir = filepath.Join(dir, "recordings")
+	cfg.Speech.CacheDir = filepath.Join(d.dir, "speech")
+	cfg.Recordings.Dir = filepath.Join(d.dir, "recordings")
 	cfg.ShutdownGrace = 5 * time.Second
-	if err := cfg.Validate(); err != nil {
-		return err
+	return cfg, cfg.Validate()
+}
+
+// startService runs callbackline on a free local port, its timeline
+// printed, and returns how to stop it (which waits for it).
+func (d *demoRun) startService(ctx context.Context, empHost, cliHost string) (stop func() error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	d.base = "http://" + ln.Addr().String()
+	cfg, err := d.config(ln.Addr().String(), empHost, cliHost)
+	if err != nil {
+		ln.Close()
+		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if o.Quiet {
+	if d.o.Quiet {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a, err := newApp(ctx, cfg, logger, appOptions{Listener: ln, Timeline: func(cb *callbackline.Callback, note string) {
-		say("callback %d [%s] %s", cb.ID, cb.State, note)
+	d.app, err = newApp(ctx, cfg, logger, appOptions{Listener: ln, Timeline: func(cb *callbackline.Callback, note string) {
+		d.say("callback %d [%s] %s", cb.ID, cb.State, note)
 	}})
 	if err != nil {
-		return err
+		ln.Close()
+		return nil, err
 	}
-	runCtx, stop := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.run(runCtx) }()
-	defer func() {
-		stop()
-		if rerr := <-done; err == nil {
-			err = rerr
-		}
-	}()
-	say("callbackline listening on %s (SQLite in %s)", base, dir)
+	go func() { done <- d.app.run(runCtx) }()
+	d.say("callbackline listening on %s (SQLite in %s)", d.base, d.dir)
+	return func() error { cancel(); return <-done }, nil
+}
 
-	res, err := portal.SendInstall(ctx, base+"/bitrix24/install")
+// install installs the application in the portal and waits until the
+// service has bound its events and registered its lines there.
+func (d *demoRun) install(ctx context.Context) error {
+	res, err := d.portal.SendInstall(ctx, d.base+"/bitrix24/install")
 	if err != nil {
 		return fmt.Errorf("installing: %w", err)
 	}
@@ -166,41 +228,54 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	if res.StatusCode != 200 {
 		return fmt.Errorf("installing: the service answered %s", res.Status)
 	}
-	say("installed: the OAuth server confirmed the tokens")
-	if err := waitFor(ctx, func() bool { return len(portal.Handlers()) >= 3 && len(portal.Lines()) > 0 }); err != nil {
+	d.say("installed: the OAuth server confirmed the tokens")
+	if err := waitFor(ctx, func() bool { return len(d.portal.Handlers()) >= 3 && len(d.portal.Lines()) > 0 }); err != nil {
 		return errors.New("the events were not bound in the portal")
 	}
-	portal.FinishInstall()
-	for _, h := range portal.Handlers() {
-		say("event bound: %s → %s", h.Event, h.Handler)
+	d.portal.FinishInstall()
+	for _, h := range d.portal.Handlers() {
+		d.say("event bound: %s → %s", h.Event, h.Handler)
 	}
-	for _, l := range portal.Lines() {
-		say("line registered: %s (%s)", l.Number, l.Name)
+	for _, l := range d.portal.Lines() {
+		d.say("line registered: %s (%s)", l.Number, l.Name)
 	}
+	return nil
+}
 
-	say("a visitor submits the callback form: %s, lead 5785", phone.Mask(clientE164))
-	if err := portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: demoClient, Text: demoText,
+// requestCallback submits the portal's callback form as a visitor would
+// and waits until the callback reaches a final state.
+func (d *demoRun) requestCallback(ctx context.Context) (*callbackline.Callback, error) {
+	d.say("a visitor submits the callback form: %s, lead 5785", phone.Mask(d.client))
+	if err := d.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: demoClient, Text: demoText,
 		Voice: "usenglishmale", CRMEntityType: "LEAD", CRMEntityID: "5785"}); err != nil {
-		return fmt.Errorf("submitting the form: %w", err)
+		return nil, fmt.Errorf("submitting the form: %w", err)
 	}
-	say("ONEXTERNALCALLBACKSTART delivered and accepted")
-
+	d.say("ONEXTERNALCALLBACKSTART delivered and accepted")
 	var cb *callbackline.Callback
 	if err := waitFor(ctx, func() bool {
-		list, err := a.store.Callbacks(ctx, callbackline.CallbackFilter{Limit: 1})
+		list, err := d.app.store.Callbacks(ctx, callbackline.CallbackFilter{Limit: 1})
 		if err != nil || len(list) == 0 {
 			return false
 		}
 		cb = list[0]
 		return cb.State.Final()
 	}); err != nil {
-		return fmt.Errorf("the callback did not finish in time (state %v)", cb.State)
+		state := "not stored"
+		if cb != nil {
+			state = string(cb.State)
+		}
+		return nil, fmt.Errorf("the callback did not finish in time (state %s)", state)
 	}
+	return cb, nil
+}
 
-	fmt.Fprintln(out, "\nThe CRM's call log:")
+// report prints the CRM's call log and writes the recording attached to
+// the call.
+func (d *demoRun) report(cb *callbackline.Callback) error {
+	fmt.Fprintln(d.out, "\nThe CRM's call log:")
 	var record []byte
-	for _, c := range portal.Calls() {
-		fmt.Fprintf(out, "  %s  type %d  user %d  number %s  %s %d\n    finished: %v  status %s  duration %d s  recordings %d\n",
+	for _, c := range d.portal.Calls() {
+		fmt.Fprintf(d.out, "  %s  type %d  user %d  number %s  %s %d\n    finished: %v  status %s  duration %d s  recordings %d\n",
 			c.CallID, c.Type, c.UserID, phone.Mask("+"+strings.TrimPrefix(c.PhoneNumber, "+")), c.CRMEntityType, c.CRMEntityID,
 			c.Finished, c.StatusCode, c.Duration, len(c.Records))
 		if n := len(c.Records); n > 0 {
@@ -213,10 +288,10 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	if record == nil {
 		return errors.New("no recording was attached to the call")
 	}
-	if err := os.WriteFile(o.Recording, record, 0o644); err != nil {
+	if err := os.WriteFile(d.o.Recording, record, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nThe recording (left: employee, right: client) is in %s\n", o.Recording)
+	fmt.Fprintf(d.out, "\nThe recording (left: employee, right: client) is in %s\n", d.o.Recording)
 	return nil
 }
 

@@ -1,6 +1,6 @@
 // Command callbackline runs the Bitrix24 callback line.
 //
-//	callbackline demo                       see the whole flow on this machine
+//	callbackline demo                       see the whole flow on this machine (build tag demo)
 //	callbackline serve    [--config FILE]   run the service
 //	callbackline migrate  [--config FILE]   apply the database migrations and exit
 //	callbackline doctor   [--config FILE]   check what callbackline needs
@@ -30,6 +30,7 @@ const usage = `callbackline: a Bitrix24 callback line
 
 Usage:
   callbackline demo                      see the whole flow on this machine, nothing to configure
+                                         (in the binary that make demo builds)
   callbackline serve   [--config FILE]   run the service
   callbackline migrate [--config FILE]   apply the database migrations and exit
   callbackline doctor  [--config FILE]   check the database, speech, SIP and Bitrix24 settings

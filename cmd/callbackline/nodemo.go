@@ -1,0 +1,20 @@
+//go:build !demo
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// demoOptions tune a demo run; this binary has none.
+type demoOptions struct{}
+
+// errNoDemo is what `callbackline demo` says in a production binary.
+var errNoDemo = errors.New("this binary was built without the demo; `make demo` builds it (go build -tags demo ./cmd/callbackline)")
+
+// demo is left out of the production binary: it runs the simulated
+// Bitrix24 portal and the test phones, which only a binary built with the
+// tag demo carries.
+func demo(context.Context, io.Writer, demoOptions) error { return errNoDemo }
