@@ -32,7 +32,9 @@ type app struct {
 	store  backend
 	crm    *bitrix24.Client
 	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
-	lines  *portalLines
+	oauth  *bitrix24.OAuth
+	lines  *callback.Lines
+	setup  *callback.PortalSetup
 	intake *intake.Intake
 	srv    *web.Server
 	hs     *http.Server
@@ -68,82 +70,127 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	if err != nil {
 		return nil, err
 	}
-	oauth := &bitrix24.OAuth{
-		Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
-		HTTP: &http.Client{Timeout: 15 * time.Second},
-	}
 	metrics := web.NewMetrics(nil)
 	workerMetrics := callback.NewMetrics()
 	if err := workerMetrics.Register(metrics.Registry); err != nil {
 		return nil, err
 	}
-
-	if len(cfg.SIP.Trunks) > 0 {
-		if a.dialer, err = sip.New(ctx, cfg.SIP, logger); err != nil {
-			return nil, fmt.Errorf("starting the SIP dialer (config key sip): %w", err)
-		}
-	} else {
-		logger.Warn("no SIP trunk configured (config key sip.trunks): callback requests are stored and queued, but not called")
+	if err := a.startDialer(ctx); err != nil {
+		return nil, err
 	}
-
-	// The worker is registered before the store exists (River needs its
-	// workers when the store makes its client) and configured after. With
-	// no dialer the queue only takes jobs in (nil workers).
-	var workers *river.Workers
-	var worker *callback.Worker
-	if a.dialer != nil {
-		workers = river.NewWorkers()
-		worker = &callback.Worker{}
-		river.AddWorker(workers, worker)
-		river.AddWorker(workers, &callback.AttachWorker{W: worker})
-	}
+	workers, worker := a.registerWorkers()
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.
 	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
 	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
 		return nil, err
 	}
-	a.lines = newPortalLines(cfg, a.store, logger)
-	a.crm = bitrix24.NewClient(oauth, a.store)
-	a.crm.Logger = logger
-	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
+	a.connectBitrix24(lines)
 	if worker != nil {
-		var spk callback.Speaker
-		if eng := cfg.SpeechEngine(); eng != nil {
-			cache, err := speech.NewCache(eng, cfg.SpeechCacheDir())
-			if err != nil {
-				return nil, err
-			}
-			cache.MaxBytes = int64(cfg.Speech.CacheMaxBytes)
-			spk = cache
-			if err := speech.Check(ctx, eng); err != nil {
-				logger.Warn("speech does not work: employees hear a tone instead of the request", slog.Any("err", err))
-			}
-		}
-		if err := worker.Init(callback.Config{
-			Store: a.store, CRM: a.crm, Dialer: a.dialer, Speech: spk, Lines: lines,
-			PortalLines: a.lines.own, MaxJob: maxJob,
-			Guard: cfg.Policy(), RecordDir: cfg.RecordingsDir(), Logger: logger, Metrics: workerMetrics,
-			Timeline: o.Timeline,
-		}); err != nil {
+		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline}
+		if err := a.initWorker(ctx, worker, wc); err != nil {
 			return nil, err
 		}
 	}
 	metrics.ObserveStore(a.store)
+	if a.srv, err = a.newServer(metrics, worker); err != nil {
+		return nil, err
+	}
+	return a, a.listen(o.Listener)
+}
 
+// startDialer starts the SIP dialer when a trunk is configured; without
+// one, callback requests are stored but not called.
+func (a *app) startDialer(ctx context.Context) (err error) {
+	if len(a.cfg.SIP.Trunks) == 0 {
+		a.logger.Warn("no SIP trunk configured (config key sip.trunks): callback requests are stored and queued, but not called")
+		return nil
+	}
+	if a.dialer, err = sip.New(ctx, a.cfg.SIP, a.logger); err != nil {
+		return fmt.Errorf("starting the SIP dialer (config key sip): %w", err)
+	}
+	return nil
+}
+
+// registerWorkers registers the callback worker, which is configured
+// later (initWorker): River needs its workers when the store makes its
+// client. With no dialer the queue only takes jobs in (nil workers).
+func (a *app) registerWorkers() (*river.Workers, *callback.Worker) {
+	if a.dialer == nil {
+		return nil, nil
+	}
+	workers := river.NewWorkers()
+	worker := &callback.Worker{}
+	river.AddWorker(workers, worker)
+	river.AddWorker(workers, &callback.AttachWorker{W: worker})
+	return workers, worker
+}
+
+// connectBitrix24 makes the Bitrix24 client and what uses it besides the
+// worker: each portal's line choice, the portal setup and the intake.
+func (a *app) connectBitrix24(lines []callbackline.Line) {
+	cfg := a.cfg
+	a.oauth = &bitrix24.OAuth{
+		Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
+		HTTP: &http.Client{Timeout: 15 * time.Second},
+	}
+	a.crm = bitrix24.NewClient(a.oauth, a.store)
+	a.crm.Logger = a.logger
+	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
+	a.lines = callback.NewLines(a.store, lines, cfg.PortalLines, a.logger)
+	a.setup = &callback.PortalSetup{CRM: a.crm, Lines: a.lines, PublicURL: cfg.PublicURL,
+		OfflineEvents: cfg.Bitrix24.OfflineEvents, Logger: a.logger}
 	a.intake = intake.New(intake.Options{
-		Store: a.store, Logger: logger, CRM: a.crm,
+		Store: a.store, Logger: a.logger, CRM: a.crm,
 		Rules: intake.Rules{
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
 			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion,
 		},
 	})
+}
+
+// initWorker configures the registered worker: c brings the lines, the
+// job bound, metrics and timeline; the rest comes from the app.
+func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Config) error {
+	spk, err := a.speaker(ctx)
+	if err != nil {
+		return err
+	}
+	c.Store, c.CRM, c.Dialer, c.Speech, c.PortalLines = a.store, a.crm, a.dialer, spk, a.lines.Own
+	c.Guard, c.RecordDir, c.Logger = a.cfg.Policy(), a.cfg.RecordingsDir(), a.logger
+	return w.Init(c)
+}
+
+// speaker is the configured speech engine behind its cache; nil when
+// speech is off. A speech engine that does not work is only a warning:
+// employees hear a tone instead of the request.
+func (a *app) speaker(ctx context.Context) (callback.Speaker, error) {
+	eng := a.cfg.SpeechEngine()
+	if eng == nil {
+		return nil, nil
+	}
+	cache, err := speech.NewCache(eng, a.cfg.SpeechCacheDir())
+	if err != nil {
+		return nil, err
+	}
+	cache.MaxBytes = int64(a.cfg.Speech.CacheMaxBytes)
+	if err := speech.Check(ctx, eng); err != nil {
+		a.logger.Warn("speech does not work: employees hear a tone instead of the request", slog.Any("err", err))
+	}
+	return cache, nil
+}
+
+// newServer makes the HTTP side. After an installation the portal is set
+// up and, with a worker, calls left open while the portal refused the old
+// tokens are resumed.
+func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Server, error) {
+	cfg := a.cfg
 	defaultLines, err := config.FormatLines(cfg.Lines)
 	if err != nil {
 		return nil, fmt.Errorf("writing the configured lines for the app page: %w", err)
 	}
-	a.srv = web.NewServer(web.Options{
-		Store: a.store, OAuth: oauth, Metrics: metrics,
+	return web.NewServer(web.Options{
+		Store: a.store, OAuth: a.oauth, Metrics: metrics,
 		Settings: &web.Settings{
 			Parse:   cfg.PortalLines,
 			Default: defaultLines,
@@ -153,7 +200,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 				if cfg.PublicURL == "" {
 					return nil
 				}
-				_, err := a.crm.SyncLines(ctx, p, bitrix24Lines(lines), false)
+				_, err := a.crm.SyncLines(ctx, p, callback.Bitrix24Lines(lines), false)
 				return err
 			},
 		},
@@ -161,9 +208,9 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		MaxBody:      int64(cfg.Intake.MaxBody),
 		AdminToken:   cfg.AdminToken,
 		MetricsToken: cfg.MetricsToken,
-		Logger:       logger,
+		Logger:       a.logger,
 		Installed: func(ctx context.Context, p *callbackline.Portal) error {
-			err := setupPortal(ctx, a.crm, p, cfg, a.lines, logger)
+			err := a.setup.Portal(ctx, p)
 			if worker != nil {
 				// Calls left open while the portal refused the old tokens.
 				err = errors.Join(err, worker.Reinstalled(ctx, p))
@@ -176,19 +223,25 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 			}
 			return a.dialer.Ready()
 		},
-	})
-	a.ln = o.Listener
+	}), nil
+}
+
+// listen opens the HTTP listener (ln when given, else cfg.Listen) and
+// makes the HTTP server.
+func (a *app) listen(ln net.Listener) error {
+	a.ln = ln
 	if a.ln == nil {
-		if a.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
-			return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "cannot listen on %s (config key listen)", cfg.Listen)
+		var err error
+		if a.ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+			return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "cannot listen on %s (config key listen)", a.cfg.Listen)
 		}
 	}
 	a.hs = &http.Server{
 		Handler: a.srv, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 90 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
-	return a, nil
+	return nil
 }
 
 // addr is the HTTP address the app listens on.
@@ -220,7 +273,7 @@ func (a *app) run(ctx context.Context) error {
 		defer func() { stopOffline(); <-offlineDone }()
 	}
 	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); a.setupPortals(ctx) }()
+	go func() { defer close(syncDone); a.setup.All(ctx, a.store) }()
 	defer func() { <-syncDone }()
 	pruneDone := make(chan struct{})
 	pruneCtx, stopPrune := context.WithCancel(ctx)
@@ -255,28 +308,6 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 	return nil
-}
-
-// setupPortals re-binds the events and re-syncs the lines of every
-// installed portal at start, so a changed configuration (lines, public
-// URL) reaches the portals without a reinstall.
-func (a *app) setupPortals(ctx context.Context) {
-	portals, err := a.store.Portals(ctx)
-	if err != nil {
-		a.logger.Warn("listing portals for the line sync failed", slog.Any("err", err))
-		return
-	}
-	for _, p := range portals {
-		if ctx.Err() != nil {
-			return
-		}
-		if p.Status != callbackline.PortalInstalled {
-			continue
-		}
-		if err := setupPortal(ctx, a.crm, p, a.cfg, a.lines, a.logger); err != nil {
-			a.logger.Warn("syncing a portal's events and lines failed", slog.String("member_id", p.MemberID), slog.Any("err", err))
-		}
-	}
 }
 
 // pruneRecordings deletes recordings older than recordings.keep_days, at

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/config"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
@@ -118,7 +119,11 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 	oauth := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
 	crm := bitrix24.NewClient(oauth, st)
 	crm.Logger = logger
-	pl := newPortalLines(cfg, st, logger)
+	configured, err := cfg.DomainLines()
+	if err != nil {
+		return err
+	}
+	pl := callback.NewLines(st, configured, cfg.PortalLines, logger)
 	portals, err := st.Portals(ctx)
 	if err != nil {
 		return err
@@ -128,7 +133,7 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 		if p.Status != "installed" {
 			continue
 		}
-		lines, err := pl.forBitrix24(ctx, p.MemberID)
+		lines, err := pl.ForBitrix24(ctx, p.MemberID)
 		if err != nil {
 			failed++
 			fmt.Fprintf(out, "%s (%s): %v\n", p.Domain, p.MemberID, err)

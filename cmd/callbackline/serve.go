@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/config"
 )
 
@@ -52,29 +50,4 @@ func redactDSN(dsn string) string {
 		}
 	}
 	return dsn
-}
-
-// setupPortal binds callbackline's events and registers its lines in a
-// portal that was just installed. Without a public URL Bitrix24 could not
-// reach the handlers, so binding is skipped with a warning.
-func setupPortal(ctx context.Context, crm *bitrix24.Client, p *callbackline.Portal, cfg *config.Config, pl *portalLines, logger *slog.Logger) error {
-	if cfg.PublicURL == "" {
-		logger.Warn("public_url is not set: events are not bound and lines not registered in the portal; set public_url and reinstall",
-			slog.String("member_id", p.MemberID))
-		return nil
-	}
-	lines, err := pl.forBitrix24(ctx, p.MemberID)
-	if err != nil {
-		return err
-	}
-	if err := crm.Setup(ctx, p, cfg.PublicURL, lines); err != nil {
-		return err
-	}
-	if cfg.Bitrix24.OfflineEvents {
-		if err := crm.BindOfflineEvents(ctx, p); err != nil {
-			return err
-		}
-	}
-	logger.Info("portal set up: events bound, lines registered", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
-	return nil
 }

@@ -1,0 +1,158 @@
+package callback
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+)
+
+// Lines gives each portal its lines: its own (callbackline.Settings, saved
+// on the app page) when it has them, else the configured ones. Parsed
+// lines are kept until the portal saves new ones. Its Own method is what
+// Config.PortalLines wants. It is safe for concurrent use.
+type Lines struct {
+	store      callbackline.SettingsStore
+	configured []callbackline.Line
+	parse      func(text string) ([]callbackline.Line, error)
+	logger     *slog.Logger
+
+	mu    sync.Mutex
+	cache map[string]parsedLines // by member id
+}
+
+type parsedLines struct {
+	at    time.Time // Settings.UpdatedAt they were parsed from
+	lines []callbackline.Line
+}
+
+// NewLines returns the line choice on st: configured are the service's
+// lines, parse checks a portal's saved lines against the configuration
+// (config.Config.PortalLines). A nil logger is slog.Default().
+func NewLines(st callbackline.SettingsStore, configured []callbackline.Line, parse func(text string) ([]callbackline.Line, error), logger *slog.Logger) *Lines {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Lines{store: st, configured: configured, parse: parse, logger: logger, cache: map[string]parsedLines{}}
+}
+
+// Own returns the portal's own lines, nil when it has none. Saved lines
+// that this configuration no longer accepts (the operator lowered a
+// bound) are logged and not used: the portal falls back to the
+// configured lines until its administrator saves them again.
+func (l *Lines) Own(ctx context.Context, memberID string) ([]callbackline.Line, error) {
+	st, err := l.store.Settings(ctx, memberID)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	c, ok := l.cache[memberID]
+	l.mu.Unlock()
+	if ok && c.at.Equal(st.UpdatedAt) {
+		return c.lines, nil
+	}
+	lines, err := l.parse(st.Lines)
+	if err != nil {
+		l.logger.Warn("the portal's own lines are not valid with this configuration: it uses the configured lines until an administrator saves its lines again",
+			slog.String("member_id", memberID), slog.Any("err", err))
+		lines = nil
+	}
+	l.mu.Lock()
+	l.cache[memberID] = parsedLines{at: st.UpdatedAt, lines: lines}
+	l.mu.Unlock()
+	return lines, nil
+}
+
+// ForBitrix24 returns the lines to register in the portal: its own, else
+// the configured ones.
+func (l *Lines) ForBitrix24(ctx context.Context, memberID string) ([]bitrix24.Line, error) {
+	own, err := l.Own(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if len(own) > 0 {
+		return Bitrix24Lines(own), nil
+	}
+	return Bitrix24Lines(l.configured), nil
+}
+
+// Bitrix24Lines are lines as Bitrix24 registers them: number and name.
+func Bitrix24Lines(lines []callbackline.Line) []bitrix24.Line {
+	out := make([]bitrix24.Line, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, bitrix24.Line{Number: l.Number, Name: l.Name})
+	}
+	return out
+}
+
+// PortalSetup binds callbackline's events and registers its lines in the
+// portals.
+type PortalSetup struct {
+	CRM   *bitrix24.Client
+	Lines *Lines
+	// PublicURL is where Bitrix24 reaches the handlers; without it nothing
+	// is bound (with a warning).
+	PublicURL string
+	// OfflineEvents binds the call requests as offline events too (the
+	// safety net, bitrix24.OfflinePoller).
+	OfflineEvents bool
+	Logger        *slog.Logger // nil = slog.Default()
+}
+
+func (s *PortalSetup) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// Portal sets up a portal that was just installed (or whose lines or
+// configuration changed).
+func (s *PortalSetup) Portal(ctx context.Context, p *callbackline.Portal) error {
+	if s.PublicURL == "" {
+		s.logger().Warn("public_url is not set: events are not bound and lines not registered in the portal; set public_url and reinstall",
+			slog.String("member_id", p.MemberID))
+		return nil
+	}
+	lines, err := s.Lines.ForBitrix24(ctx, p.MemberID)
+	if err != nil {
+		return err
+	}
+	if err := s.CRM.Setup(ctx, p, s.PublicURL, lines); err != nil {
+		return err
+	}
+	if s.OfflineEvents {
+		if err := s.CRM.BindOfflineEvents(ctx, p); err != nil {
+			return err
+		}
+	}
+	s.logger().Info("portal set up: events bound, lines registered", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))
+	return nil
+}
+
+// All re-binds the events and re-syncs the lines of every installed
+// portal (at start), so a changed configuration (lines, public URL)
+// reaches the portals without a reinstall. Failures are logged.
+func (s *PortalSetup) All(ctx context.Context, st callbackline.PortalStore) {
+	portals, err := st.Portals(ctx)
+	if err != nil {
+		s.logger().Warn("listing portals for the line sync failed", slog.Any("err", err))
+		return
+	}
+	for _, p := range portals {
+		if ctx.Err() != nil {
+			return
+		}
+		if p.Status != callbackline.PortalInstalled {
+			continue
+		}
+		if err := s.Portal(ctx, p); err != nil {
+			s.logger().Warn("syncing a portal's events and lines failed", slog.String("member_id", p.MemberID), slog.Any("err", err))
+		}
+	}
+}
