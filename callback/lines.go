@@ -17,7 +17,7 @@ import (
 type Lines struct {
 	store      callbackline.SettingsStore
 	configured []callbackline.Line
-	parse      func(text string) ([]callbackline.Line, error)
+	parse      func(memberID, text string) ([]callbackline.Line, error)
 	logger     *slog.Logger
 
 	mu    sync.Mutex
@@ -32,7 +32,7 @@ type parsedLines struct {
 // NewLines returns the line choice on st: configured are the service's
 // lines, parse checks a portal's saved lines against the configuration
 // (config.Config.PortalLines). A nil logger is slog.Default().
-func NewLines(st callbackline.SettingsStore, configured []callbackline.Line, parse func(text string) ([]callbackline.Line, error), logger *slog.Logger) *Lines {
+func NewLines(st callbackline.SettingsStore, configured []callbackline.Line, parse func(memberID, text string) ([]callbackline.Line, error), logger *slog.Logger) *Lines {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -56,7 +56,7 @@ func (l *Lines) Own(ctx context.Context, memberID string) ([]callbackline.Line, 
 	if ok && c.at.Equal(st.UpdatedAt) {
 		return c.lines, nil
 	}
-	lines, err := l.parse(st.Lines)
+	lines, err := l.parse(memberID, st.Lines)
 	if err != nil {
 		l.logger.Warn("the portal's own lines are not valid with this configuration: it uses the configured lines until an administrator saves its lines again",
 			slog.String("member_id", memberID), slog.Any("err", err))
