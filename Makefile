@@ -54,7 +54,7 @@ bench: build
 # testdata/fuzz/<Target>/ to keep them).
 FUZZTIME ?= 20s
 FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./web:FuzzIntake ./phone:FuzzNormalize \
-	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
+	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
 	./config:FuzzLoad ./config:FuzzPortalLines
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \

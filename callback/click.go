@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // clickToCall serves ONEXTERNALCALLSTART: Bitrix24 registered the call when
@@ -24,6 +25,13 @@ func (r *run) clickToCall(ctx context.Context) error {
 	c, why, err := r.available(ctx, r.cb.UserID, false)
 	if err != nil {
 		return err
+	}
+	if why == "" {
+		// Nor does an extension the trunk's rule refuses: it is not
+		// dialled, and not stored whole.
+		if why = r.refused(c); why != "" {
+			c.extension = sip.MaskExtension(c.extension)
+		}
 	}
 	now := r.now().UTC()
 	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: 1, CallID: r.cb.CallID, UserID: r.cb.UserID,

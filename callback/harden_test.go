@@ -230,6 +230,8 @@ type cancelDialer struct{ cancel context.CancelFunc }
 
 func (cancelDialer) HasLine(string) bool { return false }
 
+func (cancelDialer) CheckExtension(string, string) error { return nil }
+
 func (d cancelDialer) Callback(ctx context.Context, p sip.Plan) sip.Result {
 	now := time.Now()
 	ext := p.Employees[0]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // candidate is an employee who may take the callback.
@@ -45,7 +46,11 @@ func (r *run) route(ctx context.Context) ([]candidate, error) {
 	}
 	r.responsible = resp
 	if r.line.Target != "" {
-		return []candidate{{userID: r.line.TargetUser, extension: r.line.Target, name: "line target"}}, nil
+		c := candidate{userID: r.line.TargetUser, extension: r.line.Target, name: "line target"}
+		if why := r.refused(c); why != "" {
+			return nil, r.skipped(ctx, c.userID, why)
+		}
+		return []candidate{c}, nil
 	}
 	var out []candidate
 	seen := map[int64]bool{}
@@ -57,6 +62,15 @@ func (r *run) route(ctx context.Context) ([]candidate, error) {
 		c, why, err := r.available(ctx, id, true)
 		if err != nil {
 			return nil, err
+		}
+		if why == "" {
+			why = r.refused(c)
+			if why != "" {
+				if err := r.skipped(ctx, id, why); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
 		if why != "" {
 			r.tried += why + "; "
@@ -127,6 +141,27 @@ func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, 
 		}
 	}
 	return c, "", nil
+}
+
+// refused says why the trunk's extension rule refuses c's extension ("" when
+// it allows it): nothing is dialled for an extension that could reach the
+// public network, a feature code or another company's phones. The
+// extension is shown masked when it could be a phone number.
+func (r *run) refused(c candidate) string {
+	if err := r.w.cfg.Dialer.CheckExtension(r.line.Number, c.extension); err != nil {
+		return fmt.Sprintf("%s is skipped: extension %q breaks the trunk's extension rule; "+
+			"the portal's administrator should correct it (UF_PHONE_INNER, or the line's target)",
+			nameOr(c, c.userID), sip.MaskExtension(c.extension))
+	}
+	return ""
+}
+
+// skipped records an employee skipped for a refused extension in the
+// callback's history, where the app page shows it to the administrator.
+func (r *run) skipped(ctx context.Context, id int64, why string) error {
+	r.tried += why + "; "
+	r.log.Warn("employee skipped", slog.Int64("user_id", id), slog.String("why", why))
+	return r.step(ctx, callbackline.StateRouting, 0, why)
 }
 
 func nameOr(c candidate, id int64) string {

@@ -30,6 +30,10 @@ type Dialer interface {
 	// HasLine reports whether the dialer has a line of that number of its
 	// own (trunk, caller ID), which sip.Plan.Line may then name.
 	HasLine(number string) bool
+	// CheckExtension reports whether the employee extension ext may be
+	// dialled for a callback of the line number (the extension rule of
+	// the line's trunk); Callback refuses a plan with one that may not.
+	CheckExtension(line, ext string) error
 }
 
 // Speaker turns the request's text into an announcement file: *speech.Cache.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // Policy is how a line handles its callbacks, as written in the file
@@ -298,15 +299,13 @@ func (h Hours) checkOpen() string {
 	return ""
 }
 
-// extension is what a fixed target may hold: it goes into a SIP URI.
-var extension = regexp.MustCompile(`^[0-9A-Za-z+*#._-]{1,64}$`)
-
 // callerNumber is what a presented number may hold.
 var callerNumber = regexp.MustCompile(`^[0-9A-Za-z+*._-]{1,64}$`)
 
 // checkRouting reports the problems of a line's routing (not its number and
-// name, nor its policy).
-func (l Line) checkRouting(key string, bad func(key, format string, args ...any)) {
+// name, nor its policy). s is the sip section, whose trunk for the line
+// has the extension rule a fixed target must pass.
+func (l Line) checkRouting(key string, s *sip.Config, bad func(key, format string, args ...any)) {
 	if l.CallerID != "" && !callerNumber.MatchString(l.CallerID) {
 		bad(key+".caller_id", "%q may hold only +, digits, letters and -._* (e.g. +4930123456)", l.CallerID)
 	}
@@ -323,9 +322,11 @@ func (l Line) checkRouting(key string, bad func(key, format string, args ...any)
 		}
 		seen[id] = true
 	}
+	rule, rerr := s.ExtensionRule(l.Number) // a bad pattern is reported at its own key
 	switch {
-	case l.Target != "" && !extension.MatchString(l.Target):
-		bad(key+".target", "%q is not an extension (digits, letters and +*#._-, e.g. 600)", l.Target)
+	case l.Target != "" && rerr == nil && !rule.Allows(l.Target):
+		bad(key+".target", "%q is not an extension the trunk allows (its extension_pattern %q; the default allows 2–6 digits without a leading 0, e.g. 600)",
+			sip.MaskExtension(l.Target), rule.String())
 	case l.Target != "" && l.TargetUser <= 0:
 		bad(key+".target_user", "is %d; a line with a target needs the Bitrix24 user id its calls are registered for", l.TargetUser)
 	case l.Target == "" && l.TargetUser != 0:
@@ -349,7 +350,7 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 			return nil, errs[0]
 		}
 		var errs []error
-		l.checkRouting(key, func(k, format string, args ...any) {
+		l.checkRouting(key, &c.SIP, func(k, format string, args ...any) {
 			errs = append(errs, &Error{Key: k, Problem: fmt.Sprintf(format, args...)})
 		})
 		if len(errs) > 0 {

@@ -42,7 +42,7 @@ func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error)
 			lines[i].Policy.RingMode = new(callbackline.RingMode(strings.ToLower(string(*p))))
 		}
 	}
-	errs = append(errs, checkLines(lines, c.Defaults.Policy, sources, bad)...)
+	errs = append(errs, checkLines(lines, c.Defaults.Policy, &c.SIP, sources, bad)...)
 	for i, l := range lines {
 		c.checkPortalLine(memberID, fmt.Sprintf("lines[%d]", i), l, bad)
 	}

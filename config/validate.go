@@ -16,6 +16,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // Database drivers SplitDatabase returns.
@@ -128,7 +129,7 @@ func (c *Config) validate(sources map[string]string) []error {
 	c.checkLogging(bad)
 	c.Bitrix24.check(bad)
 	c.Intake.check(bad)
-	errs = append(errs, checkLines(c.Lines, c.Defaults.Policy, sources, bad)...)
+	errs = append(errs, checkLines(c.Lines, c.Defaults.Policy, &c.SIP, sources, bad)...)
 	errs = append(errs, c.Defaults.Policy.check("defaults.policy", sources)...)
 	if p := c.Defaults.Policy.Hours.checkOpen(); p != "" {
 		bad("defaults.policy.hours", "is %s", p)
@@ -312,7 +313,7 @@ func redactURL(s string) string {
 
 // checkLines reports the problems of a list of lines (config lines or a
 // portal's own) through bad, and returns those of their policies.
-func checkLines(lines []Line, defaults Policy, sources map[string]string, bad func(key, format string, args ...any)) []error {
+func checkLines(lines []Line, defaults Policy, s *sip.Config, sources map[string]string, bad func(key, format string, args ...any)) []error {
 	var errs []error
 	numbers := map[string]int{}
 	for i, l := range lines {
@@ -332,7 +333,7 @@ func checkLines(lines []Line, defaults Policy, sources map[string]string, bad fu
 		if n := utf8.RuneCountInString(l.Name); n > 255 {
 			bad(key+".name", "is %d characters long; keep it under 255", n)
 		}
-		l.checkRouting(key, bad)
+		l.checkRouting(key, s, bad)
 		errs = append(errs, l.Policy.check(key+".policy", sources)...)
 		if p := defaults.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
 			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)

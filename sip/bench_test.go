@@ -183,7 +183,7 @@ func benchCalls(b *testing.B, n int, window time.Duration, rate int) {
 	cfg := sip.Config{
 		Listen:   "127.0.0.1:0",
 		RTPPorts: sip.PortRange{Min: 20000, Max: 29999},
-		Trunks:   []sip.Trunk{{Employee: "sip:{extension}@" + ph.addr, Client: "sip:{number}@" + ph.addr}},
+		Trunks:   []sip.Trunk{{Employee: "sip:{extension}@" + ph.addr, Client: "sip:{number}@" + ph.addr, ExtensionPattern: `e[0-9]+`}},
 	}
 	d, err := sip.New(context.Background(), cfg, nil)
 	if err != nil {

@@ -62,6 +62,11 @@ type Trunk struct {
 	// Employee is the address template of employees, with {extension},
 	// e.g. "sip:{extension}@pbx.example.com".
 	Employee string `yaml:"employee"`
+	// ExtensionPattern is the rule every employee extension dialled
+	// through this trunk must match, a regular expression matched against
+	// the whole extension (see ExtensionRule). Default
+	// DefaultExtensionPattern: 2–6 digits, no leading 0.
+	ExtensionPattern string `yaml:"extension_pattern"`
 	// Client is the address template of clients, with {number} (E.164 with
 	// "+") or {digits} (the same without "+"), e.g.
 	// "sip:{number}@pbx.example.com".
@@ -256,6 +261,9 @@ func (c *Config) validateTrunks() error {
 func (t *Trunk) validate(f string) error {
 	if _, err := parseTemplate(t.Employee, "{extension}"); err != nil {
 		return invalid(f+".employee", "%v", err)
+	}
+	if _, err := CompileExtensionRule(t.ExtensionPattern); err != nil {
+		return invalid(f+".extension_pattern", "%v", err)
 	}
 	if _, err := parseTemplate(t.Client, "{number}", "{digits}"); err != nil {
 		return invalid(f+".client", "%v", err)

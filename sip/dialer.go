@@ -441,3 +441,18 @@ func (d *Dialer) HasLine(number string) bool {
 	}
 	return false
 }
+
+// CheckExtension reports whether ext may be dialled for a callback of the
+// line number: the extension rule of the trunk the line's calls go out
+// through (see Config.ExtensionRule). The error is an *Error of
+// KindInvalid; Callback refuses such a plan before any INVITE.
+func (d *Dialer) CheckExtension(line, ext string) error {
+	rule, err := d.cfg.ExtensionRule(line)
+	if err != nil {
+		return invalid("trunk.extension_pattern", "%v", err)
+	}
+	if e := rule.Check("plan.employees", ext); e != nil {
+		return e
+	}
+	return nil
+}

@@ -18,6 +18,7 @@
 //	trunks:
 //	  - name: pbx
 //	    employee: "sip:{extension}@pbx.example.com"
+//	    extension_pattern: "^[1-9][0-9]{1,5}$"   # the default: 2–6 digits
 //	    client: "sip:{number}@pbx.example.com"    # or {digits}: without "+"
 //	    username: callback
 //	    password: secret
@@ -29,9 +30,10 @@
 //	inbound: {accept: false}       # inbound INVITEs get 403
 //
 // Numbers reach a SIP address only through a trunk's template, and only
-// when they pass [ValidE164] (clients) or [ValidExtension] (employees), so
-// nothing but the plan's targets is ever dialled and no value can change
-// the address beyond its user part.
+// when they pass [ValidE164] (clients) or the trunk's [ExtensionRule]
+// (employees), so nothing but the plan's targets is ever dialled, no
+// employee extension the trunk's rule refuses is sent (a public number, a
+// feature code), and no value can change the address beyond its user part.
 //
 // One Dialer per process: diago keeps the RTP port range in package-level
 // variables, so a second Dialer with a different range would change the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -55,9 +56,9 @@ func TestFailures(t *testing.T) {
 		{name: "client server error", emp: siptest.Behavior{Action: siptest.Answer}, cli: siptest.Behavior{Action: siptest.Reject, Status: 503},
 			outcome: sip.OutcomeClientFailed, kind: sip.KindRejected, party: sip.PartyClient, status: "503", max: time.Second, clientCall: true},
 	}
-	for _, tc := range cases {
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			user := "e" + time.Now().Format("150405.000000")
+			user := strconv.Itoa(70000 + i) // within the default extension rule
 			r.phone.Set(user, tc.emp)
 			r.phone.Set(clientNumber, tc.cli)
 			before := len(r.phone.Calls())

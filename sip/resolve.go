@@ -12,11 +12,6 @@ func (s *session) resolve() *Error {
 	if len(p.Employees) == 0 {
 		return invalid("plan.employees", "no employee to ring")
 	}
-	for _, e := range p.Employees {
-		if !ValidExtension(e) {
-			return invalid("plan.employees", "extension %q may hold only 1–32 letters, digits and *._-", e)
-		}
-	}
 	if !ValidE164(p.Client) {
 		return invalid("plan.client", "the client number must be E.164 (+ and 7–15 digits); normalise it first")
 	}
@@ -26,6 +21,15 @@ func (s *session) resolve() *Error {
 	}
 	if s.trunk = s.d.cfg.trunk(trunkName); s.trunk == nil {
 		return invalid("plan.trunk", "no trunk %q in the SIP configuration", trunkName)
+	}
+	rule, rerr := CompileExtensionRule(s.trunk.ExtensionPattern)
+	if rerr != nil {
+		return invalid("trunk.extension_pattern", "%v", rerr)
+	}
+	for _, e := range p.Employees {
+		if err := rule.Check("plan.employees", e); err != nil {
+			return err
+		}
 	}
 	if s.caller.Number == "" {
 		s.caller = s.trunk.CallerID

@@ -97,10 +97,16 @@ func (t template) render(value string) (sipgo.Uri, error) {
 	return u, nil
 }
 
-// employeeURI renders the employee address of extension ext on trunk t.
+// employeeURI renders the employee address of extension ext on trunk t,
+// which must pass the trunk's extension rule: this is the last check
+// before the INVITE.
 func (t *Trunk) employeeURI(ext string) (sipgo.Uri, error) {
-	if !ValidExtension(ext) {
-		return sipgo.Uri{}, invalid("plan.employees", "extension %q may hold only 1–32 letters, digits and *._-", ext)
+	rule, err := CompileExtensionRule(t.ExtensionPattern)
+	if err != nil {
+		return sipgo.Uri{}, invalid("trunk.extension_pattern", "%v", err)
+	}
+	if err := rule.Check("plan.employees", ext); err != nil {
+		return sipgo.Uri{}, err
 	}
 	tpl, err := parseTemplate(t.Employee, "{extension}")
 	if err != nil {
@@ -108,7 +114,7 @@ func (t *Trunk) employeeURI(ext string) (sipgo.Uri, error) {
 	}
 	u, err := tpl.render(ext)
 	if err != nil {
-		return sipgo.Uri{}, invalid("plan.employees", "extension %q: %v", ext, err)
+		return sipgo.Uri{}, invalid("plan.employees", "extension %q: %v", MaskExtension(ext), err)
 	}
 	return u, nil
 }

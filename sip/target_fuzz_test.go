@@ -13,7 +13,8 @@ func FuzzRender(f *testing.F) {
 	f.Add("sip:{extension}@pbx.example.com", "101@evil.com", "+4930123456;x=y")
 	f.Add("sip:{extension}@[::1]:5060", "a.b-c_d", "+1234567")
 	f.Fuzz(func(t *testing.T, tpl, ext, num string) {
-		tr := &Trunk{Employee: tpl, Client: strings.Replace(tpl, "{extension}", "{number}", 1)}
+		// The widest extension rule: every extension that fits a URI.
+		tr := &Trunk{Employee: tpl, Client: strings.Replace(tpl, "{extension}", "{number}", 1), ExtensionPattern: ".*"}
 		base, err := parseTemplate(tpl, "{extension}")
 		if err != nil {
 			return

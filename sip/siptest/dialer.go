@@ -18,6 +18,9 @@ type FakeDialer struct {
 	repeat sip.Result
 	// Step is the pause between progress events (default none).
 	Step time.Duration
+	// ExtensionPattern is the extension rule of its one trunk, as
+	// sip.Trunk.ExtensionPattern ("" is the default rule).
+	ExtensionPattern string
 }
 
 // NewFakeDialer returns a FakeDialer that answers with results in order,
@@ -116,3 +119,17 @@ func Failed(outcome sip.Outcome, e *sip.Error) sip.Result {
 // HasLine reports whether the FakeDialer has a line of that number of its
 // own: it has none.
 func (f *FakeDialer) HasLine(string) bool { return false }
+
+// CheckExtension checks ext against the FakeDialer's extension rule, as
+// *sip.Dialer does for the trunk of the line.
+func (f *FakeDialer) CheckExtension(_, ext string) error {
+	c := sip.Config{Trunks: []sip.Trunk{{ExtensionPattern: f.ExtensionPattern}}}
+	rule, err := c.ExtensionRule("")
+	if err != nil {
+		return err
+	}
+	if e := rule.Check("plan.employees", ext); e != nil {
+		return e
+	}
+	return nil
+}
