@@ -13,7 +13,7 @@ import (
 	"github.com/callbackline/callbackline"
 )
 
-// MaxBatch is the most commands one batch request may carry (API.md §4.4).
+// MaxBatch is the most commands one batch request may carry (docs/bitrix24.md §4.4).
 const MaxBatch = 50
 
 // BatchCmd is one command of a batch: a method and its parameters, under
@@ -226,7 +226,7 @@ func phpFlatten(parts *[]string, prefix string, v any) {
 	}
 }
 
-// List walks a list method page by page (API.md §4.3): params gets start
+// List walks a list method page by page (docs/bitrix24.md §4.3): params gets start
 // = 0, 50, … while the answer names a next page. page is called with each
 // page's result; an error from it stops the walk.
 func (c *Client) List(ctx context.Context, p *callbackline.Portal, method string, params map[string]any, page func(result json.RawMessage) error) error {

@@ -43,7 +43,7 @@ const (
 	maxResponse             = 64 << 20
 )
 
-// Client calls the REST API of installed portals (API.md §4). One Client
+// Client calls the REST API of installed portals (docs/bitrix24.md §4). One Client
 // serves every portal: it keeps, per portal, the current token pair, a
 // leaky-bucket limiter and the refresh lock. It is safe for concurrent use.
 //
@@ -233,7 +233,7 @@ func durOr(d, def time.Duration) time.Duration {
 	return def
 }
 
-// Response is a REST answer's envelope (API.md §4.2).
+// Response is a REST answer's envelope (docs/bitrix24.md §4.2).
 type Response struct {
 	Result json.RawMessage
 	Next   *int // offset of the next page of a list; nil on the last page
@@ -472,7 +472,7 @@ func (c *Client) retry(ctx context.Context, k *callState, apiErr *APIError, tok 
 		k.refreshed = true
 		return c.refresh(ctx, k.st, tok.AccessToken)
 	case errors.Is(apiErr, ErrQueryLimit):
-		// The call did not run: always safe to repeat (API.md §4.5).
+		// The call did not run: always safe to repeat (docs/bitrix24.md §4.5).
 		k.st.limiter.empty()
 		if k.retries >= durInt(c.MaxRetries, DefaultMaxRetries) {
 			return apiErr
@@ -599,7 +599,7 @@ func (c *Client) send(ctx context.Context, st *portalState, method string, tok c
 			if err != nil {
 				return nil, nil, fmt.Errorf("bitrix24 %s: redirect to %s: %v", method, loc.Host, err)
 			}
-			// The portal moved (API.md §4.1): store the new address, then
+			// The portal moved (docs/bitrix24.md §4.1): store the new address, then
 			// send the same POST there (Go's client would turn it into a GET).
 			if err := c.moved(ctx, st, tok, endpoint); err != nil {
 				return nil, nil, err

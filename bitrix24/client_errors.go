@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// APIError is an error answer of a portal's REST API (API.md §4.2):
+// APIError is an error answer of a portal's REST API (docs/bitrix24.md §4.2):
 // {"error": Code, "error_description": Description} with HTTPStatus.
 // Compare it with errors.Is against the Err… values: they match on the
 // code, and on the description where Bitrix24 leaves the code empty (or

@@ -65,7 +65,7 @@ func (c *Client) AddTimelineComment(ctx context.Context, p *callbackline.Portal,
 	return int64(id), err
 }
 
-// Todo are crm.activity.todo.add's parameters (API.md §8.3).
+// Todo are crm.activity.todo.add's parameters (docs/bitrix24.md §8.3).
 type Todo struct {
 	OwnerTypeID   int // EntityLead, EntityContact, …
 	OwnerID       int64

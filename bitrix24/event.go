@@ -20,7 +20,7 @@ const (
 	EventAppTest       = "ONAPPTEST"               // event.test: a delivery test
 )
 
-// Event is one event as Bitrix24 delivers it to a handler (API.md §1.2).
+// Event is one event as Bitrix24 delivers it to a handler (docs/bitrix24.md §1.2).
 // Nothing in it is trusted: check Auth.MemberID and Auth.ApplicationToken
 // against the installed portal before acting on it.
 type Event struct {
@@ -31,7 +31,7 @@ type Event struct {
 	Auth      Auth      // auth[…]
 }
 
-// Auth is the auth[…] part of an event (API.md §1.2). The tokens are
+// Auth is the auth[…] part of an event (docs/bitrix24.md §1.2). The tokens are
 // present only when the event could be tied to a user; member_id, domain,
 // the endpoints and application_token are always there.
 type Auth struct {
@@ -144,7 +144,7 @@ func EventFromForm(f *Form) (*Event, error) {
 	return ev, nil
 }
 
-// CallbackStart is the data of ONEXTERNALCALLBACKSTART (API.md §6.1).
+// CallbackStart is the data of ONEXTERNALCALLBACKSTART (docs/bitrix24.md §6.1).
 type CallbackStart struct {
 	PhoneNumber   string // PHONE_NUMBER: as the visitor typed it, not normalised; may be empty
 	Text          string // TEXT: what to say to the employee; may be empty
@@ -177,7 +177,7 @@ func (e *Event) CallbackStart() (CallbackStart, error) {
 	return c, nil
 }
 
-// CallStart is the data of ONEXTERNALCALLSTART, click-to-call (API.md §6.2).
+// CallStart is the data of ONEXTERNALCALLSTART, click-to-call (docs/bitrix24.md §6.2).
 // Bitrix24 has registered the call already: finish it with CallID.
 type CallStart struct {
 	PhoneNumber              string // PHONE_NUMBER: as clicked
@@ -219,7 +219,7 @@ func (e *Event) CallStart() (CallStart, error) {
 	return c, nil
 }
 
-// Uninstall is the data of ONAPPUNINSTALL (API.md §2.4).
+// Uninstall is the data of ONAPPUNINSTALL (docs/bitrix24.md §2.4).
 type Uninstall struct {
 	Clean    bool   // CLEAN is 1: the administrator asked to delete the application's data
 	Language string // LANGUAGE_ID

@@ -19,7 +19,7 @@ const (
 
 func wireUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
-// wireEvent is what each example of API.md §11.1–11.5 decodes to, in both
+// wireEvent is what each example of docs/bitrix24.md §11.1–11.5 decodes to, in both
 // its form and its JSON version.
 type wireEvent struct {
 	event         bitrix24.Event // Data not compared here
@@ -153,7 +153,7 @@ func TestParseEventWireExamples(t *testing.T) {
 	}
 }
 
-// TestParseEventAnonymousCallback spells out the two facts of §11.2 that the
+// TestParseEventAnonymousCallback spells out the two facts of docs/bitrix24.md §11.2 that the
 // intake relies on.
 func TestParseEventAnonymousCallback(t *testing.T) {
 	req := wireLoad(t, "11.2-callbackstart-anonymous.http")

@@ -6,7 +6,7 @@ import (
 	"github.com/callbackline/callbackline/bitrix24"
 )
 
-// ParseEvent on the ONEXTERNALCALLBACKSTART body of API.md §11.1, as
+// ParseEvent on the ONEXTERNALCALLBACKSTART body of docs/bitrix24.md §11.1, as
 // Bitrix24 posts it.
 func ExampleParseEvent() {
 	body := "event=ONEXTERNALCALLBACKSTART&event_handler_id=1053&data%5BPHONE_NUMBER%5D=%2B494951234567" +

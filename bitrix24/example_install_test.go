@@ -7,7 +7,7 @@ import (
 	"github.com/callbackline/callbackline/bitrix24"
 )
 
-// ParseInstall on the installer page's POST in the Bitrix24 frame (API.md
+// ParseInstall on the installer page's POST in the Bitrix24 frame (docs/bitrix24.md
 // §11.6). Nothing in it is trusted until the OAuth server accepts
 // RefreshToken and names the same member id.
 func ExampleParseInstall() {

@@ -318,7 +318,7 @@ func TestDecodeFormLimits(t *testing.T) {
 }
 
 func TestFormEncode(t *testing.T) {
-	// Every form example of API.md §11 is PHP's http_build_query output;
+	// Every form example of docs/bitrix24.md §11 is PHP's http_build_query output;
 	// Encode must give it back byte for byte.
 	for _, name := range wireFiles(t) {
 		req := wireLoad(t, name)

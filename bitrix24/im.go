@@ -8,7 +8,7 @@ import (
 	"github.com/callbackline/callbackline"
 )
 
-// IMUser is a user as the messenger sees them (im.user.get, API.md §8.2).
+// IMUser is a user as the messenger sees them (im.user.get, docs/bitrix24.md §8.2).
 type IMUser struct {
 	ID               ID       `json:"id"`
 	Active           Bool     `json:"active"`

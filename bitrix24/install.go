@@ -16,10 +16,10 @@ type InstallKind string
 // Kinds of installation requests.
 const (
 	// InstallEvent: the ONAPPINSTALL (or ONAPPUPDATE) event that Bitrix24
-	// posts to the installation handler of an application (API.md §11.3).
+	// posts to the installation handler of an application (docs/bitrix24.md §11.3).
 	InstallEvent InstallKind = "event"
 	// InstallFrame: the installer or application page opened in the
-	// Bitrix24 frame (API.md §2.2, §11.6); answer it with a page that
+	// Bitrix24 frame (docs/bitrix24.md §2.2, §11.6); answer it with a page that
 	// calls installFinish.
 	InstallFrame InstallKind = "frame"
 )
@@ -41,7 +41,7 @@ type Install struct {
 	// ApplicationToken is auth[application_token] / APPLICATION_TOKEN: the
 	// secret that later events carry. Empty when not sent (older portals
 	// leave it out of the frame POST). Never APP_SID, which is a per-page
-	// session id (API.md §1.4).
+	// session id (docs/bitrix24.md §1.4).
 	ApplicationToken string
 
 	Domain         string    // auth[domain] / DOMAIN in the query: the portal's host

@@ -62,7 +62,7 @@ func TestParseInstallFrame(t *testing.T) {
 
 // TestParseInstallNeverAppSID: APP_SID is a per-page session id; taking it
 // for the application token (as CRest does) would let every later event
-// fail, or worse (API.md §1.4, §9.20).
+// fail, or worse (docs/bitrix24.md §1.4, §9.20).
 func TestParseInstallNeverAppSID(t *testing.T) {
 	req := wireLoad(t, "11.6-install-frame.http")
 	body := strings.Replace(string(req.Body), "&APPLICATION_TOKEN="+wireAppToken, "", 1)

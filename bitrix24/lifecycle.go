@@ -11,7 +11,7 @@ import (
 
 // AppEvents are the events callbackline binds after an installation: both
 // telephony events (the newer core resolves callback lines only for
-// applications that also handle ONEXTERNALCALLSTART, API.md §9 item 9) and
+// applications that also handle ONEXTERNALCALLSTART, docs/bitrix24.md §9 item 9) and
 // the uninstallation.
 var AppEvents = []string{"ONEXTERNALCALLBACKSTART", "ONEXTERNALCALLSTART", "ONAPPUNINSTALL"}
 
@@ -170,7 +170,7 @@ func (c *Client) Setup(ctx context.Context, p *callbackline.Portal, publicURL st
 	return nil
 }
 
-// AppInfo is app.info's answer (API.md §2.5).
+// AppInfo is app.info's answer (docs/bitrix24.md §2.5).
 type AppInfo struct {
 	ID             ID   `json:"ID"`
 	Code           Text `json:"CODE"`

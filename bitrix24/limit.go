@@ -7,7 +7,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limits is the leaky bucket of one portal (API.md §4.5): Rate requests a
+// Limits is the leaky bucket of one portal (docs/bitrix24.md §4.5): Rate requests a
 // second drain the bucket, which holds Burst. A negative Rate turns the
 // limiter off.
 type Limits struct {

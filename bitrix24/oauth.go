@@ -16,7 +16,7 @@ import (
 	"github.com/callbackline/callbackline"
 )
 
-// DefaultOAuthServer is Bitrix24's OAuth server (API.md §3). It is the only
+// DefaultOAuthServer is Bitrix24's OAuth server (docs/bitrix24.md §3). It is the only
 // place the client secret is ever sent to.
 const DefaultOAuthServer = "https://oauth.bitrix.info/"
 
@@ -35,7 +35,7 @@ type OAuth struct {
 	Now          func() time.Time // nil: time.Now; used when the answer has no "expires"
 }
 
-// Token is the OAuth server's answer to a token request (API.md §3.2).
+// Token is the OAuth server's answer to a token request (docs/bitrix24.md §3.2).
 type Token struct {
 	AccessToken    string
 	RefreshToken   string
@@ -65,7 +65,7 @@ func (t *Token) String() string {
 		t.MemberID, t.ClientEndpoint, t.ExpiresAt.UTC().Format(time.RFC3339), Redact(t.AccessToken), Redact(t.RefreshToken))
 }
 
-// OAuth error codes (API.md §3.2).
+// OAuth error codes (docs/bitrix24.md §3.2).
 const (
 	OAuthInvalidRequest  = "invalid_request"
 	OAuthInvalidClient   = "invalid_client"
@@ -112,7 +112,7 @@ func NeedsReinstall(err error) bool {
 	return errors.As(err, &ce) && ce.Code == callbackline.EREINSTALL
 }
 
-// Refresh exchanges a refresh token for a new pair (API.md §3.2). The
+// Refresh exchanges a refresh token for a new pair (docs/bitrix24.md §3.2). The
 // refresh token is used up by this call whatever happens afterwards: store
 // the returned pair before using it.
 func (o *OAuth) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
@@ -125,7 +125,7 @@ func (o *OAuth) Refresh(ctx context.Context, refreshToken string) (*Token, error
 	return o.token(ctx, q)
 }
 
-// Exchange trades an authorization code (full OAuth protocol, API.md §3.1)
+// Exchange trades an authorization code (full OAuth protocol, docs/bitrix24.md §3.1)
 // for a pair. The code is valid for 30 seconds.
 func (o *OAuth) Exchange(ctx context.Context, code string) (*Token, error) {
 	if code == "" {
@@ -266,7 +266,7 @@ func (o *OAuth) httpClient() *http.Client {
 }
 
 // checkEndpoint accepts an absolute http(s) URL with a host and a path
-// ending in "/rest/" (the form Bitrix24 gives, API.md §3.2), without
+// ending in "/rest/" (the form Bitrix24 gives, docs/bitrix24.md §3.2), without
 // credentials, query or fragment.
 func checkEndpoint(s string) error {
 	if s == "" {

@@ -13,16 +13,16 @@ import (
 )
 
 // The offline safety net (off by default). Events are delivered online at
-// most once and a lost delivery is never repeated (API.md §1.3). As a
+// most once and a lost delivery is never repeated (docs/bitrix24.md §1.3). As a
 // safety net the telephony events can also be bound as offline events,
 // which the portal keeps in a queue that the application polls
 // (event.offline.get with clear=0 to reserve, event.offline.clear to
-// confirm, API.md §1.5). An event seen on both paths reaches the intake
+// confirm, docs/bitrix24.md §1.5). An event seen on both paths reaches the intake
 // twice; the intake's de-duplication (same portal, number and CRM entity
 // within a window) folds them into one.
 //
 // Whether Bitrix24 queues telephony events for offline handlers at all is
-// not confirmed (API.md §12): on a real portal this may never yield an
+// not confirmed (docs/bitrix24.md §12): on a real portal this may never yield an
 // event. It costs one request per portal and interval.
 
 // OfflineEvents are the events bound offline by the safety net.

@@ -33,7 +33,7 @@ func TestOfflineSafetyNet(t *testing.T) {
 	f.sim.AddLine(bitrix24test.Line{Number: "100"})
 	_ = f.sim.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: "+49 30 123", CRMEntityType: "LEAD", CRMEntityID: "5785"})
 	if n := len(f.sim.OfflineEvents()); n != 0 {
-		// Without ONEXTERNALCALLSTART bound online the newer core sends nothing at all (API.md §9 item 9).
+		// Without ONEXTERNALCALLSTART bound online the newer core sends nothing at all (docs/bitrix24.md §9 item 9).
 		t.Fatalf("queued %d", n)
 	}
 	if err := f.client.BindEvent(ctx, p, "ONEXTERNALCALLSTART", "http://127.0.0.1:1/bitrix24/events"); err != nil {

@@ -51,7 +51,7 @@ func (v *Bool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Line is an external line of the application (API.md §5.1): callbackline's
+// Line is an external line of the application (docs/bitrix24.md §5.1): callbackline's
 // lines, selectable as a CRM form's callback line.
 type Line struct {
 	Number        string // NUMBER: what arrives as LINE_NUMBER (≤ 50 characters)
@@ -112,7 +112,7 @@ func (c *Client) DeleteLine(ctx context.Context, p *callbackline.Portal, number 
 // CallType is register's TYPE.
 type CallType int
 
-// Call types (API.md §5.2).
+// Call types (docs/bitrix24.md §5.2).
 const (
 	CallOutgoing         CallType = 1
 	CallIncoming         CallType = 2
@@ -122,7 +122,7 @@ const (
 )
 
 // RegisterCall are telephony.externalCall.register's parameters
-// (API.md §5.2). Show and CRMCreate are always sent as given.
+// (docs/bitrix24.md §5.2). Show and CRMCreate are always sent as given.
 type RegisterCall struct {
 	UserID         int64  // or UserPhoneInner
 	UserPhoneInner string // the employee's extension
@@ -201,7 +201,7 @@ func (c *Client) RegisterCall(ctx context.Context, p *callbackline.Portal, r Reg
 	return &out, nil
 }
 
-// FinishCall are telephony.externalCall.finish's parameters (API.md §5.3).
+// FinishCall are telephony.externalCall.finish's parameters (docs/bitrix24.md §5.3).
 type FinishCall struct {
 	CallID         string
 	UserID         int64 // or UserPhoneInner
@@ -392,7 +392,7 @@ func (c *Client) AttachRecordURL(ctx context.Context, p *callbackline.Portal, ca
 	return int64(r.FileID), err
 }
 
-// CRMMatch is one entity searchCrmEntities found (API.md §5.6).
+// CRMMatch is one entity searchCrmEntities found (docs/bitrix24.md §5.6).
 type CRMMatch struct {
 	CRMEntityType string `json:"CRM_ENTITY_TYPE"`
 	CRMEntityID   ID     `json:"CRM_ENTITY_ID"`

@@ -7,7 +7,7 @@ import (
 	"github.com/callbackline/callbackline"
 )
 
-// User is an employee as user.get gives it (API.md §8.2).
+// User is an employee as user.get gives it (docs/bitrix24.md §8.2).
 type User struct {
 	ID               ID   `json:"ID"`
 	Active           Bool `json:"ACTIVE"`

@@ -105,7 +105,7 @@ func userParam(v any) string {
 
 // openCards replays register/show/hide/finish of every call and returns
 // the users who still see a call card after the call was finished
-// (finish hides the card only for its USER_ID, API.md §5.3).
+// (finish hides the card only for its USER_ID, docs/bitrix24.md §5.3).
 func (e *env) openCards() map[string][]string {
 	open := map[string]map[string]bool{}
 	for _, r := range e.portal.RESTCalls("") {

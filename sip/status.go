@@ -1,6 +1,6 @@
 package sip
 
-// Bitrix24 STATUS_CODE values for telephony.externalCall.finish (API.md §5.3).
+// Bitrix24 STATUS_CODE values for telephony.externalCall.finish (docs/bitrix24.md §5.3).
 const (
 	StatusSuccess     = "200"   // the call was connected
 	StatusNoAnswer    = "304"   // missed: nobody answered

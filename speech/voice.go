@@ -38,7 +38,7 @@ const DefaultVoiceID = "usenglishmale"
 // DefaultLanguage is the language of DefaultVoiceID.
 const DefaultLanguage = "en-us"
 
-// voices maps every voice id of voximplant.tts.voices.get (API.md §7.2) to
+// voices maps every voice id of voximplant.tts.voices.get (docs/bitrix24.md §7.2) to
 // an espeak-ng language. espeak-ng 1.51 has no Australian English (British
 // is closer than American) and no Canadian French besides MBROLA voices
 // (France's French is used).
@@ -131,7 +131,7 @@ var regional = map[string]string{
 }
 
 // VoiceFor returns the voice for a Bitrix24 voice id (the VOICE field of
-// ONEXTERNALCALLBACKSTART). Ids of API.md §7.2 map as listed; other ids
+// ONEXTERNALCALLBACKSTART). Ids of docs/bitrix24.md §7.2 map as listed; other ids
 // are read as <language or region><anything><female|male>, so
 // "deinternalfemale" is German female, "usinternalmale" English male and
 // "internalfemale" DefaultLanguage female; an empty or unreadable id gets
@@ -182,7 +182,7 @@ func VoiceFor(id string) Voice {
 	return v
 }
 
-// VoiceIDs returns the 42 voice ids Bitrix24 knows (API.md §7.2), sorted.
+// VoiceIDs returns the 42 voice ids Bitrix24 knows (docs/bitrix24.md §7.2), sorted.
 func VoiceIDs() []string {
 	ids := make([]string, 0, len(voices))
 	for id := range voices {

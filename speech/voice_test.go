@@ -77,7 +77,7 @@ func TestVoiceFallback(t *testing.T) {
 		gender   speech.Gender
 		outID    string
 	}{
-		{"deinternalfemale", "de", speech.Female, "deinternalfemale"}, // the docs' example (API.md §6.1)
+		{"deinternalfemale", "de", speech.Female, "deinternalfemale"}, // the docs' example (docs/bitrix24.md §6.1)
 		{"deinternalmale", "de", speech.Male, "deinternalmale"},
 		{"usinternalmale", "en-us", speech.Male, "usinternalmale"}, // the EN docs' list
 		{"usinternalfemale", "en-us", speech.Female, "usinternalfemale"},
@@ -105,7 +105,7 @@ func TestVoiceFallback(t *testing.T) {
 }
 
 // TestBitrixDefaultVoices checks the default voice of each portal
-// language (API.md §7.2) speaks that language.
+// language (docs/bitrix24.md §7.2) speaks that language.
 func TestBitrixDefaultVoices(t *testing.T) {
 	for id, lang := range map[string]string{
 		"ruinternalfemale": "ru", "usenglishmale": "en-us", "eurgermanfemale": "de",

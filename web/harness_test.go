@@ -25,7 +25,7 @@ import (
 )
 
 // The member id and application token of the wire examples in
-// testdata/events (API.md §11), so they are genuine for the harness portal.
+// testdata/events (docs/bitrix24.md §11), so they are genuine for the harness portal.
 const (
 	exampleMember = "a223c6b9410f85df78e9377d6c4f7213"
 	exampleToken  = "51610fefc120afa4b628cc82d6298cce"
@@ -166,7 +166,7 @@ func readAll(t testing.TB, res *http.Response) string {
 }
 
 // wireExample reads testdata/events/NAME.http: a request line, headers, a
-// blank line and the body (API.md §11).
+// blank line and the body (docs/bitrix24.md §11).
 func wireExample(t testing.TB, name string) (contentType string, body []byte) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "events", name+".http"))

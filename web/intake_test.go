@@ -213,7 +213,7 @@ func TestCallbackGenuine(t *testing.T) {
 	})
 }
 
-// TestWireExamples posts the raw bodies of API.md §11 as they arrive.
+// TestWireExamples posts the raw bodies of docs/bitrix24.md §11 as they arrive.
 func TestWireExamples(t *testing.T) {
 	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()

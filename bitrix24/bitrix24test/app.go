@@ -65,7 +65,7 @@ func init() {
 	}
 }
 
-// app.info (API.md §2.5).
+// app.info (docs/bitrix24.md §2.5).
 func appInfo(c *call) (*result, *apiError) {
 	return &result{value: map[string]any{
 		"ID": 1, "CODE": c.p.opts.ClientID, "VERSION": 1, "STATUS": c.p.opts.AppStatus,
@@ -76,7 +76,7 @@ func appInfo(c *call) (*result, *apiError) {
 }
 
 // user.admin: whether the token's user is an administrator (result true
-// or false; Bitrix24 docs api-reference/common/users/user-admin.md).
+// or false; docs/bitrix24.md §2.5).
 func userAdmin(c *call) (*result, *apiError) {
 	u := c.p.users[c.c.userID]
 	return &result{value: u != nil && u.Admin}, nil
@@ -111,7 +111,7 @@ var eventScopes = map[string]string{
 	"ONCRMLEADADD": "crm", "ONCRMCONTACTADD": "crm", "ONCRMDEALADD": "crm",
 }
 
-// event.bind (API.md §2.5).
+// event.bind (docs/bitrix24.md §2.5).
 func eventBind(c *call) (*result, *apiError) {
 	ev := strings.ToUpper(strings.TrimSpace(c.params.str("event")))
 	if ev == "" {
@@ -169,7 +169,7 @@ func eventBind(c *call) (*result, *apiError) {
 	return &result{value: true}, nil
 }
 
-// event.unbind (API.md §2.5) → {"count": n}.
+// event.unbind (docs/bitrix24.md §2.5) → {"count": n}.
 func eventUnbind(c *call) (*result, *apiError) {
 	ev := strings.ToUpper(c.params.str("event"))
 	if ev == "" {
@@ -191,7 +191,7 @@ func eventUnbind(c *call) (*result, *apiError) {
 	return &result{value: map[string]any{"count": n}}, nil
 }
 
-// event.get (API.md §2.5): auth_type is a string.
+// event.get (docs/bitrix24.md §2.5): auth_type is a string.
 func eventGet(c *call) (*result, *apiError) {
 	out := []any{}
 	for _, h := range c.p.handlers {
@@ -204,7 +204,7 @@ func eventGet(c *call) (*result, *apiError) {
 	return &result{value: out}, nil
 }
 
-// OfflineEvent is one entry of the portal's offline event queue (API.md §1.5).
+// OfflineEvent is one entry of the portal's offline event queue (docs/bitrix24.md §1.5).
 type OfflineEvent struct {
 	ID        int64
 	Timestamp time.Time
@@ -215,7 +215,7 @@ type OfflineEvent struct {
 }
 
 // Whether Bitrix24 queues telephony events for offline handlers is not
-// confirmed (API.md §12); the simulator queues every event that has an
+// confirmed (docs/bitrix24.md §12); the simulator queues every event that has an
 // offline handler bound.
 func (p *Portal) queueOfflineLocked(event string, data Pairs) {
 	p.nextID++
@@ -234,7 +234,7 @@ func (p *Portal) OfflineEvents() []OfflineEvent {
 	return out
 }
 
-// event.offline.get (API.md §1.5): filter, limit (50), clear (default 1).
+// event.offline.get (docs/bitrix24.md §1.5): filter, limit (50), clear (default 1).
 func eventOfflineGet(c *call) (*result, *apiError) {
 	if u := c.p.users[c.c.userID]; u == nil || !u.Admin {
 		return nil, &apiError{http.StatusForbidden, "ACCESS_DENIED", "Access denied! Admin permissions required"}
@@ -295,7 +295,7 @@ func (p *Portal) removeOfflineLocked(rm []*OfflineEvent) {
 	p.offline = kept
 }
 
-// event.offline.clear (API.md §1.5): process_id, optional message_id[].
+// event.offline.clear (docs/bitrix24.md §1.5): process_id, optional message_id[].
 func eventOfflineClear(c *call) (*result, *apiError) {
 	pid := c.params.str("process_id")
 	if pid == "" {
@@ -320,7 +320,7 @@ var (
 	refSeg    = regexp.MustCompile(`\[([^\]]*)\]`)
 )
 
-// batchLocked runs "batch" (API.md §4.4): cmd (key → "method?query"),
+// batchLocked runs "batch" (docs/bitrix24.md §4.4): cmd (key → "method?query"),
 // halt; at most 50 commands, no nested batch.
 func (p *Portal) batchLocked(c *caller, ps params) (*result, *apiError) {
 	cmds, ok := lookup(ps, "cmd")

@@ -52,7 +52,7 @@ func DefaultUsers() []User {
 }
 
 // DefaultEntities is the CRM's clients unless Options say otherwise; the
-// ids are those of API.md's examples.
+// ids are those of the examples in docs/bitrix24.md (§5.2, §5.3, §11).
 func DefaultEntities() []Entity {
 	return []Entity{
 		{Type: "LEAD", ID: 5785, Title: "Callback request from the website", Name: "Klaus", LastName: "Fischer", AssignedByID: 1269, Phones: []string{"+494951234567"}},
@@ -160,7 +160,7 @@ func (p *Portal) findUserByInnerLocked(inner string) *User {
 }
 
 // searchLocked finds CRM entities by phone: contacts, then leads, then
-// companies (API.md §5.6).
+// companies (docs/bitrix24.md §5.6).
 func (p *Portal) searchLocked(phone string) []*Entity {
 	d := digits(phone)
 	if d == "" {
@@ -234,7 +234,7 @@ func (p *Portal) dateLocked(t time.Time) string {
 	return t.In(time.FixedZone("", 3*3600)).Format(time.RFC3339)
 }
 
-// bxDate is a Bitrix DateTime object that serialises as {} (API.md §4.2).
+// bxDate is a Bitrix DateTime object that serialises as {} (docs/bitrix24.md §4.2).
 type bxDate struct{}
 
 func (p *Portal) userJSON(u *User) map[string]any {
@@ -257,7 +257,7 @@ func (p *Portal) userJSON(u *User) map[string]any {
 	}
 }
 
-// user.get (API.md §8.2): filter by ID, ACTIVE, UF_PHONE_INNER, IS_ONLINE,
+// user.get (docs/bitrix24.md §8.2): filter by ID, ACTIVE, UF_PHONE_INNER, IS_ONLINE,
 // USER_TYPE, NAME, LAST_NAME, EMAIL; pages of 50.
 func userGet(c *call) (*result, *apiError) {
 	filter := c.params.sub("FILTER")
@@ -311,7 +311,7 @@ func mustLookup(m map[string]any, key string) any {
 	return v
 }
 
-// page cuts a list into Bitrix24's pages of 50 (API.md §4.3).
+// page cuts a list into Bitrix24's pages of 50 (docs/bitrix24.md §4.3).
 func page(rows []any, ps params) (*result, *apiError) {
 	start, _ := ps.int("start")
 	total := len(rows)
@@ -336,7 +336,7 @@ func page(rows []any, ps params) (*result, *apiError) {
 	return r, nil
 }
 
-// im.user.get (API.md §8.2): ID, default the caller.
+// im.user.get (docs/bitrix24.md §8.2): ID, default the caller.
 func imUserGet(c *call) (*result, *apiError) {
 	id, ok := c.params.int("ID")
 	if !ok {
@@ -379,7 +379,7 @@ func imUserGet(c *call) (*result, *apiError) {
 	}}, nil
 }
 
-// timeman.status (API.md §8.2): USER_ID, default the caller. An unknown
+// timeman.status (docs/bitrix24.md §8.2): USER_ID, default the caller. An unknown
 // user is an error with an empty code.
 func timemanStatus(c *call) (*result, *apiError) {
 	id, ok := c.params.int("USER_ID")
@@ -409,7 +409,7 @@ func timemanStatus(c *call) (*result, *apiError) {
 
 var entityTypeIDs = map[int64]string{1: "LEAD", 2: "DEAL", 3: "CONTACT", 4: "COMPANY"}
 
-// crm.item.get (API.md §8.1): entityTypeId and id → {"item": {...}} with
+// crm.item.get (docs/bitrix24.md §8.1): entityTypeId and id → {"item": {...}} with
 // camelCase keys and integer ids.
 func crmItemGet(c *call) (*result, *apiError) {
 	tid, _ := c.params.int("entityTypeId")
@@ -493,7 +493,7 @@ func (p *Portal) Comments() []Comment {
 	return out
 }
 
-// crm.timeline.comment.add (API.md §8.3): the key must be lower-case
+// crm.timeline.comment.add (docs/bitrix24.md §8.3): the key must be lower-case
 // "fields" (crm 23.100.0 and later).
 func crmTimelineCommentAdd(c *call) (*result, *apiError) {
 	f, ok := c.params["fields"].(map[string]any)
@@ -538,7 +538,7 @@ func (p *Portal) Todos() []Todo {
 	return out
 }
 
-// crm.activity.todo.add (API.md §8.3) → {"id": n}.
+// crm.activity.todo.add (docs/bitrix24.md §8.3) → {"id": n}.
 func crmActivityTodoAdd(c *call) (*result, *apiError) {
 	ot, _ := c.params.int("ownerTypeId")
 	oid, _ := c.params.int("ownerId")
@@ -597,7 +597,7 @@ func (p *Portal) Notifications() []Notification {
 	return out
 }
 
-// im.notify.system.add (API.md §8.3) → the notification id.
+// im.notify.system.add (docs/bitrix24.md §8.3) → the notification id.
 func imNotifySystemAdd(c *call) (*result, *apiError) {
 	uid, ok := c.params.int("USER_ID")
 	if !ok || uid <= 0 {

@@ -20,7 +20,7 @@ const (
 	EventExternalCallStart     = "ONEXTERNALCALLSTART"
 )
 
-// EventAuth is the auth[...] part of an event (API.md §1.2). Without an
+// EventAuth is the auth[...] part of an event (docs/bitrix24.md §1.2). Without an
 // AccessToken only domain, endpoints, member_id and application_token are
 // written.
 type EventAuth struct {
@@ -38,7 +38,7 @@ type EventAuth struct {
 	ApplicationToken string
 }
 
-// Envelope is one event as Bitrix24 posts it (API.md §1.2, §11).
+// Envelope is one event as Bitrix24 posts it (docs/bitrix24.md §1.2, §11).
 type Envelope struct {
 	Event     string
 	HandlerID int64 // event_handler_id
@@ -48,7 +48,7 @@ type Envelope struct {
 }
 
 // Pairs returns the form fields in Bitrix24's order: event,
-// event_handler_id, data[…], ts, auth[…] (API.md §11).
+// event_handler_id, data[…], ts, auth[…] (docs/bitrix24.md §11).
 func (e Envelope) Pairs() Pairs {
 	ps := P("event", e.Event, "event_handler_id", itoa(e.HandlerID))
 	ps = append(ps, e.Data.Prefixed("data")...)
@@ -65,11 +65,11 @@ func (e Envelope) Pairs() Pairs {
 		}
 		auth.Add("application_token", a.ApplicationToken)
 	case strings.EqualFold(e.Event, EventAppUninstall):
-		// The order of API.md §11.4.
+		// The order of docs/bitrix24.md §11.4.
 		auth = P("domain", a.Domain, "server_endpoint", a.ServerEndpoint, "client_endpoint", a.ClientEndpoint,
 			"member_id", a.MemberID, "application_token", a.ApplicationToken)
 	default:
-		// The token-less shape of API.md §11.2.
+		// The token-less shape of docs/bitrix24.md §11.2.
 		auth = P("domain", a.Domain, "client_endpoint", a.ClientEndpoint, "server_endpoint", a.ServerEndpoint,
 			"member_id", a.MemberID, "application_token", a.ApplicationToken)
 	}
@@ -174,7 +174,7 @@ func (p *Portal) Sent() []SentEvent {
 }
 
 // SendEvent posts an event to handlerURL exactly as Bitrix24 does
-// (API.md §1.1): POST, application/x-www-form-urlencoded, keys in PHP
+// (docs/bitrix24.md §1.1): POST, application/x-www-form-urlencoded, keys in PHP
 // bracket syntax with the brackets percent-encoded, all values strings.
 // data keys are relative to data[…]. The response body is read and can be
 // read again by the caller; Bitrix24 does not retry a failed delivery and
@@ -215,7 +215,7 @@ func (p *Portal) post(ctx context.Context, target, event, body string) (*http.Re
 	return resp, nil
 }
 
-// InstallEnvelope builds ONAPPINSTALL (API.md §2.4, §11.3) with a fresh
+// InstallEnvelope builds ONAPPINSTALL (docs/bitrix24.md §2.4, §11.3) with a fresh
 // token pair of the administrator, registered with the OAuth server, and
 // marks the application installed on the portal.
 func (p *Portal) InstallEnvelope() Envelope {
@@ -230,7 +230,7 @@ func (p *Portal) InstallEnvelope() Envelope {
 func (p *Portal) InstallEvent() url.Values { return p.InstallEnvelope().Pairs().Values() }
 
 // SendInstall posts ONAPPINSTALL to the application's installation
-// handler, as for an API-only application (API.md §2.1): the installation
+// handler, as for an API-only application (docs/bitrix24.md §2.1): the installation
 // is then complete on the portal's side.
 func (p *Portal) SendInstall(ctx context.Context, handlerURL string) (*http.Response, error) {
 	e := p.InstallEnvelope()
@@ -238,7 +238,7 @@ func (p *Portal) SendInstall(ctx context.Context, handlerURL string) (*http.Resp
 }
 
 // Frame is the POST that opens the application page in the Bitrix24 frame
-// (API.md §2.2, §11.6).
+// (docs/bitrix24.md §2.2, §11.6).
 type Frame struct {
 	Domain           string // DOMAIN (query)
 	Protocol         string // PROTOCOL (query): "1" https, "0" http
@@ -269,7 +269,7 @@ func (f Frame) Body() string {
 
 // InstallFrame builds the frame POST of the installer page with a fresh
 // token pair of the administrator and marks the application installed (but
-// not finished: events flow only after FinishInstall, API.md §2.1).
+// not finished: events flow only after FinishInstall, docs/bitrix24.md §2.1).
 func (p *Portal) InstallFrame() Frame {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -296,7 +296,7 @@ func (p *Portal) SendInstallFrame(ctx context.Context, pageURL string) (*http.Re
 	return p.post(ctx, target, "FRAME", f.Body())
 }
 
-// FinishInstall is the page's installFinish() call (API.md §2.3).
+// FinishInstall is the page's installFinish() call (docs/bitrix24.md §2.3).
 func (p *Portal) FinishInstall() {
 	p.mu.Lock()
 	p.installed, p.finished = true, true
@@ -310,7 +310,7 @@ func (p *Portal) Installed() bool {
 	return p.installed && p.finished
 }
 
-// CallbackRequest is what a CRM form with callback sends (API.md §6.1).
+// CallbackRequest is what a CRM form with callback sends (docs/bitrix24.md §6.1).
 type CallbackRequest struct {
 	PhoneNumber   string // raw visitor input
 	Text          string
@@ -334,7 +334,7 @@ func (p *Portal) SendCallbackStart(ctx context.Context, handlerURL string, c Cal
 	return p.SendEvent(ctx, handlerURL, EventExternalCallbackStart, c.Data(), opts)
 }
 
-// SendUninstall posts ONAPPUNINSTALL (no tokens, API.md §11.4) to
+// SendUninstall posts ONAPPUNINSTALL (no tokens, docs/bitrix24.md §11.4) to
 // handlerURL. It does not change the portal; Uninstall does.
 func (p *Portal) SendUninstall(ctx context.Context, handlerURL string, clean bool) (*http.Response, error) {
 	c := "0"
@@ -349,7 +349,7 @@ var ErrNotDelivered = errors.New("bitrix24test: event not delivered")
 
 // fire posts the event to every online handler bound for it. Tokens are
 // those of the handler's auth_type user, else of triggerUser (0: an
-// anonymous visitor, no tokens) (API.md §1.2). It returns the first error.
+// anonymous visitor, no tokens) (docs/bitrix24.md §1.2). It returns the first error.
 func (p *Portal) fire(ctx context.Context, event string, data Pairs, triggerUser int64) (int, error) {
 	p.mu.Lock()
 	if !p.installed || !p.finished {
@@ -410,11 +410,11 @@ func (p *Portal) deliver(ctx context.Context, event string, outs []outgoing) (in
 }
 
 // SubmitCallbackForm is a website visitor submitting a CRM form whose
-// callback line is this application (API.md §6.1): the portal posts
+// callback line is this application (docs/bitrix24.md §6.1): the portal posts
 // ONEXTERNALCALLBACKSTART to the bound handlers, without tokens unless the
 // handler was bound with auth_type. As in the newer core, the event goes
 // out only when the application also handles ONEXTERNALCALLSTART
-// (API.md §9 item 9), and only for its own lines or its generic line ("").
+// (docs/bitrix24.md §9 item 9), and only for its own lines or its generic line ("").
 func (p *Portal) SubmitCallbackForm(ctx context.Context, c CallbackRequest) error {
 	if c.Voice == "" {
 		c.Voice = DefaultVoice(p.opts.Language)
@@ -439,7 +439,7 @@ func (p *Portal) SubmitCallbackForm(ctx context.Context, c CallbackRequest) erro
 }
 
 // ClickToCall is an employee clicking a phone number in the CRM while
-// this application is the default outgoing line (API.md §6.2).
+// this application is the default outgoing line (docs/bitrix24.md §6.2).
 type ClickToCall struct {
 	UserID        int64
 	PhoneNumber   string
@@ -478,7 +478,7 @@ func (p *Portal) ClickToCall(ctx context.Context, c ClickToCall) (string, error)
 	return call.CallID, err
 }
 
-// Uninstall removes the application from the portal (API.md §2.4): it
+// Uninstall removes the application from the portal (docs/bitrix24.md §2.4): it
 // posts ONAPPUNINSTALL to the bound handlers, then deletes the handlers and
 // the application's lines, and revokes every token.
 func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
@@ -487,7 +487,7 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 		c = "1"
 	}
 	// The application's access is revoked before the event reaches it
-	// (API.md §2.4): a handler that asks the portal finds it uninstalled.
+	// (docs/bitrix24.md §2.4): a handler that asks the portal finds it uninstalled.
 	p.mu.Lock()
 	var outs []outgoing
 	if p.installed && p.finished {
@@ -511,7 +511,7 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 }
 
 // DefaultVoice is the TTS voice Bitrix24 puts into VOICE for a language
-// (API.md §7.2).
+// (docs/bitrix24.md §7.2).
 func DefaultVoice(lang string) string {
 	switch lang {
 	case "ru", "ua":

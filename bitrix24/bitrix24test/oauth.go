@@ -18,7 +18,7 @@ type Tokens struct {
 }
 
 // IssueTokens registers a fresh pair for the user, as an installation or an
-// opened application page would bring (API.md §3.1). The refresh token
+// opened application page would bring (docs/bitrix24.md §3.1). The refresh token
 // starts a new chain.
 func (p *Portal) IssueTokens(userID int64) Tokens {
 	p.mu.Lock()
@@ -70,7 +70,7 @@ func (p *Portal) Refreshes() int {
 	return n
 }
 
-// serveOAuth is the OAuth server: GET /oauth/token/ (API.md §3.2).
+// serveOAuth is the OAuth server: GET /oauth/token/ (docs/bitrix24.md §3.2).
 func (p *Portal) serveOAuth(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	rec := Request{Time: time.Now(), Server: "oauth", Host: r.Host, HTTPMethod: r.Method, Path: r.URL.Path,
@@ -119,14 +119,14 @@ func (p *Portal) oauthAnswer(r *http.Request, q url.Values) (int, map[string]any
 		return oauthError(http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type")
 	}
 	if !p.installed {
-		// The application was uninstalled: "app not installed" (API.md §3.2).
+		// The application was uninstalled: "app not installed" (docs/bitrix24.md §3.2).
 		return oauthError(http.StatusUnauthorized, "invalid_client", "Application not installed")
 	}
 	if p.paymentRequired {
 		return oauthError(http.StatusPaymentRequired, "PAYMENT_REQUIRED", "Payment required")
 	}
 	// Rotation: the used refresh token and the access token of its pair
-	// die; a new pair is born (API.md §3.2, old docs S29).
+	// die; a new pair is born (docs/bitrix24.md §3.2: older Bitrix24 docs).
 	old.revoked = true
 	if a := p.access[old.access]; a != nil {
 		a.revoked = true

@@ -2,8 +2,8 @@
 // `callbackline demo`: an OAuth server, the REST methods callbackline uses
 // with their documented shapes and quirks, a leaky-bucket rate limit, fault
 // injection, a seeded CRM, and an event sender that posts events to a
-// handler in Bitrix24's wire format. It follows shared/bitrix24/API.md; the
-// section numbers in comments refer to it.
+// handler in Bitrix24's wire format. It follows docs/bitrix24.md; the section
+// numbers (§N.M) in comments refer to it.
 //
 // The portal runs two HTTP servers on the loopback interface: the OAuth
 // server (OAuthServer, standing in for https://oauth.bitrix.info/) and the
@@ -60,7 +60,7 @@ type Options struct {
 	// AccessTTL is the lifetime of access tokens; default one hour.
 	AccessTTL time.Duration
 
-	// Rate limit of the leaky bucket (API.md §4.5): drain per second and
+	// Rate limit of the leaky bucket (docs/bitrix24.md §4.5): drain per second and
 	// capacity. Defaults 2 and 50 (Enterprise: 5 and 250). A negative
 	// Drain turns the limit off. The bucket runs on the wall clock.
 	Drain float64
@@ -267,7 +267,7 @@ func (p *Portal) ApplicationToken() string { return p.opts.ApplicationToken }
 func (p *Portal) ClientID() string     { return p.opts.ClientID }
 func (p *Portal) ClientSecret() string { return p.opts.ClientSecret }
 
-// ChangeDomain moves the portal to a new address (API.md §4.1): from now
+// ChangeDomain moves the portal to a new address (docs/bitrix24.md §4.1): from now
 // on REST requests to every earlier address answer 302 with the new one in
 // Location, and the OAuth server answers with the new client_endpoint. It
 // returns the new REST endpoint.

@@ -29,7 +29,7 @@ func errCore(desc string) *apiError { return &apiError{http.StatusBadRequest, "E
 
 func errArg(code, desc string) *apiError { return &apiError{http.StatusBadRequest, code, desc} }
 
-// Errors of the REST layer (API.md §3.3, §4.6).
+// Errors of the REST layer (docs/bitrix24.md §3.3, §4.6).
 var (
 	errNoAuth        = &apiError{http.StatusUnauthorized, "NO_AUTH_FOUND", "Wrong authorization data"}
 	errInvalidToken  = &apiError{http.StatusUnauthorized, "invalid_token", "The access token provided is invalid."}
@@ -107,7 +107,7 @@ func (f *Fault) apiError() *apiError {
 
 // ConsumeLimit fills the portal's leaky bucket by n requests, as another
 // application calling the same portal from the same address would
-// (API.md §9 item 16).
+// (docs/bitrix24.md §9 item 16).
 func (p *Portal) ConsumeLimit(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -133,7 +133,7 @@ func (p *Portal) drainLocked(now time.Time) {
 	p.levelAt = now
 }
 
-// admitLocked is the leaky bucket (API.md §4.5): every request adds one;
+// admitLocked is the leaky bucket (docs/bitrix24.md §4.5): every request adds one;
 // the bucket drains Drain per second; a request that would overflow Burst
 // is refused with QUERY_LIMIT_EXCEEDED and does not run.
 func (p *Portal) admitLocked() bool {
@@ -183,7 +183,7 @@ func (p *Portal) servePortal(w http.ResponseWriter, r *http.Request, srv *httpte
 	current := p.currentLocked()
 	p.mu.Unlock()
 	if srv != current {
-		// The portal moved (API.md §4.1): 302 to the same path at the new address.
+		// The portal moved (docs/bitrix24.md §4.1): 302 to the same path at the new address.
 		loc := current.URL + r.URL.RequestURI()
 		rec.Status = http.StatusFound
 		p.record(rec)
@@ -345,7 +345,7 @@ func (p *Portal) answer(w http.ResponseWriter, rec Request, res *result, e *apiE
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// timeInfo is the envelope's "time" (API.md §4.2).
+// timeInfo is the envelope's "time" (docs/bitrix24.md §4.2).
 func (p *Portal) timeInfoLocked() map[string]any {
 	now := p.nowLocked()
 	start := float64(now.UnixNano()) / 1e9

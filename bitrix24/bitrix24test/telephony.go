@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Line is an external line of the application (API.md §5.1).
+// Line is an external line of the application (docs/bitrix24.md §5.1).
 type Line struct {
 	ID            int64
 	Number        string
@@ -209,7 +209,7 @@ func (p *Portal) newCallLocked(userID int64, phone string, typ int, line, extID 
 		StartDate: now, RegisteredAt: now, Registrations: 1,
 	}
 	if line != "" && p.lineLocked(line) == nil {
-		// register with an unknown LINE_NUMBER creates the line (API.md §5.1).
+		// register with an unknown LINE_NUMBER creates the line (docs/bitrix24.md §5.1).
 		p.addLineLocked(line, "", true)
 	}
 	p.calls = append(p.calls, c)
@@ -226,7 +226,7 @@ func (p *Portal) userFromParamsLocked(ps params) *User {
 	return nil
 }
 
-// telephony.externalCall.register (API.md §5.2).
+// telephony.externalCall.register (docs/bitrix24.md §5.2).
 func externalCallRegister(c *call) (*result, *apiError) {
 	ps := c.params
 	if !ps.has("USER_ID") && !ps.has("USER_PHONE_INNER") {
@@ -321,10 +321,10 @@ func (c *Call) hide(uid int64) {
 }
 
 // errCallNotFound is finish's answer for an unknown or finished call: the
-// error code comes back empty (API.md §4.2, §9 item 11).
+// error code comes back empty (docs/bitrix24.md §4.2, §9 item 11).
 var errCallNotFound = &apiError{http.StatusBadRequest, "", "Call is not found (call should be registered prior to finishing)"}
 
-// telephony.externalCall.finish (API.md §5.3).
+// telephony.externalCall.finish (docs/bitrix24.md §5.3).
 func externalCallFinish(c *call) (*result, *apiError) {
 	ps := c.params
 	if ps.has("CALL_ID") && !ps.isString("CALL_ID") {
@@ -395,7 +395,7 @@ func externalCallFinish(c *call) (*result, *apiError) {
 	}}, nil
 }
 
-// telephony.externalCall.show / hide (API.md §5.4): true, or false when
+// telephony.externalCall.show / hide (docs/bitrix24.md §5.4): true, or false when
 // the call is not found.
 func externalCallShowHide(show bool) func(c *call) (*result, *apiError) {
 	return func(c *call) (*result, *apiError) {
@@ -428,7 +428,7 @@ func recordExtOK(name string) bool {
 	return ext == ".wav" || ext == ".mp3"
 }
 
-// telephony.externalCall.attachRecord (API.md §5.5).
+// telephony.externalCall.attachRecord (docs/bitrix24.md §5.5).
 func externalCallAttachRecord(c *call) (*result, *apiError) {
 	ps := c.params
 	callID := ps.str("CALL_ID")
@@ -562,7 +562,7 @@ func (p *Portal) serveUpload(w http.ResponseWriter, r *http.Request, body []byte
 	p.answer(w, rec, res, nil, nil)
 }
 
-// telephony.externalCall.searchCrmEntities (API.md §5.6).
+// telephony.externalCall.searchCrmEntities (docs/bitrix24.md §5.6).
 func externalCallSearchCrmEntities(c *call) (*result, *apiError) {
 	phone := c.params.str("PHONE_NUMBER")
 	if phone == "" {
@@ -586,7 +586,7 @@ func externalCallSearchCrmEntities(c *call) (*result, *apiError) {
 	return &result{value: out}, nil
 }
 
-// Voices is voximplant.tts.voices.get's answer (API.md §7.2).
+// Voices is voximplant.tts.voices.get's answer (docs/bitrix24.md §7.2).
 var Voices = map[string]string{
 	"auenglishfemale": "Australian English Female", "brportuguesefemale": "Brazilian Portuguese Female",
 	"caenglishfemale": "Canadian English Female", "cafrenchfemale": "Canadian French Female",

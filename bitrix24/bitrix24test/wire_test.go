@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// example reads a wire example copied from API.md §11: the request line
+// example reads a wire example copied from docs/bitrix24.md §11: the request line
 // and the body.
 func example(t *testing.T, name string) (requestLine, body string) {
 	t.Helper()
@@ -76,7 +76,7 @@ func TestWireExamples(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, want := example(t, c.name)
 			if got := c.env.Encode(); got != want {
-				t.Errorf("body differs from API.md §11:\n got: %s\nwant: %s", got, want)
+				t.Errorf("body differs from docs/bitrix24.md §11:\n got: %s\nwant: %s", got, want)
 			}
 			// And a standard form parser reads back the documented values.
 			v, err := url.ParseQuery(want)
