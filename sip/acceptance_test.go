@@ -82,7 +82,7 @@ func TestAcceptanceBaresip(t *testing.T) {
 	}
 	emp.Stop()
 	cli.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
 	empRec, err := emp.Recording(ctx)
 	if err != nil {

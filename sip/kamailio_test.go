@@ -78,7 +78,7 @@ func TestKamailioRegister(t *testing.T) {
 		MaxExpires: granted,
 	})
 	d := newKamDialer(t, kamTrunk(k, kamPass))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
 	if err := waitReady(ctx, d); err != nil {
 		t.Fatalf("not registered: %v", err)
@@ -133,7 +133,7 @@ func TestKamailioRegister(t *testing.T) {
 func TestKamailioRegisterWrongPassword(t *testing.T) {
 	k := siptest.StartKamailio(t, siptest.KamailioOptions{Users: map[string]string{kamUser: kamPass}})
 	d := newKamDialer(t, kamTrunk(k, "wrong-password"))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
 	if _, err := k.WaitEvent(ctx, "auth-failed method=REGISTER user="+kamUser, 1); err != nil {
 		t.Fatal(err)
@@ -181,7 +181,7 @@ func TestKamailioCallback(t *testing.T) {
 	})
 	emp := k.StartPhone(t, "101", 440)
 	d := newKamDialer(t, kamTrunk(k, kamPass))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
 	if err := waitReady(ctx, d); err != nil {
 		t.Fatalf("not registered: %v", err)

@@ -24,7 +24,7 @@ func ExampleCache_Announce() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
 	text := "Callback request from the website. Herr Müller asks about the annual plan."
