@@ -55,10 +55,14 @@ const (
 // with a callbackline.EREINSTALL error until new tokens arrive (a new
 // installation).
 type Client struct {
-	OAuth  *OAuth
-	Store  TokenStore
-	HTTP   *http.Client // nil: a client without timeout of its own (Timeout applies); redirects are never followed
-	Limits Limits       // per portal; zero: DefaultLimits
+	OAuth *OAuth
+	Store TokenStore
+	// HTTP is the client for the portals' requests; nil: one without a
+	// timeout of its own (Timeout applies). Redirects are never followed.
+	// Its Transport, when set, replaces the one that connects only where
+	// OAuth.AllowNetworks allows, and must check addresses itself.
+	HTTP   *http.Client
+	Limits Limits // per portal; zero: DefaultLimits
 
 	Timeout          time.Duration // per HTTP exchange; 0: DefaultTimeout
 	MaxRetries       int           // 0: DefaultMaxRetries
@@ -66,9 +70,10 @@ type Client struct {
 	MaxOperatingWait time.Duration // 0: DefaultMaxOperatingWait
 	Logger           *slog.Logger  // nil: slog.Default()
 
-	mu      sync.Mutex
-	portals map[string]*portalState
-	stats   clientStats
+	mu        sync.Mutex
+	portals   map[string]*portalState
+	transport http.RoundTripper // for HTTP without a Transport
+	stats     clientStats
 }
 
 // NewClient returns a Client with the defaults.
@@ -380,7 +385,8 @@ type bodyFunc func(token string) (io.Reader, string)
 
 // do is the call loop: rate limit, send, and react to the answer: refresh
 // once on expired/invalid token, back off on QUERY_LIMIT_EXCEEDED, wait on
-// OPERATION_TIME_LIMIT, replay safe calls after network errors and 5xx.
+// OPERATION_TIME_LIMIT, replay safe calls after network errors and 5xx,
+// ask the OAuth server once where the portal is after a redirect.
 // target, when set, is a full URL to post to instead of the method's.
 func (c *Client) do(ctx context.Context, p *callbackline.Portal, method string, safe bool, body bodyFunc, target string) (*Response, error) {
 	st, err := c.state(p)
@@ -395,8 +401,13 @@ func (c *Client) do(ctx context.Context, p *callbackline.Portal, method string, 
 		}
 		c.stats.calls.Add(1)
 		start := time.Now()
-		resp, apiErr, err := c.send(ctx, st, method, tok, body, target)
+		resp, apiErr, err := c.send(ctx, method, tok, body, target)
+		var re *RedirectError
 		switch {
+		case errors.As(err, &re):
+			if err := c.relocate(ctx, k, tok, re, target); err != nil {
+				return nil, err
+			}
 		case err != nil:
 			k.log.Debug("bitrix24 call failed", "err", err, "elapsed", time.Since(start))
 			if err := c.replay(ctx, k, err); err != nil {
@@ -422,6 +433,7 @@ type callState struct {
 	safe      bool // may be replayed after a network error or a 5xx
 	log       *slog.Logger
 	refreshed bool // the token was refreshed once already
+	relocated bool // the OAuth server was asked once already where the portal is
 	retries   int
 }
 
@@ -555,10 +567,10 @@ func endpointFor(endpoint, method string) (string, error) {
 	return endpoint + url.PathEscape(method) + ".json", nil
 }
 
-// send makes one exchange, following a domain change (302) by posting
-// again to the new address and storing it. It returns the envelope, or the
-// portal's error answer, or a transport error.
-func (c *Client) send(ctx context.Context, st *portalState, method string, tok callbackline.Tokens, body bodyFunc, target string) (*Response, *APIError, error) {
+// send makes one exchange. A redirect is not followed: it comes back as a
+// *RedirectError (see relocate). It returns the envelope, or the portal's
+// error answer, or a transport error.
+func (c *Client) send(ctx context.Context, method string, tok callbackline.Tokens, body bodyFunc, target string) (*Response, *APIError, error) {
 	u := target
 	if u == "" {
 		var err error
@@ -568,79 +580,75 @@ func (c *Client) send(ctx context.Context, st *portalState, method string, tok c
 	}
 	ctx, cancel := context.WithTimeout(ctx, durOr(c.Timeout, DefaultTimeout))
 	defer cancel()
-	for hops := 0; ; hops++ {
-		rd, ctype := body(tok.AccessToken)
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, rd)
-		if err != nil {
-			return nil, nil, fmt.Errorf("bitrix24 %s: %w", method, err)
-		}
-		req.Header.Set("Content-Type", ctype)
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", UserAgent())
-		resp, err := c.httpClient().Do(req)
-		if err != nil {
-			return nil, nil, fmt.Errorf("bitrix24 %s: %w", method, stripURLError(err))
-		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-		resp.Body.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("bitrix24 %s: reading the answer: %w", method, stripURLError(err))
-		}
-		switch resp.StatusCode {
-		case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-			if hops >= 3 || target != "" {
-				return nil, nil, fmt.Errorf("bitrix24 %s: too many redirects", method)
-			}
-			loc, err := resp.Location()
-			if err != nil {
-				return nil, nil, fmt.Errorf("bitrix24 %s: redirect without a usable Location", method)
-			}
-			endpoint, err := restBase(loc)
-			if err != nil {
-				return nil, nil, fmt.Errorf("bitrix24 %s: redirect to %s: %v", method, loc.Host, err)
-			}
-			// The portal moved (docs/bitrix24.md §4.1): store the new address, then
-			// send the same POST there (Go's client would turn it into a GET).
-			if err := c.moved(ctx, st, tok, endpoint); err != nil {
-				return nil, nil, err
-			}
-			tok.ClientEndpoint, tok.Domain = endpoint, endpointHost(endpoint)
-			u = loc.String()
-			continue
-		}
-		return parseEnvelope(method, resp.StatusCode, data)
+	rd, ctype := body(tok.AccessToken)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, rd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bitrix24 %s: %w", method, err)
 	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", UserAgent())
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bitrix24 %s: %w", method, stripURLError(err))
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	resp.Body.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("bitrix24 %s: reading the answer: %w", method, stripURLError(err))
+	}
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		re := &RedirectError{Method: method, Status: resp.StatusCode, Host: req.URL.Host}
+		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil {
+			re.to = clip(loc.Host, 100)
+		}
+		return nil, nil, re
+	}
+	return parseEnvelope(method, resp.StatusCode, data)
 }
 
-// restBase derives the REST base URL (https://host/rest/) from a URL of a
-// method under it.
-func restBase(u *url.URL) (string, error) {
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", errors.New("not an http(s) URL")
-	}
-	i := strings.Index(u.Path, "/rest/")
-	if i < 0 {
-		return "", errors.New("not a REST address")
-	}
-	b := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path[:i+len("/rest/")]}
-	return b.String(), nil
+// RedirectError says that a portal answered with a redirect (HTTP 3xx),
+// which callbackline does not follow: a redirect never receives a token
+// and never moves a portal. A portal that really moved (Bitrix24 answers
+// 302 after a domain change, docs/bitrix24.md §4.1) is learned from the OAuth
+// server: on a redirect the Client refreshes the tokens, and when the
+// answer names another client_endpoint the call goes there. This error
+// means the OAuth server still names the address that redirected (or an
+// upload address redirected).
+type RedirectError struct {
+	Method string
+	Status int    // the HTTP status
+	Host   string // the host that answered with the redirect
+	to     string // where it pointed, for the log only
 }
 
-// moved records a portal's new REST endpoint.
-func (c *Client) moved(ctx context.Context, st *portalState, used callbackline.Tokens, endpoint string) error {
-	st.mu.Lock()
-	t := st.tokens
-	if t.AccessToken == used.AccessToken {
-		t.ClientEndpoint, t.Domain = endpoint, endpointHost(endpoint)
-		st.tokens = t
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("bitrix24 %s: %s answered with a redirect (HTTP %d), which is not followed, and the OAuth server still names that address: the portal did not move",
+		e.Method, e.Host, e.Status)
+}
+
+// relocate reacts to a redirect: the tokens are refreshed at the OAuth
+// server, and when its answer names another client_endpoint the portal
+// moved there (stored with the new pair) and nil means send again;
+// otherwise the redirect is the error. Once per call, never for an
+// upload address (target).
+func (c *Client) relocate(ctx context.Context, k *callState, used callbackline.Tokens, re *RedirectError, target string) error {
+	k.log.Warn("bitrix24 portal answered with a redirect; asking the OAuth server where the portal is", "status", re.Status, "to", re.to)
+	if target != "" || k.relocated {
+		return re
 	}
-	st.mu.Unlock()
-	c.logger().Info("bitrix24 portal moved", "portal", st.memberID, "domain", t.Domain)
-	if c.Store != nil {
-		if err := c.Store.SaveTokens(context.WithoutCancel(ctx), st.memberID, t); err != nil {
-			return fmt.Errorf("bitrix24: storing the new domain of portal %s: %w", st.memberID, err)
-		}
+	k.relocated = true
+	if err := c.refresh(ctx, k.st, used.AccessToken); err != nil {
+		return err
 	}
+	k.st.mu.Lock()
+	now := k.st.tokens.ClientEndpoint
+	k.st.mu.Unlock()
+	if now == used.ClientEndpoint {
+		return re
+	}
+	k.log.Info("bitrix24 portal moved", "domain", endpointHost(now))
 	return nil
 }
 
@@ -693,10 +701,21 @@ func parseEnvelope(method string, status int, data []byte) (*Response, *APIError
 	return r, nil, nil
 }
 
+// httpClient is HTTP with redirects turned off and, unless HTTP has a
+// Transport of its own, the transport that connects only where
+// OAuth.AllowNetworks allows.
 func (c *Client) httpClient() *http.Client {
 	var hc http.Client
 	if c.HTTP != nil {
 		hc = *c.HTTP
+	}
+	if hc.Transport == nil {
+		c.mu.Lock()
+		if c.transport == nil {
+			c.transport = c.OAuth.rule().transport()
+		}
+		hc.Transport = c.transport
+		c.mu.Unlock()
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &hc
@@ -728,6 +747,9 @@ func (c *Client) ensureSaved(ctx context.Context, st *portalState) error {
 // refused with). Single-flight: when another call refreshed meanwhile, it
 // only returns. A refresh runs to its end even when ctx is cancelled, since
 // its answer holds the only valid refresh token.
+//
+// When the answer names a client_endpoint the rule refuses (EndpointError),
+// the new pair is kept with the old address and the refusal returned.
 func (c *Client) refresh(ctx context.Context, st *portalState, failed string) error {
 	st.refreshMu.Lock()
 	defer st.refreshMu.Unlock()
@@ -746,46 +768,41 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), durOr(c.OAuth.Timeout, DefaultOAuthTimeout)+5*time.Second)
 	defer cancel()
 	tok, err := c.OAuth.Refresh(rctx, cur.RefreshToken)
-	if err != nil {
+	var refused *EndpointError
+	if err != nil && !(errors.As(err, &refused) && tok != nil) {
 		c.stats.refreshFailures.Add(1)
-		var oe *OAuthError
-		if errors.As(err, &oe) && oe.NeedsReinstall() && c.adoptStored(rctx, st, cur) {
-			// Another instance refreshed the pair: its new one is in the store.
-			return nil
-		}
-		if errors.As(err, &oe) && oe.NeedsReinstall() {
-			reason := "the OAuth server refused the refresh token: " + oe.Code
-			if oe.Description != "" {
-				reason += " (" + oe.Description + ")"
-			}
-			st.mu.Lock()
-			st.reinstall = reason
-			st.mu.Unlock()
-			c.stats.reinstalls.Add(1)
-			c.logger().Warn("bitrix24 portal needs a reinstallation", "portal", st.memberID, "reason", reason)
-			if c.Store != nil {
-				if serr := c.Store.SetPortalStatus(rctx, st.memberID, callbackline.PortalReinstall, reason); serr != nil {
-					c.logger().Error("bitrix24: flagging the portal failed", "portal", st.memberID, "err", serr)
-				}
-			}
-			return reinstallError(st.memberID, reason, err)
-		}
-		c.logger().Warn("bitrix24 token refresh failed", "portal", st.memberID, "err", err)
-		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "bitrix24: refreshing the tokens of portal %s failed", st.memberID)
+		return c.refreshFailed(rctx, st, cur, err)
 	}
 	if tok.MemberID != st.memberID {
 		c.stats.refreshFailures.Add(1)
 		return callbackline.Errorf(callbackline.EUNAUTHORIZED, "bitrix24: the OAuth server answered for portal %s, not %s", tok.MemberID, st.memberID)
 	}
 	next := tok.Tokens()
+	if refused != nil {
+		// The pair is valid and the old one used up: keep it, not the address.
+		next.ClientEndpoint, next.Domain = cur.ClientEndpoint, cur.Domain
+		c.logger().Warn("bitrix24: the OAuth server names a refused address for the portal", "portal", st.memberID, "err", refused)
+	}
 	c.stats.refreshes.Add(1)
+	if err := c.adopt(rctx, st, next); err != nil {
+		return err
+	}
+	c.logger().Debug("bitrix24 tokens refreshed", "portal", st.memberID, "domain", next.Domain)
+	if refused != nil {
+		return callbackline.WrapError(refused, callbackline.EFORBIDDEN, "bitrix24: portal %s", st.memberID)
+	}
+	return nil
+}
+
+// adopt makes a refreshed pair the portal's, stored before it is used.
+func (c *Client) adopt(ctx context.Context, st *portalState, next callbackline.Tokens) error {
 	st.mu.Lock()
 	st.tokens = next
 	st.remember(next)
 	st.unsaved = true
 	st.mu.Unlock()
 	if c.Store != nil {
-		if err := c.Store.SaveTokens(rctx, st.memberID, next); err != nil {
+		if err := c.Store.SaveTokens(ctx, st.memberID, next); err != nil {
 			return fmt.Errorf("bitrix24: storing the refreshed tokens of portal %s: %w", st.memberID, err)
 		}
 	}
@@ -794,8 +811,38 @@ func (c *Client) refresh(ctx context.Context, st *portalState, failed string) er
 		st.unsaved = false
 	}
 	st.mu.Unlock()
-	c.logger().Debug("bitrix24 tokens refreshed", "portal", st.memberID, "domain", next.Domain)
 	return nil
+}
+
+// refreshFailed handles a refused or failed refresh: when the OAuth server
+// refused the refresh token for good, the stored pair is taken if another
+// instance refreshed meanwhile, else the portal is flagged for a
+// reinstallation.
+func (c *Client) refreshFailed(ctx context.Context, st *portalState, cur callbackline.Tokens, err error) error {
+	var oe *OAuthError
+	if !errors.As(err, &oe) || !oe.NeedsReinstall() {
+		c.logger().Warn("bitrix24 token refresh failed", "portal", st.memberID, "err", err)
+		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "bitrix24: refreshing the tokens of portal %s failed", st.memberID)
+	}
+	if c.adoptStored(ctx, st, cur) {
+		// Another instance refreshed the pair: its new one is in the store.
+		return nil
+	}
+	reason := "the OAuth server refused the refresh token: " + clipCode(oe.Code)
+	if oe.Description != "" {
+		reason += " (" + clip(oe.Description, 160) + ")"
+	}
+	st.mu.Lock()
+	st.reinstall = reason
+	st.mu.Unlock()
+	c.stats.reinstalls.Add(1)
+	c.logger().Warn("bitrix24 portal needs a reinstallation", "portal", st.memberID, "reason", reason)
+	if c.Store != nil {
+		if serr := c.Store.SetPortalStatus(ctx, st.memberID, callbackline.PortalReinstall, reason); serr != nil {
+			c.logger().Error("bitrix24: flagging the portal failed", "portal", st.memberID, "err", serr)
+		}
+	}
+	return reinstallError(st.memberID, reason, err)
 }
 
 // adoptStored takes the stored pair when it differs from used.

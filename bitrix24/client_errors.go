@@ -20,18 +20,21 @@ type APIError struct {
 	resetAt     time.Time // OPERATION_TIME_LIMIT: time.operating_reset_at when the answer had it
 }
 
+// Error says what the portal answered: the code and the description, both
+// cut short and stripped of control characters (the answer is the
+// portal's text, not ours).
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("bitrix24 ")
 	b.WriteString(e.Method)
 	b.WriteString(": ")
 	if e.Code != "" {
-		b.WriteString(e.Code)
+		b.WriteString(clipCode(e.Code))
 		if e.Description != "" {
 			b.WriteString(": ")
 		}
 	}
-	b.WriteString(e.Description)
+	b.WriteString(clip(e.Description, 160))
 	if e.HTTPStatus != 0 {
 		b.WriteString(" (HTTP ")
 		b.WriteString(strconv.Itoa(e.HTTPStatus))

@@ -141,7 +141,7 @@ func newFixture(t *testing.T, opts bitrix24test.Options) *fixture {
 	store := newMemStore()
 	store.put(portalFromInstall(sim.InstallEvent()))
 	logs := &syncBuffer{}
-	c := bitrix24.NewClient(&bitrix24.OAuth{Server: sim.OAuthServer(), ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret()}, store)
+	c := bitrix24.NewClient(sim.OAuth(), store)
 	c.MaxBackoff = 100 * time.Millisecond
 	c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f := &fixture{sim: sim, store: store, client: c, logs: logs}

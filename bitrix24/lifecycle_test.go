@@ -30,7 +30,7 @@ type testApp struct {
 
 func newTestApp(t *testing.T, sim *bitrix24test.Portal) *testApp {
 	a := &testApp{t: t, store: newMemStore()}
-	a.client = bitrix24.NewClient(&bitrix24.OAuth{Server: sim.OAuthServer(), ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret()}, a.store)
+	a.client = bitrix24.NewClient(sim.OAuth(), a.store)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /bitrix24/install", a.install)
 	mux.HandleFunc("POST /bitrix24/events", a.event)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,6 +34,12 @@ type OAuth struct {
 	HTTP         *http.Client     // nil: a client with DefaultOAuthTimeout
 	Timeout      time.Duration    // per request; 0: DefaultOAuthTimeout
 	Now          func() time.Time // nil: time.Now; used when the answer has no "expires"
+	// AllowNetworks are the networks a portal may be in besides the
+	// public internet (a self-hosted Bitrix24; tests on loopback); plain
+	// http is allowed only to them. Every client_endpoint the OAuth
+	// server names is checked against them, and the Client and IsAdmin
+	// connect only where they allow (see EndpointError).
+	AllowNetworks []netip.Prefix
 }
 
 // Token is the OAuth server's answer to a token request (docs/bitrix24.md §3.2).
@@ -82,10 +89,12 @@ type OAuthError struct {
 	HTTPStatus  int
 }
 
+// Error says what the server answered: the code and a description, both
+// cut short and stripped of control characters.
 func (e *OAuthError) Error() string {
-	s := "bitrix24 oauth: " + e.Code
+	s := "bitrix24 oauth: " + clipCode(e.Code)
 	if e.Description != "" {
-		s += ": " + e.Description
+		s += ": " + clip(e.Description, 160)
 	}
 	if e.HTTPStatus != 0 {
 		s += " (HTTP " + strconv.Itoa(e.HTTPStatus) + ")"
@@ -115,6 +124,10 @@ func NeedsReinstall(err error) bool {
 // Refresh exchanges a refresh token for a new pair (docs/bitrix24.md §3.2). The
 // refresh token is used up by this call whatever happens afterwards: store
 // the returned pair before using it.
+//
+// When the answer names a client_endpoint that AllowNetworks refuses,
+// Refresh returns the token together with an *EndpointError: the pair is
+// valid (and the old refresh token gone), its address is not to be used.
 func (o *OAuth) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
 	if refreshToken == "" {
 		return nil, &OAuthError{Code: OAuthInvalidRequest, Description: "no refresh token"}
@@ -122,11 +135,12 @@ func (o *OAuth) Refresh(ctx context.Context, refreshToken string) (*Token, error
 	q := url.Values{}
 	q.Set("grant_type", "refresh_token")
 	q.Set("refresh_token", refreshToken)
-	return o.token(ctx, q)
+	return o.checked(ctx, q)
 }
 
 // Exchange trades an authorization code (full OAuth protocol, docs/bitrix24.md §3.1)
-// for a pair. The code is valid for 30 seconds.
+// for a pair. The code is valid for 30 seconds. A refused client_endpoint
+// is treated as in Refresh.
 func (o *OAuth) Exchange(ctx context.Context, code string) (*Token, error) {
 	if code == "" {
 		return nil, &OAuthError{Code: OAuthInvalidRequest, Description: "no code"}
@@ -134,7 +148,34 @@ func (o *OAuth) Exchange(ctx context.Context, code string) (*Token, error) {
 	q := url.Values{}
 	q.Set("grant_type", "authorization_code")
 	q.Set("code", code)
-	return o.token(ctx, q)
+	return o.checked(ctx, q)
+}
+
+// checked asks for a token and checks the client_endpoint of the answer.
+func (o *OAuth) checked(ctx context.Context, q url.Values) (*Token, error) {
+	t, err := o.token(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckEndpoint(ctx, t.ClientEndpoint); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// CheckEndpoint checks a portal's REST address against the rule (see
+// EndpointError): https, and every address its host resolves to public or
+// in AllowNetworks; plain http only into AllowNetworks. The error is an
+// *EndpointError. A nil OAuth allows no network.
+func (o *OAuth) CheckEndpoint(ctx context.Context, endpoint string) error {
+	return o.rule().checkURL(ctx, endpoint)
+}
+
+func (o *OAuth) rule() addrRule {
+	if o == nil {
+		return nil
+	}
+	return addrRule(o.AllowNetworks)
 }
 
 func (o *OAuth) serverURL() (*url.URL, error) {
@@ -211,7 +252,7 @@ func (o *OAuth) token(ctx context.Context, q url.Values) (*Token, error) {
 		return nil, &OAuthError{Code: "http_error", Description: http.StatusText(resp.StatusCode), HTTPStatus: resp.StatusCode}
 	}
 	if jerr != nil {
-		return nil, &OAuthError{Code: "invalid_response", Description: "the answer is not JSON: " + jerr.Error(), HTTPStatus: resp.StatusCode}
+		return nil, &OAuthError{Code: "invalid_response", Description: "the answer is not JSON", HTTPStatus: resp.StatusCode}
 	}
 	bad := func(what string) error {
 		return &OAuthError{Code: "invalid_response", Description: what, HTTPStatus: resp.StatusCode}

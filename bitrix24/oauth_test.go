@@ -14,7 +14,7 @@ import (
 )
 
 func newOAuth(p *bitrix24test.Portal) *bitrix24.OAuth {
-	return &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()}
+	return p.OAuth()
 }
 
 func TestOAuthRefreshRotates(t *testing.T) {

@@ -117,7 +117,7 @@ func newEnv(t *testing.T, line callbackline.Line, speaker callback.Speaker, trun
 	}
 	t.Cleanup(func() { d.Close() })
 	e.dialer = d
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: e.portal.OAuthServer(), ClientID: e.portal.ClientID(), ClientSecret: e.portal.ClientSecret()}, st)
+	crm := bitrix24.NewClient(e.portal.OAuth(), st)
 	crm.Logger = logger(t)
 	e.crm = crm
 	if line.Number == "" {

@@ -51,7 +51,7 @@ func ExampleWorker_Run() {
 		fmt.Println(err)
 		return
 	}
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: portal.OAuthServer(), ClientID: portal.ClientID(), ClientSecret: portal.ClientSecret()}, st)
+	crm := bitrix24.NewClient(portal.OAuth(), st)
 	crm.Logger = slog.New(slog.DiscardHandler)
 
 	// The worker, with a fake dialer whose calls connect for 42 seconds.

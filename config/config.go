@@ -105,6 +105,11 @@ type Bitrix24 struct {
 	Rate float64 `yaml:"rate"`
 	// Burst is the leaky bucket's size (Enterprise plans: 250).
 	Burst int `yaml:"burst"`
+	// AllowNetworks are networks (CIDR, or one address) a portal may be in
+	// besides the public internet: a self-hosted Bitrix24 on an internal
+	// network. Portals are reached only over https at public addresses,
+	// or, over https or plain http, at addresses in these networks.
+	AllowNetworks []string `yaml:"allow_networks"`
 	// OfflineEvents also binds the telephony events as offline events and
 	// polls them every minute, a safety net for lost deliveries. Off by
 	// default: whether Bitrix24 queues telephony events offline at all is
@@ -180,9 +185,10 @@ func Default() *Config {
 		LogLevel:  "info",
 		LogFormat: "json",
 		Bitrix24: Bitrix24{
-			OAuthServer: "https://oauth.bitrix.info/",
-			Rate:        2,
-			Burst:       50,
+			OAuthServer:   "https://oauth.bitrix.info/",
+			Rate:          2,
+			Burst:         50,
+			AllowNetworks: []string{},
 		},
 		Intake: Intake{
 			DedupWindow:        10 * time.Minute,

@@ -39,6 +39,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_BITRIX24_RATE=0.5",
 		"CALLBACKLINE_BITRIX24_BURST=10",
 		"CALLBACKLINE_BITRIX24_OFFLINE_EVENTS=true",
+		"CALLBACKLINE_BITRIX24_ALLOW_NETWORKS=10.0.0.0/8, 192.168.1.20",
 		"CALLBACKLINE_INTAKE_DEDUP_WINDOW=2m",
 		"CALLBACKLINE_INTAKE_NUMBER_LIMIT=5",
 		"CALLBACKLINE_INTAKE_PORTAL_LIMIT=0",
@@ -116,7 +117,8 @@ func TestEnvNames(t *testing.T) {
 	want := &Config{
 		Listen: "127.0.0.1:9000", PublicURL: "https://cb.example.com", Database: "postgresql://cb@127.0.0.1/cb",
 		AdminToken: "abcdefghijklmnopqrstuvwxyz", MetricsToken: "metrics-0123456789abcdef", DefaultRegion: "DE", LogLevel: "warn", LogFormat: "text",
-		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10, OfflineEvents: true},
+		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10, OfflineEvents: true,
+			AllowNetworks: []string{"10.0.0.0/8", "192.168.1.20"}},
 		Intake: Intake{DedupWindow: 2 * time.Minute, NumberLimit: 5, PortalLimit: 0,
 			BlockedNumberTypes: []string{"premium_rate", "voip"}, AllowedCountries: []string{"RU", "KZ", "BY"}, MaxBody: 128 << 10},
 		Lines:   []Line{{Number: "+74951234567", Name: "Sales"}, {Number: "support"}},

@@ -205,6 +205,9 @@ func (b *Bitrix24) check(bad func(key, format string, args ...any)) {
 	if b.Burst < 1 {
 		bad("bitrix24.burst", "is %d; must be at least 1 (50, or 250 on Enterprise plans)", b.Burst)
 	}
+	if _, err := ParseNetworks(b.AllowNetworks); err != nil {
+		bad("bitrix24.allow_networks", "%v", err)
+	}
 }
 
 // check reports the problems of the intake section.

@@ -83,7 +83,7 @@ func TestUninstallForgets(t *testing.T) {
 	if err := st.SavePortal(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: b24.OAuthServer(), ClientID: b24.ClientID(), ClientSecret: b24.ClientSecret()}, st)
+	crm := bitrix24.NewClient(b24.OAuth(), st)
 	in := intake.New(intake.Options{Store: st, CRM: crm, Logger: slog.New(slog.DiscardHandler)})
 
 	uninstall := event(t, url.Values{"event": {"ONAPPUNINSTALL"}, "data[CLEAN]": {"0"}})

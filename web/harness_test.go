@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/phone"
@@ -72,7 +71,7 @@ func newHarnessWith(t testing.TB, st storetest.Backend, rules intake.Rules, logg
 	in := intake.New(intake.Options{Store: st, Rules: rules, Logger: logger})
 	o := web.Options{
 		Store:  st,
-		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		OAuth:  p.OAuth(),
 		Intake: in, AdminToken: adminToken, Logger: logger,
 	}
 	if opts != nil {

@@ -78,6 +78,11 @@ func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, bod
 	tok, err := s.oauth.Refresh(r.Context(), in.RefreshToken)
 	if err != nil {
 		var oe *bitrix24.OAuthError
+		var ee *bitrix24.EndpointError
+		if errors.As(err, &ee) {
+			return nil, frame, callbackline.WrapError(err, callbackline.EFORBIDDEN,
+				"callbackline may not reach the portal's address: %s", ee.Reason)
+		}
 		if errors.As(err, &oe) {
 			return nil, frame, callbackline.WrapError(err, callbackline.EUNAUTHORIZED,
 				"the OAuth server did not confirm the installation tokens (%s)", oe.Code)
@@ -91,7 +96,7 @@ func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, bod
 	}
 	// Every user who opens the application gets tokens in the frame; only
 	// an administrator's may become the portal's.
-	admin, err := bitrix24.IsAdmin(r.Context(), s.oauth.HTTP, tok.ClientEndpoint, tok.AccessToken)
+	admin, err := s.oauth.IsAdmin(r.Context(), tok.ClientEndpoint, tok.AccessToken)
 	if err != nil {
 		return nil, frame, callbackline.WrapError(err, callbackline.EUNAVAILABLE,
 			"the portal could not confirm that the installing user is an administrator; try again")

@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/web"
 )
 
 // TestInstallFloodBounded: every installation request is verified at the
@@ -61,5 +64,27 @@ func TestInstallFloodBounded(t *testing.T) {
 			t.Fatalf("genuine installation after the flood: %d %s", res.StatusCode, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestInstallInternalAddressRefused: a portal whose address (the OAuth
+// server's client_endpoint) is internal is not installed unless the
+// operator allows its network; nothing is sent to it and nothing stored.
+// The simulated portal runs on loopback, which the harness allows: here
+// it does not.
+func TestInstallInternalAddressRefused(t *testing.T) {
+	h := newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) { o.OAuth.AllowNetworks = nil })
+	env := h.portal.InstallEnvelope()
+	code, body := h.post("/bitrix24/install", "application/x-www-form-urlencoded", []byte(env.Encode()))
+	if code != http.StatusForbidden || errorCode(t, body) != callbackline.EFORBIDDEN || !strings.Contains(body, "allow_networks") {
+		t.Errorf("install at a loopback address: %d %s", code, body)
+	}
+	for _, r := range h.portal.Requests() {
+		if r.Server == "rest" {
+			t.Errorf("a request reached the portal's address: %s %s", r.HTTPMethod, r.Path)
+		}
+	}
+	if list, _ := h.store.Portals(context.Background()); len(list) != 0 {
+		t.Errorf("a refused installation stored %d portals", len(list))
 	}
 }

@@ -564,9 +564,9 @@ func TestUninstallConfirmed(t *testing.T) {
 	st := openSQLite(t)
 	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken})
 	t.Cleanup(p.Close)
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()}, st)
+	crm := bitrix24.NewClient(p.OAuth(), st)
 	srv := web.NewServer(web.Options{Store: st, Logger: testLogger(t),
-		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		OAuth:  p.OAuth(),
 		Intake: intake.New(intake.Options{Store: st, Logger: testLogger(t), CRM: crm})})
 	t.Cleanup(func() { srv.Close() })
 	hs := httptest.NewServer(srv)

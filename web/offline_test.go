@@ -22,7 +22,7 @@ func TestOfflineSafetyNet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: h.portal.OAuthServer(), ClientID: h.portal.ClientID(), ClientSecret: h.portal.ClientSecret()}, h.store)
+	crm := bitrix24.NewClient(h.portal.OAuth(), h.store)
 	if err := crm.BindOfflineEvents(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/web"
 )
@@ -23,7 +22,7 @@ func TestNoSetupAfterClose(t *testing.T) {
 	var runs atomic.Int32
 	srv := web.NewServer(web.Options{
 		Store:  openSQLite(t),
-		OAuth:  &bitrix24.OAuth{Server: p.OAuthServer(), ClientID: p.ClientID(), ClientSecret: p.ClientSecret()},
+		OAuth:  p.OAuth(),
 		Logger: testLogger(t),
 		Installed: func(ctx context.Context, _ *callbackline.Portal) error {
 			runs.Add(1)

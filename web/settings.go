@@ -146,11 +146,7 @@ func (s *Server) checkAdmin(ctx context.Context, p *callbackline.Portal, authID 
 	if authID == "" || p.ClientEndpoint == "" {
 		return callbackline.Errorf(callbackline.EFORBIDDEN, "%s; nothing was saved", only)
 	}
-	var hc *http.Client
-	if s.oauth != nil {
-		hc = s.oauth.HTTP
-	}
-	admin, err := bitrix24.IsAdmin(ctx, hc, p.ClientEndpoint, authID)
+	admin, err := s.oauth.IsAdmin(ctx, p.ClientEndpoint, authID)
 	var ae *bitrix24.APIError
 	switch {
 	case errors.As(err, &ae):

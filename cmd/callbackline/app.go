@@ -132,7 +132,7 @@ func (a *app) connectBitrix24(lines []callbackline.Line) {
 	cfg := a.cfg
 	a.oauth = &bitrix24.OAuth{
 		Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
-		HTTP: &http.Client{Timeout: 15 * time.Second},
+		HTTP: &http.Client{Timeout: 15 * time.Second}, AllowNetworks: cfg.Bitrix24.Networks(),
 	}
 	a.crm = bitrix24.NewClient(a.oauth, a.store)
 	a.crm.Logger = a.logger

@@ -48,6 +48,7 @@ func BenchmarkEventToRing(b *testing.B) {
 		cfg.Listen, cfg.PublicURL = ln.Addr().String(), "http://"+ln.Addr().String()
 		cfg.Database, cfg.DataDir = "sqlite:"+filepath.Join(dir, "cb.db"), dir
 		cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = portal.ClientID(), portal.ClientSecret(), portal.OAuthServer()
+		cfg.Bitrix24.AllowNetworks = bitrix24test.LoopbackNetworks
 		cfg.Intake.NumberLimit, cfg.Intake.PortalLimit = 0, 0
 		// A portal that answers quickly and does not limit: this measures
 		// callbackline, not Bitrix24's 2 requests/s (which a burst of 200

@@ -55,6 +55,7 @@ bitrix24:
   client_id: %q
   client_secret: %q
   oauth_server: %q
+  allow_networks: [127.0.0.0/8]
 sip:
   listen: "127.0.0.1:0"
   trunks:

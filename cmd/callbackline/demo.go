@@ -176,6 +176,7 @@ func (d *demoRun) config(listen, empHost, cliHost string) (*config.Config, error
 	cfg.Database = "sqlite:" + filepath.Join(d.dir, "callbackline.db")
 	cfg.DataDir = d.dir
 	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = d.portal.ClientID(), d.portal.ClientSecret(), d.portal.OAuthServer()
+	cfg.Bitrix24.AllowNetworks = bitrix24test.LoopbackNetworks // the simulated portal runs on loopback
 	cfg.SIP.Listen = "127.0.0.1:0"
 	cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + empHost, Client: "sip:{number}@" + cliHost}}
 	talk := d.o.Talk // baresip phones never hang up: the call ends after this

@@ -87,7 +87,8 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		problems++
 		fmt.Fprintln(out, "FAIL  Bitrix24 application: bitrix24.client_id and bitrix24.client_secret are not set\n      register a local application in Bitrix24 (see README) and set them")
 	} else {
-		o := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
+		o := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
+			AllowNetworks: cfg.Bitrix24.Networks()}
 		_, err := o.Refresh(ctx, "callbackline-doctor-probe")
 		// A made-up refresh token must be refused as such; a refused client
 		// means wrong credentials; no answer means the server is unreachable.
@@ -116,7 +117,8 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 		return err
 	}
 	defer st.Close()
-	oauth := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret}
+	oauth := &bitrix24.OAuth{Server: cfg.Bitrix24.OAuthServer, ClientID: cfg.Bitrix24.ClientID, ClientSecret: cfg.Bitrix24.ClientSecret,
+		AllowNetworks: cfg.Bitrix24.Networks()}
 	crm := bitrix24.NewClient(oauth, st)
 	crm.Logger = logger
 	configured, err := cfg.DomainLines()
