@@ -97,6 +97,11 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		}
 		check("Bitrix24 OAuth server "+cfg.Bitrix24.OAuthServer, err, "check bitrix24.client_id, bitrix24.client_secret and the network")
 	}
+	for _, n := range cfg.Bitrix24.Networks() {
+		if n.Bits() == 0 {
+			warn("bitrix24.allow_networks", n.String()+" lets a portal's address be any address, internal services included; list only the self-hosted portals' networks")
+		}
+	}
 	if cfg.PublicURL == "" {
 		warn("public_url", "not set: events cannot be bound in installed portals; set it to the HTTPS address Bitrix24 reaches")
 	}

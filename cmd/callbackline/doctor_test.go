@@ -20,6 +20,7 @@ func TestDoctor(t *testing.T) {
 	cfg := config.Default()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
 	cfg.Speech.Engine = "none"
+	cfg.Bitrix24.AllowNetworks = []string{"10.0.0.0/8", "::/0"}
 	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +48,7 @@ func TestDoctor(t *testing.T) {
 		"warn  lines of example.bitrix24.de (m1): its own lines no longer pass",
 		"lines[0].policy.max_call_length",
 		"warn  speech",
+		"warn  bitrix24.allow_networks: ::/0 lets a portal's address be any address",
 		"FAIL  SIP: no trunk configured",
 		"FAIL  Bitrix24 application: bitrix24.client_id and bitrix24.client_secret are not set",
 	} {
