@@ -147,6 +147,12 @@ func (e *env) workerWith(change func(*callback.Config)) *callback.Worker {
 // request stores a callback request as the intake does and returns its id.
 func (e *env) request(raw, entityType string, entityID int64) int64 {
 	e.t.Helper()
+	return e.requestText(raw, "Bitte zurückrufen", entityType, entityID)
+}
+
+// requestText is request with the visitor's TEXT.
+func (e *env) requestText(raw, text, entityType string, entityID int64) int64 {
+	e.t.Helper()
 	e164, err := phone.Normalize(raw, "DE")
 	if err != nil {
 		e.t.Fatal(err)
@@ -154,7 +160,7 @@ func (e *env) request(raw, entityType string, entityID int64) int64 {
 	now := e.clock.Now()
 	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
 		MemberID: e.member.MemberID, Kind: callbackline.KindCallback, Phone: e164, PhoneRaw: raw,
-		Text: "Bitte zurückrufen", Voice: "eurgermanfemale", CRMEntityType: entityType, CRMEntityID: entityID,
+		Text: text, Voice: "eurgermanfemale", CRMEntityType: entityType, CRMEntityID: entityID,
 		LineNumber: lineNumber, State: callbackline.StateReceived, EventAt: now, CreatedAt: now, UpdatedAt: now,
 	}})
 	if err != nil || !res.Queued {

@@ -38,7 +38,7 @@ func (r *run) finish(ctx context.Context, a *callbackline.Attempt, res sip.Resul
 func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
 	_, err := r.w.cfg.CRM.FinishCall(ctx, r.portal, bitrix24.FinishCall{
 		CallID: a.CallID, UserID: a.UserID, Duration: a.Duration, StatusCode: a.StatusCode,
-		FailedReason: a.Reason, AddToChat: true,
+		FailedReason: bitrix24.Plain(a.Reason), AddToChat: true, // with the chat message: BB-code
 	})
 	if err != nil && !isCallNotFound(err) {
 		r.w.cfg.Metrics.crmError("telephony.externalCall.finish")

@@ -75,7 +75,10 @@ func (r *run) recipient(ctx context.Context) int64 {
 	return to
 }
 
-// failureText says what could not be done and what was tried.
+// failureText says what could not be done and what was tried, as
+// plain text for BB-code (bitrix24.Plain): the request's text is the
+// visitor's and the reasons and names come from outside too, so none of
+// it may open a tag or a link in the portal.
 func (r *run) failureText() string {
 	text := fmt.Sprintf("Callback request from %s could not be completed: %s.", r.cb.Phone, r.cb.Reason)
 	if r.cb.Text != "" {
@@ -87,7 +90,7 @@ func (r *run) failureText() string {
 	if r.tried != "" {
 		text += " Tried: " + r.tried
 	}
-	return text + " Please call the client back."
+	return bitrix24.Plain(text + " Please call the client back.")
 }
 
 // tell sends the notification, the timeline comment and the to-do that
@@ -121,7 +124,7 @@ func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text str
 	return r.told(ctx, noteTodo, "crm.activity.todo.add", "the to-do failed", func() error {
 		_, err := r.w.cfg.CRM.AddTodo(ctx, r.portal, bitrix24.Todo{
 			OwnerTypeID: bitrix24.EntityTypeID(r.cb.CRMEntityType), OwnerID: r.cb.CRMEntityID,
-			Deadline: r.now().Add(time.Hour), Title: "Call back " + phone.Mask(r.cb.Phone), Description: text, ResponsibleID: to,
+			Deadline: r.now().Add(time.Hour), Title: bitrix24.Plain("Call back " + phone.Mask(r.cb.Phone)), Description: text, ResponsibleID: to,
 		})
 		return err
 	})
