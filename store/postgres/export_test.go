@@ -1,6 +1,10 @@
 package postgres
 
-import "github.com/callbackline/callbackline"
+import (
+	"database/sql"
+
+	"github.com/callbackline/callbackline"
+)
 
 // SetFailIntake makes the matching intake requests fail with an SQL error.
 func SetFailIntake(s *Store, f func(*callbackline.Callback) bool) { s.TestHooks.FailIntake = f }
@@ -10,3 +14,6 @@ func PortalLockKey(s *Store, memberID string) int64 { return s.portalLockKey(mem
 
 // Queued is how many intake requests wait in the committers' channels.
 func Queued(s *Store) int { return s.Store.Queued() }
+
+// DB is the store's database/sql handle.
+func DB(s *Store) *sql.DB { return s.sdb }

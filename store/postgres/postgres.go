@@ -117,7 +117,7 @@ func poolConfig(dsn string, opts Options) (*pgxpool.Config, error) {
 
 // Open connects to PostgreSQL at dsn (postgres://… or key=value), creates
 // Options.Schema when missing, applies the schema and River's migrations,
-// and starts the intake committers. The queue is not started: see
+// seals stale tokens again (Reseal) and starts the intake committers. The queue is not started: see
 // StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := opts.setDefaults(); err != nil {
@@ -151,6 +151,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}
 	db := sqlstore.NewDB(s.sdb, s.d)
 	s.Store = sqlstore.New(sqlstore.Config{Options: opts.Options, Read: db, Write: db, Queue: client, IntakeTx: s.intakeTx})
+	if _, err := s.Reseal(ctx); err != nil { // tokens bound to their portal
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

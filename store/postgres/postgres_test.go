@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/postgres"
 	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
@@ -354,4 +356,12 @@ func lockWaiters(t *testing.T, s *postgres.Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func TestConformanceSealed(t *testing.T) {
+	testDSN(t)
+	storetest.RunSealed(t, func(t *testing.T, box *secret.Box) (storetest.Sealed, *sql.DB) {
+		s := openTest(t, postgres.Options{Options: sqlstore.Options{Secrets: box}})
+		return s, postgres.DB(s)
+	})
 }

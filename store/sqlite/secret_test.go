@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,11 +13,13 @@ import (
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/sqlstore"
+	"github.com/callbackline/callbackline/store/storetest"
 )
 
 // TestTokensEncryptedAtRest: with a key the tokens never reach the file in
 // the clear; they read back in the clear; without the key they cannot be
-// read; tokens stored before the key was set still read.
+// read; tokens stored before the key was set still read, and are sealed
+// when the store opens with the key.
 func TestTokensEncryptedAtRest(t *testing.T) {
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "enc.db")
@@ -60,6 +63,13 @@ func TestTokensEncryptedAtRest(t *testing.T) {
 	if old, err := st.Portal(ctx, "old"); err != nil || old.AccessToken != "old-access" {
 		t.Errorf("a portal stored in the clear: %+v, %v", old, err)
 	}
+	// Opening with the key sealed the old portal's tokens too, for it.
+	if err := st.DB().QueryRowContext(ctx, `SELECT access_token || refresh_token || application_token FROM portals WHERE member_id = 'old'`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(raw, "old-") || strings.Count(raw, "enc:v2:") != 3 {
+		t.Errorf("the old portal's tokens were not sealed when the store opened with the key: %q", raw)
+	}
 	st.Close()
 
 	nokey, err := sqlite.Open(ctx, dsn, sqlite.Options{})
@@ -70,4 +80,11 @@ func TestTokensEncryptedAtRest(t *testing.T) {
 	if _, err := nokey.Portal(ctx, "m1"); err == nil || !strings.Contains(err.Error(), "encryption_key") {
 		t.Errorf("reading without the key: %v", err)
 	}
+}
+
+func TestConformanceSealed(t *testing.T) {
+	storetest.RunSealed(t, func(t *testing.T, box *secret.Box) (storetest.Sealed, *sql.DB) {
+		s := openTest(t, sqlite.Options{Options: sqlstore.Options{Secrets: box}})
+		return s, s.DB()
+	})
 }

@@ -203,7 +203,8 @@ func driverDSN(path string, extra url.Values, o Options, kind poolKind) string {
 }
 
 // Open opens (creating it if needed) the SQLite database at dsn, applies
-// the schema and River's migrations, and starts the intake committer.
+// the schema and River's migrations, seals stale tokens again (Reseal) and
+// starts the intake committer.
 // The queue is not started: see StartQueue.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := opts.setDefaults(); err != nil {
@@ -220,6 +221,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s.Store = sqlstore.New(sqlstore.Config{Options: opts.Options, Read: sqlstore.NewDB(s.rdb, dialect),
 		Write: sqlstore.NewDB(s.wdb, dialect), Queue: s.client, IntakeTx: s.intakeTx})
+	if _, err := s.Reseal(ctx); err != nil { // tokens bound to their portal
+		s.Store.Close()
+		s.closePools()
+		return nil, err
+	}
 	ctx, s.stopCkpt = context.WithCancel(context.Background())
 	if s.cdb != nil {
 		s.ckpt.Go(func() { s.checkpointLoop(ctx, opts) })

@@ -50,8 +50,8 @@ func (s *Store) SavePortal(ctx context.Context, p *callbackline.Portal) error {
 			language = excluded.language, status = excluded.status, status_reason = excluded.status_reason,
 			updated_at = excluded.updated_at
 		RETURNING installed_at, updated_at`,
-		p.MemberID, p.Domain, p.ClientEndpoint, sec.Seal(p.AccessToken), sec.Seal(p.RefreshToken), p.ExpiresAt,
-		sec.Seal(p.ApplicationToken), p.UserID, p.Scope, p.AppStatus, p.Language, string(status), p.StatusReason,
+		p.MemberID, p.Domain, p.ClientEndpoint, sec.Seal(p.MemberID, p.AccessToken), sec.Seal(p.MemberID, p.RefreshToken), p.ExpiresAt,
+		sec.Seal(p.MemberID, p.ApplicationToken), p.UserID, p.Scope, p.AppStatus, p.Language, string(status), p.StatusReason,
 		installed, now).Scan(&inst, &upd)
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: save portal", s.d.Name)
@@ -89,7 +89,7 @@ func (s *Store) SaveTokens(ctx context.Context, memberID string, t callbackline.
 			domain = CASE WHEN ? = '' THEN domain ELSE ? END,
 			updated_at = ?
 		WHERE member_id = ?`,
-		s.opts.Secrets.Seal(t.AccessToken), s.opts.Secrets.Seal(t.RefreshToken), t.ExpiresAt,
+		s.opts.Secrets.Seal(memberID, t.AccessToken), s.opts.Secrets.Seal(memberID, t.RefreshToken), t.ExpiresAt,
 		t.ClientEndpoint, t.ClientEndpoint, t.Domain, t.Domain, now(), memberID)
 	return s.affected(n, err, "save tokens", memberID)
 }
@@ -138,8 +138,10 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 	return s.wrap(err, callbackline.EINTERNAL, "delete portal")
 }
 
-// scanPortal reads portalCols and opens the tokens (Options.Secrets);
-// tokens stored in the clear are kept as they are.
+// scanPortal reads portalCols and opens the tokens (Options.Secrets)
+// for the row's member_id: a token sealed for another portal fails with
+// an error that wraps secret.ErrOpen; tokens stored in the clear are kept
+// as they are.
 func (s *Store) scanPortal(r Row) (*callbackline.Portal, error) {
 	var (
 		p      callbackline.Portal
@@ -152,7 +154,7 @@ func (s *Store) scanPortal(r Row) (*callbackline.Portal, error) {
 		return nil, err
 	}
 	p.Status = callbackline.PortalStatus(status)
-	return &p, s.opts.Secrets.OpenAll(&p.AccessToken, &p.RefreshToken, &p.ApplicationToken)
+	return &p, s.opts.Secrets.OpenAll(p.MemberID, &p.AccessToken, &p.RefreshToken, &p.ApplicationToken)
 }
 
 // Settings returns the portal's settings, or ENOTFOUND when it has none.
@@ -186,4 +188,63 @@ func (s *Store) SaveSettings(ctx context.Context, st *callbackline.Settings) err
 			updated_by = excluded.updated_by`,
 		st.Lines, st.UpdatedAt, st.UpdatedBy, st.MemberID)
 	return s.affected(n, err, "save settings", st.MemberID)
+}
+
+// Reseal seals again, each for its portal, the tokens that are in the
+// clear or sealed by version 1 without their owner (secret.Box.Stale), so
+// that every token at rest opens only in its own portal's row. The
+// backends run it when they open with Options.Secrets. A row changed
+// meanwhile (a token refresh) is read again; a token that does not open
+// (another key) is left as it is, and reading its portal fails as before.
+// It returns how many portals it changed.
+func (s *Store) Reseal(ctx context.Context) (int, error) {
+	box := s.opts.Secrets
+	if box == nil {
+		return 0, nil
+	}
+	type tokens struct{ member, access, refresh, app string }
+	scan := func(r Row) (t tokens, err error) {
+		err = r.Scan(&t.member, &t.access, &t.refresh, &t.app)
+		return t, err
+	}
+	changed := 0
+	for range 3 { // a pass again only for rows changed under it
+		list, err := collect(ctx, s.w, scan, `SELECT member_id, access_token, refresh_token, application_token FROM portals`)
+		if err != nil {
+			return changed, s.wrap(err, callbackline.EINTERNAL, "reseal tokens")
+		}
+		conflicts := 0
+		for _, t := range list {
+			if !box.Stale(t.access) && !box.Stale(t.refresh) && !box.Stale(t.app) {
+				continue
+			}
+			vals, ok := []string{t.access, t.refresh, t.app}, true
+			for i, v := range vals {
+				if !box.Stale(v) {
+					continue
+				}
+				plain, err := box.OpenLegacy(t.member, v)
+				if err != nil {
+					ok = false
+					break
+				}
+				vals[i] = box.Seal(t.member, plain)
+			}
+			if !ok {
+				continue
+			}
+			n, err := s.w.Exec(ctx, `UPDATE portals SET access_token = ?, refresh_token = ?, application_token = ?
+				WHERE member_id = ? AND access_token = ? AND refresh_token = ? AND application_token = ?`,
+				vals[0], vals[1], vals[2], t.member, t.access, t.refresh, t.app)
+			if err != nil {
+				return changed, s.wrap(err, callbackline.EINTERNAL, "reseal tokens")
+			}
+			changed += int(n)
+			conflicts += 1 - int(n)
+		}
+		if conflicts == 0 {
+			break
+		}
+	}
+	return changed, nil
 }

@@ -84,8 +84,9 @@ type Options struct {
 	// JobTimeout + 5 minutes). River checks every 30 s, so a rescue comes
 	// up to 30 s later than this.
 	RescueStuckJobsAfter time.Duration
-	// Secrets encrypts the portals' tokens at rest; nil keeps them in the
-	// clear (encryption_key not configured).
+	// Secrets encrypts the portals' tokens at rest, each bound to its
+	// portal's member_id (see Reseal); nil keeps them in the clear
+	// (encryption_key not configured).
 	Secrets *secret.Box
 	// Logger receives the queue's and the migrations' logs (default: none).
 	Logger *slog.Logger
