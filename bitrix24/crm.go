@@ -57,7 +57,8 @@ func (c *Client) CRMItem(ctx context.Context, p *callbackline.Portal, entityType
 
 // AddTimelineComment writes a comment into an entity's timeline
 // (crm.timeline.comment.add) and returns its id. entityType is lead,
-// contact, company, deal or dynamic_N (lower-cased here).
+// contact, company, deal or dynamic_N (lower-cased here). The comment is
+// shown as BB-code: text from outside the portal goes through Plain.
 func (c *Client) AddTimelineComment(ctx context.Context, p *callbackline.Portal, entityType string, entityID int64, comment string) (int64, error) {
 	var id ID
 	err := c.Call(ctx, p, "crm.timeline.comment.add", map[string]any{"fields": map[string]any{

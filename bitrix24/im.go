@@ -53,7 +53,7 @@ func (c *Client) IMUser(ctx context.Context, p *callbackline.Portal, userID int6
 // Notify are im.notify.system.add's parameters.
 type Notify struct {
 	UserID     int64
-	Message    string // BB-codes allowed
+	Message    string // BB-code: text from outside the portal goes through Plain
 	MessageOut string // for e-mail/push
 	Tag        string // a later notification with the same tag replaces this one
 	SubTag     string
