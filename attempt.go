@@ -28,6 +28,9 @@ type Attempt struct {
 	RecordFileID   int64     // Bitrix24's FILE_ID once attached; 0 before
 	StartedAt      time.Time
 	UpdatedAt      time.Time
+	// PlacedAt is when PlaceAttempt let the call out; zero while it is
+	// not placed. It counts for DialLimits from then on.
+	PlacedAt time.Time
 }
 
 // Open reports whether the call is registered in Bitrix24 but not finished.
@@ -58,6 +61,15 @@ type WorkStore interface {
 	History(ctx context.Context, callbackID int64) ([]HistoryEntry, error)
 	// SaveAttempt inserts an attempt (ID 0: ID is set) or updates it.
 	SaveAttempt(ctx context.Context, a *Attempt) error
+	// PlaceAttempt lets the attempt's call out at at when DialLimits
+	// allow it: in one transaction that no other placement of the same
+	// number or portal runs in (on any instance), it counts the calls
+	// placed in the DialWindow before at to the callback's number (every
+	// portal) and of its portal; under both limits it stores a (inserted
+	// when its ID is 0) with PlacedAt at and returns the zero time. At a
+	// limit it writes nothing and returns when the next call could be
+	// placed. SaveAttempt never changes PlacedAt.
+	PlaceAttempt(ctx context.Context, a *Attempt, l DialLimits, at time.Time) (time.Time, error)
 	// Attempts lists a callback's attempts by Number.
 	Attempts(ctx context.Context, callbackID int64) ([]*Attempt, error)
 	// RecoverJobs makes the jobs that the queue client clientID was running

@@ -118,7 +118,9 @@ type IntakeRequest struct {
 	// in the hour before, the request is stored as rejected
 	// (ReasonNumberRate) and not queued. Zero means no limit.
 	NumberLimit int
-	// PortalLimit: the same for all callbacks of the portal (ReasonPortalRate).
+	// PortalLimit: the same for the portal's accepted callbacks (not
+	// rejected), so that junk cannot push a genuine request out
+	// (ReasonPortalRate).
 	PortalLimit int
 }
 
@@ -149,6 +151,10 @@ type CallbackStore interface {
 	Callbacks(ctx context.Context, f CallbackFilter) ([]*Callback, error)
 	// CallbackCounts counts callbacks by state.
 	CallbackCounts(ctx context.Context) (map[State]int, error)
+	// Prune deletes what Retention no longer keeps at now, at most batch
+	// rows of each kind (rejected, finished, history) per call, and says
+	// how many; call it again while a count equals batch.
+	Prune(ctx context.Context, r Retention, now time.Time, batch int) (Pruned, error)
 }
 
 // Store is everything a backend keeps. store/sqlite and store/postgres

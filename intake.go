@@ -9,8 +9,9 @@ import (
 // NewCallback validates the request for a store and returns the callback
 // to keep: state received unless rejected, kind callback unless set,
 // CreatedAt now when zero, times in UTC to the microsecond (what every
-// store can hold), text as valid UTF-8 without NUL. ID and the duplicate
-// fields are cleared: the store sets them.
+// store can hold), text as valid UTF-8 without NUL, a rejected one cut
+// (Callback.Shrink). ID and the duplicate fields are cleared: the store
+// sets them.
 func (r IntakeRequest) NewCallback() (Callback, error) {
 	if r.Callback == nil {
 		return Callback{}, Errorf(EINVALID, "intake: no callback")
@@ -42,6 +43,7 @@ func (r IntakeRequest) NewCallback() (Callback, error) {
 		*f = CleanText(*f)
 	}
 	cb.ID, cb.Duplicates, cb.LastDuplicateAt = 0, 0, time.Time{}
+	cb.Shrink()
 	return cb, nil
 }
 

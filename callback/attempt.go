@@ -31,9 +31,15 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 	a.ExternalCallID = callbackline.ExternalCallID(r.cb.ID, a.Number)
 	// The attempt is stored before register: a crash between the two is
 	// recovered by registering again with the same EXTERNAL_CALL_ID (same
-	// CALL_ID within 30 minutes) and finishing.
-	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+	// CALL_ID within 30 minutes) and finishing. It is stored only when
+	// the dial limits let the call out (placed), next to the toll-fraud
+	// guard just before: over them, nothing is registered nor dialled.
+	until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, now)
+	if err != nil {
 		return 0, err
+	}
+	if !until.IsZero() {
+		return r.dialLimited(ctx, until)
 	}
 	r.attempts = append(r.attempts, a)
 	if ok, err := r.registerCall(ctx, a, now); !ok {
@@ -49,6 +55,21 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return r.apply(ctx, a, res)
+}
+
+// dialLimited holds back a call over the dial limits: the callback waits
+// until they let a call out, or fails (the responsible told) when its
+// maximum age passes first.
+func (r *run) dialLimited(ctx context.Context, until time.Time) (time.Duration, error) {
+	r.w.cfg.Metrics.outcome(r.line.Number, "dial_limited")
+	why := fmt.Sprintf("%s: the calls allowed in an hour to this number (every portal) or by this portal were placed",
+		callbackline.ReasonDialRate)
+	opened := r.policy.Hours.Next(r.cb.CreatedAt)
+	if r.policy.MaxAge > 0 && !opened.IsZero() && until.Sub(opened) > r.policy.MaxAge {
+		return 0, r.fail(ctx, fmt.Sprintf("%s; the next is allowed at %s, after the request's maximum age (%s)",
+			why, until.UTC().Format(time.RFC3339), r.policy.MaxAge), true)
+	}
+	return r.schedule(ctx, until, why+"; waiting for the next allowed call")
 }
 
 // registerCall registers the attempt's call in Bitrix24 (the call card

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
@@ -53,6 +54,19 @@ func (r *run) clickToCall(ctx context.Context) error {
 			return err
 		}
 		return r.fail(ctx, "no_employee: "+why, false)
+	}
+	// The dial limits: click-to-call counts like every call, and one
+	// over them is not placed (the employee waits now, not in an hour).
+	if until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, r.now().UTC()); err != nil {
+		return err
+	} else if !until.IsZero() {
+		r.w.cfg.Metrics.outcome(r.line.Number, "dial_limited")
+		why := fmt.Sprintf("%s: the calls allowed in an hour to this number (every portal) or by this portal were placed; the next at %s",
+			callbackline.ReasonDialRate, until.UTC().Format(time.RFC3339))
+		if err := r.endUndialled(ctx, a, "403", why); err != nil {
+			return err
+		}
+		return r.fail(ctx, why, false)
 	}
 	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID, "click-to-call: ringing "+c.describe()); err != nil {
 		return err

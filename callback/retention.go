@@ -1,10 +1,13 @@
 package callback
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/callbackline/callbackline"
 )
 
 // PruneRecordings deletes the call recordings (*.wav) in dir that are
@@ -34,4 +37,32 @@ func PruneRecordings(dir string, keep time.Duration, now time.Time) (int, error)
 		}
 	}
 	return n, nil
+}
+
+// Pruner deletes what a Retention no longer keeps (callbackline.Store
+// has it).
+type Pruner interface {
+	Prune(ctx context.Context, r callbackline.Retention, now time.Time, batch int) (callbackline.Pruned, error)
+}
+
+// PruneBatch is how many rows of each kind one Prune statement deletes:
+// short transactions that neither the intake nor the workers wait long
+// behind.
+const PruneBatch = 500
+
+// PruneStore deletes the rejected requests, finished callbacks and
+// history entries that r no longer keeps at now, in batches of
+// PruneBatch until none is left or ctx ends, and says how many.
+func PruneStore(ctx context.Context, s Pruner, r callbackline.Retention, now time.Time) (callbackline.Pruned, error) {
+	var total callbackline.Pruned
+	for {
+		p, err := s.Prune(ctx, r, now, PruneBatch)
+		total.Rejected, total.Finished, total.History = total.Rejected+p.Rejected, total.Finished+p.Finished, total.History+p.History
+		if err != nil || max(p.Rejected, p.Finished, p.History) < PruneBatch {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
 }

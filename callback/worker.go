@@ -59,6 +59,11 @@ type Config struct {
 	MaxJob time.Duration
 	// Guard is the toll-fraud policy applied again just before dialling.
 	Guard phone.Policy
+	// DialLimits bound the calls placed to one number (whichever portal
+	// asks) and by one portal in an hour, counted in the store when each
+	// call is let out (Store.PlaceAttempt). A callback over them waits;
+	// a click-to-call fails. Zero: no limit.
+	DialLimits callbackline.DialLimits
 	// RecordDir keeps the recordings (one stereo WAV per connected call).
 	RecordDir string
 	// AttachTries is how often a recording's attachment is tried within

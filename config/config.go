@@ -81,6 +81,8 @@ type Config struct {
 	Speech Speech `yaml:"speech"`
 	// Recordings is where call recordings are kept and for how long.
 	Recordings Recordings `yaml:"recordings"`
+	// Retention is how long requests and callbacks are kept.
+	Retention Retention `yaml:"retention"`
 	// Defaults holds what every line starts from: a line's policy
 	// overrides defaults.policy key by key.
 	Defaults Defaults `yaml:"defaults"`
@@ -117,15 +119,23 @@ type Bitrix24 struct {
 	OfflineEvents bool `yaml:"offline_events"`
 }
 
-// Intake governs POST /bitrix24/events.
+// Intake governs POST /bitrix24/events, the toll-fraud guard and the
+// limits on calls placed.
 type Intake struct {
 	// DedupWindow folds repeats of a request (same portal, number, CRM
 	// entity) into one callback; 0 turns it off.
 	DedupWindow time.Duration `yaml:"dedup_window"`
 	// NumberLimit is callbacks per number per hour; 0 means no limit.
 	NumberLimit int `yaml:"number_limit"`
-	// PortalLimit is callbacks per portal per hour; 0 means no limit.
+	// PortalLimit is accepted (not rejected) callbacks per portal per
+	// hour; 0 means no limit.
 	PortalLimit int `yaml:"portal_limit"`
+	// NumberDialLimit is calls placed to one number per hour, whichever
+	// portal asks (redials and click-to-call count); 0 means no limit.
+	NumberDialLimit int `yaml:"number_dial_limit"`
+	// PortalDialLimit is calls placed by one portal per hour
+	// (click-to-call included); 0 means no limit.
+	PortalDialLimit int `yaml:"portal_dial_limit"`
 	// BlockedNumberTypes are never dialled (see phone.Types).
 	BlockedNumberTypes []string `yaml:"blocked_number_types"`
 	// AllowedCountries are ISO 3166 alpha-2 codes; empty allows all.
@@ -170,6 +180,20 @@ type Recordings struct {
 	KeepDays int `yaml:"keep_days"`
 }
 
+// Retention says how long requests and callbacks are kept; 0 keeps them
+// forever. Each is deleted in bounded batches every hour.
+type Retention struct {
+	// Rejected is how long a rejected request is kept (its text is cut
+	// to 200 characters anyway).
+	Rejected time.Duration `yaml:"rejected"`
+	// Finished is how long a done or failed callback is kept after its
+	// last change, with its attempts and history.
+	Finished time.Duration `yaml:"finished"`
+	// History is how long a history entry is kept, even of a callback
+	// still kept.
+	History time.Duration `yaml:"history"`
+}
+
 // Defaults are the settings every line starts from.
 type Defaults struct {
 	// Policy is the policy of a line that sets none; a key left out
@@ -194,6 +218,8 @@ func Default() *Config {
 			DedupWindow:        10 * time.Minute,
 			NumberLimit:        3,
 			PortalLimit:        100,
+			NumberDialLimit:    10,
+			PortalDialLimit:    300,
 			BlockedNumberTypes: []string{"premium_rate", "shared_cost", "unknown"},
 			AllowedCountries:   []string{},
 			MaxBody:            64 << 10,
@@ -218,6 +244,7 @@ func Default() *Config {
 			CacheMaxBytes: 256 << 20,
 		},
 		Recordings:   Recordings{Dir: filepath.Join("./data", "recordings"), KeepDays: 30},
+		Retention:    Retention{Rejected: 7 * 24 * time.Hour},
 		Defaults:     Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 		PortalLimits: defaultPortalLimits(),
 		Portals:      []Portal{},

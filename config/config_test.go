@@ -169,6 +169,8 @@ intake:
   dedup_window: 1h30m
   number_limit: 0
   portal_limit: 1000
+  number_dial_limit: 6
+  portal_dial_limit: 500
   blocked_number_types: [premium_rate, VOIP]
   allowed_countries: [ru, KZ]
   max_body: 1 MiB
@@ -190,14 +192,14 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 		AdminToken: "0123456789abcdef0123", DefaultRegion: "RU", LogLevel: "debug", LogFormat: "text",
 		Bitrix24: Bitrix24{ClientID: "local.abc", ClientSecret: "s3cr3t", OAuthServer: "http://127.0.0.1:9999/", Rate: 5, Burst: 250,
 			AllowNetworks: []string{"127.0.0.0/8", "::1"}},
-		Intake: Intake{DedupWindow: 90 * time.Minute, NumberLimit: 0, PortalLimit: 1000,
+		Intake: Intake{DedupWindow: 90 * time.Minute, NumberLimit: 0, PortalLimit: 1000, NumberDialLimit: 6, PortalDialLimit: 500,
 			BlockedNumberTypes: []string{"premium_rate", "voip"}, AllowedCountries: []string{"RU", "KZ"}, MaxBody: 1 << 20},
 		Lines:   []Line{{Number: "+74951234567", Name: "Sales"}, {Number: "support"}},
 		DataDir: "/var/lib/callbackline", ShutdownGrace: 5 * time.Second,
 		EncryptionKey: "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 	}
 	d := Default() // the sections the file leaves out
-	want.SIP, want.Speech, want.Recordings, want.Defaults = d.SIP, d.Speech, d.Recordings, d.Defaults
+	want.SIP, want.Speech, want.Recordings, want.Defaults, want.Retention = d.SIP, d.Speech, d.Recordings, d.Defaults, d.Retention
 	want.PortalLimits, want.Portals = d.PortalLimits, d.Portals
 	want.Speech.CacheDir, want.Recordings.Dir = "/var/lib/callbackline/speech", "/var/lib/callbackline/recordings" // follow data_dir
 	if !reflect.DeepEqual(c, want) {

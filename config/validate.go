@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/callbackline/callbackline"
@@ -138,6 +139,7 @@ func (c *Config) validate(sources map[string]string) []error {
 	errs = append(errs, c.checkPortals(sources)...)
 	c.Speech.check(bad)
 	c.checkStorage(bad)
+	c.Retention.check(bad)
 	return errs
 }
 
@@ -221,6 +223,12 @@ func (in *Intake) check(bad func(key, format string, args ...any)) {
 	if in.PortalLimit < 0 {
 		bad("intake.portal_limit", "is %d; must not be negative (0 means no limit)", in.PortalLimit)
 	}
+	if in.NumberDialLimit < 0 {
+		bad("intake.number_dial_limit", "is %d; must not be negative (0 means no limit)", in.NumberDialLimit)
+	}
+	if in.PortalDialLimit < 0 {
+		bad("intake.portal_dial_limit", "is %d; must not be negative (0 means no limit)", in.PortalDialLimit)
+	}
 	for _, t := range in.BlockedNumberTypes {
 		if !phone.ValidType(t) {
 			bad("intake.blocked_number_types", "%q is not a number type; use any of %s", t, strings.Join(phone.Types(), ", "))
@@ -233,6 +241,28 @@ func (in *Intake) check(bad func(key, format string, args ...any)) {
 	}
 	if in.MaxBody < minBody || in.MaxBody > maxBody {
 		bad("intake.max_body", "is %s; must be between %s and %s", formatSize(in.MaxBody), formatSize(minBody), formatSize(maxBody))
+	}
+}
+
+// The least retentions: a rejected request outlives the intake's hourly
+// windows; a finished callback and its history outlive the dial limits'
+// hour and a day's look at the app page.
+const (
+	minRejected = time.Hour
+	minFinished = 24 * time.Hour
+)
+
+// check reports the problems of the retention section.
+func (r *Retention) check(bad func(key, format string, args ...any)) {
+	for _, k := range []struct {
+		key   string
+		d     time.Duration
+		least time.Duration
+	}{{"retention.rejected", r.Rejected, minRejected}, {"retention.finished", r.Finished, minFinished},
+		{"retention.history", r.History, minFinished}} {
+		if k.d != 0 && k.d < k.least {
+			bad(k.key, "is %s; must be 0 (keep forever) or at least %s", formatDuration(k.d), formatDuration(k.least))
+		}
 	}
 }
 

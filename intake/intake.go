@@ -25,7 +25,7 @@ import (
 type Rules struct {
 	DedupWindow   time.Duration // same portal + number + CRM entity within it is one callback
 	NumberLimit   int           // callbacks per number and hour; 0 = no limit
-	PortalLimit   int           // callbacks per portal and hour; 0 = no limit
+	PortalLimit   int           // accepted callbacks per portal and hour; 0 = no limit
 	Policy        phone.Policy  // toll-fraud guard: number types and countries
 	DefaultRegion string        // region for numbers without a country code; "" = from the portal's language
 }
@@ -169,8 +169,10 @@ func (in *Intake) takeCallback(ctx context.Context, p *callbackline.Portal, ev *
 
 // takeCall stores an ONEXTERNALCALLSTART (click-to-call) request. The call
 // is already registered in Bitrix24 by an employee's click, so the
-// toll-fraud limits for public forms do not apply; the number must still
-// be a valid one of an allowed kind.
+// request limits for public forms do not apply; the number must still be
+// a valid one of an allowed kind, and the call counts for the dial limits
+// (calls placed per number and per portal, checked by the callback
+// worker right before dialling): a forged event cannot place more.
 func (in *Intake) takeCall(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (Answer, error) {
 	d, err := ev.CallStart()
 	if err != nil {

@@ -87,7 +87,8 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	}
 	a.connectBitrix24(lines)
 	if worker != nil {
-		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline}
+		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline,
+			DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
 		if err := a.initWorker(ctx, worker, wc); err != nil {
 			return nil, err
 		}
@@ -277,7 +278,7 @@ func (a *app) run(ctx context.Context) error {
 	defer func() { <-syncDone }()
 	pruneDone := make(chan struct{})
 	pruneCtx, stopPrune := context.WithCancel(ctx)
-	go func() { defer close(pruneDone); a.pruneRecordings(pruneCtx) }()
+	go func() { defer close(pruneDone); a.prune(pruneCtx) }()
 	defer func() { stopPrune(); <-pruneDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
 		slog.String("listen", a.addr()), slog.String("database", redactDSN(a.cfg.Database)),
@@ -310,15 +311,23 @@ func (a *app) run(ctx context.Context) error {
 	return nil
 }
 
-// pruneRecordings deletes recordings older than recordings.keep_days, at
-// start and then every hour, until ctx ends.
-func (a *app) pruneRecordings(ctx context.Context) {
+// prune deletes recordings older than recordings.keep_days, and the
+// requests and callbacks the retention section no longer keeps (in
+// bounded batches), at start and then every hour, until ctx ends.
+func (a *app) prune(ctx context.Context) {
 	keep := time.Duration(a.cfg.Recordings.KeepDays) * 24 * time.Hour
+	r := callbackline.Retention(a.cfg.Retention)
 	for {
 		if n, err := callback.PruneRecordings(a.cfg.RecordingsDir(), keep, time.Now()); err != nil {
 			a.logger.Warn("pruning old recordings failed", slog.Any("err", err))
 		} else if n > 0 {
 			a.logger.Info("old recordings deleted", slog.Int("files", n))
+		}
+		if p, err := callback.PruneStore(ctx, a.store, r, time.Now()); err != nil && ctx.Err() == nil {
+			a.logger.Warn("pruning old requests and callbacks failed", slog.Any("err", err))
+		} else if p != (callbackline.Pruned{}) {
+			a.logger.Info("old requests and callbacks deleted", slog.Int("rejected", p.Rejected),
+				slog.Int("finished", p.Finished), slog.Int("history", p.History))
 		}
 		select {
 		case <-ctx.Done():

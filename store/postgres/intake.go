@@ -106,8 +106,9 @@ func (s *Store) lockPortals(ctx context.Context, tx pgx.Tx, calls []*sqlstore.Ca
 // sqlstore.Rule: fold it into a callback of the same portal, number and
 // CRM entity created after $18 (no de-duplication when $18 is NULL); else
 // count the portal's callbacks since $19 for the number (up to $20) and
-// for the portal (up to $21), and insert the callback, rejected with
-// reason $22 or $23 when a limit is reached (Rule.Reject). It returns
+// for the portal's accepted ones (up to $21), and insert the callback,
+// rejected with reason $22 or $23 when a limit is reached (Rule.Reject),
+// its text and raw number then cut to $24 characters. It returns
 // whether it was a duplicate and the row.
 const sqlIntake = `WITH dup AS (
 	UPDATE callbacks
@@ -123,7 +124,7 @@ const sqlIntake = `WITH dup AS (
 			WHERE member_id = $1 AND number_key = $3 AND created_at > $19::timestamptz
 			LIMIT $20::int) AS r) ELSE 0 END AS n_number,
 		CASE WHEN $21::int > 0 THEN (SELECT count(*) FROM (SELECT 1 FROM callbacks
-			WHERE member_id = $1 AND created_at > $19::timestamptz
+			WHERE member_id = $1 AND created_at > $19::timestamptz AND state <> 'rejected'
 			LIMIT $21::int) AS r) ELSE 0 END AS n_portal
 ), verdict AS (
 	SELECT
@@ -137,7 +138,9 @@ const sqlIntake = `WITH dup AS (
 ), ins AS (
 	INSERT INTO callbacks (member_id, kind, phone, phone_raw, number_key, text, voice,
 		crm_entity_type, crm_entity_id, line_number, call_id, user_id, state, reason, event_at, created_at, updated_at)
-	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, verdict.state, verdict.reason, $15, $16, $17
+	SELECT $1, $2, $3, CASE WHEN verdict.state = 'rejected' THEN left($4, $24::int) ELSE $4 END, $5,
+		CASE WHEN verdict.state = 'rejected' THEN left($6, $24::int) ELSE $6 END,
+		$7, $8, $9, $10, $11, $12, verdict.state, verdict.reason, $15, $16, $17
 	FROM verdict WHERE NOT EXISTS (SELECT 1 FROM dup)
 	RETURNING ` + sqlstore.CallbackCols + `
 )
@@ -151,5 +154,5 @@ func (s *Store) queueIntake(b *pgx.Batch, c *sqlstore.Call, now time.Time) *pgx.
 	return b.Queue(sqlIntake, s.d.Encode([]any{cb.MemberID, string(cb.Kind), cb.Phone, cb.PhoneRaw, cb.DedupNumber(),
 		cb.Text, cb.Voice, cb.CRMEntityType, cb.CRMEntityID, cb.LineNumber, cb.CallID, cb.UserID,
 		string(cb.State), cb.Reason, cb.EventAt, cb.CreatedAt, now, r.DedupAfter, r.Since,
-		r.NumberLimit, r.PortalLimit, r.NumberReason, r.PortalReason})...)
+		r.NumberLimit, r.PortalLimit, r.NumberReason, r.PortalReason, callbackline.RejectedTextMax})...)
 }

@@ -30,6 +30,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -143,7 +144,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, callbackline.WrapError(err, callbackline.EINVALID, "postgres: queue client")
 	}
 	s := &Store{schema: opts.Schema, pool: pool, client: client, sdb: stdlib.OpenDBFromPool(pool)}
-	s.d = &sqlstore.Dialect{Name: "postgres", Numbered: true, Errors: driverError, LockPortal: s.lockPortal,
+	s.d = &sqlstore.Dialect{Name: "postgres", Numbered: true, Errors: driverError, LockPortal: s.lockPortal, LockDial: s.lockDial,
 		DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
 		RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),
@@ -156,6 +157,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockDial takes the locks of a call's placement in tx, in ascending
+// key order so that placements cannot deadlock: one for the number, one
+// for the portal.
+func (s *Store) lockDial(ctx context.Context, tx sqlstore.DB, phone, memberID string) error {
+	keys := []int64{lockKey("callbackline:dial-number", s.schema, phone), lockKey("callbackline:dial-portal", s.schema, memberID)}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lockPortal takes the portal's intake lock in tx: no intake of this

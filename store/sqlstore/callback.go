@@ -165,14 +165,20 @@ func (s *Store) History(ctx context.Context, callbackID int64) ([]callbackline.H
 const attemptCols = `callback_id, number, external_call_id, call_id, user_id, extension, client_dialled, connected,
 	status_code, reason, duration, finished_at, record_path, record_file_id, started_at, updated_at`
 
-// SaveAttempt inserts a (ID 0: a.ID is set) or updates it. Times are
-// stored at microsecond precision; a's are rounded to that. ENOTFOUND for
-// an unknown ID or callback, ECONFLICT when another attempt has the same
-// ExternalCallID or the same Number in the callback.
+// SaveAttempt inserts a (ID 0: a.ID is set) or updates it; its PlacedAt
+// is PlaceAttempt's alone. Times are stored at microsecond precision; a's
+// are rounded to that. ENOTFOUND for an unknown ID or callback, ECONFLICT
+// when another attempt has the same ExternalCallID or the same Number in
+// the callback.
 func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error {
 	if a == nil || a.CallbackID == 0 || a.Number <= 0 {
 		return callbackline.Errorf(callbackline.EINVALID, "save attempt: a callback id and a number from 1 are needed")
 	}
+	return s.wrap(s.saveAttempt(ctx, s.w, a), callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
+}
+
+// saveAttempt is SaveAttempt on db (the pool or a transaction).
+func (s *Store) saveAttempt(ctx context.Context, db DB, a *callbackline.Attempt) error {
 	for _, f := range []*string{&a.ExternalCallID, &a.CallID, &a.Extension, &a.StatusCode, &a.Reason, &a.RecordPath} {
 		*f = callbackline.CleanText(*f)
 	}
@@ -181,11 +187,11 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 		a.StatusCode, a.Reason, a.Duration, a.FinishedAt, a.RecordPath, a.RecordFileID, a.StartedAt, a.UpdatedAt}
 	var err error
 	if a.ID == 0 {
-		err = s.w.QueryRow(ctx, `INSERT INTO attempts (`+attemptCols+`)
+		err = db.QueryRow(ctx, `INSERT INTO attempts (`+attemptCols+`)
 			VALUES (?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
 	} else {
 		var n int64
-		n, err = s.w.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = nullif(?, ''),
+		n, err = db.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = nullif(?, ''),
 			call_id = ?, user_id = ?, extension = ?, client_dialled = ?, connected = ?, status_code = ?, reason = ?,
 			duration = ?, finished_at = ?, record_path = ?, record_file_id = ?, started_at = ?, updated_at = ?
 			WHERE id = ?`, append(args, a.ID)...)
@@ -201,7 +207,7 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 			"save attempt: attempt %d of callback %d or EXTERNAL_CALL_ID %q is already stored",
 			a.Number, a.CallbackID, a.ExternalCallID)
 	}
-	return s.wrap(err, callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
+	return err
 }
 
 // Attempts lists a callback's attempts by Number; none for an unknown
@@ -211,8 +217,8 @@ func (s *Store) Attempts(ctx context.Context, callbackID int64) ([]*callbackline
 		var a callbackline.Attempt
 		return &a, r.Scan(&a.ID, &a.CallbackID, &a.Number, &a.ExternalCallID, &a.CallID, &a.UserID, &a.Extension,
 			&a.ClientDialled, &a.Connected, &a.StatusCode, &a.Reason, &a.Duration, &a.FinishedAt, &a.RecordPath,
-			&a.RecordFileID, &a.StartedAt, &a.UpdatedAt)
-	}, `SELECT id, `+attemptColsRead+` FROM attempts WHERE callback_id = ? ORDER BY number`, callbackID)
+			&a.RecordFileID, &a.StartedAt, &a.UpdatedAt, &a.PlacedAt)
+	}, `SELECT id, `+attemptColsRead+`, placed_at FROM attempts WHERE callback_id = ? ORDER BY number`, callbackID)
 	if err != nil {
 		return nil, s.wrap(err, callbackline.EINTERNAL, "attempts of callback %d", callbackID)
 	}

@@ -39,7 +39,9 @@ type Outcome struct {
 // stored as a new callback, rejected with NumberReason when the portal
 // already has NumberLimit callbacks for its number (Callback.Phone)
 // created after Since, or else with PortalReason when the portal has
-// PortalLimit callbacks created after Since. A limit of 0 is none.
+// PortalLimit accepted (not rejected) callbacks created after Since: junk
+// cannot push a genuine request out. A limit of 0 is none. A callback
+// rejected by a limit is cut (Callback.Shrink).
 type Rule struct {
 	DedupAfter               time.Time // zero: no de-duplication
 	Since                    time.Time
@@ -64,14 +66,14 @@ func (c *Call) Rule() Rule {
 	}
 	r.NumberReason = fmt.Sprintf("%s: %d or more requests for this number in the last hour",
 		callbackline.ReasonNumberRate, r.NumberLimit)
-	r.PortalReason = fmt.Sprintf("%s: %d or more requests for this portal in the last hour",
+	r.PortalReason = fmt.Sprintf("%s: %d or more accepted requests for this portal in the last hour",
 		callbackline.ReasonPortalRate, r.PortalLimit)
 	return r
 }
 
 // Reject applies the limits to a new callback, given how many callbacks
 // the portal has since r.Since for its number and in all (each counted
-// up to its limit).
+// up to its limit; nPortal the accepted ones).
 func (r Rule) Reject(cb *callbackline.Callback, nNumber, nPortal int) {
 	switch {
 	case r.NumberLimit > 0 && nNumber >= r.NumberLimit:
@@ -79,6 +81,7 @@ func (r Rule) Reject(cb *callbackline.Callback, nNumber, nPortal int) {
 	case r.PortalLimit > 0 && nPortal >= r.PortalLimit:
 		cb.State, cb.Reason = callbackline.StateRejected, r.PortalReason
 	}
+	cb.Shrink()
 }
 
 // Jobs are the CallbackJobs of the outcomes that queue one.

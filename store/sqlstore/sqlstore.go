@@ -64,6 +64,10 @@ type Dialect struct {
 	// LockPortal, when set, runs first in a transaction that deletes a
 	// portal, to keep the portal's intakes out.
 	LockPortal func(ctx context.Context, tx DB, memberID string) error
+	// LockDial, when set, runs first in a transaction that places a call
+	// (PlaceAttempt), to keep other placements of the same number or
+	// portal out until it commits, on every instance.
+	LockDial func(ctx context.Context, tx DB, phone, memberID string) error
 }
 
 // Options are the settings the backends share. The zero value is usable.
