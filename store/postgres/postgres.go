@@ -10,7 +10,9 @@
 // receive the same event at once serialise on the portal's lock, and the
 // second sees the first one's committed row. A batch locks its portals in
 // ascending key order, so batches of different instances cannot deadlock.
-// DeletePortal takes the same lock. Migrations run under a session-level
+// DeletePortal takes the same lock. Placing a call (PlaceAttempt) takes
+// one lock for the number and one for the portal, so the dial limits
+// hold across instances too. Migrations run under a session-level
 // advisory lock, so instances that start together migrate one at a time.
 //
 // # Schema
