@@ -68,4 +68,29 @@ type PortalStore interface {
 	// DeletePortal removes the portal and all of its data (callbacks,
 	// their history and queued jobs). Deleting a missing portal is no error.
 	DeletePortal(ctx context.Context, memberID string) error
+	// QueueUninstall queues an UninstallJob to run after delay, unless the
+	// same job (same arguments) is already waiting; when the same job is
+	// running, one more (Recheck set) is queued to run after it, so that a
+	// check always starts after the last event it answers.
+	QueueUninstall(ctx context.Context, j UninstallJob, delay time.Duration) error
 }
+
+// UninstallJob checks with the portal whether an ONAPPUNINSTALL that
+// arrived for it is true, and only then stops serving the portal (or, with
+// Clean, deletes its data). The application token that authenticates the
+// event reaches every user who opens the application, so the event
+// itself proves nothing. Queued by PortalStore.QueueUninstall, worked by
+// callback.UninstallWorker.
+type UninstallJob struct {
+	MemberID string `json:"member_id"`
+	// Clean: the event asked for the portal's data to be deleted (CLEAN=1).
+	Clean bool `json:"clean,omitempty"`
+	// Refused: the portal's tokens had been refused already when the
+	// event arrived (PortalReinstall), so a refusal now proves nothing.
+	Refused bool `json:"refused,omitempty"`
+	// Recheck: queued while the same check was running.
+	Recheck bool `json:"recheck,omitempty"`
+}
+
+// Kind names the job for the queue.
+func (UninstallJob) Kind() string { return "uninstall" }

@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/callbackline/callbackline"
 )
 
 // IsAdmin asks the portal whether the owner of a fresh access token is one
@@ -63,31 +61,4 @@ func (o *OAuth) IsAdmin(ctx context.Context, endpoint, accessToken string) (bool
 		return false, &APIError{Method: "user.admin", Code: env.Error, Description: env.Desc, HTTPStatus: res.StatusCode}
 	}
 	return *env.Result, nil
-}
-
-// Uninstalled asks the portal whether the application is no longer
-// installed there: app.info says INSTALLED false, or the portal and the
-// OAuth server no longer accept the application's tokens (access is
-// revoked before ONAPPUNINSTALL is sent). Any other failure is returned:
-// the answer is unknown.
-func (c *Client) Uninstalled(ctx context.Context, p *callbackline.Portal) (bool, error) {
-	info, err := c.AppInfo(ctx, p)
-	if err == nil {
-		return !bool(info.Installed), nil
-	}
-	if NeedsReinstall(err) {
-		return true, nil
-	}
-	var oe *OAuthError
-	if errors.As(err, &oe) && (oe.Code == OAuthInvalidClient || oe.Code == OAuthInvalidGrant) {
-		return true, nil
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		switch ae.Code {
-		case "invalid_token", "NO_AUTH_FOUND", "APPLICATION_NOT_FOUND", "authorization_error", "PORTAL_DELETED":
-			return true, nil
-		}
-	}
-	return false, err
 }

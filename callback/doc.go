@@ -53,6 +53,7 @@
 //   - giveup.go, notify.go, missed.go: giving up: the responsible told,
 //     the missed call logged in the CRM;
 //   - click.go: click-to-call (ONEXTERNALCALLSTART);
-//   - reinstall.go, retention.go, metrics.go: after a reinstallation,
-//     old recordings, Prometheus.
+//   - reinstall.go, uninstall.go, retention.go, metrics.go: after a
+//     reinstallation, an uninstallation confirmed with the portal
+//     (UninstallWorker), old recordings, Prometheus.
 package callback

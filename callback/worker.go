@@ -66,6 +66,13 @@ type Config struct {
 	DialLimits callbackline.DialLimits
 	// RecordDir keeps the recordings (one stereo WAV per connected call).
 	RecordDir string
+	// SpeechFiles, when set, removes the cached speech of a portal's
+	// requests when the portal is uninstalled with CLEAN=1.
+	SpeechFiles SpeechFiles
+	// UninstallRetry is the first wait before an uninstallation the
+	// portal's answer did not prove is checked again (default 30 s,
+	// doubling, at most an hour; see UninstallWorker).
+	UninstallRetry time.Duration
 	// AttachTries is how often a recording's attachment is tried within
 	// the callback's job before an AttachJob takes over (default 5), the
 	// first retry after AttachBackoff (default 1s, doubling).
@@ -121,6 +128,9 @@ func (w *Worker) Init(cfg Config) error {
 	}
 	if cfg.AttachBackoff <= 0 {
 		cfg.AttachBackoff = time.Second
+	}
+	if cfg.UninstallRetry <= 0 {
+		cfg.UninstallRetry = 30 * time.Second
 	}
 	if cfg.UserCacheTTL <= 0 {
 		cfg.UserCacheTTL = time.Minute

@@ -1,7 +1,8 @@
 // Package intake holds the rules that turn a Bitrix24 event of an installed
 // portal into a stored callback: which events are call requests, how the
 // number is screened (E.164, the toll-fraud guard), de-duplication and the
-// hourly limits, and what an uninstallation does to the portal.
+// hourly limits, and how an uninstallation is taken (its check with the
+// portal runs later, in callback.UninstallWorker).
 //
 // A Bitrix24 event goes web → intake → store → callback: the web handler
 // reads and authenticates the request and calls Take; the offline poller
@@ -34,20 +35,8 @@ type Rules struct {
 type Store interface {
 	// Intake stores a new callback and queues its job, or folds a duplicate.
 	Intake(ctx context.Context, r callbackline.IntakeRequest) (callbackline.IntakeResult, error)
-	// SetPortalStatus changes a portal's status and its reason.
-	SetPortalStatus(ctx context.Context, memberID string, s callbackline.PortalStatus, reason string) error
-	// DeletePortal removes a portal and all of its data.
-	DeletePortal(ctx context.Context, memberID string) error
-}
-
-// CRM is what the intake asks of the Bitrix24 client when a portal leaves
-// (*bitrix24.Client has it).
-type CRM interface {
-	// Uninstalled asks the portal whether the application really is
-	// uninstalled (gone true); an error means it could not tell.
-	Uninstalled(ctx context.Context, p *callbackline.Portal) (gone bool, err error)
-	// Forget drops what the client keeps in memory about the portal.
-	Forget(memberID string)
+	// QueueUninstall queues the check of an ONAPPUNINSTALL.
+	QueueUninstall(ctx context.Context, j callbackline.UninstallJob, delay time.Duration) error
 }
 
 // Options configures an Intake.
@@ -56,10 +45,10 @@ type Options struct {
 	Rules  Rules
 	Logger *slog.Logger     // nil = slog.Default()
 	Now    func() time.Time // nil = time.Now
-	// CRM, when set, confirms ONAPPUNINSTALL with the portal before it is
-	// acted on, and forgets the portal's token state once it is
-	// uninstalled or deleted. Nil acts on the event unconfirmed.
-	CRM CRM
+	// UninstallDelay is how long after an ONAPPUNINSTALL its check with
+	// the portal starts (default 5 s): the events that arrive meanwhile
+	// share the check.
+	UninstallDelay time.Duration
 }
 
 // Intake takes the events of installed portals into the store. It is safe
@@ -69,35 +58,41 @@ type Intake struct {
 	rules  Rules
 	logger *slog.Logger
 	now    func() time.Time
-	crm    CRM
+	delay  time.Duration
 }
 
 // New returns an Intake.
 func New(o Options) *Intake {
-	in := &Intake{store: o.Store, rules: o.Rules, logger: o.Logger, now: o.Now, crm: o.CRM}
+	in := &Intake{store: o.Store, rules: o.Rules, logger: o.Logger, now: o.Now, delay: o.UninstallDelay}
 	if in.logger == nil {
 		in.logger = slog.Default()
 	}
 	if in.now == nil {
 		in.now = time.Now
 	}
+	if in.delay <= 0 {
+		in.delay = DefaultUninstallDelay
+	}
 	return in
 }
 
 // What became of an event (Answer.Status).
 const (
-	Accepted    = "accepted"    // a new callback is stored and queued
-	Duplicate   = "duplicate"   // folded into an earlier callback
-	Rejected    = "rejected"    // stored, but its number must not be dialled
-	Ignored     = "ignored"     // not an event callbackline handles
-	Uninstalled = "uninstalled" // the portal is no longer served
+	Accepted  = "accepted"  // a new callback is stored and queued
+	Duplicate = "duplicate" // folded into an earlier callback
+	Rejected  = "rejected"  // stored, but its number must not be dialled
+	Ignored   = "ignored"   // not an event callbackline handles
+	Checking  = "checking"  // ONAPPUNINSTALL: the portal is being asked whether it is true
 )
+
+// DefaultUninstallDelay is Options.UninstallDelay's default.
+const DefaultUninstallDelay = 5 * time.Second
 
 // Answer is what became of an event. As JSON it is the body of the web
 // handler's 200 answer: Bitrix24 ignores it; it helps people who test the
 // handler by hand.
 type Answer struct {
-	Status     string `json:"status"` // Accepted, Duplicate, Rejected, Ignored or Uninstalled
+	Status     string `json:"status"` // Accepted, Duplicate, Rejected, Ignored or Checking
 	CallbackID int64  `json:"callback_id,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 }
@@ -105,7 +100,8 @@ type Answer struct {
 // Take applies the event of the installed portal p, whose sender was
 // already authenticated: a call request is stored (even one whose number
 // must not be dialled: Bitrix24 never resends an event), ONAPPUNINSTALL
-// stops serving the portal, anything else is ignored. Errors carry
+// queues its check with the portal (nothing changes yet), anything else is
+// ignored. Errors carry
 // callbackline codes.
 func (in *Intake) Take(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (Answer, error) {
 	switch ev.Name {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
-	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/store/sqlite"
 )
@@ -68,40 +67,24 @@ func TestTakeRequestOnlyCallRequests(t *testing.T) {
 	}
 }
 
-// TestUninstallForgets: an uninstall without CLEAN keeps the portal's data
-// but stops serving it, and the Bitrix24 client forgets the portal's
-// tokens; one the portal denies changes nothing and forgets nothing.
-func TestUninstallForgets(t *testing.T) {
+// TestUninstallOnlyQueuesCheck: ONAPPUNINSTALL is answered at once and
+// changes nothing: the portal stays installed with its data, and a flood
+// of the same event queues one check with the portal (an UninstallJob);
+// CLEAN=1 gets its own.
+func TestUninstallOnlyQueuesCheck(t *testing.T) {
 	ctx := context.Background()
 	st, p := setup(t)
-	b24 := bitrix24test.New(bitrix24test.Options{MemberID: p.MemberID})
-	t.Cleanup(b24.Close)
-	b24.FinishInstall()
-	tok := b24.IssueTokens(1)
-	p.ClientEndpoint, p.Domain = b24.RESTEndpoint(), b24.Domain()
-	p.AccessToken, p.RefreshToken, p.ExpiresAt, p.UserID = tok.AccessToken, tok.RefreshToken, tok.ExpiresAt, tok.UserID
-	if err := st.SavePortal(ctx, p); err != nil {
-		t.Fatal(err)
+	in := intake.New(intake.Options{Store: st, Logger: slog.New(slog.DiscardHandler), UninstallDelay: time.Hour})
+	for _, clean := range []string{"1", "1", "1", "0"} {
+		ans, err := in.Take(ctx, p, event(t, url.Values{"event": {"ONAPPUNINSTALL"}, "data[CLEAN]": {clean}}))
+		if err != nil || ans.Status != intake.Checking {
+			t.Fatalf("uninstall: %+v %v", ans, err)
+		}
 	}
-	crm := bitrix24.NewClient(b24.OAuth(), st)
-	in := intake.New(intake.Options{Store: st, CRM: crm, Logger: slog.New(slog.DiscardHandler)})
-
-	uninstall := event(t, url.Values{"event": {"ONAPPUNINSTALL"}, "data[CLEAN]": {"0"}})
-	if _, err := in.Take(ctx, p, uninstall); callbackline.ErrorCode(err) != callbackline.EUNAUTHORIZED {
-		t.Fatalf("an uninstall the portal denies: %v", err)
+	if got, err := st.Portal(ctx, p.MemberID); err != nil || got.Status != callbackline.PortalInstalled {
+		t.Fatalf("the uninstall event changed the portal before any check: %+v %v", got, err)
 	}
-	if _, ok := crm.Tokens(p.MemberID); !ok {
-		t.Fatal("a denied uninstall made the client forget the portal")
-	}
-	b24.RevokeTokens() // what the portal does before it sends a genuine one
-	ans, err := in.Take(ctx, p, uninstall)
-	if err != nil || ans.Status != intake.Uninstalled {
-		t.Fatalf("uninstall: %+v %v", ans, err)
-	}
-	if got, err := st.Portal(ctx, p.MemberID); err != nil || got.Status != callbackline.PortalUninstalled {
-		t.Errorf("after the uninstall: %+v %v", got, err)
-	}
-	if _, ok := crm.Tokens(p.MemberID); ok {
-		t.Error("after the uninstall the client still keeps the portal's tokens in memory")
+	if n, err := st.CountJobs(ctx, callbackline.UninstallJob{}.Kind()); err != nil || n != 2 {
+		t.Fatalf("uninstall checks queued = %d (%v), want 2 (CLEAN=1 and CLEAN=0)", n, err)
 	}
 }

@@ -8,40 +8,19 @@ import (
 	"github.com/callbackline/callbackline/bitrix24"
 )
 
-// uninstall handles ONAPPUNINSTALL: the portal stops being served; with
-// CLEAN=1 its data is deleted. Either way the Bitrix24 client forgets the
-// portal's token state.
+// uninstall handles ONAPPUNINSTALL. The application token that
+// authenticates it reaches every user who opens the application
+// (docs/bitrix24.md §2.4), so the event proves nothing by itself: it is
+// answered at once and nothing changes; an UninstallJob asks the portal
+// in the background (callback.UninstallWorker) and stops serving it, or
+// with CLEAN=1 deletes its data, only on the portal's proof.
 func (in *Intake) uninstall(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (Answer, error) {
-	u := ev.Uninstall()
-	// The application token is in every user's frame POST, so an
-	// uninstall is confirmed with the portal when a check is configured.
-	if in.crm != nil {
-		gone, cerr := in.crm.Uninstalled(ctx, p)
-		switch {
-		case cerr != nil:
-			// Unknown: stop serving the portal, but keep its data.
-			in.logger.WarnContext(ctx, "the uninstall could not be confirmed with the portal; its data is kept",
-				slog.String("member_id", p.MemberID), slog.Any("err", cerr))
-			u.Clean = false
-		case !gone:
-			in.logger.WarnContext(ctx, "ONAPPUNINSTALL refused: the portal says the application is still installed",
-				slog.String("member_id", p.MemberID))
-			return Answer{}, callbackline.Errorf(callbackline.EUNAUTHORIZED,
-				"the portal says the application is still installed")
-		}
-	}
-	var err error
-	if u.Clean {
-		err = in.store.DeletePortal(ctx, p.MemberID)
-	} else {
-		err = in.store.SetPortalStatus(ctx, p.MemberID, callbackline.PortalUninstalled, "the application was uninstalled from the portal")
-	}
-	if err != nil {
+	j := callbackline.UninstallJob{MemberID: p.MemberID, Clean: ev.Uninstall().Clean,
+		Refused: p.Status == callbackline.PortalReinstall}
+	if err := in.store.QueueUninstall(ctx, j, in.delay); err != nil {
 		return Answer{}, err
 	}
-	if in.crm != nil {
-		in.crm.Forget(p.MemberID)
-	}
-	in.logger.InfoContext(ctx, "portal uninstalled", slog.String("member_id", p.MemberID), slog.Bool("clean", u.Clean))
-	return Answer{Status: Uninstalled}, nil
+	in.logger.InfoContext(ctx, "ONAPPUNINSTALL received; the portal is asked whether it is true",
+		slog.String("member_id", p.MemberID), slog.Bool("clean", j.Clean))
+	return Answer{Status: Checking}, nil
 }

@@ -276,6 +276,37 @@ func isKeyFile(name string) bool {
 	return err == nil
 }
 
+// AnnouncementKey is the key of the file Announce makes of text and
+// voiceID: what to remove when that text must go (see Remove).
+func (c *Cache) AnnouncementKey(text, voiceID string) string {
+	return c.Key(Clean(text, DefaultMaxText), VoiceFor(voiceID))
+}
+
+// Remove deletes the cached files of the keys (from Key or
+// AnnouncementKey) and returns how many it deleted; a key without a
+// file is no error. Files of other keys are kept: the cache is shared.
+func (c *Cache) Remove(keys []string) (int, error) {
+	n := 0
+	var errs []error
+	for _, k := range keys {
+		if !isKeyFile(k + ".wav") {
+			errs = append(errs, errorf(ReasonCache, "", nil, "%q is not a speech cache key", k))
+			continue
+		}
+		err := os.Remove(filepath.Join(c.Dir, k+".wav"))
+		switch {
+		case err == nil:
+			n++
+		case !errors.Is(err, os.ErrNotExist):
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return n, errorf(ReasonCache, "", errors.Join(errs...), "cannot remove from the speech cache %s", c.Dir)
+	}
+	return n, nil
+}
+
 // Announcement is what to play to the employee.
 type Announcement struct {
 	Path   string // WAV, 8 kHz mono 16-bit, ready for PlayFile

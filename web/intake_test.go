@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/store/sqlite"
@@ -245,16 +245,21 @@ func TestWireExamples(t *testing.T) {
 	if n := h.jobs(); n != 3 {
 		t.Errorf("jobs = %d, want 3", n)
 	}
-	// The uninstall example, last: the portal stops being served.
+	// The uninstall example, last: answered at once, nothing changes yet;
+	// its check with the portal is queued.
 	ct, body := wireExample(t, "appuninstall")
-	if code, resp := h.post("/bitrix24/events", ct, body); code != http.StatusOK {
+	code, resp := h.post("/bitrix24/events", ct, body)
+	if status, _, _ := answer(t, resp); code != http.StatusOK || status != intake.Checking {
 		t.Fatalf("uninstall: %d %s", code, resp)
 	}
-	if _, err := h.store.Portal(context.Background(), exampleMember); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
-		t.Errorf("after CLEAN=1 the portal is still there: %v", err)
+	if p, err := h.store.Portal(context.Background(), exampleMember); err != nil || p.Status != callbackline.PortalInstalled {
+		t.Errorf("the uninstall event changed the portal before its check: %+v %v", p, err)
 	}
-	if n := len(h.callbacks()); n != 0 {
-		t.Errorf("after CLEAN=1, %d callbacks are left", n)
+	if n := len(h.callbacks()); n != 3 {
+		t.Errorf("after the uninstall event, %d callbacks are left, want 3", n)
+	}
+	if n, err := h.store.CountJobs(context.Background(), callbackline.UninstallJob{}.Kind()); err != nil || n != 1 {
+		t.Errorf("uninstall checks = %d (%v), want 1", n, err)
 	}
 }
 
@@ -275,7 +280,10 @@ func TestCallbackJSON(t *testing.T) {
 
 func TestCallbackNotGenuine(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open func(t testing.TB) storetest.Backend) {
-		h := newHarness(t, open(t), intake.Rules{})
+		var skew atomic.Int64 // the server's clock runs ahead by this
+		h := newHarnessWith(t, open(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
+			o.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+		})
 		req := bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567", CRMEntityType: "LEAD", CRMEntityID: "1"}
 
 		// Before installation the portal is unknown.
@@ -295,16 +303,13 @@ func TestCallbackNotGenuine(t *testing.T) {
 		if n, cbs := h.jobs(), h.callbacks(); n != 0 || len(cbs) != 0 {
 			t.Errorf("refused events left %d jobs and %d callbacks", n, len(cbs))
 		}
-		// After an uninstall without CLEAN, events are refused too.
-		res, err := h.portal.SendUninstall(context.Background(), h.url("/bitrix24/events"), false)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("uninstall: %v %v", res, err)
+		// After a confirmed uninstall without CLEAN (callback.UninstallWorker
+		// marks it), events are refused too, once the portal cache's entry
+		// has expired.
+		if err := h.store.SetPortalStatus(context.Background(), exampleMember, callbackline.PortalUninstalled, "test"); err != nil {
+			t.Fatal(err)
 		}
-		readAll(t, res)
-		p, err := h.store.Portal(context.Background(), exampleMember)
-		if err != nil || p.Status != callbackline.PortalUninstalled {
-			t.Fatalf("after uninstall: %+v %v", p, err)
-		}
+		skew.Store(int64(time.Minute))
 		if code, _ := h.sendCallback(req, bitrix24test.EventOptions{}); code != http.StatusUnauthorized {
 			t.Errorf("event after uninstall: %d", code)
 		}
@@ -556,54 +561,29 @@ func TestInstallOnlyByAdmin(t *testing.T) {
 	}
 }
 
-// TestUninstallConfirmed: the application token is in every user's frame
-// POST, so ONAPPUNINSTALL is checked with the portal: a forged one (the
-// application is still installed) changes nothing; a genuine one (access
-// revoked first, as Bitrix24 does) deletes the data with CLEAN=1.
-func TestUninstallConfirmed(t *testing.T) {
-	st := openSQLite(t)
-	p := bitrix24test.New(bitrix24test.Options{MemberID: exampleMember, ApplicationToken: exampleToken})
-	t.Cleanup(p.Close)
-	crm := bitrix24.NewClient(p.OAuth(), st)
-	srv := web.NewServer(web.Options{Store: st, Logger: testLogger(t),
-		OAuth:  p.OAuth(),
-		Intake: intake.New(intake.Options{Store: st, Logger: testLogger(t), CRM: crm})})
-	t.Cleanup(func() { srv.Close() })
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	h := &harness{t: t, portal: p, store: st, server: srv, http: hs}
+// TestUninstallAnsweredAtOnce: the application token is in every user's
+// frame POST, so a forged ONAPPUNINSTALL with CLEAN=1 is answered 200
+// "checking" and changes nothing here: the portal and its callbacks stay,
+// the Bitrix24 client keeps its tokens, the next request is taken. (The
+// check with the portal: callback's TestUninstall…)
+func TestUninstallAnsweredAtOnce(t *testing.T) {
+	h := newHarness(t, openSQLite(t), intake.Rules{})
 	h.install()
-	p.FinishInstall()
 	ctx := context.Background()
-	if err := crm.BindEvent(ctx, mustPortal(t, st), "ONAPPUNINSTALL", h.url("/bitrix24/events")); err != nil {
-		t.Fatal(err)
-	}
 	h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
-
-	// Forged: an employee posts ONAPPUNINSTALL with the token from the frame.
-	res, err := p.SendUninstall(ctx, h.url("/bitrix24/events"), true)
+	res, err := h.portal.SendUninstall(ctx, h.url("/bitrix24/events"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := readAll(t, res); res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("forged uninstall: %d %s", res.StatusCode, body)
+	body := readAll(t, res)
+	if status, _, _ := answer(t, body); res.StatusCode != http.StatusOK || status != intake.Checking {
+		t.Fatalf("uninstall: %d %s", res.StatusCode, body)
 	}
-	if pp := mustPortal(t, st); pp.Status != callbackline.PortalInstalled || len(h.callbacks()) != 1 {
-		t.Fatalf("a forged uninstall changed the portal: %+v", pp)
+	if pp := mustPortal(t, h.store); pp.Status != callbackline.PortalInstalled || len(h.callbacks()) != 1 {
+		t.Fatalf("the uninstall event changed the portal: %+v", pp)
 	}
-	if _, ok := crm.Tokens(exampleMember); !ok {
-		t.Fatal("a forged uninstall made the Bitrix24 client forget the portal")
-	}
-	// Genuine: the portal revokes access, then sends the event.
-	if err := p.Uninstall(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Portal(ctx, exampleMember); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
-		t.Errorf("after a genuine uninstall with CLEAN=1 the portal is still there: %v", err)
-	}
-	// The client's token state of the portal is gone with it.
-	if _, ok := crm.Tokens(exampleMember); ok {
-		t.Error("after the uninstall the Bitrix24 client still keeps the portal's tokens in memory")
+	if code, body := h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 7654321"}, bitrix24test.EventOptions{}); code != http.StatusOK {
+		t.Errorf("a request after the uninstall event: %d %s", code, body)
 	}
 }
 

@@ -2,11 +2,9 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
@@ -88,58 +86,5 @@ func TestMemberExistenceHidden(t *testing.T) {
 	}
 	if len(h.callbacks()) != 0 || h.jobs() != 0 {
 		t.Errorf("forged events stored something")
-	}
-}
-
-// TestUninstallDuringEvent: an event that read its portal before an
-// uninstallation, and finishes after it, must not put the installed portal
-// back into the cache: later events of the uninstalled portal are refused.
-func TestUninstallDuringEvent(t *testing.T) {
-	st := newSpyStore(openSQLite(t))
-	h := newHarness(t, st, intake.Rules{})
-	h.install()
-
-	read, release := make(chan struct{}), make(chan struct{})
-	st.mu.Lock()
-	st.hold = func(string) { close(read); <-release }
-	st.mu.Unlock()
-
-	done := make(chan int, 1)
-	go func() {
-		res, err := h.portal.SendCallbackStart(context.Background(), h.url("/bitrix24/events"),
-			bitrix24test.CallbackRequest{PhoneNumber: "+49 30 1234567"}, bitrix24test.EventOptions{})
-		if err != nil {
-			done <- 0
-			return
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		done <- res.StatusCode
-	}()
-	select {
-	case <-read:
-	case <-time.After(time.Minute):
-		t.Fatal("the event never read its portal")
-	}
-	res, err := h.portal.SendUninstall(context.Background(), h.url("/bitrix24/events"), false)
-	if err != nil {
-		close(release)
-		t.Fatal(err)
-	}
-	if body := readAll(t, res); res.StatusCode != http.StatusOK {
-		close(release)
-		t.Fatalf("uninstall: %d %s", res.StatusCode, body)
-	}
-	close(release)
-	if code := <-done; code != http.StatusOK {
-		t.Fatalf("the event in flight: %d", code)
-	}
-
-	code, body := h.sendCallback(bitrix24test.CallbackRequest{PhoneNumber: "+49 30 7654321"}, bitrix24test.EventOptions{})
-	if code != http.StatusUnauthorized {
-		t.Errorf("event after uninstall: %d %s", code, body)
-	}
-	if n := len(h.callbacks()); n != 1 {
-		t.Errorf("callbacks = %d, want only the one in flight during the uninstallation", n)
 	}
 }

@@ -124,6 +124,7 @@ func (a *app) registerWorkers() (*river.Workers, *callback.Worker) {
 	worker := &callback.Worker{}
 	river.AddWorker(workers, worker)
 	river.AddWorker(workers, &callback.AttachWorker{W: worker})
+	river.AddWorker(workers, &callback.UninstallWorker{W: worker})
 	return workers, worker
 }
 
@@ -142,7 +143,7 @@ func (a *app) connectBitrix24(lines []callbackline.Line) {
 	a.setup = &callback.PortalSetup{CRM: a.crm, Lines: a.lines, PublicURL: cfg.PublicURL,
 		OfflineEvents: cfg.Bitrix24.OfflineEvents, Logger: a.logger}
 	a.intake = intake.New(intake.Options{
-		Store: a.store, Logger: a.logger, CRM: a.crm,
+		Store: a.store, Logger: a.logger,
 		Rules: intake.Rules{
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
 			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion,
@@ -153,19 +154,22 @@ func (a *app) connectBitrix24(lines []callbackline.Line) {
 // initWorker configures the registered worker: c brings the lines, the
 // job bound, metrics and timeline; the rest comes from the app.
 func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Config) error {
-	spk, err := a.speaker(ctx)
+	cache, err := a.speechCache(ctx)
 	if err != nil {
 		return err
 	}
-	c.Store, c.CRM, c.Dialer, c.Speech, c.PortalLines = a.store, a.crm, a.dialer, spk, a.lines.Own
+	if cache != nil {
+		c.Speech, c.SpeechFiles = cache, cache
+	}
+	c.Store, c.CRM, c.Dialer, c.PortalLines = a.store, a.crm, a.dialer, a.lines.Own
 	c.Guard, c.RecordDir, c.Logger = a.cfg.Policy(), a.cfg.RecordingsDir(), a.logger
 	return w.Init(c)
 }
 
-// speaker is the configured speech engine behind its cache; nil when
+// speechCache is the configured speech engine behind its cache; nil when
 // speech is off. A speech engine that does not work is only a warning:
 // employees hear a tone instead of the request.
-func (a *app) speaker(ctx context.Context) (callback.Speaker, error) {
+func (a *app) speechCache(ctx context.Context) (*speech.Cache, error) {
 	eng := a.cfg.SpeechEngine()
 	if eng == nil {
 		return nil, nil

@@ -313,6 +313,35 @@ func (s *Store) QueueAttach(ctx context.Context, j callbackline.AttachJob, delay
 	return nil
 }
 
+// uninstallTries is how often the queue runs an UninstallJob when the
+// portal's answer is unknown (callback.UninstallWorker spaces the tries).
+const uninstallTries = 12
+
+// waiting are the states of a job that has not finished; River's
+// uniqueness needs pending, running and scheduled among them.
+var waiting = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// QueueUninstall queues an UninstallJob to run after delay, unless the
+// same job is already waiting; when the same job is running (its answer
+// may predate the event), one more with Recheck set is queued.
+func (s *Store) QueueUninstall(ctx context.Context, j callbackline.UninstallJob, delay time.Duration) error {
+	for {
+		res, err := s.queue.Insert(ctx, j, &river.InsertOpts{
+			MaxAttempts: uninstallTries,
+			ScheduledAt: time.Now().Add(delay),
+			UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: waiting},
+		})
+		if err != nil {
+			return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: queue the uninstall check", s.d.Name)
+		}
+		if j.Recheck || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
+			return nil
+		}
+		j.Recheck = true
+	}
+}
+
 // maxClientID is River's limit on a client id's length.
 const maxClientID = 100
 

@@ -26,6 +26,21 @@ func runWork(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("DeletePortalCascades", func(t *testing.T) { testWorkCascade(t, open(t)) })
 	t.Run("RecoverJobsNone", func(t *testing.T) { testRecoverNone(t, open(t)) })
 	t.Run("QueueAttachOnce", func(t *testing.T) { testQueueAttach(t, open(t)) })
+	t.Run("QueueUninstallOnce", func(t *testing.T) { testQueueUninstall(t, open(t)) })
+}
+
+// testQueueUninstall: a flood of the same uninstall event queues one
+// check; an event asking something else (CLEAN) gets its own.
+func testQueueUninstall(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	for range 5 {
+		must(t, s.QueueUninstall(ctx, callbackline.UninstallJob{MemberID: "m1", Clean: true}, time.Minute))
+	}
+	must(t, s.QueueUninstall(ctx, callbackline.UninstallJob{MemberID: "m1"}, time.Minute))
+	must(t, s.QueueUninstall(ctx, callbackline.UninstallJob{MemberID: "m2", Clean: true}, 0))
+	if n, err := s.CountJobs(ctx, callbackline.UninstallJob{}.Kind()); err != nil || n != 3 {
+		t.Fatalf("uninstall jobs = %d (%v), want 3: one per portal and request", n, err)
+	}
 }
 
 // testQueueAttach: one waiting AttachJob per attempt, however often it
