@@ -96,7 +96,7 @@ func TestPresenceNotInstalled(t *testing.T) {
 	fr := sim.InstallFrame()
 	p := &callbackline.Portal{MemberID: fr.MemberID, ClientEndpoint: sim.RESTEndpoint(), AccessToken: fr.AuthID,
 		RefreshToken: fr.RefreshID, ExpiresAt: time.Now().Add(time.Hour), Status: callbackline.PortalInstalled}
-	c := bitrix24.NewClient(&bitrix24.OAuth{Server: sim.OAuthServer(), ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret()}, nil)
+	c := bitrix24.NewClient(sim.OAuth(), nil)
 	if got, err := c.Presence(context.Background(), p); got != bitrix24.NotInstalled || err != nil {
 		t.Fatalf("Presence = %s (%v), want not installed", got, err)
 	}

@@ -269,7 +269,7 @@ func TestUninstallQueueGenuineClean(t *testing.T) {
 		}
 	}
 	// One OAuth server per simulated portal: a client per portal.
-	crm := bitrix24.NewClient(&bitrix24.OAuth{Server: sims[0].OAuthServer(), ClientID: sims[0].ClientID(), ClientSecret: sims[0].ClientSecret()}, st)
+	crm := bitrix24.NewClient(sims[0].OAuth(), st)
 	crm.Logger, crm.Timeout = logger(t), 500*time.Millisecond
 	if err := worker.Init(callback.Config{Store: st, CRM: crm, Dialer: siptest.NewFakeDialer(), Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}},
 		Speech: cache, SpeechFiles: cache, RecordDir: recDir, UninstallRetry: 20 * time.Millisecond, Logger: logger(t)}); err != nil {
