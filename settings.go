@@ -28,4 +28,21 @@ type SettingsStore interface {
 	// SaveSettings inserts or replaces the portal's settings; ENOTFOUND
 	// when the portal is not installed. DeletePortal deletes them too.
 	SaveSettings(ctx context.Context, s *Settings) error
+	// Countries returns the countries the portal's administrator (or the
+	// operator for it) allowed, or an ENOTFOUND error when none were
+	// chosen (the portal dials its own country only).
+	Countries(ctx context.Context, memberID string) (*Countries, error)
+	// SaveCountries inserts or replaces the portal's countries; ENOTFOUND
+	// when the portal is not installed. DeletePortal deletes them too.
+	SaveCountries(ctx context.Context, c *Countries) error
+}
+
+// Countries are the countries one portal may dial, chosen by its
+// administrator on the app page or by the operator over the API, always
+// within the operator's intake.allowed_countries.
+type Countries struct {
+	MemberID  string
+	Codes     []string // ISO 3166 alpha-2, upper case
+	UpdatedAt time.Time
+	UpdatedBy int64 // the Bitrix24 user who saved them; 0 = the operator
 }

@@ -34,6 +34,10 @@ func (r *run) clickToCall(ctx context.Context) error {
 			c.extension = sip.MaskExtension(c.extension)
 		}
 	}
+	gerr := r.guard(ctx)
+	if callbackline.ErrorCode(gerr) == callbackline.EUNAVAILABLE {
+		return gerr // the store could not say: the job retries
+	}
 	now := r.now().UTC()
 	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: 1, CallID: r.cb.CallID, UserID: r.cb.UserID,
 		Extension: c.extension, StartedAt: now, UpdatedAt: now}
@@ -42,7 +46,7 @@ func (r *run) clickToCall(ctx context.Context) error {
 		return err
 	}
 	r.attempts = append(r.attempts, a)
-	if gerr := r.w.cfg.Guard.Check(r.cb.Phone); gerr != nil {
+	if gerr != nil {
 		// The toll-fraud guard, again just before dialling.
 		if err := r.endUndialled(ctx, a, "403", "guard: "+gerr.Error()); err != nil {
 			return err
@@ -113,6 +117,10 @@ func (r *run) closeRejected(ctx context.Context) error {
 	status := "403"
 	if strings.HasPrefix(r.cb.Reason, callbackline.ReasonInvalidNumber) {
 		status = "484"
+	}
+	gerr := r.guard(ctx)
+	if callbackline.ErrorCode(gerr) == callbackline.EUNAVAILABLE {
+		return gerr // the store could not say: the job retries
 	}
 	now := r.now().UTC()
 	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: 1, CallID: r.cb.CallID, UserID: r.cb.UserID,

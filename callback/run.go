@@ -118,10 +118,28 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 		}
 		return r.schedule(ctx, next, "outside working hours: scheduled for the next opening")
 	}
-	if err := r.w.cfg.Guard.Check(r.cb.Phone); err != nil {
+	if err := r.guard(ctx); err != nil {
+		if callbackline.ErrorCode(err) == callbackline.EUNAVAILABLE {
+			return 0, err // the store could not say: the job retries
+		}
 		return 0, r.fail(ctx, "guard: "+err.Error(), false)
 	}
 	return r.attempt(ctx)
+}
+
+// guard applies the toll-fraud guard to the client's number right before
+// dialling: the portal's countries (Config.Countries) within the
+// operator's policy. A refusal is a *phone.Rejection; any other error
+// means the portal's countries could not be read.
+func (r *run) guard(ctx context.Context) error {
+	policy := r.w.cfg.Guard
+	if c := r.w.cfg.Countries; c != nil {
+		var err error
+		if policy, err = c.Guard(ctx, r.portal); err != nil {
+			return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "the portal's countries could not be read")
+		}
+	}
+	return policy.Check(r.cb.Phone)
 }
 
 // persist is a context for writes that must happen even when the job's

@@ -64,6 +64,10 @@ type Config struct {
 	// call is let out (Store.PlaceAttempt). A callback over them waits;
 	// a click-to-call fails. Zero: no limit.
 	DialLimits callbackline.DialLimits
+	// Countries, when set, narrows Guard to the countries each portal may
+	// dial (the rule the intake applies too); nil = Guard for every
+	// portal.
+	Countries *Countries
 	// RecordDir keeps the recordings (one stereo WAV per connected call).
 	RecordDir string
 	// SpeechFiles, when set, removes the cached speech of a portal's

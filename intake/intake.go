@@ -29,6 +29,16 @@ type Rules struct {
 	PortalLimit   int           // accepted callbacks per portal and hour; 0 = no limit
 	Policy        phone.Policy  // toll-fraud guard: number types and countries
 	DefaultRegion string        // region for numbers without a country code; "" = from the portal's language
+	// Guard, when set, gives each portal its guard: Policy narrowed to
+	// the countries the portal may dial (*callback.Countries, the rule the
+	// worker applies again before dialling). Nil = Policy for every portal.
+	Guard Guard
+}
+
+// Guard gives a portal its toll-fraud guard.
+type Guard interface {
+	// Guard returns the policy the portal's numbers must pass.
+	Guard(ctx context.Context, p *callbackline.Portal) (phone.Policy, error)
 }
 
 // Store is what the intake needs of a store (callbackline.Store has it).
@@ -153,7 +163,9 @@ func (in *Intake) takeCallback(ctx context.Context, p *callbackline.Portal, ev *
 		Text: d.Text, Voice: d.Voice, CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID,
 		LineNumber: d.LineNumber, State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
-	in.screen(cb, d.PhoneNumber, p)
+	if err := in.screen(ctx, cb, d.PhoneNumber, p); err != nil {
+		return Answer{}, err
+	}
 	res, err := in.store.Intake(ctx, callbackline.IntakeRequest{
 		Callback: cb, DedupWindow: in.rules.DedupWindow, NumberLimit: in.rules.NumberLimit, PortalLimit: in.rules.PortalLimit,
 	})
@@ -184,7 +196,9 @@ func (in *Intake) takeCall(ctx context.Context, p *callbackline.Portal, ev *bitr
 		CRMEntityType: strings.ToUpper(d.CRMEntityType), CRMEntityID: d.CRMEntityID, LineNumber: d.LineNumber,
 		State: callbackline.StateReceived, EventAt: ev.TS, CreatedAt: now, UpdatedAt: now,
 	}
-	in.screen(cb, raw, p)
+	if err := in.screen(ctx, cb, raw, p); err != nil {
+		return Answer{}, err
+	}
 	res, err := in.store.Intake(ctx, callbackline.IntakeRequest{Callback: cb})
 	if err != nil {
 		return Answer{}, err
@@ -193,14 +207,23 @@ func (in *Intake) takeCall(ctx context.Context, p *callbackline.Portal, ev *bitr
 }
 
 // screen normalises the raw number to E.164 and applies the toll-fraud
-// guard's number rules, in one parse; a number that fails either makes the
-// callback rejected with the reason.
-func (in *Intake) screen(cb *callbackline.Callback, raw string, p *callbackline.Portal) {
-	e164, err := in.rules.Policy.Accept(raw, in.region(p))
+// guard's number rules (the portal's, Rules.Guard), in one parse; a
+// number that fails either makes the callback rejected with the reason.
+// The error is the guard's: the portal's countries could not be read.
+func (in *Intake) screen(ctx context.Context, cb *callbackline.Callback, raw string, p *callbackline.Portal) error {
+	policy := in.rules.Policy
+	if in.rules.Guard != nil {
+		var err error
+		if policy, err = in.rules.Guard.Guard(ctx, p); err != nil {
+			return err
+		}
+	}
+	e164, err := policy.Accept(raw, in.region(p))
 	cb.Phone = e164
 	if err != nil {
 		cb.State, cb.Reason = callbackline.StateRejected, rejection(err)
 	}
+	return nil
 }
 
 // answer logs what the intake did and says it to the sender.

@@ -90,6 +90,9 @@ type Policy struct {
 	// every country. Numbers of no country (+800, +881 satellite, …) are
 	// allowed only when this is empty.
 	AllowedCountries []string
+
+	none bool   // Only left no country: every number is refused
+	hint string // said after a country refusal: how more are allowed
 }
 
 // DefaultPolicy blocks premium-rate, shared-cost and unknown numbers and
@@ -130,7 +133,7 @@ func (p Policy) Check(e164 string) error {
 }
 
 func (p Policy) check(n *phonenumbers.PhoneNumber) error {
-	if len(p.AllowedCountries) > 0 {
+	if p.none || len(p.AllowedCountries) > 0 {
 		region := phonenumbers.GetRegionCodeForNumber(n)
 		if !slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) }) {
 			what := "a country"
@@ -139,9 +142,13 @@ func (p Policy) check(n *phonenumbers.PhoneNumber) error {
 			} else if region == "001" {
 				what = "no country (a global service)"
 			}
+			list := strings.Join(p.AllowedCountries, ", ")
+			if p.none {
+				list = "none"
+			}
 			return &Rejection{Reason: callbackline.ReasonCountry, Message: fmt.Sprintf(
-				"%s belongs to %s outside the allowed countries (%s)",
-				mask(n), what, strings.Join(p.AllowedCountries, ", "))}
+				"%s belongs to %s outside the allowed countries (%s)%s",
+				mask(n), what, list, p.hint)}
 		}
 	}
 	if len(p.BlockedTypes) > 0 {
@@ -173,4 +180,56 @@ func (p Policy) Accept(raw, region string) (e164 string, err error) {
 
 func mask(n *phonenumbers.PhoneNumber) string {
 	return Mask(phonenumbers.Format(n, phonenumbers.E164))
+}
+
+// Only returns p narrowed to the countries codes (ISO 3166 alpha-2) that p
+// allows: all of codes when p allows every country, else those also in
+// p.AllowedCountries, in the order of codes. When none is left, the
+// returned Policy refuses every number (ReasonCountry). hint, when not
+// empty, is added to the message of a country refusal (how to allow
+// more). A portal's countries are the operator's policy narrowed this
+// way.
+func (p Policy) Only(codes []string, hint string) Policy {
+	q := p
+	q.AllowedCountries, q.hint = nil, ""
+	if hint != "" {
+		q.hint = "; " + hint
+	}
+	for _, c := range codes {
+		c = strings.ToUpper(c)
+		if !ValidRegion(c) || slices.Contains(q.AllowedCountries, c) {
+			continue
+		}
+		if len(p.AllowedCountries) == 0 || slices.ContainsFunc(p.AllowedCountries, func(a string) bool { return strings.EqualFold(a, c) }) {
+			q.AllowedCountries = append(q.AllowedCountries, c)
+		}
+	}
+	q.none = len(q.AllowedCountries) == 0
+	return q
+}
+
+// Allows reports whether the policy allows numbers of the country code
+// (ISO 3166 alpha-2, case-insensitive).
+func (p Policy) Allows(code string) bool {
+	if p.none {
+		return false
+	}
+	return len(p.AllowedCountries) == 0 || slices.ContainsFunc(p.AllowedCountries, func(a string) bool { return strings.EqualFold(a, code) })
+}
+
+// RegionOf returns the country (ISO 3166 alpha-2) of an E.164 number, ""
+// when it is not one or belongs to no country.
+func RegionOf(e164 string) string {
+	if len(e164) > MaxInput || !strings.HasPrefix(e164, "+") {
+		return ""
+	}
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	r := phonenumbers.GetRegionCodeForNumber(n)
+	if !ValidRegion(r) {
+		return ""
+	}
+	return r
 }

@@ -61,6 +61,14 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	countries, cstatus, err := s.appCountries(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if cstatus != 0 {
+		status = cstatus
+	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -84,8 +92,27 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Portal    *callbackline.Portal
 		Callbacks []appRow
 		Lines     *linesView
+		Countries *countriesView
 		Token     string
-	}{p, rows, lines, token})
+	}{p, rows, lines, countries, token})
+}
+
+// appCountries is the app page's Countries section (nil without
+// Options.Countries), saved first when the form asks (action=
+// save_countries); status is the page's status then, 0 else.
+func (s *Server) appCountries(r *http.Request, p *callbackline.Portal) (*countriesView, int, error) {
+	save := r.PostForm.Get(actionField) == actionSaveCountries
+	switch {
+	case s.countries == nil && save:
+		return nil, 0, callbackline.Errorf(callbackline.EFORBIDDEN, "this service does not let portals choose their countries")
+	case s.countries == nil:
+		return nil, 0, nil
+	case save:
+		status, v, err := s.saveCountries(r, p)
+		return v, status, err
+	}
+	v, err := s.currentCountries(r.Context(), p, r.PostForm.Get("AUTH_ID"))
+	return v, 0, err
 }
 
 // appRow is one callback on the app page with its latest step and its
@@ -140,6 +167,23 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <dt>policy.hours</dt><dd>time_zone (Europe/Berlin), monday … sunday (["09:00-18:00"]), holidays (["2025-12-25"])</dd>
 </dl>
 </details>
+{{end}}
+{{with .Countries}}
+<h2 id="countries">Countries</h2>
+{{if .Saved}}<p class="saved"><strong>Saved.</strong> The portal's calls go only to these countries from now on.</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>Not saved:</strong> {{.Refused}}.</p>{{end}}
+{{if .Error}}<p class="errors"><strong>Not saved:</strong> {{.Error}}. The stored countries are unchanged.</p>{{end}}
+<p class="countries">{{if .Codes}}Calls go only to numbers of: <strong>{{range $i, $c := .Codes}}{{if $i}}, {{end}}{{$c}}{{end}}</strong>{{else}}No country is allowed: no call is placed{{end}}{{if .Chosen}} (chosen for this portal){{else}} (the portal's own country, until an administrator chooses){{end}}.</p>
+<p>{{if .Operator}}This service allows: {{range $i, $c := .Operator}}{{if $i}}, {{end}}{{$c}}{{end}}.{{else}}This service allows any country.{{end}}</p>
+<form method="post">
+<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="action" value="save_countries">
+<p><label for="countries-text">Countries the portal may call, as ISO codes (DE, AT, CH). Only an administrator of the portal can save them.</label></p>
+<input id="countries-text" name="countries" size="40" maxlength="400" value="{{.Text}}">
+<p><button type="submit">Save countries</button></p>
+</form>
 {{end}}{{end}}
 </body>
 </html>

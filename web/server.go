@@ -47,6 +47,10 @@ type Options struct {
 	// Settings, when set (with its Parse), lets a portal's administrator
 	// edit the portal's own lines on the app page; nil shows no editor.
 	Settings *Settings
+	// Countries, when set, shows on the app page the countries the portal
+	// may dial and lets its administrator (and the operator, over
+	// /api/v1/portals/{member_id}/countries) choose them.
+	Countries Countries
 }
 
 // Server serves callbackline's HTTP endpoints.
@@ -63,6 +67,7 @@ type Server struct {
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
 	settings   *Settings
+	countries  Countries
 
 	mux      *http.ServeMux
 	portals  *portalCache
@@ -92,7 +97,7 @@ const (
 func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings
@@ -127,6 +132,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
+	s.mux.HandleFunc("/api/v1/portals/{member_id}/countries", s.handlePortalCountries)
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s
 }

@@ -91,7 +91,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 	if st, err := s.store.Settings(ctx, p.MemberID); err == nil {
 		v.Own, v.UpdatedAt = true, st.UpdatedAt
 	}
-	if err := s.checkAdmin(ctx, p, authID); err != nil {
+	if err := s.checkAdmin(ctx, p, authID, "the lines"); err != nil {
 		s.logger.WarnContext(ctx, "saving lines refused", slog.String("member_id", p.MemberID),
 			slog.String("code", callbackline.ErrorCode(err)), slog.String("reason", callbackline.ErrorMessage(err)), slog.Any("err", errors.Unwrap(err)))
 		v.Refused = callbackline.ErrorMessage(err)
@@ -140,9 +140,10 @@ func (s *Server) commitLines(ctx context.Context, p *callbackline.Portal, text s
 // checkAdmin asks the portal, at its stored REST endpoint (never one from
 // the request), whether authID is an administrator's access token. The
 // error is EFORBIDDEN when it is not (or the portal does not accept it)
-// and EUNAVAILABLE when the portal could not answer.
-func (s *Server) checkAdmin(ctx context.Context, p *callbackline.Portal, authID string) error {
-	const only = "only an administrator of the portal can change the lines"
+// and EUNAVAILABLE when the portal could not answer; what names what is
+// being changed ("the lines").
+func (s *Server) checkAdmin(ctx context.Context, p *callbackline.Portal, authID, what string) error {
+	only := "only an administrator of the portal can change " + what
 	if authID == "" || p.ClientEndpoint == "" {
 		return callbackline.Errorf(callbackline.EFORBIDDEN, "%s; nothing was saved", only)
 	}

@@ -34,11 +34,15 @@ type app struct {
 	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
 	oauth  *bitrix24.OAuth
 	lines  *callback.Lines
-	setup  *callback.PortalSetup
-	intake *intake.Intake
-	srv    *web.Server
-	hs     *http.Server
-	ln     net.Listener
+	// countries is the one rule of the countries each portal may dial:
+	// the intake and the worker's guard apply it, the app page and the
+	// operator API change it.
+	countries *callback.Countries
+	setup     *callback.PortalSetup
+	intake    *intake.Intake
+	srv       *web.Server
+	hs        *http.Server
+	ln        net.Listener
 }
 
 // appOptions are what the demo adds to a plain serve.
@@ -140,13 +144,14 @@ func (a *app) connectBitrix24(lines []callbackline.Line) {
 	a.crm.Logger = a.logger
 	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
 	a.lines = callback.NewLines(a.store, lines, cfg.PortalLines, a.logger)
+	a.countries = &callback.Countries{Store: a.store, Lines: a.lines, Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion}
 	a.setup = &callback.PortalSetup{CRM: a.crm, Lines: a.lines, PublicURL: cfg.PublicURL,
 		OfflineEvents: cfg.Bitrix24.OfflineEvents, Logger: a.logger}
 	a.intake = intake.New(intake.Options{
 		Store: a.store, Logger: a.logger,
 		Rules: intake.Rules{
 			DedupWindow: cfg.Intake.DedupWindow, NumberLimit: cfg.Intake.NumberLimit, PortalLimit: cfg.Intake.PortalLimit,
-			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion,
+			Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion, Guard: a.countries,
 		},
 	})
 }
@@ -162,7 +167,7 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 		c.Speech, c.SpeechFiles = cache, cache
 	}
 	c.Store, c.CRM, c.Dialer, c.PortalLines = a.store, a.crm, a.dialer, a.lines.Own
-	c.Guard, c.RecordDir, c.Logger = a.cfg.Policy(), a.cfg.RecordingsDir(), a.logger
+	c.Guard, c.Countries, c.RecordDir, c.Logger = a.cfg.Policy(), a.countries, a.cfg.RecordingsDir(), a.logger
 	return w.Init(c)
 }
 
@@ -209,6 +214,7 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 				return err
 			},
 		},
+		Countries:    a.countries,
 		Intake:       a.intake,
 		MaxBody:      int64(cfg.Intake.MaxBody),
 		AdminToken:   cfg.AdminToken,

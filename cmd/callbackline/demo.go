@@ -175,6 +175,9 @@ func (d *demoRun) config(listen, empHost, cliHost string) (*config.Config, error
 	cfg.PublicURL = d.base
 	cfg.Database = "sqlite:" + filepath.Join(d.dir, "callbackline.db")
 	cfg.DataDir = d.dir
+	// The demo company is German: its portal dials Germany (its own
+	// country) and no other until its administrator allows more.
+	cfg.DefaultRegion = "DE"
 	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = d.portal.ClientID(), d.portal.ClientSecret(), d.portal.OAuthServer()
 	cfg.Bitrix24.AllowNetworks = bitrix24test.LoopbackNetworks // the simulated portal runs on loopback
 	cfg.SIP.Listen = "127.0.0.1:0"

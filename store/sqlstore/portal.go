@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -127,6 +128,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			s.d.DeleteJobs,
 			`DELETE FROM callbacks WHERE member_id = ?`,
 			`DELETE FROM settings WHERE member_id = ?`,
+			`DELETE FROM countries WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,
 		} {
 			if _, err := tx.Exec(ctx, q, memberID); err != nil {
@@ -188,6 +190,48 @@ func (s *Store) SaveSettings(ctx context.Context, st *callbackline.Settings) err
 			updated_by = excluded.updated_by`,
 		st.Lines, st.UpdatedAt, st.UpdatedBy, st.MemberID)
 	return s.affected(n, err, "save settings", st.MemberID)
+}
+
+// Countries returns the portal's chosen countries, or ENOTFOUND when it
+// chose none.
+func (s *Store) Countries(ctx context.Context, memberID string) (*callbackline.Countries, error) {
+	c := callbackline.Countries{MemberID: memberID, Codes: []string{}}
+	var codes string
+	err := s.r.QueryRow(ctx, `SELECT codes, updated_at, updated_by FROM countries WHERE member_id = ?`, memberID).
+		Scan(&codes, &c.UpdatedAt, &c.UpdatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q chose no countries", memberID)
+	}
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: countries", s.d.Name)
+	}
+	if codes != "" {
+		c.Codes = strings.Split(codes, ",")
+	}
+	return &c, nil
+}
+
+// SaveCountries inserts or replaces the portal's countries.
+func (s *Store) SaveCountries(ctx context.Context, c *callbackline.Countries) error {
+	if c == nil || c.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "countries: no member id")
+	}
+	for _, code := range c.Codes {
+		if len(code) != 2 || strings.ToUpper(code) != code || strings.ContainsAny(code, ", ") {
+			return callbackline.Errorf(callbackline.EINVALID, "countries: %q is not an upper-case ISO 3166 alpha-2 code", code)
+		}
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now()
+	}
+	c.UpdatedAt = callbackline.StoredTime(c.UpdatedAt)
+	// Only for an installed portal: the INSERT … SELECT finds no row else.
+	n, err := s.w.Exec(ctx, `INSERT INTO countries (member_id, codes, updated_at, updated_by)
+		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
+		ON CONFLICT (member_id) DO UPDATE SET codes = excluded.codes, updated_at = excluded.updated_at,
+			updated_by = excluded.updated_by`,
+		strings.Join(c.Codes, ","), c.UpdatedAt, c.UpdatedBy, c.MemberID)
+	return s.affected(n, err, "save countries", c.MemberID)
 }
 
 // Reseal seals again, each for its portal, the tokens that are in the

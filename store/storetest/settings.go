@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,41 @@ func runSettings(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("SaveReplaceGet", func(t *testing.T) { testSettingsSave(t, open(t)) })
 	t.Run("UnknownPortal", func(t *testing.T) { testSettingsUnknownPortal(t, open(t)) })
 	t.Run("DeletedWithPortal", func(t *testing.T) { testSettingsDeleted(t, open(t)) })
+	t.Run("Countries", func(t *testing.T) { testCountries(t, open(t)) })
+}
+
+// testCountries: a portal's countries are its own, replaced on save,
+// refused for a portal that is not installed or with a malformed code,
+// and gone with the portal.
+func testCountries(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1", "m2")
+	_, err := s.Countries(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	must(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{"DE", "AT"}, UpdatedAt: at, UpdatedBy: 12}))
+	got, err := s.Countries(ctx, "m1")
+	must(t, err)
+	if got.MemberID != "m1" || strings.Join(got.Codes, ",") != "DE,AT" || got.UpdatedBy != 12 || !sameTime(got.UpdatedAt, at) {
+		t.Fatalf("countries = %+v", got)
+	}
+	must(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{}}))
+	got, err = s.Countries(ctx, "m1")
+	must(t, err)
+	if len(got.Codes) != 0 || got.Codes == nil || got.UpdatedBy != 0 {
+		t.Fatalf("replaced countries = %+v", got)
+	}
+	_, err = s.Countries(ctx, "m2")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	wantCode(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "nobody", Codes: []string{"DE"}}), callbackline.ENOTFOUND)
+	wantCode(t, s.SaveCountries(ctx, &callbackline.Countries{Codes: []string{"DE"}}), callbackline.EINVALID)
+	wantCode(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m2", Codes: []string{"DE,FR"}}), callbackline.EINVALID)
+	_, err = s.Countries(ctx, "m2")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	must(t, s.DeletePortal(ctx, "m1"))
+	savePortals(t, s, "m1") // installed again: its own country only
+	_, err = s.Countries(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
 }
 
 func testSettingsSave(t *testing.T, s Backend) {

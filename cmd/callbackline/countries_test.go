@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// TestHostileCountries: no dialling abroad by surprise, through the
+// binary. The operator allows DE and AT; the portal's own country is DE
+// (its language). A form with an Austrian number is rejected with the
+// reason and nothing is dialled; an employee cannot allow Austria, an
+// administrator cannot allow France (outside the operator's list); once
+// the administrator allows Austria, the same request rings the client.
+func TestHostileCountries(t *testing.T) {
+	bin := buildBinary(t)
+	r := newCallRig(t, bin, "none")
+	conf, err := os.ReadFile(r.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf = append(conf, "intake:\n  allowed_countries: [DE, AT]\n"...)
+	if err := os.WriteFile(r.conf, conf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		vienna = "+4315123456"
+		maxExt = "101"
+	)
+	r.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.phones.Set(vienna, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	svc := r.start()
+	defer svc.stop(t)
+	ctx := context.Background()
+	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("install: %v %v", res, err)
+	}
+	res.Body.Close()
+	r.portal.FinishInstall()
+	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) > 0 }); err != nil {
+		t.Fatal("the line was not registered in the portal")
+	}
+
+	app := func(user int64, form url.Values) (int, string) {
+		form.Set("member_id", r.portal.MemberID())
+		form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
+		form.Set("AUTH_ID", r.portal.IssueTokens(user).AccessToken)
+		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, string(b)
+	}
+	form := bitrix24test.CallbackRequest{PhoneNumber: "+43 1 5123456", CRMEntityType: "LEAD", CRMEntityID: "5785"}
+	if err := r.portal.SubmitCallbackForm(ctx, form); err != nil {
+		t.Fatal(err)
+	}
+	_, page := app(1, url.Values{})
+	if !strings.Contains(page, `data-state="rejected"`) || !strings.Contains(page, "country_not_allowed") ||
+		!strings.Contains(page, "outside the allowed countries (DE)") || !strings.Contains(page, "<strong>DE</strong> (the portal's own country") {
+		t.Fatalf("the app page does not show the rejection:\n%s", page)
+	}
+
+	// An employee cannot allow Austria; the administrator cannot allow
+	// France.
+	if status, page := app(1269, url.Values{"action": {"save_countries"}, "countries": {"DE, AT"}}); status != http.StatusForbidden ||
+		!strings.Contains(page, "only an administrator of the portal can change the countries") {
+		t.Errorf("an employee's save: %d", status)
+	}
+	if status, page := app(1, url.Values{"action": {"save_countries"}, "countries": {"DE, FR"}}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "FR: outside the countries this service allows (DE, AT)") {
+		t.Errorf("France: %d", status)
+	}
+	if n := len(r.portal.Calls()); n != 0 {
+		t.Fatalf("%d calls registered for a rejected request", n)
+	}
+
+	// The administrator allows Austria: the request rings.
+	if status, page := app(1, url.Values{"action": {"save_countries"}, "countries": {"DE, AT"}}); status != http.StatusOK || !strings.Contains(page, "Saved.") {
+		t.Fatalf("the administrator's save: %d\n%s", status, page)
+	}
+	form.CRMEntityID = "5786"
+	if err := r.portal.SubmitCallbackForm(ctx, form); err != nil {
+		t.Fatal(err)
+	}
+	if err := within(2*time.Minute, func() bool {
+		calls := r.portal.Calls()
+		return len(calls) == 1 && calls[0].Finished
+	}); err != nil {
+		t.Fatalf("the allowed callback did not finish: %+v", r.portal.Calls())
+	}
+	if c := r.portal.Calls()[0]; c.StatusCode != "200" {
+		t.Errorf("CRM call %+v, want connected", c)
+	}
+	if n, answered := r.callsTo(vienna); n != 1 || answered != 1 {
+		t.Errorf("the client rang %d times (%d answered), want once: the rejected request is never dialled", n, answered)
+	}
+}
