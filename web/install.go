@@ -71,7 +71,7 @@ func (s *Server) verifyInstall(r *http.Request, query url.Values, ct string, bod
 		return nil, frame, callbackline.Errorf(callbackline.EUNAVAILABLE,
 			"installation is not possible yet: set bitrix24.client_id and bitrix24.client_secret (the application's credentials from Bitrix24)")
 	}
-	if !s.verifies.Allow() {
+	if !s.verifies.allow(r) {
 		return nil, frame, callbackline.Errorf(callbackline.EUNAVAILABLE,
 			"too many installation requests right now; try again in a few seconds")
 	}

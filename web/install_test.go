@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,4 +89,59 @@ func TestInstallInternalAddressRefused(t *testing.T) {
 	if list, _ := h.store.Portals(context.Background()); len(list) != 0 {
 		t.Errorf("a refused installation stored %d portals", len(list))
 	}
+}
+
+// TestInstallFloodOneSource: a flood of junk installations from one
+// source (each naming another member_id) empties only that source's
+// checks: a genuine installation from another source goes through at
+// once, while the flooding source stays limited.
+func TestInstallFloodOneSource(t *testing.T) {
+	h := newHarness(t, openSQLite(t), intake.Rules{})
+	flooder := sourceClient(t, "127.0.0.1")
+	limited := 0
+	for i := 0; i < 200 && limited < 5; i++ {
+		env := h.portal.InstallEnvelope()
+		env.Auth.RefreshToken = "not-a-refresh-token"
+		env.Auth.MemberID = fmt.Sprintf("junk%028d", i)
+		res, err := flooder.Post(h.url("/bitrix24/install"), "application/x-www-form-urlencoded", strings.NewReader(env.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, res)
+		switch res.StatusCode {
+		case http.StatusUnauthorized:
+		case http.StatusServiceUnavailable:
+			limited++
+		default:
+			t.Fatalf("junk installation %d: %d %s", i, res.StatusCode, body)
+		}
+	}
+	if limited < 5 {
+		t.Fatalf("the flood was not limited")
+	}
+	checked := len(h.portal.OAuthRequests())
+	genuine := sourceClient(t, "127.0.0.2")
+	res, err := genuine.Post(h.url("/bitrix24/install"), "application/x-www-form-urlencoded", strings.NewReader(h.portal.InstallEnvelope().Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, res); res.StatusCode != http.StatusOK {
+		t.Fatalf("a genuine installation from another source after the flood: %d %s", res.StatusCode, body)
+	}
+	if _, err := h.store.Portal(context.Background(), exampleMember); err != nil {
+		t.Fatalf("the genuine portal was not stored: %v", err)
+	}
+	if n := len(h.portal.OAuthRequests()); n != checked+1 {
+		t.Errorf("OAuth requests %d → %d, want one more (the genuine check)", checked, n)
+	}
+}
+
+// sourceClient is an HTTP client whose connections come from the loopback
+// address src.
+func sourceClient(t *testing.T, src string) *http.Client {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: time.Minute}
 }

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/intake"
@@ -71,7 +69,7 @@ type Server struct {
 
 	mux      *http.ServeMux
 	portals  *portalCache
-	verifies *rate.Limiter // installation checks at the OAuth server
+	verifies *sourceLimits // installation checks at the OAuth server, per source
 
 	ctx    context.Context // cancelled by Close: owns background work
 	cancel context.CancelFunc
@@ -82,16 +80,6 @@ type Server struct {
 
 // defaultMaxBody is the largest request body accepted when none is configured.
 const defaultMaxBody = 64 << 10
-
-// Installation requests are checked at the OAuth server with the
-// application's client id and secret. Anybody can post them, so the checks
-// are rate limited: a flood of forged ones must not make callbackline
-// hammer the OAuth server in the application's name (which could get the
-// application blocked for every portal). Genuine installations are rare.
-const (
-	verifyRate  = 2  // checks per second, sustained
-	verifyBurst = 20 // checks at once
-)
 
 // NewServer returns a Server; call Close when done.
 func NewServer(o Options) *Server {
@@ -119,7 +107,7 @@ func NewServer(o Options) *Server {
 		s.maxBody = defaultMaxBody
 	}
 	s.portals = newPortalCache(2*time.Second, s.now)
-	s.verifies = rate.NewLimiter(verifyRate, verifyBurst)
+	s.verifies = newSourceLimits()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/bitrix24/install", s.handleInstall)
