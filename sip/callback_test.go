@@ -317,12 +317,27 @@ func TestBeepAndLineCallerID(t *testing.T) {
 			emp = c
 		}
 	}
+	// Three 200 ms beeps, 200 ms apart, in the second from there. The
+	// phone places audio by when it arrives: on a busy machine a late
+	// packet shifts what follows by a window or two, so the beeps are
+	// looked for in that second (as hears does), not at fixed windows,
+	// and a silence must part two of them.
 	b := res.Employee.FirstAudio.Sub(emp.Answered).Seconds()
 	e := analyse(t, empRec, 0)
-	if s := siptest.Share(e, b, b+0.2, "tone:600") + siptest.Share(e, b+0.4, b+0.6, "tone:600"); s < 1.5 {
-		t.Errorf("employee heard %s, want beeps at %.1f-%.1f and %.1f-%.1f s", siptest.Summary(e), b, b+0.2, b+0.4, b+0.6)
+	if !hears(e, b, b+1, "tone:600") {
+		t.Errorf("employee heard %s, want beeps at %.1f-%.1f s", siptest.Summary(e), b, b+1)
 	}
-	if s := siptest.Share(e, b+0.2, b+0.4, "silence"); s < 1 {
-		t.Errorf("no gap between beeps at %.1f-%.1f s: %s", b+0.2, b+0.4, siptest.Summary(e))
+	var seq []string // beep and silence windows in order, runs merged
+	for _, w := range e {
+		k := w.Kind()
+		if w.Start < b || w.End > b+1.2 || (k != "tone:600" && k != "silence") {
+			continue
+		}
+		if len(seq) == 0 || seq[len(seq)-1] != k {
+			seq = append(seq, k)
+		}
+	}
+	if !strings.Contains(strings.Join(seq, " "), "tone:600 silence tone:600") {
+		t.Errorf("no gap between beeps at %.1f-%.1f s: %s", b, b+1.2, siptest.Summary(e))
 	}
 }
