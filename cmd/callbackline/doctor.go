@@ -102,6 +102,9 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 			warn("bitrix24.allow_networks", n.String()+" lets a portal's address be any address, internal services included; list only the self-hosted portals' networks")
 		}
 	}
+	for _, r := range risks(cfg) {
+		warn(r.key, r.why)
+	}
 	if cfg.PublicURL == "" {
 		warn("public_url", "not set: events cannot be bound in installed portals; set it to the HTTPS address Bitrix24 reaches")
 	}
