@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -469,11 +470,42 @@ type QueueBackend interface {
 // database is a restart.
 type OpenQueue func(t *testing.T, id string, workers *river.Workers) QueueBackend
 
-// RunRecovery runs the RecoverJobs tests against the queue. newDB makes
+// RunRecovery runs the tests that set River job states by hand against the
+// queue: RecoverJobs, and the uninstall check's recheck. newDB makes
 // an empty database for one test and returns how to open stores on it.
 func RunRecovery(t *testing.T, newDB func(t *testing.T) OpenQueue) {
 	t.Run("OnlyTheClientsRunningJobs", func(t *testing.T) { testRecoverMine(t, newDB(t)) })
 	t.Run("AfterCrash", func(t *testing.T) { testRecoverAfterCrash(t, newDB(t)) })
+	t.Run("UninstallRecheck", func(t *testing.T) { testUninstallRecheck(t, newDB(t)) })
+}
+
+// testUninstallRecheck: an uninstall event that arrives while the same
+// check runs (its answer may predate the event) queues one recheck; more
+// such events queue nothing more.
+func testUninstallRecheck(t *testing.T, open OpenQueue) {
+	ctx := ctxT(t)
+	s := open(t, "me", nil)
+	j := callbackline.UninstallJob{MemberID: "m1", Clean: true}
+	must(t, s.QueueUninstall(ctx, j, 0))
+	ids, err := s.JobIDs(ctx, j.Kind())
+	must(t, err)
+	if len(ids) != 1 {
+		t.Fatalf("%d uninstall jobs, want 1", len(ids))
+	}
+	must(t, s.SetJob(ctx, ids[0], rivertype.JobStateRunning, []string{"me"}))
+	for range 3 {
+		must(t, s.QueueUninstall(ctx, j, 0))
+	}
+	ids, err = s.JobIDs(ctx, j.Kind())
+	must(t, err)
+	if len(ids) != 2 {
+		t.Fatalf("%d uninstall jobs, want 2: the running check and one recheck", len(ids))
+	}
+	var recheck callbackline.UninstallJob
+	must(t, json.Unmarshal(job(t, s, ids[1]).EncodedArgs, &recheck))
+	if !recheck.Recheck || recheck.MemberID != "m1" || !recheck.Clean {
+		t.Errorf("the second job is %+v, want the recheck of the same request", recheck)
+	}
 }
 
 func job(t *testing.T, s QueueBackend, id int64) *rivertype.JobRow {
