@@ -50,6 +50,11 @@ func TestHostileExtensions(t *testing.T) {
 		t.Fatalf("install: %v %v", res, err)
 	}
 	res.Body.Close()
+	// The form names the configured line: wait until the events are bound
+	// and the line is registered in the portal.
+	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 && len(r.portal.Lines()) > 0 }); err != nil {
+		t.Fatal("the events were not bound or the line not registered")
+	}
 	r.portal.FinishInstall()
 
 	app := func(form url.Values) (int, string) {
