@@ -114,12 +114,13 @@ type IntakeRequest struct {
 	// PhoneRaw when Phone is empty) and CRM entity created within this window
 	// absorbs the request as a duplicate. Zero turns de-duplication off.
 	DedupWindow time.Duration
-	// NumberLimit: when this many callbacks for the same Phone were created
-	// in the hour before, the request is stored as rejected
-	// (ReasonNumberRate) and not queued. Zero means no limit.
+	// NumberLimit: when this many callback requests (KindCallback, not
+	// click-to-call) for the same Phone were created in the hour before,
+	// the request is stored as rejected (ReasonNumberRate) and not queued.
+	// Zero means no limit.
 	NumberLimit int
-	// PortalLimit: the same for the portal's accepted callbacks (not
-	// rejected), so that junk cannot push a genuine request out
+	// PortalLimit: the same for the portal's accepted callback requests
+	// (not rejected), so that junk cannot push a genuine request out
 	// (ReasonPortalRate).
 	PortalLimit int
 }

@@ -125,10 +125,11 @@ type Intake struct {
 	// DedupWindow folds repeats of a request (same portal, number, CRM
 	// entity) into one callback; 0 turns it off.
 	DedupWindow time.Duration `yaml:"dedup_window"`
-	// NumberLimit is callbacks per number per hour; 0 means no limit.
-	NumberLimit int `yaml:"number_limit"`
-	// PortalLimit is accepted (not rejected) callbacks per portal per
+	// NumberLimit is callback requests (not click-to-call) per number per
 	// hour; 0 means no limit.
+	NumberLimit int `yaml:"number_limit"`
+	// PortalLimit is accepted (not rejected) callback requests (not
+	// click-to-call) per portal per hour; 0 means no limit.
 	PortalLimit int `yaml:"portal_limit"`
 	// NumberDialLimit is calls placed to one number per hour, whichever
 	// portal asks (redials and click-to-call count); 0 means no limit.

@@ -105,8 +105,8 @@ func (s *Store) lockPortals(ctx context.Context, tx pgx.Tx, calls []*sqlstore.Ca
 // sqlIntake takes one request in, in one statement, following
 // sqlstore.Rule: fold it into a callback of the same portal, number and
 // CRM entity created after $18 (no de-duplication when $18 is NULL); else
-// count the portal's callbacks since $19 for the number (up to $20) and
-// for the portal's accepted ones (up to $21), and insert the callback,
+// count the portal's callback requests since $19 for the number (up to
+// $20) and its accepted ones (up to $21), and insert the callback,
 // rejected with reason $22 or $23 when a limit is reached (Rule.Reject),
 // its text and raw number then cut to $24 characters. It returns
 // whether it was a duplicate and the row.
@@ -121,10 +121,10 @@ const sqlIntake = `WITH dup AS (
 ), recent AS (
 	SELECT
 		CASE WHEN $20::int > 0 THEN (SELECT count(*) FROM (SELECT 1 FROM callbacks
-			WHERE member_id = $1 AND number_key = $3 AND created_at > $19::timestamptz
+			WHERE member_id = $1 AND number_key = $3 AND created_at > $19::timestamptz AND kind = 'callback'
 			LIMIT $20::int) AS r) ELSE 0 END AS n_number,
 		CASE WHEN $21::int > 0 THEN (SELECT count(*) FROM (SELECT 1 FROM callbacks
-			WHERE member_id = $1 AND created_at > $19::timestamptz AND state <> 'rejected'
+			WHERE member_id = $1 AND created_at > $19::timestamptz AND state <> 'rejected' AND kind = 'callback'
 			LIMIT $21::int) AS r) ELSE 0 END AS n_portal
 ), verdict AS (
 	SELECT

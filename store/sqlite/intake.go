@@ -97,14 +97,14 @@ const (
 		WHERE member_id = ?3 AND number_key = ?4 AND created_at > ?7 AND crm_entity_type = ?5 AND crm_entity_id = ?6
 		ORDER BY created_at DESC LIMIT 1)
 	RETURNING ` + sqlstore.CallbackCols
-	// sqlCountRecent counts the portal's callbacks in the last hour for the
-	// number, and its accepted (not rejected) ones, each only up to its
-	// limit (LIMIT 0: none).
+	// sqlCountRecent counts the portal's callback requests (not
+	// click-to-call) in the last hour for the number, and its accepted (not
+	// rejected) ones, each only up to its limit (LIMIT 0: none).
 	sqlCountRecent = `SELECT
 		(SELECT count(*) FROM (SELECT 1 FROM callbacks INDEXED BY callbacks_number
-			WHERE member_id = ?1 AND number_key = ?2 AND created_at > ?3 LIMIT ?4)),
+			WHERE member_id = ?1 AND number_key = ?2 AND created_at > ?3 AND kind = 'callback' LIMIT ?4)),
 		(SELECT count(*) FROM (SELECT 1 FROM callbacks INDEXED BY callbacks_accepted
-			WHERE member_id = ?1 AND created_at > ?3 AND state <> 'rejected' LIMIT ?5))`
+			WHERE member_id = ?1 AND created_at > ?3 AND state <> 'rejected' AND kind = 'callback' LIMIT ?5))`
 	sqlInsert = `INSERT INTO callbacks (member_id, kind, phone, phone_raw, number_key, text, voice,
 		crm_entity_type, crm_entity_id, line_number, call_id, user_id, state, reason, event_at, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`

@@ -37,10 +37,12 @@ type Outcome struct {
 // number (Callback.DedupNumber) and CRM entity created after DedupAfter;
 // it is then folded into that callback (duplicates + 1). Else it is
 // stored as a new callback, rejected with NumberReason when the portal
-// already has NumberLimit callbacks for its number (Callback.Phone)
-// created after Since, or else with PortalReason when the portal has
-// PortalLimit accepted (not rejected) callbacks created after Since: junk
-// cannot push a genuine request out. A limit of 0 is none. A callback
+// already has NumberLimit callback requests (KindCallback) for its number
+// (Callback.Phone) created after Since, or else with PortalReason when the
+// portal has PortalLimit accepted (not rejected) callback requests created
+// after Since: junk cannot push a genuine request out. Click-to-call
+// requests count for neither (the dial limits count their calls), so
+// forged ones cannot either. A limit of 0 is none. A callback
 // rejected by a limit is cut (Callback.Shrink).
 type Rule struct {
 	DedupAfter               time.Time // zero: no de-duplication

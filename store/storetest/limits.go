@@ -22,8 +22,9 @@ func runLimits(t *testing.T, open func(t *testing.T) Backend) {
 
 // testJunkPortalLimit: a flood of rejected requests (numbers the guard
 // refuses, huge texts) is stored cut and does not count for the portal's
-// hourly limit; a genuine request is still accepted, and only accepted
-// ones fill the limit.
+// hourly limit, nor do click-to-call requests count for either limit; a
+// genuine request is still accepted, and only accepted ones fill the
+// limit.
 func testJunkPortalLimit(t *testing.T, s Backend) {
 	savePortals(t, s, "m1")
 	const limit = 3
@@ -43,9 +44,20 @@ func testJunkPortalLimit(t *testing.T, s Backend) {
 			t.Fatalf("junk %d: stored text of %d characters, want it cut", i, len([]rune(got.Text)))
 		}
 	}
+	// Click-to-call requests (forgeable) count for neither intake limit:
+	// the dial limits count their calls.
+	const clicks = 10
+	for i := range clicks {
+		r := request("m1", "+4930100000")
+		r.PortalLimit, r.NumberLimit = limit, 1
+		r.Callback.Kind, r.Callback.CallID, r.Callback.CRMEntityID = callbackline.KindCall, fmt.Sprintf("externalCall.%d", i), int64(500+i)
+		if res := intake(t, s, r); !res.Queued {
+			t.Fatalf("click-to-call %d: %s %s", i, res.Callback.State, res.Callback.Reason)
+		}
+	}
 	for i := range limit {
 		r := request("m1", fmt.Sprintf("+49301000%02d", i))
-		r.PortalLimit, r.NumberLimit = limit, 100
+		r.PortalLimit, r.NumberLimit = limit, 1
 		if res := intake(t, s, r); !res.Queued {
 			t.Fatalf("genuine request %d after the junk: %s %s", i, res.Callback.State, res.Callback.Reason)
 		}
@@ -62,7 +74,7 @@ func testJunkPortalLimit(t *testing.T, s Backend) {
 				len([]rune(res.Callback.Text)))
 		}
 	}
-	wantJobs(t, s, limit)
+	wantJobs(t, s, clicks+limit)
 }
 
 // placeable takes a callback of member for phone in and returns attempt

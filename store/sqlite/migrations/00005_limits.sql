@@ -15,8 +15,9 @@ UPDATE attempts SET placed_at = started_at,
     member_id = (SELECT member_id FROM callbacks WHERE callbacks.id = attempts.callback_id);
 CREATE INDEX attempts_placed_number ON attempts (phone, placed_at) WHERE placed_at IS NOT NULL;
 CREATE INDEX attempts_placed_portal ON attempts (member_id, placed_at) WHERE placed_at IS NOT NULL;
--- The intake's portal limit counts accepted requests only.
-CREATE INDEX callbacks_accepted ON callbacks (member_id, created_at) WHERE state <> 'rejected';
+-- The intake's portal limit counts accepted callback requests only (not
+-- click-to-call: the dial limits count those).
+CREATE INDEX callbacks_accepted ON callbacks (member_id, created_at) WHERE state <> 'rejected' AND kind = 'callback';
 -- Retention.
 CREATE INDEX callbacks_state_updated ON callbacks (state, updated_at);
 CREATE INDEX history_at ON history (at);
