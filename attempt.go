@@ -65,8 +65,9 @@ type WorkStore interface {
 	// allow it: in one transaction that no other placement of the same
 	// number or portal runs in (on any instance), it counts the calls
 	// placed in the DialWindow before at to the callback's number (every
-	// portal) and of its portal; under both limits it stores a (inserted
-	// when its ID is 0) with PlacedAt at and returns the zero time. At a
+	// portal) and of its portal; under both limits it marks a placed at at
+	// (PlacedAt; a is inserted first when its ID is 0) and returns the
+	// zero time. At a
 	// limit it writes nothing and returns when the next call could be
 	// placed. SaveAttempt never changes PlacedAt.
 	PlaceAttempt(ctx context.Context, a *Attempt, l DialLimits, at time.Time) (time.Time, error)

@@ -14,8 +14,8 @@ import (
 // Dialect.LockDial against other placements of the same number and
 // portal, the calls placed in the hour before at are counted from the
 // attempts (placed_at, with the callback's phone and member id copied
-// into the attempt); under both limits a is stored (inserted when its ID
-// is 0) and marked placed. At a limit nothing is written and the time the
+// into the attempt); under both limits a is inserted when its ID is 0
+// (an attempt already stored keeps its stored fields) and marked placed. At a limit nothing is written and the time the
 // limit frees up is returned: the oldest of the last Number (or Portal)
 // placed calls plus the hour.
 func (s *Store) PlaceAttempt(ctx context.Context, a *callbackline.Attempt, l callbackline.DialLimits, at time.Time) (time.Time, error) {
