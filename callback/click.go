@@ -53,6 +53,12 @@ func (r *run) clickToCall(ctx context.Context) error {
 		}
 		return r.fail(ctx, a.Reason, false)
 	}
+	if nr := r.noRoute(); nr != "" {
+		if err := r.endUndialled(ctx, a, sip.StatusForbidden, nr); err != nil {
+			return err
+		}
+		return r.fail(ctx, nr, false)
+	}
 	if why != "" {
 		if err := r.endUndialled(ctx, a, "480", why); err != nil {
 			return err

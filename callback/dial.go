@@ -33,7 +33,7 @@ func (r *run) plan(a *callbackline.Attempt, cands []candidate) sip.Plan {
 		exts = append(exts, c.extension)
 	}
 	plan := sip.Plan{
-		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Employees: exts,
+		ID: fmt.Sprintf("%d-%d", r.cb.ID, a.Number), Portal: r.cb.MemberID, Employees: exts,
 		RingAll: r.policy.RingMode == callbackline.RingAll, RequireAccept: r.policy.RequireAccept,
 		Client: r.cb.Phone, Recording: r.recordPath(a),
 		Timeouts: sip.Timeouts{EmployeeRing: r.policy.EmployeeRingTimeout, ClientRing: r.policy.ClientRingTimeout, MaxCall: r.policy.MaxCallLength},

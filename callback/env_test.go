@@ -82,6 +82,13 @@ func logger(t *testing.T) *slog.Logger {
 // trunk points at the Go fake phones unless trunk is given.
 func newEnv(t *testing.T, line callbackline.Line, speaker callback.Speaker, trunk ...sip.Trunk) *env {
 	t.Helper()
+	return newEnvTrunks(t, line, speaker, func(*env) []sip.Trunk { return trunk })
+}
+
+// newEnvTrunks is newEnv with the dialer's trunks made by trunks once the
+// phones and the portal exist (nil: one trunk to the phones).
+func newEnvTrunks(t *testing.T, line callbackline.Line, speaker callback.Speaker, trunks func(*env) []sip.Trunk) *env {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)} // a Wednesday
 	e := &env{t: t, clock: clk, dir: t.TempDir()}
@@ -108,6 +115,7 @@ func newEnv(t *testing.T, line callbackline.Line, speaker callback.Speaker, trun
 		t.Fatal(err)
 	}
 	t.Cleanup(e.phones.Close)
+	trunk := trunks(e)
 	if len(trunk) == 0 {
 		trunk = []sip.Trunk{{Name: "pbx", Employee: "sip:{extension}@" + e.phones.Addr(), Client: "sip:{number}@" + e.phones.Addr()}}
 	}

@@ -230,7 +230,9 @@ type cancelDialer struct{ cancel context.CancelFunc }
 
 func (cancelDialer) HasLine(string) bool { return false }
 
-func (cancelDialer) CheckExtension(string, string) error { return nil }
+func (cancelDialer) Route(string, string) error { return nil }
+
+func (cancelDialer) CheckExtension(string, string, string) error { return nil }
 
 func (d cancelDialer) Callback(ctx context.Context, p sip.Plan) sip.Result {
 	now := time.Now()

@@ -148,7 +148,7 @@ func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, 
 // public network, a feature code or another company's phones. The
 // extension is shown masked when it could be a phone number.
 func (r *run) refused(c candidate) string {
-	if err := r.w.cfg.Dialer.CheckExtension(r.line.Number, c.extension); err != nil {
+	if err := r.w.cfg.Dialer.CheckExtension(r.cb.MemberID, r.line.Number, c.extension); err != nil {
 		return fmt.Sprintf("%s is skipped: extension %q breaks the trunk's extension rule; "+
 			"the portal's administrator should correct it (UF_PHONE_INNER, or the line's target)",
 			nameOr(c, c.userID), sip.MaskExtension(c.extension))

@@ -124,6 +124,9 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 		}
 		return 0, r.fail(ctx, "guard: "+err.Error(), false)
 	}
+	if why := r.noRoute(); why != "" {
+		return 0, r.fail(ctx, why, true)
+	}
 	return r.attempt(ctx)
 }
 
@@ -140,6 +143,20 @@ func (r *run) guard(ctx context.Context) error {
 		}
 	}
 	return policy.Check(r.cb.Phone)
+}
+
+// noRoute says why the portal's calls on the line have no way out ("" when
+// they have one): the reason the callback fails with, nothing dialled.
+func (r *run) noRoute() string {
+	err := r.w.cfg.Dialer.Route(r.cb.MemberID, r.line.Number)
+	if err == nil {
+		return ""
+	}
+	why := err.Error()
+	if e, ok := errors.AsType[*sip.Error](err); ok {
+		why = e.Reason
+	}
+	return "no_trunk: nothing was dialled: " + why
 }
 
 // persist is a context for writes that must happen even when the job's

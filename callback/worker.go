@@ -30,10 +30,16 @@ type Dialer interface {
 	// HasLine reports whether the dialer has a line of that number of its
 	// own (trunk, caller ID), which sip.Plan.Line may then name.
 	HasLine(number string) bool
+	// Route reports whether a call of the portal memberID on the line
+	// number has a way out (a trunk that serves the portal): nil when it
+	// has, else an error that says what is missing. Callback refuses a
+	// plan that has none.
+	Route(memberID, line string) error
 	// CheckExtension reports whether the employee extension ext may be
-	// dialled for a callback of the line number (the extension rule of
-	// the line's trunk); Callback refuses a plan with one that may not.
-	CheckExtension(line, ext string) error
+	// dialled for a callback of the portal memberID on the line number
+	// (the extension rule of the trunk the call goes out through);
+	// Callback refuses a plan with one that may not.
+	CheckExtension(memberID, line, ext string) error
 }
 
 // Speaker turns the request's text into an announcement file: *speech.Cache.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // PortalLimits are the operator's bounds on what a portal's administrator
@@ -219,6 +220,15 @@ func (c *Config) checkCallerID(memberID, key string, l Line, bad func(key, forma
 			"(portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml)")
 		return
 	}
+	for _, s := range c.SIP.Lines {
+		if t := c.SIP.Trunks; s.Number == l.Number && s.Trunk != "" && len(t) > 0 {
+			if tr := findTrunk(t, s.Trunk); tr != nil && !c.SIP.Serves(tr, memberID) {
+				bad(key+".number", "%q names one of the operator's SIP lines (sip.lines) whose trunk is not granted to this portal; "+
+					"choose another number for the line", l.Number)
+				return
+			}
+		}
+	}
 	if n, found := c.sipCallerID(l.Number); found && l.CallerID == "" && !ok[n] {
 		bad(key+".number", "%q names one of the operator's SIP lines (sip.lines), whose number is not assigned to this portal; "+
 			"choose another number for the line, or ask the operator to assign that caller ID to this portal", l.Number)
@@ -240,4 +250,14 @@ func (c *Config) PortalBound() callbackline.Line {
 	p.EmployeeRounds = max(lim.EmployeeRounds, *d.EmployeeRounds)
 	p.MaxAge = max(lim.MaxAge, *d.MaxAge)
 	return callbackline.Line{Number: "portal bound", Employees: make([]int64, lim.Employees), Policy: p}
+}
+
+// findTrunk returns the trunk of that name, nil if there is none.
+func findTrunk(ts []sip.Trunk, name string) *sip.Trunk {
+	for i := range ts {
+		if ts[i].Name == name {
+			return &ts[i]
+		}
+	}
+	return nil
 }

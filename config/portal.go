@@ -42,7 +42,10 @@ func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error)
 			lines[i].Policy.RingMode = new(callbackline.RingMode(strings.ToLower(string(*p))))
 		}
 	}
-	errs = append(errs, checkLines(lines, c.Defaults.Policy, &c.SIP, sources, bad)...)
+	// The portal's lines are checked against the trunks that serve it
+	// (their extension rules), as its calls are dialled.
+	own := c.SIP.ForPortal(memberID)
+	errs = append(errs, checkLines(lines, c.Defaults.Policy, &own, sources, bad)...)
 	for i, l := range lines {
 		c.checkPortalLine(memberID, fmt.Sprintf("lines[%d]", i), l, bad)
 	}
@@ -50,7 +53,7 @@ func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error)
 		return nil, errors.Join(errs...)
 	}
 	cc := *c
-	cc.Lines = lines
+	cc.Lines, cc.SIP = lines, own
 	return cc.DomainLines()
 }
 

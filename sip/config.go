@@ -86,6 +86,11 @@ type Trunk struct {
 	OutboundProxy string `yaml:"outbound_proxy"`
 	// CallerID is presented to clients when the line has none.
 	CallerID CallerID `yaml:"caller_id"`
+	// Portals are the member_ids of the Bitrix24 portals whose calls this
+	// trunk carries; ["*"] carries every portal's. While no trunk names
+	// portals, every trunk carries every portal's calls (one company's
+	// deployment); once one does, a trunk without portals carries none.
+	Portals []string `yaml:"portals"`
 }
 
 // CallerID is the number and name a client sees.
@@ -287,7 +292,7 @@ func (t *Trunk) validate(f string) error {
 	if err := t.CallerID.validate(); err != nil {
 		return invalid(f+".caller_id", "%v", err)
 	}
-	return nil
+	return t.validatePortals(f)
 }
 
 // validateLines checks each line: a number, a known trunk, a caller ID.

@@ -443,11 +443,19 @@ func (d *Dialer) HasLine(number string) bool {
 }
 
 // CheckExtension reports whether ext may be dialled for a callback of the
-// line number: the extension rule of the trunk the line's calls go out
-// through (see Config.ExtensionRule). The error is an *Error of
-// KindInvalid; Callback refuses such a plan before any INVITE.
-func (d *Dialer) CheckExtension(line, ext string) error {
-	rule, err := d.cfg.ExtensionRule(line)
+// portal memberID on the line number: the extension rule of the trunk the
+// call goes out through (see Plan.Portal); the default rule when there is
+// none. The error is an *Error of KindInvalid; Callback refuses such a
+// plan before any INVITE.
+func (d *Dialer) CheckExtension(memberID, line, ext string) error {
+	var rule ExtensionRule
+	var err error
+	if !d.HasLine(line) {
+		line = ""
+	}
+	if w, rerr := d.route(memberID, line, ""); rerr == nil {
+		rule, err = CompileExtensionRule(w.trunk.ExtensionPattern)
+	}
 	if err != nil {
 		return invalid("trunk.extension_pattern", "%v", err)
 	}

@@ -11,6 +11,7 @@ type Kind string
 // Kinds of [Error].
 const (
 	KindInvalid     Kind = "invalid"     // the plan or configuration is wrong: fix it, do not retry
+	KindNoRoute     Kind = "no_route"    // no trunk serves the call's portal: nothing was dialled
 	KindNoAnswer    Kind = "no_answer"   // the phone rang until the ring timeout
 	KindNoResponse  Kind = "no_response" // the target never answered the INVITE at all (no SIP response)
 	KindBusy        Kind = "busy"        // 486/600 busy

@@ -121,7 +121,7 @@ func TestExtensionRefusedBeforeInvite(t *testing.T) {
 				t.Errorf("the whole number is in the error: %v", res.Err)
 			}
 		}
-		if err := r.d.CheckExtension("", exts[len(exts)-1]); sip.KindOf(err) != sip.KindInvalid {
+		if err := r.d.CheckExtension("", "", exts[len(exts)-1]); sip.KindOf(err) != sip.KindInvalid {
 			t.Errorf("CheckExtension(%q) = %v", exts[len(exts)-1], err)
 		}
 	}
@@ -137,7 +137,7 @@ func TestExtensionRefusedBeforeInvite(t *testing.T) {
 	if calls := r.phone.Calls(); len(calls) != 1 || calls[0].User != "101" {
 		t.Errorf("the allowed extension's INVITE: %+v", calls)
 	}
-	if err := r.d.CheckExtension("", "101"); err != nil {
+	if err := r.d.CheckExtension("", "", "101"); err != nil {
 		t.Errorf("CheckExtension(101) = %v", err)
 	}
 }

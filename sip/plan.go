@@ -9,7 +9,16 @@ import (
 type Plan struct {
 	// ID names the callback in logs (e.g. the request id). Optional.
 	ID string
-	// Trunk is the trunk name; default the line's trunk, else the first.
+	// Portal is the member_id of the Bitrix24 portal the call is made for.
+	// The call goes out only through a trunk that serves this portal (see
+	// Config.Serves), resolved in this order: the trunk the plan names,
+	// else that of the dialer's line of the plan's Line; else the first
+	// operator trunk granted to the portal. A trunk not granted to the
+	// portal is refused (KindNoRoute), and checked again right before
+	// each INVITE.
+	Portal string
+	// Trunk is the trunk name; default the line's trunk, else the first
+	// one that serves the portal.
 	Trunk string
 	// Line is the number of a configured Line whose caller ID the client
 	// sees. Optional.

@@ -15,12 +15,13 @@ func (s *session) resolve() *Error {
 	if !ValidE164(p.Client) {
 		return invalid("plan.client", "the client number must be E.164 (+ and 7–15 digits); normalise it first")
 	}
-	trunkName, err := s.resolveLine()
+	w, err := s.d.route(p.Portal, p.Line, p.Trunk)
 	if err != nil {
 		return err
 	}
-	if s.trunk = s.d.cfg.trunk(trunkName); s.trunk == nil {
-		return invalid("plan.trunk", "no trunk %q in the SIP configuration", trunkName)
+	s.trunk, s.caller = w.trunk, p.CallerID
+	if s.caller.Number == "" {
+		s.caller = w.caller
 	}
 	rule, rerr := CompileExtensionRule(s.trunk.ExtensionPattern)
 	if rerr != nil {
@@ -54,38 +55,10 @@ func (s *session) resolve() *Error {
 	return nil
 }
 
-// resolveLine sets the caller ID from the plan and its line, and returns
-// the name of the trunk to use: the plan's, else the line's.
-func (s *session) resolveLine() (trunk string, err *Error) {
-	p := &s.p
-	trunk = p.Trunk
-	s.caller = p.CallerID
-	if p.Line == "" {
-		return trunk, nil
-	}
-	found := false
-	for _, l := range s.d.cfg.Lines {
-		if l.Number != p.Line {
-			continue
-		}
-		found = true
-		if trunk == "" {
-			trunk = l.Trunk
-		}
-		if s.caller.Number == "" {
-			s.caller = l.callerID()
-		}
-	}
-	if !found {
-		return "", invalid("plan.line", "no line %q in the SIP configuration", p.Line)
-	}
-	return trunk, nil
-}
-
 // trunk returns the trunk with the name (the last of that name), the first
 // trunk for "", nil if there is none.
 func (c *Config) trunk(name string) *Trunk {
-	if name == "" {
+	if name == "" && len(c.Trunks) > 0 {
 		return &c.Trunks[0]
 	}
 	var t *Trunk

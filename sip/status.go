@@ -47,7 +47,7 @@ func StatusCode(sipStatus int) string {
 
 // StatusCode is the Bitrix24 STATUS_CODE for a callback that failed with
 // e: ring timeout 304, no response 480, busy 486, declined or hung up 603,
-// cancelled 603-S, unreachable 503, another SIP status as StatusCode maps
+// cancelled 603-S, unreachable 503, no trunk for the portal 403, another SIP status as StatusCode maps
 // it, anything else OTHER.
 func (e *Error) StatusCode() string { return statusFor(e) }
 
@@ -71,6 +71,8 @@ func statusFor(e *Error) string {
 		return StatusUnavailable
 	case KindRejected:
 		return StatusCode(e.Status)
+	case KindNoRoute:
+		return StatusForbidden
 	}
 	return StatusOther
 }

@@ -86,6 +86,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
+	var noRoute string
+	if s.route != nil {
+		if err := s.route(p.MemberID); err != nil {
+			noRoute = callbackline.ErrorMessage(err)
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = appPage.Execute(w, struct {
@@ -94,7 +100,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Lines     *linesView
 		Countries *countriesView
 		Token     string
-	}{p, rows, lines, countries, token})
+		NoRoute   string
+	}{p, rows, lines, countries, token, noRoute})
 }
 
 // appCountries is the app page's Countries section (nil without
@@ -132,6 +139,7 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <h1>callbackline</h1>
 {{if not .}}<p>Open this page from your Bitrix24 portal (Applications → callbackline).</p>{{else}}
 <p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
+{{if .NoRoute}}<p class="refused" id="no-trunk"><strong>This portal cannot place calls:</strong> {{.NoRoute}}. Requests are kept and shown here, but nobody is called.</p>{{end}}
 <table>
 <tr><th>#</th><th>received (UTC)</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
 {{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>history</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>

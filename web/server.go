@@ -42,6 +42,10 @@ type Options struct {
 	// Ready, when set, is asked by /readyz beside the store (e.g. the SIP
 	// dialer).
 	Ready func(ctx context.Context) error
+	// Route, when set, says whether a portal's calls have a way out (a
+	// SIP trunk that serves it): the app page shows the error, what is
+	// missing, to the portal.
+	Route func(memberID string) error
 	// Settings, when set (with its Parse), lets a portal's administrator
 	// edit the portal's own lines on the app page; nil shows no editor.
 	Settings *Settings
@@ -64,6 +68,7 @@ type Server struct {
 	now        func() time.Time
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
+	route      func(memberID string) error
 	settings   *Settings
 	countries  Countries
 
@@ -85,7 +90,7 @@ const defaultMaxBody = 64 << 10
 func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings

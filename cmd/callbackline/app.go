@@ -234,7 +234,21 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 			}
 			return a.dialer.Ready()
 		},
+		Route: a.route,
 	}), nil
+}
+
+// route says what a portal's calls miss to go out, for the app page; nil
+// when they have a trunk.
+func (a *app) route(memberID string) error {
+	if a.dialer == nil {
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks)")
+	}
+	err := a.dialer.Route(memberID, "")
+	if e, ok := errors.AsType[*sip.Error](err); ok {
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "%s", e.Reason)
+	}
+	return err
 }
 
 // listen opens the HTTP listener (ln when given, else cfg.Listen) and

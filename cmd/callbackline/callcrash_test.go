@@ -108,7 +108,13 @@ func (r *callRig) installAndSubmit() {
 		r.t.Fatal("the events were not bound")
 	}
 	r.portal.FinishInstall()
-	if err := r.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: "+49 495 1234567",
+	r.submit("+49 495 1234567")
+}
+
+// submit submits the callback form for the number.
+func (r *callRig) submit(number string) {
+	r.t.Helper()
+	if err := r.portal.SubmitCallbackForm(context.Background(), bitrix24test.CallbackRequest{PhoneNumber: number,
 		Text:          "Please call me back about the annual contract, I have a few questions about the price.",
 		CRMEntityType: "LEAD", CRMEntityID: "5785"}); err != nil {
 		r.t.Fatal(err)

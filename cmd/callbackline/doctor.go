@@ -40,6 +40,10 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		portals, perr := st.Portals(ctx)
 		if perr == nil {
 			fmt.Fprintf(out, "      %d portal(s) installed\n", len(portals))
+			if len(portals) > 1 && len(cfg.SIP.Trunks) > 0 && !cfg.SIP.Granted() {
+				warn("SIP trunks", fmt.Sprintf("no trunk names the portals it serves, so every trunk carries the calls of all %d portals "+
+					"(and their caller IDs): in a shared deployment give each trunk portals: [member_id, …] (or [\"*\"])", len(portals)))
+			}
 			for _, p := range portals {
 				// Lines a portal saved that this configuration refuses are
 				// not used: the portal runs on the configured lines.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // TestDoctor: doctor says what works and what to fix, fails while
@@ -55,5 +56,39 @@ func TestDoctor(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("doctor's report lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestDoctorSharedTrunks: with more than one portal installed, doctor
+// warns while no trunk names the portals it serves (every trunk carries
+// every portal's calls), and not once the trunks name them.
+func TestDoctorSharedTrunks(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
+	cfg.Speech.Engine = "none"
+	cfg.SIP.Listen = "127.0.0.1:0"
+	cfg.SIP.Trunks = []sip.Trunk{{Name: "pbx", Employee: "sip:{extension}@127.0.0.1:9", Client: "sip:{number}@127.0.0.1:9"}}
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"m1", "m2"} {
+		if err := st.SavePortal(ctx, &callbackline.Portal{MemberID: m, Domain: m + ".bitrix24.de", Status: callbackline.PortalInstalled}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	const warning = "warn  SIP trunks: no trunk names the portals it serves"
+	var out bytes.Buffer
+	_ = doctor(ctx, cfg, &out)
+	if !strings.Contains(out.String(), warning) {
+		t.Errorf("no warning about a trunk shared by 2 portals:\n%s", out.String())
+	}
+	cfg.SIP.Trunks[0].Portals = []string{"m1", "m2"}
+	out.Reset()
+	_ = doctor(ctx, cfg, &out)
+	if got := out.String(); strings.Contains(got, warning) || !strings.Contains(got, "2 portal(s) installed") || !strings.Contains(got, "ok    SIP (1 trunk(s)") {
+		t.Errorf("trunks that name their portals:\n%s", got)
 	}
 }

@@ -21,6 +21,8 @@ type FakeDialer struct {
 	// ExtensionPattern is the extension rule of its one trunk, as
 	// sip.Trunk.ExtensionPattern ("" is the default rule).
 	ExtensionPattern string
+	// NoRoute, when set, says which portals have no way out (Route).
+	NoRoute func(memberID string) bool
 }
 
 // NewFakeDialer returns a FakeDialer that answers with results in order,
@@ -120,9 +122,19 @@ func Failed(outcome sip.Outcome, e *sip.Error) sip.Result {
 // own: it has none.
 func (f *FakeDialer) HasLine(string) bool { return false }
 
+// Route reports the FakeDialer's way out for a portal's line: none when
+// NoRoute is set (an *sip.Error of KindNoRoute, as *sip.Dialer says when
+// no trunk serves the portal).
+func (f *FakeDialer) Route(memberID, _ string) error {
+	if f.NoRoute != nil && f.NoRoute(memberID) {
+		return &sip.Error{Kind: sip.KindNoRoute, Reason: "no trunk serves this portal (FakeDialer.NoRoute)"}
+	}
+	return nil
+}
+
 // CheckExtension checks ext against the FakeDialer's extension rule, as
-// *sip.Dialer does for the trunk of the line.
-func (f *FakeDialer) CheckExtension(_, ext string) error {
+// *sip.Dialer does for the trunk of the portal's line.
+func (f *FakeDialer) CheckExtension(_, _, ext string) error {
 	c := sip.Config{Trunks: []sip.Trunk{{ExtensionPattern: f.ExtensionPattern}}}
 	rule, err := c.ExtensionRule("")
 	if err != nil {
