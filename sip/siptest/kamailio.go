@@ -152,6 +152,10 @@ func launchKamailio(bin, dir string, o KamailioOptions) (*Kamailio, error) {
 	// Small memory pools: a test PBX holds a handful of registrations.
 	k.cmd = exec.Command(bin, "-DD", "-E", "-f", path, "-Y", run, "-m", "32", "-M", "4")
 	k.cmd.Dir = dir
+	// Its own process group, so Stop reaches the workers it forks; and
+	// Wait does not hang on a pipe a worker still holds.
+	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	k.cmd.WaitDelay = 5 * time.Second
 	pr, pw := io.Pipe()
 	k.cmd.Stdout, k.cmd.Stderr = pw, pw
 	if err := k.cmd.Start(); err != nil {
@@ -325,7 +329,7 @@ func (k *Kamailio) Stop() {
 	select {
 	case <-k.done:
 	case <-time.After(5 * time.Second):
-		_ = k.cmd.Process.Kill()
+		_ = syscall.Kill(-k.cmd.Process.Pid, syscall.SIGKILL)
 		<-k.done
 	}
 }
