@@ -55,7 +55,7 @@ bench: build
 FUZZTIME ?= 20s
 FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./bitrix24:FuzzPlain ./web:FuzzIntake ./phone:FuzzNormalize \
 	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
-	./config:FuzzLoad ./config:FuzzPortalLines ./config:FuzzParseNetworks
+	./config:FuzzLoad ./config:FuzzPortalLines ./config:FuzzParseNetworks ./web:FuzzTrunkForm
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done

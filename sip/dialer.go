@@ -50,6 +50,7 @@ type Dialer struct {
 	regWG     sync.WaitGroup
 
 	legs sync.Map // Call-ID → *leg: outbound legs whose re-INVITEs are watched for hold
+	own  owned    // the portals' own trunks
 }
 
 type registration struct {
@@ -225,7 +226,7 @@ func (d *Dialer) startRegistrations() {
 			r := &registration{trunk: t.Name}
 			d.regs = append(d.regs, r)
 			d.regWG.Add(1)
-			go d.register(t, r)
+			go d.register(d.regCtx, t, r)
 		}
 	}
 }
@@ -268,6 +269,9 @@ func (d *Dialer) Close() error {
 	d.calls.Wait()
 	d.regCancel()
 	d.regWG.Wait()
+	d.own.mu.Lock()
+	d.own.m = nil
+	d.own.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
 	_ = d.ua.Close()
@@ -292,13 +296,15 @@ func (d *Dialer) acquire() bool {
 	return true
 }
 
-func (d *Dialer) register(t *Trunk, r *registration) {
+// register keeps trunk t registered until ctx is done (then it
+// unregisters), retrying a failed registration with a growing pause.
+func (d *Dialer) register(ctx context.Context, t *Trunk, r *registration) {
 	defer d.regWG.Done()
 	backoff := 5 * time.Second
 	for {
-		err := d.keepRegistered(t, r)
+		err := d.keepRegistered(ctx, t, r)
 		r.ok.Store(false)
-		if d.regCtx.Err() != nil {
+		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
@@ -306,7 +312,7 @@ func (d *Dialer) register(t *Trunk, r *registration) {
 			d.log.Warn("sip registration failed; retrying", "trunk", t.Name, "retry_in", backoff, "error", err)
 		}
 		select {
-		case <-d.regCtx.Done():
+		case <-ctx.Done():
 			return
 		case <-time.After(backoff):
 		}

@@ -84,7 +84,9 @@ type way struct {
 //
 //  1. the explicit choice: the trunk the plan names, else the trunk of the
 //     dialer's line (sip.lines) of the plan's line number;
-//  2. an operator trunk granted to the portal: the first one in the
+//  2. the portal's own trunk (AddTrunk);
+//  3. (Bitrix24's own telephony, once that dialer exists);
+//  4. an operator trunk granted to the portal: the first one in the
 //     configuration.
 //
 // An explicit choice not granted to the portal is refused, never replaced:
@@ -115,22 +117,29 @@ func (d *Dialer) route(memberID, line, trunk string) (way, *Error) {
 			return way{}, invalid("plan.line", "no line %q in the SIP configuration", line)
 		}
 	}
-	if trunk != "" {
+	own := d.ownTrunk(memberID)
+	switch {
+	case trunk != "" && own != nil && trunk == own.t.Name:
+		w.trunk = &own.t
+	case trunk != "":
 		if w.trunk = c.trunk(trunk); w.trunk == nil {
 			return way{}, invalid("plan.trunk", "no trunk %q in the SIP configuration", trunk)
 		}
 		if !c.Serves(w.trunk, memberID) {
 			return way{}, notGranted(w.trunk.Name, memberID)
 		}
-		return w, nil
-	}
-	for i := range c.Trunks {
-		if c.Serves(&c.Trunks[i], memberID) {
-			w.trunk = &c.Trunks[i]
-			return w, nil
+	case own != nil:
+		w.trunk = &own.t
+	default:
+		for i := range c.Trunks {
+			if c.Serves(&c.Trunks[i], memberID) {
+				w.trunk = &c.Trunks[i]
+				return w, nil
+			}
 		}
+		return way{}, &Error{Kind: KindNoRoute, Reason: "no trunk serves this portal: its administrator enters the portal's own SIP account on the application page, or the operator grants a trunk (portals: [member_id] on a trunk in the sip section)"}
 	}
-	return way{}, &Error{Kind: KindNoRoute, Reason: "no trunk serves this portal: the operator grants one (portals: [member_id] on a trunk in the sip section)"}
+	return w, nil
 }
 
 // notGranted is the error of a trunk that does not serve the portal.

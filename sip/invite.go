@@ -28,7 +28,7 @@ func (s *session) invite(ctx context.Context, info *Leg, uri sipgosip.Uri, timeo
 		info.Err = e
 		return nil, e
 	}
-	if !s.d.cfg.Serves(s.trunk, s.p.Portal) { // the last word: nothing goes out through a trunk not granted
+	if !s.d.serves(s.trunk, s.p.Portal) { // the last word: nothing goes out through a trunk not granted
 		info.Ended = time.Now()
 		e := notGranted(s.trunk.Name, s.p.Portal)
 		e.Party = info.Party

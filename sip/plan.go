@@ -10,12 +10,12 @@ type Plan struct {
 	// ID names the callback in logs (e.g. the request id). Optional.
 	ID string
 	// Portal is the member_id of the Bitrix24 portal the call is made for.
-	// The call goes out only through a trunk that serves this portal (see
-	// Config.Serves), resolved in this order: the trunk the plan names,
-	// else that of the dialer's line of the plan's Line; else the first
-	// operator trunk granted to the portal. A trunk not granted to the
-	// portal is refused (KindNoRoute), and checked again right before
-	// each INVITE.
+	// The call goes out only through a trunk that serves this portal,
+	// resolved in this order: the trunk the plan names, else that of the
+	// dialer's line of the plan's Line; else the portal's own trunk
+	// (Dialer.AddTrunk); else the first operator trunk granted to the
+	// portal (Config.Serves). A trunk not granted to the portal is
+	// refused (KindNoRoute), and checked again right before each INVITE.
 	Portal string
 	// Trunk is the trunk name; default the line's trunk, else the first
 	// one that serves the portal.

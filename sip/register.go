@@ -58,9 +58,10 @@ func (d *Dialer) regClient() (*sipgo.Client, sipgosip.ContactHeader, error) {
 }
 
 // keepRegistered registers trunk t and refreshes the registration until
-// the dialer closes (then it unregisters and returns nil) or a REGISTER
-// fails (it returns the error; the binding may lapse).
-func (d *Dialer) keepRegistered(t *Trunk, r *registration) error {
+// ctx is done (the dialer closes or forgets the trunk: then it
+// unregisters and returns nil) or a REGISTER fails (it returns the error;
+// the binding may lapse).
+func (d *Dialer) keepRegistered(ctx context.Context, t *Trunk, r *registration) error {
 	cli, contact, err := d.regClient()
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func (d *Dialer) keepRegistered(t *Trunk, r *registration) error {
 		p, _ := proxyURI(t.OutboundProxy)
 		req.SetDestination(net.JoinHostPort(p.Host, strconv.Itoa(portOr(p.Port, 5060))))
 	}
-	granted, err := d.sendRegister(d.regCtx, cli, req, t)
+	granted, err := d.sendRegister(ctx, cli, req, t)
 	if err != nil {
 		return err
 	}
@@ -85,13 +86,13 @@ func (d *Dialer) keepRegistered(t *Trunk, r *registration) error {
 	d.log.Info("sip registered", "trunk", t.Name, "expires", granted)
 	for {
 		select {
-		case <-d.regCtx.Done():
+		case <-ctx.Done():
 			d.unregister(cli, req, t)
 			return nil
 		case <-time.After(refreshAfter(granted)):
 		}
-		if granted, err = d.sendRegister(d.regCtx, cli, req, t); err != nil {
-			if d.regCtx.Err() != nil { // closed during the refresh
+		if granted, err = d.sendRegister(ctx, cli, req, t); err != nil {
+			if ctx.Err() != nil { // closed during the refresh
 				d.unregister(cli, req, t)
 				return nil
 			}

@@ -35,6 +35,7 @@ func (s *session) resolve() *Error {
 	if s.caller.Number == "" {
 		s.caller = s.trunk.CallerID
 	}
+	s.caller = s.d.callerFor(s.trunk, p.Portal, s.caller)
 	if err := s.caller.validate(); err != nil {
 		return invalid("plan.caller_id", "%v", err)
 	}
