@@ -23,8 +23,8 @@ import (
 // ownTrunk is one portal's own trunk and its registration.
 type ownTrunk struct {
 	t         Trunk
-	callerIDs []string        // the numbers it may show; t.CallerID is the first
-	reg       *registration   // nil without Register
+	callerIDs []string      // the numbers it may show; t.CallerID is the first
+	reg       *registration // nil without Register
 	stop      context.CancelFunc
 	done      chan struct{} // closed when its registration has unregistered
 }
