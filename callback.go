@@ -165,6 +165,7 @@ type Store interface {
 	CallbackStore
 	WorkStore
 	SettingsStore
+	TrunkStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

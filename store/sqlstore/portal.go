@@ -129,6 +129,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			`DELETE FROM callbacks WHERE member_id = ?`,
 			`DELETE FROM settings WHERE member_id = ?`,
 			`DELETE FROM countries WHERE member_id = ?`,
+			`DELETE FROM portal_trunks WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,
 		} {
 			if _, err := tx.Exec(ctx, q, memberID); err != nil {

@@ -41,6 +41,7 @@ func RunSealed(t *testing.T, open OpenSealed) {
 	t.Run("AtRest", func(t *testing.T) { testSealedAtRest(t, box, open) })
 	t.Run("CopiedTokenRefused", func(t *testing.T) { testSealedCopied(t, box, open) })
 	t.Run("Reseal", func(t *testing.T) { testReseal(t, box, open) })
+	runTrunksSealed(t, box, open)
 }
 
 var tokenCols = []string{"access_token", "refresh_token", "application_token"}

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Work", func(t *testing.T) { runWork(t, open) })
 	t.Run("Settings", func(t *testing.T) { runSettings(t, open) })
 	t.Run("Limits", func(t *testing.T) { runLimits(t, open) })
+	t.Run("Trunks", func(t *testing.T) { runTrunksClear(t, open) })
 }
 
 // ---- helpers ----
