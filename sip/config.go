@@ -3,6 +3,7 @@ package sip
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -40,6 +41,11 @@ type Config struct {
 	Lines []Line `yaml:"lines"`
 	// Inbound says what happens to calls that come in.
 	Inbound Inbound `yaml:"inbound"`
+	// PortalNetworks are the networks (CIDR, or one address) a portal's
+	// own SIP account (Account) may be in besides the public internet: a
+	// PBX on the operator's network that portals may use, loopback in
+	// tests. Default none.
+	PortalNetworks []string `yaml:"portal_networks"`
 }
 
 // TLSConfig names the certificate files for transport tls.
@@ -164,6 +170,7 @@ func (c *Config) Validate() error {
 		(*Config).validateTrunks,
 		(*Config).validateLines,
 		(*Config).validateInbound,
+		(*Config).validatePortalNetworks,
 	} {
 		if err := check(&d); err != nil {
 			return err
@@ -320,6 +327,30 @@ func (c *Config) validateInbound() error {
 		}
 	}
 	return nil
+}
+
+// validatePortalNetworks checks the networks of portals' own accounts.
+func (c *Config) validatePortalNetworks() error {
+	_, err := c.Networks()
+	return err
+}
+
+// Networks returns PortalNetworks parsed. The error is an *Error of
+// KindInvalid.
+func (c *Config) Networks() ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(c.PortalNetworks))
+	for i, n := range c.PortalNetworks {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			a, aerr := netip.ParseAddr(n)
+			if aerr != nil {
+				return nil, invalid(fmt.Sprintf("sip.portal_networks[%d]", i), "%q is not a network (10.0.0.0/8) or an address", n)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func (l Line) callerID() CallerID {

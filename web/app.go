@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"html/template"
@@ -69,23 +70,20 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if cstatus != 0 {
 		status = cstatus
 	}
+	trunkStatus, trunk, err := s.trunkSection(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if trunkStatus != http.StatusOK {
+		status = trunkStatus
+	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	rows := make([]appRow, 0, len(list))
-	ws, _ := s.store.(callbackline.WorkStore)
-	for _, c := range list {
-		row := appRow{Callback: c}
-		if ws != nil {
-			if hist, err := ws.History(r.Context(), c.ID); err == nil && len(hist) > 0 {
-				row.Last = hist[len(hist)-1].Note
-				row.History = hist
-			}
-		}
-		rows = append(rows, row)
-	}
+	rows := s.appRows(r.Context(), list)
 	var noRoute string
 	if s.route != nil {
 		if err := s.route(p.MemberID); err != nil {
@@ -101,7 +99,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Countries *countriesView
 		Token     string
 		NoRoute   string
-	}{p, rows, lines, countries, token, noRoute})
+		Trunk     *trunkView
+	}{p, rows, lines, countries, token, noRoute, trunk})
 }
 
 // appCountries is the app page's Countries section (nil without
@@ -120,6 +119,41 @@ func (s *Server) appCountries(r *http.Request, p *callbackline.Portal) (*countri
 	}
 	v, err := s.currentCountries(r.Context(), p, r.PostForm.Get("AUTH_ID"))
 	return v, 0, err
+}
+
+// trunkSection is the page's section of the portal's own SIP account:
+// saved or removed when the form asks (with the status to answer), else
+// as stored; nil when the service takes no such accounts.
+func (s *Server) trunkSection(r *http.Request, p *callbackline.Portal) (int, *trunkView, error) {
+	act := r.PostForm.Get(actionField)
+	asks := act == actionSaveTrunk || act == actionDeleteTrunk
+	switch {
+	case s.trunks == nil && asks:
+		return 0, nil, callbackline.Errorf(callbackline.EFORBIDDEN, "this service does not let portals use their own SIP accounts")
+	case s.trunks == nil:
+		return http.StatusOK, nil, nil
+	case asks:
+		status, v := s.saveTrunk(r, p)
+		return status, v, nil
+	}
+	return http.StatusOK, s.currentTrunk(r.Context(), p, r.PostForm.Get("AUTH_ID")), nil
+}
+
+// appRows are the callbacks with their history, when the store keeps it.
+func (s *Server) appRows(ctx context.Context, list []*callbackline.Callback) []appRow {
+	rows := make([]appRow, 0, len(list))
+	ws, _ := s.store.(callbackline.WorkStore)
+	for _, c := range list {
+		row := appRow{Callback: c}
+		if ws != nil {
+			if hist, err := ws.History(ctx, c.ID); err == nil && len(hist) > 0 {
+				row.Last = hist[len(hist)-1].Note
+				row.History = hist
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // appRow is one callback on the app page with its latest step and its
@@ -192,6 +226,29 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <input id="countries-text" name="countries" size="40" maxlength="400" value="{{.Text}}">
 <p><button type="submit">Save countries</button></p>
 </form>
+{{end}}
+{{with .Trunk}}
+<h2 id="sip-account">The portal's own SIP account</h2>
+<p class="source">{{if .Own}}This portal's calls go out through its own SIP account{{if not .UpdatedAt.IsZero}}, saved {{.UpdatedAt.UTC.Format "2006-01-02 15:04"}} UTC{{end}}.{{else}}This portal has no SIP account of its own: its calls go out through a trunk the service's operator grants it, if any.{{end}}</p>
+{{if .Saved}}<p class="saved"><strong>Saved.</strong> The account answered the test; the portal's calls go out through it from now on.</p>{{end}}
+{{if .Deleted}}<p class="saved"><strong>Removed.</strong></p>{{end}}
+{{if .Status}}<p class="refused" id="trunk-status">{{.Status}}</p>{{end}}
+{{if .Refused}}<p class="refused" id="trunk-refused"><strong>Not saved:</strong> {{.Refused}}</p>{{end}}
+<form method="post">
+<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="action" value="save_trunk">
+<p><label>Registrar or proxy (host or host:port) <input name="registrar" value="{{.Registrar}}" maxlength="128"></label></p>
+<p><label>Outbound proxy (optional) <input name="proxy" value="{{.Proxy}}" maxlength="128"></label></p>
+<p><label>User name <input name="username" value="{{.Username}}" maxlength="128" autocomplete="off"></label></p>
+<p><label>Password <input name="password" type="password" value="" maxlength="128" autocomplete="new-password"></label> (stored encrypted, never shown again)</p>
+<p><label>Caller IDs, E.164, comma separated; the first is the default <input name="caller_ids" value="{{.CallerIDs}}" maxlength="400"></label></p>
+<p><label>Transport <select name="transport"><option{{if eq .Transport "udp"}} selected{{end}}>udp</option><option{{if eq .Transport "tcp"}} selected{{end}}>tcp</option><option{{if eq .Transport "tls"}} selected{{end}}>tls</option></select></label>
+<label><input type="checkbox" name="check" value="options"{{if .Options}} checked{{end}}> no registration (tested with OPTIONS)</label></p>
+<p><button type="submit">Test and save</button> Only an administrator of the portal can save it.</p>
+</form>
+{{if .Own}}<form method="post"><input type="hidden" name="member_id" value="{{$.Portal.MemberID}}"><input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}"><input type="hidden" name="AUTH_ID" value="{{.AuthID}}"><input type="hidden" name="action" value="delete_trunk"><p><button type="submit">Remove the account</button></p></form>{{end}}
 {{end}}{{end}}
 </body>
 </html>

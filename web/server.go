@@ -46,6 +46,9 @@ type Options struct {
 	// SIP trunk that serves it): the app page shows the error, what is
 	// missing, to the portal.
 	Route func(memberID string) error
+	// Trunks, when set, lets a portal's administrator enter the portal's
+	// own SIP account on the app page.
+	Trunks *Trunks
 	// Settings, when set (with its Parse), lets a portal's administrator
 	// edit the portal's own lines on the app page; nil shows no editor.
 	Settings *Settings
@@ -69,6 +72,7 @@ type Server struct {
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
 	route      func(memberID string) error
+	trunks     *Trunks
 	settings   *Settings
 	countries  Countries
 
@@ -90,7 +94,7 @@ const defaultMaxBody = 64 << 10
 func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route, trunks: o.Trunks,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings

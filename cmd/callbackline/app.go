@@ -90,6 +90,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		return nil, err
 	}
 	a.connectBitrix24(lines)
+	a.loadTrunks(ctx)
 	if worker != nil {
 		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline,
 			DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
@@ -234,8 +235,60 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 			}
 			return a.dialer.Ready()
 		},
-		Route: a.route,
+		Route:  a.route,
+		Trunks: a.trunks(),
 	}), nil
+}
+
+// trunks lets portals' administrators enter their own SIP accounts, which
+// the dialer learns at once; nil without a dialer.
+func (a *app) trunks() *web.Trunks {
+	if a.dialer == nil {
+		return nil
+	}
+	allow, _ := a.cfg.SIP.Networks() // checked when the configuration loaded
+	return &web.Trunks{
+		Check:  a.dialer.CheckTrunk,
+		Apply:  a.applyTrunk,
+		Status: a.dialer.TrunkStatus,
+		Sealed: a.cfg.EncryptionKey != "",
+		Allow:  allow,
+	}
+}
+
+// applyTrunk hands a portal's own account to the dialer; nil forgets it.
+func (a *app) applyTrunk(memberID string, acc *sip.Account) error {
+	if acc == nil {
+		a.dialer.RemoveTrunk(memberID)
+		return nil
+	}
+	return a.dialer.AddTrunk(memberID, acc.Trunk(), acc.CallerIDs)
+}
+
+// loadTrunks makes the dialer learn the portals' own accounts at start.
+// One that no longer passes (the operator narrowed portal_networks) or
+// does not open is logged and left out.
+func (a *app) loadTrunks(ctx context.Context) {
+	if a.dialer == nil {
+		return
+	}
+	list, err := a.store.PortalTrunks(ctx)
+	if err != nil {
+		a.logger.Warn("the portals' own SIP accounts could not be read: their calls take the operator's trunks", slog.Any("err", err))
+		return
+	}
+	allow, _ := a.cfg.SIP.Networks()
+	for _, t := range list {
+		acc := sip.Account{Registrar: t.Registrar, Proxy: t.Proxy, Username: t.Username, Password: t.Password,
+			CallerIDs: t.CallerIDs, Transport: t.Transport, Register: t.Register}
+		err := acc.Validate(allow)
+		if err == nil {
+			err = a.applyTrunk(t.MemberID, &acc)
+		}
+		if err != nil {
+			a.logger.Warn("a portal's own SIP account is not used", slog.String("member_id", t.MemberID), slog.Any("err", err))
+		}
+	}
 }
 
 // route says what a portal's calls miss to go out, for the app page; nil

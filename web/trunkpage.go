@@ -1,0 +1,138 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
+)
+
+// Trunks lets a portal's administrator enter the portal's own SIP account
+// on the app page (callbackline.PortalTrunk): tested before it is stored,
+// stored with its password sealed, and handed to the dialer. Nil in
+// Options: the page shows no such form.
+type Trunks struct {
+	// Check tests the account (sip.Dialer.CheckTrunk): REGISTER or
+	// OPTIONS. Its *sip.Error's Reason is shown to the administrator.
+	Check func(ctx context.Context, t sip.Trunk) error
+	// Apply hands the portal's account to the dialer (sip.Dialer.AddTrunk),
+	// or, with nil, makes it forget it (RemoveTrunk).
+	Apply func(memberID string, a *sip.Account) error
+	// Status reports the registration of the portal's account
+	// (sip.Dialer.TrunkStatus); nil when registered.
+	Status func(memberID string) error
+	// Sealed says the store encrypts passwords (encryption_key is set):
+	// without it no account is taken.
+	Sealed bool
+	// Allow are the networks a portal's server may be in besides the
+	// public internet (a self-hosted PBX; the tests' loopback).
+	Allow []netip.Prefix
+}
+
+// The app page's actions for the portal's own SIP account.
+const (
+	actionSaveTrunk   = "save_trunk"
+	actionDeleteTrunk = "delete_trunk"
+)
+
+// trunkView is the SIP account section of the app page. The password is
+// never shown back.
+type trunkView struct {
+	Own                        bool
+	Registrar, Proxy, Username string
+	CallerIDs, Transport       string
+	Options                    bool // tested with OPTIONS instead of REGISTER
+	UpdatedAt                  time.Time
+	Status                     string // the registration, when not registered
+	Saved, Deleted             bool
+	Refused                    string // why nothing was saved
+	AuthID                     string
+}
+
+// currentTrunk is the section for the portal's stored account.
+func (s *Server) currentTrunk(ctx context.Context, p *callbackline.Portal, authID string) *trunkView {
+	v := &trunkView{AuthID: authID, Transport: "udp"}
+	t, err := s.store.PortalTrunk(ctx, p.MemberID)
+	if err != nil {
+		return v
+	}
+	v.Own, v.Registrar, v.Proxy, v.Username = true, t.Registrar, t.Proxy, t.Username
+	v.CallerIDs, v.Transport, v.Options, v.UpdatedAt = strings.Join(t.CallerIDs, ", "), t.Transport, !t.Register, t.UpdatedAt
+	if s.trunks.Status != nil {
+		if err := s.trunks.Status(p.MemberID); err != nil {
+			v.Status = reasonOf(err)
+		}
+	}
+	return v
+}
+
+// reasonOf is what an error says to the administrator: a *sip.Error's
+// reason, else the service's message.
+func reasonOf(err error) string {
+	if e, ok := errors.AsType[*sip.Error](err); ok {
+		if e.Field != "" {
+			return e.Field + ": " + e.Reason
+		}
+		return e.Reason
+	}
+	return callbackline.ErrorMessage(err)
+}
+
+// saveTrunk handles the form of the portal's own SIP account: only an
+// administrator's; checked, tested at the server, stored sealed, then
+// learned by the dialer. Nothing is stored when any step fails.
+func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunkView) {
+	ctx := r.Context()
+	authID := r.PostForm.Get("AUTH_ID")
+	v := s.currentTrunk(ctx, p, authID)
+	refuse := func(status int, why string) (int, *trunkView) {
+		v.Refused = why
+		s.logger.WarnContext(ctx, "portal SIP account not saved", slog.String("member_id", p.MemberID), slog.String("why", why))
+		return status, v
+	}
+	if err := s.checkAdmin(ctx, p, authID, "the SIP account"); err != nil {
+		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
+	}
+	if r.PostForm.Get(actionField) == actionDeleteTrunk {
+		if err := s.store.DeletePortalTrunk(ctx, p.MemberID); err != nil {
+			return refuse(StatusOf(err), callbackline.ErrorMessage(err))
+		}
+		if err := s.trunks.Apply(p.MemberID, nil); err != nil {
+			s.logger.WarnContext(ctx, "forgetting a portal's SIP account", slog.String("member_id", p.MemberID), slog.Any("err", err))
+		}
+		*v = trunkView{AuthID: authID, Transport: "udp", Deleted: true}
+		return http.StatusOK, v
+	}
+	if !s.trunks.Sealed {
+		return refuse(http.StatusUnprocessableEntity, "this service stores SIP passwords only encrypted, and its operator has not set encryption_key; nothing was saved")
+	}
+	a, err := parseTrunkForm(r.PostForm, s.trunks.Allow)
+	if err != nil {
+		return refuse(http.StatusUnprocessableEntity, reasonOf(err))
+	}
+	v.Registrar, v.Proxy, v.Username = a.Registrar, a.Proxy, a.Username
+	v.CallerIDs, v.Transport, v.Options = strings.Join(a.CallerIDs, ", "), a.Transport, !a.Register
+	tr := a.Trunk()
+	tr.Portals = []string{p.MemberID}
+	if err := s.trunks.Check(ctx, tr); err != nil {
+		return refuse(http.StatusUnprocessableEntity, "the account was tested and did not work: "+reasonOf(err))
+	}
+	now := s.now().UTC()
+	pt := &callbackline.PortalTrunk{MemberID: p.MemberID, Registrar: a.Registrar, Proxy: a.Proxy, Username: a.Username,
+		Password: a.Password, CallerIDs: a.CallerIDs, Transport: a.Transport, Register: a.Register, UpdatedAt: now}
+	if err := s.store.SavePortalTrunk(ctx, pt); err != nil {
+		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
+	}
+	if err := s.trunks.Apply(p.MemberID, &a); err != nil {
+		return refuse(http.StatusInternalServerError, "stored, but the dialer did not take it: "+reasonOf(err))
+	}
+	s.logger.InfoContext(ctx, "portal SIP account saved", slog.String("member_id", p.MemberID), slog.String("registrar", a.Registrar))
+	v.Own, v.Saved, v.UpdatedAt, v.Status = true, true, now, ""
+	return http.StatusOK, v
+}
