@@ -261,3 +261,88 @@ func TestKamailioCallback(t *testing.T) {
 		t.Errorf("employee: client tone at %.1f-%.1fs only %.0f%%", from, to, 100*siptest.Share(e, from, to, "tone:1000"))
 	}
 }
+
+// TestKamailioTwoPortals: two portals, each with its own account at the
+// Kamailio test PBX (learned by the running dialer) and its own employee
+// phone. Each registers; each portal's calls are authenticated as its own
+// account only and reach the carrier with its own caller ID; a portal
+// cannot name the other's trunk; the operator's trunk, granted to nobody
+// here, carries nothing.
+func TestKamailioTwoPortals(t *testing.T) {
+	cli := siptest.StartBaresip(t, siptest.BaresipOptions{User: clientNumber, ToneHz: 1000})
+	k := siptest.StartKamailio(t, siptest.KamailioOptions{
+		Users: map[string]string{"acme": "pw-acme", "globex": "pw-globex", "101": "pw-101", "201": "pw-201"},
+		Trunk: cli.HostPort(),
+	})
+	k.StartPhone(t, "101", 440)
+	k.StartPhone(t, "201", 660)
+	op := kamTrunk(k, kamPass)
+	op.Portals = []string{"nobody"}
+	d := newKamDialer(t, op)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard
+	defer cancel()
+	portals := []struct{ member, user, caller, phone string }{
+		{"m-acme", "acme", "+4940111000", "101"},
+		{"m-globex", "globex", "+4940222000", "201"},
+	}
+	for _, p := range portals {
+		acc := sip.Account{Registrar: k.Realm, Proxy: k.Addr(), Username: p.user, Password: "pw-" + p.user,
+			CallerIDs: []string{p.caller}, Register: true}
+		if err := d.CheckTrunk(ctx, acc.Trunk()); err != nil {
+			t.Fatalf("%s: %v", p.user, err)
+		}
+		if err := d.AddTrunk(p.member, acc.Trunk(), acc.CallerIDs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range portals {
+		if _, err := k.WaitRegistered(ctx, p.user); err != nil {
+			t.Fatal(err)
+		}
+		if cs, _ := k.Contacts(ctx, kamUser); len(cs) != 0 {
+			t.Errorf("the operator's trunk registered: %v", cs)
+		}
+	}
+	// A portal naming the other's trunk: refused, nothing reaches Kamailio.
+	before := len(k.Events("challenge method=INVITE"))
+	res := d.Callback(ctx, sip.Plan{Portal: "m-acme", Trunk: sip.OwnTrunkName("m-globex"), Employees: []string{"201"}, Client: clientNumber})
+	if res.Outcome != sip.OutcomeFailed || len(k.Events("challenge method=INVITE")) != before {
+		t.Errorf("the other portal's trunk: outcome %s err %v", res.Outcome, res.Err)
+	}
+	for i, p := range portals {
+		res := d.Callback(ctx, sip.Plan{Portal: p.member, Employees: []string{p.phone}, Client: clientNumber,
+			CallerID: sip.CallerID{Number: portals[1-i].caller}, // the other's number asked for
+			Timeouts: sip.Timeouts{EmployeeRing: 10 * time.Second, ClientRing: 10 * time.Second, MaxCall: time.Second}})
+		if res.Outcome != sip.OutcomeConnected {
+			t.Fatalf("%s: outcome %s err %v", p.member, res.Outcome, res.Err)
+		}
+		for _, c := range []struct {
+			event string
+			n     int
+		}{
+			{"auth-ok method=INVITE user=" + p.user, 2},
+			{"route-extension user=" + p.phone, 1},
+			{"route-trunk method=INVITE from=" + p.caller, 1},
+		} {
+			if _, err := k.WaitEvent(ctx, c.event, c.n); err != nil {
+				t.Errorf("%s: %v: %v", p.member, err, k.Events(strings.Fields(c.event)[0]))
+			}
+		}
+	}
+	if ev := k.Events("auth-ok method=INVITE user=" + kamUser); len(ev) != 0 {
+		t.Errorf("calls through the operator's trunk: %v", ev)
+	}
+	for _, p := range portals {
+		if n := len(k.Events("auth-ok method=INVITE user=" + p.user)); n != 2 {
+			t.Errorf("%d INVITEs as %s, want 2 (its own portal's call only)", n, p.user)
+		}
+		if n := len(k.Events("route-trunk method=INVITE from=" + p.caller)); n != 1 {
+			t.Errorf("%d client calls showing %s, want 1", n, p.caller)
+		}
+	}
+	// Forgotten: unregistered at once.
+	d.RemoveTrunk("m-acme")
+	if cs, err := k.Contacts(ctx, "acme"); err != nil || len(cs) != 0 {
+		t.Errorf("after RemoveTrunk kamailio still has %v (%v)", cs, err)
+	}
+}

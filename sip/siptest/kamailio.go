@@ -238,7 +238,8 @@ func (k *Kamailio) Log() string { return k.log.String() }
 // lines of the form "EVENT key=value ...", without the Kamailio log
 // prefix. Events: "challenge" (method, status), "auth-ok" (method, user),
 // "auth-failed" (method, user), "registered" (user, expires),
-// "route-extension" (user), "route-trunk", "preloaded-route" (method),
+// "route-extension" (user), "route-trunk" (method, from: the caller ID
+// the carrier sees), "preloaded-route" (method),
 // "in-dialog" (method).
 func (k *Kamailio) Events(name string) []string {
 	var out []string
@@ -378,7 +379,7 @@ func kamailioConfig(k *Kamailio, trunkHost string, trunkPort, maxExpires int) st
 	trunk := "\t\tsl_send_reply(\"404\", \"No Trunk\");\n\t\texit;\n"
 	if trunkHost != "" {
 		auth = fmt.Sprintf("\tif (!($si == \"%s\" && $sp == %d)) {\n\t\troute(AUTH);\n\t}\n", trunkHost, trunkPort)
-		trunk = fmt.Sprintf("\t\t$rd = \"%s\";\n\t\t$rp = %d;\n\t\txlog(\"L_NOTICE\", \"CBLTEST route-trunk method=$rm\\n\");\n\t\troute(RELAY);\n", trunkHost, trunkPort)
+		trunk = fmt.Sprintf("\t\t$rd = \"%s\";\n\t\t$rp = %d;\n\t\txlog(\"L_NOTICE\", \"CBLTEST route-trunk method=$rm from=$fU\\n\");\n\t\troute(RELAY);\n", trunkHost, trunkPort)
 	}
 	r := strings.NewReplacer(
 		"@PORT@", strconv.Itoa(k.Port),
