@@ -236,6 +236,8 @@ func Default() *Config {
 			UserAgent: sip.DefaultUserAgent,
 			Trunks:    []sip.Trunk{},
 			Lines:     []sip.Line{},
+
+			PortalNetworks: []string{},
 		},
 		Speech: Speech{
 			Engine:        EngineEspeak,

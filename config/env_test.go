@@ -66,6 +66,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_SIP_USER_AGENT=cb-test",
 		"CALLBACKLINE_SIP_INBOUND_ACCEPT=false",
 		"CALLBACKLINE_SIP_INBOUND_ANNOUNCEMENT=/srv/cb/closed.wav",
+		"CALLBACKLINE_SIP_PORTAL_NETWORKS=10.20.0.0/16, 192.168.5.7",
 		"CALLBACKLINE_SPEECH_ENGINE=Command",
 		"CALLBACKLINE_SPEECH_ESPEAK_PATH=/usr/bin/espeak-ng",
 		"CALLBACKLINE_SPEECH_ESPEAK_SPEED=140",
@@ -135,7 +136,8 @@ func TestEnvNames(t *testing.T) {
 			ExternalAddress: "203.0.113.5", RTPPorts: sip.PortRange{Min: 30000, Max: 30099},
 			Codecs: []string{"pcma"}, UserAgent: "cb-test",
 			Trunks: []sip.Trunk{}, Lines: []sip.Line{},
-			Inbound: sip.Inbound{Announcement: "/srv/cb/closed.wav"},
+			Inbound:        sip.Inbound{Announcement: "/srv/cb/closed.wav"},
+			PortalNetworks: []string{"10.20.0.0/16", "192.168.5.7"},
 		},
 		Speech: Speech{
 			Engine:   "command",

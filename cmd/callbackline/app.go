@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -43,6 +44,9 @@ type app struct {
 	srv       *web.Server
 	hs        *http.Server
 	ln        net.Listener
+
+	trunkMu sync.Mutex
+	learned map[string]string // member id → the own account the dialer has (accountKey)
 }
 
 // appOptions are what the demo adds to a plain serve.
@@ -90,7 +94,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		return nil, err
 	}
 	a.connectBitrix24(lines)
-	a.loadTrunks(ctx)
+	a.syncTrunks(ctx)
 	if worker != nil {
 		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline,
 			DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
@@ -257,37 +261,89 @@ func (a *app) trunks() *web.Trunks {
 }
 
 // applyTrunk hands a portal's own account to the dialer; nil forgets it.
+// An account the dialer already has is left as it is (its registration
+// and the calls going through it go on).
 func (a *app) applyTrunk(memberID string, acc *sip.Account) error {
+	a.trunkMu.Lock()
+	defer a.trunkMu.Unlock()
+	if a.learned == nil {
+		a.learned = map[string]string{}
+	}
 	if acc == nil {
 		a.dialer.RemoveTrunk(memberID)
+		delete(a.learned, memberID)
 		return nil
 	}
-	return a.dialer.AddTrunk(memberID, acc.Trunk(), acc.CallerIDs)
+	key := accountKey(acc)
+	if a.learned[memberID] == key {
+		return nil
+	}
+	if err := a.dialer.AddTrunk(memberID, acc.Trunk(), acc.CallerIDs); err != nil {
+		return err
+	}
+	a.learned[memberID] = key
+	return nil
 }
 
-// loadTrunks makes the dialer learn the portals' own accounts at start.
-// One that no longer passes (the operator narrowed portal_networks) or
-// does not open is logged and left out.
-func (a *app) loadTrunks(ctx context.Context) {
+// accountKey tells two versions of an account apart (kept in memory only).
+func accountKey(acc *sip.Account) string {
+	return fmt.Sprintf("%q", []any{acc.Registrar, acc.Proxy, acc.Username, acc.Password, acc.CallerIDs, acc.Transport, acc.Register})
+}
+
+// trunkSyncEvery is how often the portals' own accounts are read again:
+// an account saved through another instance, or removed, reaches this
+// one's dialer within it.
+const trunkSyncEvery = 30 * time.Second
+
+// syncTrunks makes the dialer learn the portals' own accounts as stored,
+// and forget those no longer stored. One that no longer passes (the
+// operator narrowed portal_networks) or does not open is logged and left
+// out.
+func (a *app) syncTrunks(ctx context.Context) {
 	if a.dialer == nil {
 		return
 	}
 	list, err := a.store.PortalTrunks(ctx)
 	if err != nil {
-		a.logger.Warn("the portals' own SIP accounts could not be read: their calls take the operator's trunks", slog.Any("err", err))
+		a.logger.Warn("the portals' own SIP accounts could not be read", slog.Any("err", err))
 		return
 	}
-	allow, _ := a.cfg.SIP.Networks()
+	allow, _ := a.cfg.SIP.Networks() // checked when the configuration loaded
+	stored := map[string]bool{}
 	for _, t := range list {
 		acc := sip.Account{Registrar: t.Registrar, Proxy: t.Proxy, Username: t.Username, Password: t.Password,
 			CallerIDs: t.CallerIDs, Transport: t.Transport, Register: t.Register}
 		err := acc.Validate(allow)
 		if err == nil {
+			stored[t.MemberID] = true
 			err = a.applyTrunk(t.MemberID, &acc)
 		}
 		if err != nil {
 			a.logger.Warn("a portal's own SIP account is not used", slog.String("member_id", t.MemberID), slog.Any("err", err))
 		}
+	}
+	a.trunkMu.Lock()
+	var gone []string
+	for m := range a.learned {
+		if !stored[m] {
+			gone = append(gone, m)
+		}
+	}
+	a.trunkMu.Unlock()
+	for _, m := range gone {
+		_ = a.applyTrunk(m, nil)
+	}
+}
+
+// keepTrunks runs syncTrunks every trunkSyncEvery until ctx ends.
+func (a *app) keepTrunks(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(trunkSyncEvery):
+		}
+		a.syncTrunks(ctx)
 	}
 }
 
@@ -353,6 +409,10 @@ func (a *app) run(ctx context.Context) error {
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.setup.All(ctx, a.store) }()
 	defer func() { <-syncDone }()
+	trunksDone := make(chan struct{})
+	trunksCtx, stopTrunks := context.WithCancel(ctx)
+	go func() { defer close(trunksDone); a.keepTrunks(trunksCtx) }()
+	defer func() { stopTrunks(); <-trunksDone }()
 	pruneDone := make(chan struct{})
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	go func() { defer close(pruneDone); a.prune(pruneCtx) }()
