@@ -1,9 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -75,20 +72,4 @@ func TestTrunkNotGrantedNotDialled(t *testing.T) {
 	if err := within(time.Minute, func() bool { n, answered := r.callsTo(other); return n == 1 && answered == 1 }); err != nil {
 		t.Fatalf("the granted portal's request was not called: %+v", r.phones.Calls())
 	}
-}
-
-// appPage opens the application page as the portal's frame does.
-func (r *callRig) appPage() string {
-	r.t.Helper()
-	res, err := http.PostForm("http://"+r.addr+"/bitrix24/app", url.Values{
-		"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()}})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		r.t.Fatalf("app page: %d %s", res.StatusCode, b)
-	}
-	return string(b)
 }
