@@ -14,7 +14,23 @@ import (
 // older than keep, and returns how many it deleted. keep <= 0 keeps them
 // all. Bitrix24 has its own copy of every attached recording.
 func PruneRecordings(dir string, keep time.Duration, now time.Time) (int, error) {
-	if keep <= 0 || dir == "" {
+	if keep <= 0 {
+		return 0, nil
+	}
+	return removeFiles(dir, func(e os.DirEntry) bool {
+		if !strings.HasSuffix(e.Name(), ".wav") {
+			return false
+		}
+		info, err := e.Info()
+		return err == nil && now.Sub(info.ModTime()) > keep
+	})
+}
+
+// removeFiles deletes the files in dir that match says to delete and
+// returns how many it deleted; a missing dir holds none. It goes on past
+// a file it cannot delete and returns the first such error.
+func removeFiles(dir string, match func(os.DirEntry) bool) (int, error) {
+	if dir == "" {
 		return 0, nil
 	}
 	entries, err := os.ReadDir(dir)
@@ -23,20 +39,19 @@ func PruneRecordings(dir string, keep time.Duration, now time.Time) (int, error)
 	} else if err != nil {
 		return 0, err
 	}
-	n := 0
+	n, first := 0, error(nil)
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wav") {
+		if e.IsDir() || !match(e) {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || now.Sub(info.ModTime()) <= keep {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err == nil {
+		switch err := os.Remove(filepath.Join(dir, e.Name())); {
+		case err == nil:
 			n++
+		case !os.IsNotExist(err) && first == nil:
+			first = err
 		}
 	}
-	return n, nil
+	return n, first
 }
 
 // Pruner deletes what a Retention no longer keeps (callbackline.Store

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -176,26 +175,10 @@ func (w *Worker) portalFiles(ctx context.Context, memberID string) (map[int64]bo
 // dir (named <member id>-<callback id>-<attempt>.wav, see recordPath)
 // and returns how many it deleted.
 func removeRecordings(dir, memberID string, ids map[int64]bool) (int, error) {
-	if dir == "" || len(ids) == 0 {
+	if len(ids) == 0 {
 		return 0, nil
 	}
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return 0, nil
-	} else if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range entries {
-		if e.IsDir() || !recordingOf(e.Name(), memberID, ids) {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !os.IsNotExist(err) {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return removeFiles(dir, func(e os.DirEntry) bool { return recordingOf(e.Name(), memberID, ids) })
 }
 
 // recordingOf reports whether name is a recording of one of the portal's
