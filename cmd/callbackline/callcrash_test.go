@@ -95,6 +95,18 @@ func (r *callRig) start() *service {
 	return start(r.t, r.bin, r.addr, []string{"CALLBACKLINE_CONFIG=" + r.conf}, r.log)
 }
 
+// editConf rewrites the service's configuration file with edit.
+func (r *callRig) editConf(edit func(string) string) {
+	r.t.Helper()
+	conf, err := os.ReadFile(r.conf)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(r.conf, []byte(edit(string(conf))), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
 // install installs the application and submits the callback form.
 func (r *callRig) installAndSubmit() {
 	r.t.Helper()
@@ -295,13 +307,7 @@ func TestGracefulShutdown(t *testing.T) {
 	r := newCallRig(t, bin, "none")
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 4 * time.Second})
-	conf, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(r.conf, []byte(strings.Replace(string(conf), "shutdown_grace: 2s", "shutdown_grace: 20s", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(s string) string { return strings.Replace(s, "shutdown_grace: 2s", "shutdown_grace: 20s", 1) })
 	svc := r.start()
 	r.installAndSubmit()
 	if err := within(time.Minute, func() bool { _, a := r.callsTo(crashClient); return a == 1 }); err != nil {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,14 +22,7 @@ import (
 func TestHostileCountries(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
-	conf, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf = append(conf, "intake:\n  allowed_countries: [DE, AT]\n"...)
-	if err := os.WriteFile(r.conf, conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(s string) string { return s + "intake:\n  allowed_countries: [DE, AT]\n" })
 	const (
 		vienna = "+4315123456"
 		maxExt = "101"

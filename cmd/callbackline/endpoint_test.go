@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,17 +21,15 @@ import (
 func TestHostileEndpoint(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
-	allowed, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const allow = "  allow_networks: [127.0.0.0/8]\n"
-	if !strings.Contains(string(allowed), allow) {
-		t.Fatal("the rig's configuration does not allow loopback")
-	}
-	if err := os.WriteFile(r.conf, []byte(strings.Replace(string(allowed), allow, "", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	var allowed string
+	r.editConf(func(s string) string {
+		if !strings.Contains(s, allow) {
+			t.Fatal("the rig's configuration does not allow loopback")
+		}
+		allowed = s
+		return strings.Replace(s, allow, "", 1)
+	})
 	ctx := context.Background()
 	svc := r.start()
 	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
@@ -52,9 +49,7 @@ func TestHostileEndpoint(t *testing.T) {
 
 	// The operator allows loopback: the portal installs, moves, and the
 	// callback goes on at the address the OAuth server names.
-	if err := os.WriteFile(r.conf, allowed, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(string) string { return allowed })
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, HangupAfter: time.Second})
 	svc = r.start()

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,16 +22,11 @@ import (
 func TestHostileExtensions(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
-	conf, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The configured line tries Anna Admin (user 1, extension 100) after
 	// the CRM responsible.
-	conf = []byte(strings.Replace(string(conf), "    name: callbackline\n", "    name: callbackline\n    employees: [1]\n", 1))
-	if err := os.WriteFile(r.conf, conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(s string) string {
+		return strings.Replace(s, "    name: callbackline\n", "    name: callbackline\n    employees: [1]\n", 1)
+	})
 	const (
 		number  = "0090012345678" // through the PBX: a call abroad
 		code    = "*8101"         // a PBX feature code

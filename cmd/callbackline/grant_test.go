@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,18 +18,12 @@ func TestTrunkNotGrantedNotDialled(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
 	grant := func(portals string) {
-		conf, err := os.ReadFile(r.conf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := string(conf)
-		if i := strings.Index(s, "      portals:"); i >= 0 {
-			s = s[:i] + s[i+strings.Index(s[i:], "\n")+1:]
-		}
-		s = strings.Replace(s, "      client: ", "      portals: "+portals+"\n      client: ", 1)
-		if err := os.WriteFile(r.conf, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		r.editConf(func(s string) string {
+			if i := strings.Index(s, "      portals:"); i >= 0 {
+				s = s[:i] + s[i+strings.Index(s[i:], "\n")+1:]
+			}
+			return strings.Replace(s, "      client: ", "      portals: "+portals+"\n      client: ", 1)
+		})
 	}
 	grant(`["0123456789abcdef0123456789abcdef"]`)
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer})

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,14 +28,7 @@ func TestHostileClickToCallFlood(t *testing.T) {
 	const other = "+494951234568"
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
-	conf, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf = append(conf, "intake:\n  number_dial_limit: 3\n"...)
-	if err := os.WriteFile(r.conf, conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(s string) string { return s + "intake:\n  number_dial_limit: 3\n" })
 	talk := siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second}
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
 	r.phones.Set(crashClient, talk)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,14 +28,9 @@ func TestLinesSyncedAtStart(t *testing.T) {
 	}
 	svc.stop(t)
 
-	conf, err := os.ReadFile(r.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf = []byte(strings.Replace(string(conf), "lines:\n", "lines:\n  - number: \"4930123456\"\n    name: Sales\n", 1))
-	if err := os.WriteFile(r.conf, conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.editConf(func(s string) string {
+		return strings.Replace(s, "lines:\n", "lines:\n  - number: \"4930123456\"\n    name: Sales\n", 1)
+	})
 	svc = r.start()
 	defer svc.stop(t)
 	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 2 }); err != nil {
