@@ -27,7 +27,7 @@ func TestCloseEndsCalls(t *testing.T) {
 	}()
 	select {
 	case <-connected:
-	case <-time.After(5*time.Second + slack):
+	case <-time.After(time.Minute): // a hang guard
 		t.Fatal("not connected")
 	}
 	start := time.Now()
@@ -43,7 +43,7 @@ func TestCloseEndsCalls(t *testing.T) {
 	if res.Outcome != sip.OutcomeConnected || res.EndReason != "cancelled" || res.HungUp != sip.PartyDialer {
 		t.Errorf("outcome %s end %s by %s", res.Outcome, res.EndReason, res.HungUp)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second+slack)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
 	calls, err := r.phone.WaitCalls(ctx, 2)
 	if err != nil {
