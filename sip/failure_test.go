@@ -374,7 +374,7 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	eventually(t, 10*time.Second, "registered", func() bool { return d.Ready() == nil })
+	eventually(t, "registered", func() bool { return d.Ready() == nil })
 	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
 		t.Errorf("registrar saw %v", regs)
 	}
@@ -397,7 +397,7 @@ func TestRegisterWrongPassword(t *testing.T) {
 	}
 	defer d.Close()
 	// Ready names the failed attempt's cause once the registration gave up.
-	eventually(t, 10*time.Second, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
+	eventually(t, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
 	if _, bad := ph.AuthCounts(); bad == 0 {
 		t.Error("the registrar saw no wrong credentials")
 	}

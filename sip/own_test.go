@@ -10,20 +10,6 @@ import (
 	"github.com/callbackline/callbackline/sip/siptest"
 )
 
-// waitFor polls ok until it holds, for at most a minute.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for !ok() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%s: not within a minute", what)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // TestOwnTrunks: two portals enter their own SIP accounts (a registrar
 // that wants each one's credentials), learned while the dialer runs. Each
 // portal's calls go out through its own account with its own caller ID,
@@ -73,7 +59,7 @@ func TestOwnTrunks(t *testing.T) {
 		}
 	}
 	for _, n := range []string{"m1", "m2"} {
-		waitFor(t, n+" registered", func() bool { return d.TrunkStatus(n) == nil })
+		eventually(t, n+" registered", func() bool { return d.TrunkStatus(n) == nil })
 		if r := phones[n].Registrations(); !slices.Contains(r, "user-"+n) {
 			t.Errorf("%s's registrar saw %v", n, r)
 		}
