@@ -53,7 +53,7 @@ bench: build
 # interesting inputs stay in the Go cache (copy them into the package's
 # testdata/fuzz/<Target>/ to keep them).
 FUZZTIME ?= 20s
-FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./bitrix24:FuzzPlain ./web:FuzzIntake ./phone:FuzzNormalize \
+FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./bitrix24:FuzzPlain ./bitrix24:FuzzCallEnd ./web:FuzzIntake ./phone:FuzzNormalize \
 	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
 	./config:FuzzLoad ./config:FuzzPortalLines ./config:FuzzParseNetworks ./web:FuzzTrunkForm
 fuzz:

@@ -94,6 +94,8 @@ var errorRules = []struct {
 	{ErrBindingInProcess, nil, []string{"process of binding the handler has already started"}},
 	{ErrLineExists, nil, []string{"line already exists"}},
 	{ErrLineNotFound, nil, []string{"could not find line with number"}},
+	{ErrNoSuchLine, nil, []string{"could not find line ", "could not find config for number"}},
+	{ErrBadToNumber, nil, []string{"phone number is not correct"}},
 	{ErrBadRecord, nil, []string{"wrong file extension", "file content is empty", "file content is not properly encoded", "file name is empty"}},
 }
 

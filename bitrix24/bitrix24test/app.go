@@ -49,6 +49,11 @@ func init() {
 		"telephony.externalcall.attachrecord":      {"telephony", externalCallAttachRecord},
 		"telephony.externalcall.searchcrmentities": {"telephony", externalCallSearchCrmEntities},
 		"voximplant.tts.voices.get":                {"telephony", ttsVoicesGet},
+		"voximplant.line.get":                      {"telephony", voxLineGet},
+		"voximplant.statistic.get":                 {"telephony", voxStatisticGet},
+		// The core registers it under scope call; its page says telephony
+		// (docs/bitrix24.md §7.1).
+		"voximplant.callback.start": {"call", voxCallbackStart},
 
 		"crm.item.get":             {"crm", crmItemGet},
 		"crm.lead.get":             {"crm", crmLegacyGet("LEAD")},

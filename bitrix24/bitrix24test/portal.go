@@ -120,6 +120,14 @@ type Portal struct {
 	uploads       map[string]string // upload token → CALL_ID
 	offline       []*OfflineEvent
 	sent          []SentEvent
+
+	// The portal's own telephony (vox.go).
+	voxLines   []VoxLine
+	voxCalls   []*VoxCall
+	stats      []statRecord
+	noOutgoing map[int64]bool
+	noBalance  bool
+	bg         sync.WaitGroup // events sent after the REST call that caused them
 }
 
 type grant struct {
@@ -174,6 +182,7 @@ func New(opts Options) *Portal {
 		users:         map[int64]*User{},
 		entities:      map[string]*Entity{},
 		uploads:       map[string]string{},
+		noOutgoing:    map[int64]bool{},
 		nextHandlerID: 1053,
 		nextLineID:    1,
 		nextEntityID:  10000,
@@ -204,6 +213,7 @@ func New(opts Options) *Portal {
 
 // Close shuts the servers down.
 func (p *Portal) Close() {
+	p.bg.Wait()
 	p.oauth.Close()
 	p.mu.Lock()
 	srvs := append([]*httptest.Server(nil), p.rest...)

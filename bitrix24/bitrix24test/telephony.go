@@ -2,6 +2,7 @@ package bitrix24test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -384,6 +385,12 @@ func externalCallFinish(c *call) (*result, *apiError) {
 	var eid any
 	if call.CRMEntityID > 0 {
 		eid = call.CRMEntityID
+	}
+	// finish fires ONVOXIMPLANTCALLEND too (docs/bitrix24.md §7.4).
+	outs := c.p.outgoingLocked(EventVoxCallEnd, c.p.callEndDataLocked(call.CallID, call.Type, call.PhoneNumber, portalNumber,
+		u.ID, call.StartDate, VoxEnd{Code: status, Duration: int(dur), Reason: call.FailedReason}), 0)
+	if len(outs) > 0 {
+		c.p.later(func(ctx context.Context) { _, _ = c.p.deliver(ctx, EventVoxCallEnd, outs) })
 	}
 	return &result{value: map[string]any{
 		"CALL_ID": call.CallID, "EXTERNAL_CALL_ID": ext, "PORTAL_USER_ID": u.ID, "PHONE_NUMBER": call.PhoneNumber,
