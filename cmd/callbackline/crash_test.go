@@ -23,10 +23,17 @@ import (
 )
 
 // buildBinary builds callbackline into dir once per test binary run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string { return buildPackage(t, ".") }
+
+// buildPackage builds the command in pkg (relative to this folder).
+func buildPackage(t testing.TB, pkg string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "callbackline")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	name := "callbackline"
+	if pkg != "." {
+		name = filepath.Base(pkg)
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -35,7 +42,7 @@ func buildBinary(t *testing.T) string {
 }
 
 // freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +59,7 @@ type service struct {
 }
 
 // start runs `callbackline serve` with env and waits until /healthz answers.
-func start(t *testing.T, bin, addr string, env []string, logw io.Writer) *service {
+func start(t testing.TB, bin, addr string, env []string, logw io.Writer) *service {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), env...)
@@ -89,7 +96,7 @@ func (s *service) kill() {
 }
 
 // stop ends the process with SIGTERM (graceful) and waits for it.
-func (s *service) stop(t *testing.T) {
+func (s *service) stop(t testing.TB) {
 	t.Helper()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
