@@ -12,7 +12,7 @@ LDFLAGS   := -s -w -X github.com/callbackline/callbackline.Version=$(VERSION)
 DEMO_PKGS ?= baresip-core espeak-ng
 TEST_PKGS ?= $(DEMO_PKGS) sox chromium kamailio
 
-.PHONY: build run demo test bench deps fuzz clean
+.PHONY: build run demo test bench intake-bench deps fuzz clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbackline
@@ -49,6 +49,13 @@ bench: build
 	@$(MAKE) --no-print-directory deps PKGS="$(DEMO_PKGS)"
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./... | tee bench.out
 
+# intake-bench measures intake through the built binary: 1, 2 and 3
+# instances on PostgreSQL (CALLBACKLINE_TEST_POSTGRES) and one on SQLite,
+# many portals, the load generator (bench/load) in a process of its own.
+# Numbers in BENCHMARKS.md; make bench runs it too.
+intake-bench:
+	$(GO) test -run '^$$' -bench IntakeInstances -benchtime 1x -timeout 30m ./cmd/callbackline | tee intake-bench.out
+
 # fuzz runs every fuzz target of outside input for FUZZTIME each; new
 # interesting inputs stay in the Go cache (copy them into the package's
 # testdata/fuzz/<Target>/ to keep them).
@@ -61,4 +68,4 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 clean:
-	rm -rf bin bench.out
+	rm -rf bin bench.out intake-bench.out

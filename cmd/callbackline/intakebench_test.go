@@ -227,7 +227,7 @@ func (r *intakeRig) install(n int) {
 	for range 8 {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				if err := r.installOne(r.portals[i], r.addrs[i%len(r.addrs)]); err != nil {
+				if err := installPortal(r.portals[i], r.addrs[i%len(r.addrs)]); err != nil {
 					failed.CompareAndSwap(nil, err)
 				}
 			}
@@ -249,9 +249,9 @@ func (r *intakeRig) install(n int) {
 	}
 }
 
-// installOne installs p through the instance at addr, asking again while
-// the instance's installation checks are over their rate (503).
-func (r *intakeRig) installOne(p *bitrix24test.Portal, addr string) error {
+// installPortal installs p through the instance at addr, asking again
+// while the instance's installation checks are over their rate (503).
+func installPortal(p *bitrix24test.Portal, addr string) error {
 	status := 0
 	err := within(2*time.Minute, func() bool {
 		res, err := p.SendInstall(context.Background(), "http://"+addr+"/bitrix24/install")
