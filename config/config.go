@@ -38,6 +38,8 @@ import (
 type Config struct {
 	// Listen is the HTTP listen address, host:port.
 	Listen string `yaml:"listen"`
+	// TLS serves the HTTP listener over HTTPS.
+	TLS TLS `yaml:"tls"`
 	// PublicURL is the absolute http(s) base URL Bitrix24 reaches us at;
 	// "" when not known yet.
 	PublicURL string `yaml:"public_url"`
@@ -206,6 +208,7 @@ type Defaults struct {
 func Default() *Config {
 	return &Config{
 		Listen:    ":8080",
+		TLS:       TLS{ACME: ACME{Domains: []string{}, Directory: LetsEncrypt}},
 		Database:  "sqlite:./callbackline.db",
 		LogLevel:  "info",
 		LogFormat: "json",

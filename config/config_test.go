@@ -152,6 +152,10 @@ func TestExampleFile(t *testing.T) {
 func TestFileSetsEveryKey(t *testing.T) {
 	path := write(t, `
 listen: 127.0.0.1:9090
+tls:
+  cert_file: /etc/callbackline/tls/fullchain.pem
+  key_file: /etc/callbackline/tls/privkey.pem
+  redirect_listen: 127.0.0.1:9080
 public_url: https://cb.example.com/
 database: postgres://cb@db.example.com:5432/cb?sslmode=require
 admin_token: 0123456789abcdef0123
@@ -188,6 +192,8 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 	}
 	want := &Config{
 		Listen: "127.0.0.1:9090", PublicURL: "https://cb.example.com/",
+		TLS: TLS{CertFile: "/etc/callbackline/tls/fullchain.pem", KeyFile: "/etc/callbackline/tls/privkey.pem", RedirectListen: "127.0.0.1:9080",
+			ACME: ACME{Domains: []string{}, Directory: LetsEncrypt}},
 		Database:   "postgres://cb@db.example.com:5432/cb?sslmode=require",
 		AdminToken: "0123456789abcdef0123", DefaultRegion: "RU", LogLevel: "debug", LogFormat: "text",
 		Bitrix24: Bitrix24{ClientID: "local.abc", ClientSecret: "s3cr3t", OAuthServer: "http://127.0.0.1:9999/", Rate: 5, Burst: 250,

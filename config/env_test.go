@@ -27,6 +27,13 @@ func TestEnvNames(t *testing.T) {
 		"PATH=/usr/bin", // not ours: ignored
 		"CALLBACKLINE_LISTEN=127.0.0.1:9000",
 		"CALLBACKLINE_PUBLIC_URL=https://cb.example.com",
+		"CALLBACKLINE_TLS_CERT_FILE=",
+		"CALLBACKLINE_TLS_KEY_FILE=",
+		"CALLBACKLINE_TLS_REDIRECT_LISTEN=:9080",
+		"CALLBACKLINE_TLS_ACME_DOMAINS=cb.example.com,www.cb.example.com",
+		"CALLBACKLINE_TLS_ACME_EMAIL=ops@example.com",
+		"CALLBACKLINE_TLS_ACME_DIRECTORY=https://acme.example.com/directory",
+		"CALLBACKLINE_TLS_ACME_CACHE_DIR=/srv/acme",
 		"CALLBACKLINE_DATABASE=postgresql://cb@127.0.0.1/cb",
 		"CALLBACKLINE_ADMIN_TOKEN=abcdefghijklmnopqrstuvwxyz",
 		"CALLBACKLINE_METRICS_TOKEN=metrics-0123456789abcdef",
@@ -122,6 +129,8 @@ func TestEnvNames(t *testing.T) {
 	}
 	want := &Config{
 		Listen: "127.0.0.1:9000", PublicURL: "https://cb.example.com", Database: "postgresql://cb@127.0.0.1/cb",
+		TLS: TLS{RedirectListen: ":9080", ACME: ACME{Domains: []string{"cb.example.com", "www.cb.example.com"}, Email: "ops@example.com",
+			Directory: "https://acme.example.com/directory", CacheDir: "/srv/acme"}},
 		AdminToken: "abcdefghijklmnopqrstuvwxyz", MetricsToken: "metrics-0123456789abcdef", DefaultRegion: "DE", LogLevel: "warn", LogFormat: "text",
 		Bitrix24: Bitrix24{ClientID: "app.123", ClientSecret: "topsecret", OAuthServer: "https://oauth.example.com/", Rate: 0.5, Burst: 10, OfflineEvents: true,
 			AllowNetworks: []string{"10.0.0.0/8", "192.168.1.20"}},

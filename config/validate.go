@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -146,13 +145,10 @@ func (c *Config) validate(sources map[string]string) []error {
 // checkServer reports the problems of the HTTP server's settings: listen,
 // public_url, database, the tokens and default_region.
 func (c *Config) checkServer(bad func(key, format string, args ...any)) {
-	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
-		bad("listen", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Listen)
-	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		bad("listen", "%q has no port number 0–65535 (e.g. :8080)", c.Listen)
-	} else if strings.ContainsAny(host, " /") {
-		bad("listen", "%q has no valid host (e.g. :8080 or 127.0.0.1:8080)", c.Listen)
+	if p := checkListen(c.Listen); p != "" {
+		bad("listen", "%s", p)
 	}
+	c.TLS.check(c.Listen, bad)
 	if c.PublicURL != "" {
 		if p := checkURL(c.PublicURL, false); p != "" {
 			bad("public_url", "%s", p)

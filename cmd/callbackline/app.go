@@ -44,6 +44,9 @@ type app struct {
 	srv       *web.Server
 	hs        *http.Server
 	ln        net.Listener
+	// redirect serves tls.redirect_listen (redirectLn); nil when none.
+	redirect   *http.Server
+	redirectLn net.Listener
 
 	trunkMu sync.Mutex
 	learned map[string]string // member id → the own account the dialer has (accountKey)
@@ -375,6 +378,10 @@ func (a *app) listen(ln net.Listener) error {
 		WriteTimeout: 30 * time.Second, IdleTimeout: 90 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}
+	if err := a.setupTLS(); err != nil {
+		a.ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -397,8 +404,8 @@ func (a *app) run(ctx context.Context) error {
 			return fmt.Errorf("starting the queue: %w", err)
 		}
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- a.hs.Serve(a.ln) }()
+	errc := make(chan error, 2)
+	go a.serveHTTP(errc)
 	if a.cfg.Bitrix24.OfflineEvents {
 		poller := &bitrix24.OfflinePoller{Client: a.crm, Portals: a.store.Portals, Handle: a.intake.TakeRequest}
 		offlineDone := make(chan struct{})
@@ -418,7 +425,7 @@ func (a *app) run(ctx context.Context) error {
 	go func() { defer close(pruneDone); a.prune(pruneCtx) }()
 	defer func() { stopPrune(); <-pruneDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
-		slog.String("listen", a.addr()), slog.String("database", redactDSN(a.cfg.Database)),
+		slog.String("listen", a.addr()), slog.String("serving", a.tlsMode()), slog.String("database", redactDSN(a.cfg.Database)),
 		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialer != nil))
 
 	var err error
@@ -441,6 +448,9 @@ func (a *app) run(ctx context.Context) error {
 	defer hcancel()
 	if serr := a.hs.Shutdown(hctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) {
 		a.logger.Warn("HTTP shutdown", slog.Any("err", serr))
+	}
+	if a.redirect != nil {
+		_ = a.redirect.Shutdown(hctx)
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
