@@ -6,15 +6,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbackline/callbackline/https/httpstest"
 )
 
 // TestCheck: a public address with a current certificate for its host,
 // chaining to a trusted root, passes; http, another host's certificate,
 // an expired one or an unknown CA fail with what to do.
 func TestCheck(t *testing.T) {
-	ca := newCA(t)
+	ca := httpstest.NewCA(t)
 	serve := func(notBefore time.Time, names ...string) string {
-		c, k := ca.leaf(t, 1, notBefore, names...)
+		c, k := ca.Issue(t, 1, notBefore, names...)
 		pair, err := tls.X509KeyPair(c, k)
 		if err != nil {
 			t.Fatal(err)
@@ -23,7 +25,7 @@ func TestCheck(t *testing.T) {
 	}
 	ctx := context.Background()
 	good := serve(time.Now().Add(-time.Hour), "127.0.0.1")
-	leaf, err := Check(ctx, "https://"+good+"/", ca.pool)
+	leaf, err := Check(ctx, "https://"+good+"/", ca.Pool)
 	if err != nil || leaf == nil || leaf.SerialNumber.Int64() != 1 {
 		t.Fatalf("a valid certificate: %v", err)
 	}
@@ -40,9 +42,9 @@ func TestCheck(t *testing.T) {
 		"unknown CA":    {"https://" + good + "/", false, "unknown authority"},
 		"not listening": {"https://127.0.0.1:1/", true, "no valid certificate"},
 	} {
-		roots := ca.pool
+		roots := ca.Pool
 		if !c.roots {
-			roots = newCA(t).pool
+			roots = httpstest.NewCA(t).Pool
 		}
 		if _, err := Check(ctx, c.url, roots); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want an error saying %q", what, err, c.says)

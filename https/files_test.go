@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbackline/callbackline/https/httpstest"
 )
 
 // handshake connects to addr as host with roots and returns the serial of
@@ -28,10 +30,10 @@ func handshake(addr, host string, roots *x509.CertPool) int64 {
 // handshake, without a restart; files that do not load leave the previous
 // certificate in use.
 func TestFilesReload(t *testing.T) {
-	ca := newCA(t)
+	ca := httpstest.NewCA(t)
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "fullchain.pem"), filepath.Join(dir, "privkey.pem")
-	c1, k1 := ca.leaf(t, 1, time.Now().Add(-time.Hour), "cb.example.com")
+	c1, k1 := ca.Issue(t, 1, time.Now().Add(-time.Hour), "cb.example.com")
 	writeAtomic(t, certFile, c1)
 	writeAtomic(t, keyFile, k1)
 	f, err := LoadFiles(certFile, keyFile, nil)
@@ -39,36 +41,36 @@ func TestFilesReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := serveTLS(t, ServerConfig(f.GetCertificate))
-	if got := handshake(addr, "cb.example.com", ca.pool); got != 1 {
+	if got := handshake(addr, "cb.example.com", ca.Pool); got != 1 {
 		t.Fatalf("first handshake: serial %d, want 1", got)
 	}
 
 	// A deploy hook copies the renewed pair over the old one.
-	c2, k2 := ca.leaf(t, 2, time.Now().Add(-time.Minute), "cb.example.com")
+	c2, k2 := ca.Issue(t, 2, time.Now().Add(-time.Minute), "cb.example.com")
 	writeAtomic(t, certFile, c2)
 	writeAtomic(t, keyFile, k2)
-	eventually(t, "the renewed certificate (serial 2)", func() bool { return handshake(addr, "cb.example.com", ca.pool) == 2 })
+	eventually(t, "the renewed certificate (serial 2)", func() bool { return handshake(addr, "cb.example.com", ca.Pool) == 2 })
 
 	// Half a renewal: a new certificate whose key is not there yet. The
 	// handshake goes on with the previous pair.
-	c3, k3 := ca.leaf(t, 3, time.Now().Add(-time.Minute), "cb.example.com")
+	c3, k3 := ca.Issue(t, 3, time.Now().Add(-time.Minute), "cb.example.com")
 	writeAtomic(t, certFile, c3)
-	if got := handshake(addr, "cb.example.com", ca.pool); got != 2 {
+	if got := handshake(addr, "cb.example.com", ca.Pool); got != 2 {
 		t.Errorf("with a certificate whose key is not written yet: serial %d, want the previous 2", got)
 	}
 	if err := os.WriteFile(keyFile, []byte("not a key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := handshake(addr, "cb.example.com", ca.pool); got != 2 {
+	if got := handshake(addr, "cb.example.com", ca.Pool); got != 2 {
 		t.Errorf("with a broken key file: serial %d, want the previous 2", got)
 	}
 	if err := os.WriteFile(keyFile, k3, 0o600); err != nil { // rewritten in place
 		t.Fatal(err)
 	}
-	eventually(t, "the certificate once its key is written (serial 3)", func() bool { return handshake(addr, "cb.example.com", ca.pool) == 3 })
+	eventually(t, "the certificate once its key is written (serial 3)", func() bool { return handshake(addr, "cb.example.com", ca.Pool) == 3 })
 
 	// certbot: live/ holds symlinks into archive/, moved to the new files.
-	c4, k4 := ca.leaf(t, 4, time.Now().Add(-time.Minute), "cb.example.com")
+	c4, k4 := ca.Issue(t, 4, time.Now().Add(-time.Minute), "cb.example.com")
 	archive := filepath.Join(dir, "archive")
 	if err := os.Mkdir(archive, 0o700); err != nil {
 		t.Fatal(err)
@@ -87,16 +89,16 @@ func TestFilesReload(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "the certificate behind the moved symlinks (serial 4)", func() bool { return handshake(addr, "cb.example.com", ca.pool) == 4 })
+	eventually(t, "the certificate behind the moved symlinks (serial 4)", func() bool { return handshake(addr, "cb.example.com", ca.Pool) == 4 })
 }
 
 // TestLoadFilesErrors: missing or mismatched files are refused at start
 // with the key to fix.
 func TestLoadFilesErrors(t *testing.T) {
-	ca := newCA(t)
+	ca := httpstest.NewCA(t)
 	dir := t.TempDir()
-	c1, _ := ca.leaf(t, 1, time.Now(), "cb.example.com")
-	_, k2 := ca.leaf(t, 2, time.Now(), "cb.example.com")
+	c1, _ := ca.Issue(t, 1, time.Now(), "cb.example.com")
+	_, k2 := ca.Issue(t, 2, time.Now(), "cb.example.com")
 	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
 	if _, err := LoadFiles(certFile, keyFile, nil); err == nil || !strings.Contains(err.Error(), "tls.cert_file") {
 		t.Errorf("missing certificate: %v", err)
@@ -114,8 +116,8 @@ func TestLoadFilesErrors(t *testing.T) {
 // TestServerConfig: HTTP/2 over TLS 1.3 or 1.2 with a forward-secret AEAD
 // cipher; TLS 1.1, and TLS 1.2 with only CBC ciphers, are refused.
 func TestServerConfig(t *testing.T) {
-	ca := newCA(t)
-	c, k := ca.leaf(t, 1, time.Now().Add(-time.Hour), "127.0.0.1")
+	ca := httpstest.NewCA(t)
+	c, k := ca.Issue(t, 1, time.Now().Add(-time.Hour), "127.0.0.1")
 	pair, err := tls.X509KeyPair(c, k)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestServerConfig(t *testing.T) {
 
 	for _, max := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		client := &http.Client{Transport: &http.Transport{ForceAttemptHTTP2: true,
-			TLSClientConfig: &tls.Config{RootCAs: ca.pool, MaxVersion: max}}}
+			TLSClientConfig: &tls.Config{RootCAs: ca.Pool, MaxVersion: max}}}
 		res, err := client.Get("https://" + addr + "/")
 		if err != nil {
 			t.Fatalf("TLS %x: %v", max, err)
@@ -137,8 +139,8 @@ func TestServerConfig(t *testing.T) {
 		client.CloseIdleConnections()
 	}
 	refused := map[string]*tls.Config{
-		"TLS 1.1":  {RootCAs: ca.pool, MaxVersion: tls.VersionTLS11},
-		"CBC only": {RootCAs: ca.pool, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}},
+		"TLS 1.1":  {RootCAs: ca.Pool, MaxVersion: tls.VersionTLS11},
+		"CBC only": {RootCAs: ca.Pool, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}},
 	}
 	for name, conf := range refused {
 		if conn, err := tls.Dial("tcp", addr, conf); err == nil {

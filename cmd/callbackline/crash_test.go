@@ -61,6 +61,20 @@ type service struct {
 // start runs `callbackline serve` with env and waits until /healthz answers.
 func start(t testing.TB, bin, addr string, env []string, logw io.Writer) *service {
 	t.Helper()
+	return startUntil(t, bin, env, logw, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+}
+
+// startUntil runs `callbackline serve` with env and waits until healthy
+// says it is.
+func startUntil(t *testing.T, bin string, env []string, logw io.Writer, healthy func() bool) *service {
+	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logw, logw
@@ -71,12 +85,8 @@ func start(t testing.TB, bin, addr string, env []string, logw io.Writer) *servic
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		res, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
+		if healthy() {
+			return s
 		}
 		select {
 		case err := <-s.done:

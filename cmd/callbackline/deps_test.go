@@ -9,7 +9,7 @@ import (
 
 // testDoubles are the packages that stand in for Bitrix24, phones and
 // speech in tests and in the demo.
-var testDoubles = []string{"bitrix24test", "siptest", "speechtest", "storetest"}
+var testDoubles = []string{"bitrix24test", "siptest", "speechtest", "storetest", "httpstest"}
 
 // TestNoTestDoublesInBinary: the production binary (built without the tag
 // demo) links no test double; the demo's binary does.

@@ -11,6 +11,7 @@ import (
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/https"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
 )
@@ -110,7 +111,10 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		warn(r.key, r.why)
 	}
 	if cfg.PublicURL == "" {
-		warn("public_url", "not set: events cannot be bound in installed portals; set it to the HTTPS address Bitrix24 reaches")
+		problems++
+		fmt.Fprintln(out, "FAIL  public_url: not set: events cannot be bound in installed portals\n      set it to the https address Bitrix24 reaches this service at")
+	} else {
+		checkPublic(ctx, cfg.PublicURL, check, warn)
 	}
 	if problems > 0 {
 		return fmt.Errorf("%d problem(s) found", problems)
@@ -165,4 +169,20 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 		return fmt.Errorf("lines could not be synced in %d portal(s)", failed)
 	}
 	return nil
+}
+
+// checkPublic checks that public_url is https and presents a certificate
+// valid for its host, chaining to a root this machine trusts (as
+// Bitrix24's servers must); it warns when the certificate expires within
+// two weeks.
+func checkPublic(ctx context.Context, publicURL string, check func(what string, err error, fix string), warn func(what, why string)) {
+	leaf, err := https.Check(ctx, publicURL, nil)
+	check("public_url "+publicURL+" (https, certificate valid for its host)", err,
+		"Bitrix24 calls the application only over https with a valid certificate: see the README's Production section")
+	if err == nil {
+		if left := time.Until(leaf.NotAfter); left < 14*24*time.Hour {
+			warn("public_url certificate", fmt.Sprintf("expires on %s (in %s): renew it (certbot renew, or ACME)",
+				leaf.NotAfter.UTC().Format(time.DateOnly), left.Round(time.Hour)))
+		}
+	}
 }
