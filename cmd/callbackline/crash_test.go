@@ -73,7 +73,7 @@ func start(t testing.TB, bin, addr string, env []string, logw io.Writer) *servic
 
 // startUntil runs `callbackline serve` with env and waits until healthy
 // says it is.
-func startUntil(t *testing.T, bin string, env []string, logw io.Writer, healthy func() bool) *service {
+func startUntil(t testing.TB, bin string, env []string, logw io.Writer, healthy func() bool) *service {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), env...)
