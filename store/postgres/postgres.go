@@ -147,6 +147,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s := &Store{schema: opts.Schema, pool: pool, client: client, sdb: stdlib.OpenDBFromPool(pool)}
 	s.d = &sqlstore.Dialect{Name: "postgres", Numbered: true, Errors: driverError, LockPortal: s.lockPortal, LockDial: s.lockDial,
+		Now: "now()", Ago: "(now() - ?::bigint * interval '1 microsecond')",
 		DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
 		RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),

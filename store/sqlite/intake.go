@@ -149,8 +149,13 @@ func (st *intakeStmts) close() {
 // dialect is SQLite's: "?" placeholders, times as microseconds since the
 // epoch.
 var dialect = &sqlstore.Dialect{Name: "sqlite", Micros: true, Errors: driverError, RecoverJobs: sqlRecoverJobs,
+	Now: sqlNow, Ago: "(" + sqlNow + " - ?)",
 	DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 		AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`}
+
+// sqlNow is the clock's time in microseconds since the epoch (as SQLite
+// keeps times here; julianday has millisecond precision).
+const sqlNow = `CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)`
 
 // driverError marks SQLite's constraint errors for the core.
 func driverError(err error) error {

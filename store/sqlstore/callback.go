@@ -104,7 +104,8 @@ var _ callbackline.WorkStore = (*Store)(nil)
 // Advance saves the callback's work fields (State, Reason, NextAt,
 // ClientAttempts, EmployeeRounds, UpdatedAt) and appends a history entry
 // at UpdatedAt (now when zero; cb.UpdatedAt is set to what was stored),
-// in one transaction. ENOTFOUND when the callback, or the attempt
+// in one transaction; under a lease (callbackline.WithLease) only while
+// the lease owns the callback, else ErrFenced. ENOTFOUND when the callback, or the attempt
 // attemptID (when not 0), is not there.
 func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
 	if cb == nil || !cb.State.Valid() {
@@ -122,6 +123,9 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 		attempt = attemptID
 	}
 	err := s.w.Tx(ctx, func(tx DB) error {
+		if err := s.fence(ctx, tx, cb.ID); err != nil {
+			return err
+		}
 		n, err := tx.Exec(ctx, `UPDATE callbacks SET state = ?, reason = ?, next_at = ?,
 			client_attempts = ?, employee_rounds = ?, updated_at = ? WHERE id = ?`,
 			string(cb.State), callbackline.CleanText(cb.Reason), cb.NextAt, cb.ClientAttempts, cb.EmployeeRounds,
@@ -166,7 +170,8 @@ const attemptCols = `callback_id, number, external_call_id, call_id, user_id, ex
 	status_code, reason, duration, finished_at, record_path, record_file_id, started_at, updated_at`
 
 // SaveAttempt inserts a (ID 0: a.ID is set) or updates it; its PlacedAt
-// is PlaceAttempt's alone. Times are stored at microsecond precision; a's
+// is PlaceAttempt's alone. Under a lease (callbackline.WithLease) the
+// write is made only while the lease owns the callback, else ErrFenced. Times are stored at microsecond precision; a's
 // are rounded to that. ENOTFOUND for an unknown ID or callback, ECONFLICT
 // when another attempt has the same ExternalCallID or the same Number in
 // the callback.
@@ -174,7 +179,20 @@ func (s *Store) SaveAttempt(ctx context.Context, a *callbackline.Attempt) error 
 	if a == nil || a.CallbackID == 0 || a.Number <= 0 {
 		return callbackline.Errorf(callbackline.EINVALID, "save attempt: a callback id and a number from 1 are needed")
 	}
-	return s.wrap(s.saveAttempt(ctx, s.w, a), callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
+	if _, ok := callbackline.LeaseFrom(ctx); !ok {
+		return s.wrap(s.saveAttempt(ctx, s.w, a), callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
+	}
+	inserted := a.ID == 0
+	err := s.w.Tx(ctx, func(tx DB) error {
+		if err := s.fence(ctx, tx, a.CallbackID); err != nil {
+			return err
+		}
+		return s.saveAttempt(ctx, tx, a)
+	})
+	if err != nil && inserted { // rolled back: the attempt is not stored
+		a.ID = 0
+	}
+	return s.wrap(err, callbackline.EINTERNAL, "save attempt %d of callback %d", a.Number, a.CallbackID)
 }
 
 // saveAttempt is SaveAttempt on db (the pool or a transaction).

@@ -16,7 +16,8 @@ import (
 // attempts (placed_at, with the callback's phone and member id copied
 // into the attempt); under both limits a is inserted when its ID is 0
 // (an attempt already stored keeps its stored fields) and marked placed. At a limit nothing is written and the time the
-// limit frees up is returned: the oldest of the last Number (or Portal)
+// limit frees up is returned: under a lease (callbackline.WithLease)
+// nothing is written unless the lease owns the callback (ErrFenced). The oldest of the last Number (or Portal)
 // placed calls plus the hour.
 func (s *Store) PlaceAttempt(ctx context.Context, a *callbackline.Attempt, l callbackline.DialLimits, at time.Time) (time.Time, error) {
 	if l.Number < 0 || l.Portal < 0 {
@@ -37,6 +38,9 @@ func (s *Store) PlaceAttempt(ctx context.Context, a *callbackline.Attempt, l cal
 		if errors.Is(err, sql.ErrNoRows) {
 			return callbackline.Errorf(callbackline.ENOTFOUND, "place attempt: callback %d not found", a.CallbackID)
 		} else if err != nil {
+			return err
+		}
+		if err := s.fence(ctx, tx, a.CallbackID); err != nil {
 			return err
 		}
 		if s.d.LockDial != nil {

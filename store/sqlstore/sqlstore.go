@@ -61,6 +61,10 @@ type Dialect struct {
 	// RecoverJobs makes the running jobs whose last attempt was by a
 	// client available now; its one parameter is the client id.
 	RecoverJobs string
+	// Now is the SQL expression of the database's clock, as times are
+	// stored; Ago, with one parameter (microseconds), is that long
+	// before Now. Instances' heartbeats are compared by this one clock.
+	Now, Ago string
 	// LockPortal, when set, runs first in a transaction that deletes a
 	// portal, to keep the portal's intakes out.
 	LockPortal func(ctx context.Context, tx DB, memberID string) error

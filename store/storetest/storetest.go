@@ -19,6 +19,8 @@ import (
 // the suite uses to prove "exactly one job".
 type Backend interface {
 	callbackline.Store
+	callbackline.ClusterStore
+	callbackline.RecordingStore
 	// CountJobs counts queue jobs of the kind, in any state.
 	CountJobs(ctx context.Context, kind string) (int, error)
 }
@@ -61,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Settings", func(t *testing.T) { runSettings(t, open) })
 	t.Run("Limits", func(t *testing.T) { runLimits(t, open) })
 	t.Run("Trunks", func(t *testing.T) { runTrunksClear(t, open) })
+	t.Run("Cluster", func(t *testing.T) { runCluster(t, open) })
 }
 
 // ---- helpers ----
