@@ -29,9 +29,19 @@ func (a *AttachWorker) Timeout(*river.Job[callbackline.AttachJob]) time.Duration
 }
 
 // Work tries the attachment once; an error makes the queue try again
-// later (River's backoff), up to the job's attempts.
+// later (River's backoff), up to the job's attempts. The job runs on any
+// instance: the recording is read from the database when the file is
+// not on this instance's disk.
 func (a *AttachWorker) Work(ctx context.Context, job *river.Job[callbackline.AttachJob]) error {
-	return a.W.Attach(ctx, job.Args)
+	err := a.W.Attach(ctx, job.Args)
+	if err != nil && job.JobRow != nil && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+		// The last try: the database's copy goes (the file stays for
+		// recordings.keep_days on the instance that made it).
+		if derr := a.W.cfg.Store.DeleteRecording(ctx, job.Args.AttemptID); derr != nil {
+			a.W.cfg.Logger.Warn("removing a recording never attached failed", slog.Any("err", derr))
+		}
+	}
+	return err
 }
 
 // Attach attaches the recording of one attempt to its Bitrix24 call,
@@ -42,12 +52,12 @@ func (w *Worker) Attach(ctx context.Context, j callbackline.AttachJob) error {
 	if a == nil || err != nil {
 		return err
 	}
-	data, err := os.ReadFile(a.RecordPath)
-	if errors.Is(err, os.ErrNotExist) {
+	data, err := r.recording(ctx, a)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
 		w.cfg.Logger.Warn("the recording to attach is gone (recordings.keep_days?)", slog.Int64("callback_id", r.cb.ID))
 		return nil
 	} else if err != nil {
-		return fmt.Errorf("reading the recording: %w", err)
+		return err
 	}
 	return r.attachOnce(ctx, a, data)
 }
@@ -84,7 +94,7 @@ func (w *Worker) toAttach(ctx context.Context, j callbackline.AttachJob) (*run, 
 // retries; when they fail (the portal is down) an AttachJob tries again
 // later, for hours.
 func (r *run) attach(ctx context.Context, a *callbackline.Attempt) {
-	data, err := os.ReadFile(a.RecordPath)
+	data, err := r.recording(ctx, a)
 	if err != nil {
 		r.log.Error("the recording cannot be read", slog.Any("err", err))
 		return
@@ -117,6 +127,9 @@ const attachLater = 5 * time.Minute
 
 // attachOnce uploads the recording once and stores the file id.
 func (r *run) attachOnce(ctx context.Context, a *callbackline.Attempt, data []byte) error {
+	if err := r.fenced(ctx, "attaching the recording"); err != nil {
+		return err
+	}
 	id, err := r.w.cfg.CRM.AttachRecord(ctx, r.portal, a.CallID, filepath.Base(a.RecordPath), data)
 	if err != nil {
 		r.w.cfg.Metrics.crmError("telephony.externalCall.attachRecord")
@@ -125,7 +138,41 @@ func (r *run) attachOnce(ctx context.Context, a *callbackline.Attempt, data []by
 	a.RecordFileID, a.UpdatedAt = id, r.now().UTC()
 	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 		r.log.Error("saving the attached recording failed", slog.Any("err", err))
+	} else if err := r.w.cfg.Store.DeleteRecording(ctx, a.ID); err != nil {
+		r.log.Warn("removing the attached recording from the database failed", slog.Any("err", err))
 	}
 	_ = r.step(ctx, r.cb.State, a.ID, fmt.Sprintf("recording attached to the call (file %d)", id))
 	return nil
+}
+
+// keepRecording stores the attempt's recording in the database until it
+// is attached, so that whichever instance attaches it (a retry, a
+// takeover) has it: the file stays only on this instance's disk.
+func (r *run) keepRecording(ctx context.Context, a *callbackline.Attempt) {
+	if a.RecordPath == "" {
+		return
+	}
+	data, err := os.ReadFile(a.RecordPath)
+	if err != nil {
+		r.log.Error("the recording cannot be read", slog.Any("err", err))
+		return
+	}
+	if err := r.w.cfg.Store.SaveRecording(ctx, a.ID, filepath.Base(a.RecordPath), data); err != nil {
+		r.log.Error("storing the recording in the database failed: only this instance can attach it", slog.Any("err", err))
+	}
+}
+
+// recording returns an attempt's recording: the file when it is on this
+// instance's disk, else the copy in the database; ENOTFOUND when neither
+// is there.
+func (r *run) recording(ctx context.Context, a *callbackline.Attempt) ([]byte, error) {
+	data, err := os.ReadFile(a.RecordPath)
+	if err == nil {
+		return data, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading the recording: %w", err)
+	}
+	_, data, err = r.w.cfg.Store.Recording(ctx, a.ID)
+	return data, err
 }

@@ -49,6 +49,9 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 		fmt.Sprintf("call card registered (%s); ringing %s", a.CallID, describe(cands))); err != nil {
 		return 0, err
 	}
+	if err := r.fenced(ctx, "dialling"); err != nil {
+		return 0, err // the call card stays open: the instance that took over finishes it
+	}
 	res := r.dial(ctx, a, cands)
 	r.bg.Wait()
 	if err := r.finish(ctx, a, res); err != nil {
@@ -77,6 +80,9 @@ func (r *run) dialLimited(ctx context.Context, until time.Time) (time.Duration, 
 // call may be placed; when not, the error is nil only when the callback
 // was given up.
 func (r *run) registerCall(ctx context.Context, a *callbackline.Attempt, now time.Time) (bool, error) {
+	if err := r.fenced(ctx, "registering the call"); err != nil {
+		return false, err
+	}
 	reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, r.register(a, now))
 	if err != nil {
 		return false, r.registerFailed(ctx, a, err)

@@ -28,6 +28,7 @@ func (r *run) finish(ctx context.Context, a *callbackline.Attempt, res sip.Resul
 	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 		return err
 	}
+	r.keepRecording(ctx, a)
 	if err := r.step(ctx, callbackline.StateFinishing, a.ID, fmt.Sprintf("writing the call to the CRM (status %s, %d s)", a.StatusCode, a.Duration)); err != nil {
 		return err
 	}
@@ -36,6 +37,9 @@ func (r *run) finish(ctx context.Context, a *callbackline.Attempt, res sip.Resul
 
 // finishCall calls telephony.externalCall.finish for a stored intent.
 func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
+	if err := r.fenced(ctx, "finishing the call"); err != nil {
+		return err
+	}
 	_, err := r.w.cfg.CRM.FinishCall(ctx, r.portal, bitrix24.FinishCall{
 		CallID: a.CallID, UserID: a.UserID, Duration: a.Duration, StatusCode: a.StatusCode,
 		FailedReason: bitrix24.Plain(a.Reason), AddToChat: true, // with the chat message: BB-code

@@ -36,6 +36,9 @@ func (r *run) notify(ctx context.Context) error {
 	for _, h := range hist {
 		done[h.Note] = true
 	}
+	if err := r.fenced(ctx, "telling the responsible"); err != nil {
+		return err
+	}
 	to := r.recipient(ctx)
 	r.logMissed(ctx, to, reason)
 	if err := r.tell(ctx, done, to, r.failureText()); err != nil {

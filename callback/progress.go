@@ -99,6 +99,9 @@ func (p *progress) dialClient(ctx context.Context) error {
 		err = r.step(ctx, callbackline.StateRingingClient, a.ID,
 			fmt.Sprintf("calling the client %s (call %d of %d)", phone.Mask(r.cb.Phone), r.cb.ClientAttempts, r.policy.ClientAttempts))
 	}
+	if err == nil {
+		err = r.fenced(p.ctx, "calling the client") // taken over meanwhile: never dialled from here
+	}
 	if err != nil {
 		// Not recorded: the client must not be dialled (a crash
 		// could not tell). The call ends here and goes on later.

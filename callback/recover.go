@@ -78,6 +78,9 @@ func (r *run) finishOpen(ctx context.Context, a *callbackline.Attempt) (bool, er
 func (r *run) reregister(ctx context.Context, a *callbackline.Attempt) (bool, error) {
 	rc := r.register(a, a.StartedAt)
 	rc.Show = false // only the CALL_ID is wanted: the call is over
+	if err := r.fenced(ctx, "registering the call again"); err != nil {
+		return false, err
+	}
 	reg, err := r.w.cfg.CRM.RegisterCall(ctx, r.portal, rc)
 	var refused *bitrix24.APIError
 	if err != nil && errors.As(err, &refused) && refused.HTTPStatus < 500 && !bitrix24.NeedsReinstall(err) {

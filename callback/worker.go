@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,6 +21,17 @@ import (
 type Store interface {
 	callbackline.Store
 	callbackline.WorkStore
+	callbackline.ClusterStore
+	callbackline.RecordingStore
+}
+
+// Member is this instance's membership of the instances sharing the
+// database: *cluster.Member.
+type Member interface {
+	// Lease is the current generation's lease.
+	Lease() callbackline.Lease
+	// Holds reports whether l is the current lease and still holds.
+	Holds(l callbackline.Lease) bool
 }
 
 // Dialer places the calls: *sip.Dialer.
@@ -93,6 +105,12 @@ type Config struct {
 	Now          func() time.Time // default time.Now
 	Logger       *slog.Logger     // default slog.Default()
 	Metrics      *Metrics         // nil: a new, unregistered set
+	// Member, when set, makes the worker claim each callback before it
+	// works on it (another living instance's callback waits), write
+	// under the lease (a store refuses the writes of a lease taken
+	// over) and check the lease right before each Bitrix24 call and
+	// dial. Nil: one instance, nothing claimed.
+	Member Member
 	// Timeline, when set, receives each step as it is persisted (the demo
 	// prints it).
 	Timeline func(cb *callbackline.Callback, note string)
@@ -104,6 +122,7 @@ type Worker struct {
 	cfg   Config
 	lines map[string]callbackline.Line
 	users *userCache
+	runs  runs // the callbacks this instance works on now
 }
 
 // New checks the configuration and returns a Worker.
@@ -206,7 +225,22 @@ func JobTimeout(lines []callbackline.Line) time.Duration {
 // Work runs one job: it advances the callback as far as it goes now, and
 // snoozes the job when the callback is scheduled for later.
 func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
+	ctx, release, err := w.claim(ctx, job.Args.CallbackID)
+	if err != nil {
+		return err
+	}
+	if release == nil { // another living instance works on it
+		return river.JobSnooze(claimWait)
+	}
+	defer release()
 	after, err := w.Run(ctx, job.Args.CallbackID)
+	if errors.Is(err, callbackline.ErrFenced) {
+		// Taken over: another instance goes on with the callback; this
+		// job's later run finds it claimed or done.
+		w.cfg.Logger.Warn("stopped work on a callback another instance took over",
+			slog.Int64("callback_id", job.Args.CallbackID), slog.Any("err", err))
+		return river.JobSnooze(claimWait)
+	}
 	if err != nil {
 		if job.JobRow != nil && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
 			// The queue drops the job after this try: give the callback up

@@ -1,0 +1,208 @@
+package callback_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/callback"
+	"github.com/callbackline/callbackline/sip/siptest"
+)
+
+// A recording whose attachment failed on the instance that made it is
+// attached by another instance after that one is gone with its disk: the
+// recording was kept in the database.
+func TestAttachFromAnotherInstance(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	w := e.workerWith(func(c *callback.Config) { c.AttachTries, c.AttachBackoff = 1, 10*time.Millisecond })
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	e.portal.InjectFault("telephony.externalCall.attachRecord", bitrix24test.Fault{Status: 503, Code: "INTERNAL_SERVER_ERROR"})
+	e.crm.MaxRetries = 1
+	id := e.request(clientRaw, "LEAD", 5785)
+	if _, err := w.Run(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	attempts, err := e.store.Attempts(context.Background(), id)
+	if err != nil || len(attempts) != 1 || attempts[0].RecordPath == "" || attempts[0].RecordFileID != 0 {
+		t.Fatalf("attempts %+v %v: want one with a recording not attached", attempts, err)
+	}
+	made, err := os.ReadFile(attempts[0].RecordPath)
+	if err != nil || len(made) < 1000 {
+		t.Fatalf("the recording: %d bytes, %v", len(made), err)
+	}
+	// The holder is gone, and its disk with it.
+	if err := os.RemoveAll(filepath.Dir(attempts[0].RecordPath)); err != nil {
+		t.Fatal(err)
+	}
+	other := e.workerWith(func(c *callback.Config) { c.RecordDir = filepath.Join(e.dir, "other") })
+	e.portal.ClearFaults()
+	if err := other.Attach(context.Background(), callbackline.AttachJob{CallbackID: id, AttemptID: attempts[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	calls := e.checkCRM()
+	if len(calls) != 1 || len(calls[0].Records) != 1 || !bytes.Equal(calls[0].Records[0].Content, made) {
+		t.Fatalf("CRM %+v: want the recording attached once, as it was made", calls)
+	}
+	if _, _, err := e.store.Recording(context.Background(), attempts[0].ID); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
+		t.Errorf("the database's copy after the attachment: %v, want it removed", err)
+	}
+}
+
+// member is a cluster membership whose lease holds until lapse.
+type member struct {
+	mu    sync.Mutex
+	lease callbackline.Lease
+	holds bool
+}
+
+func (m *member) Lease() callbackline.Lease { m.mu.Lock(); defer m.mu.Unlock(); return m.lease }
+func (m *member) Holds(l callbackline.Lease) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.holds && l == m.lease
+}
+func (m *member) lapse() { m.mu.Lock(); m.holds = false; m.mu.Unlock() }
+
+// joined is a member of a fresh instance id on the env's store.
+func (e *env) joined(id string) *member {
+	e.t.Helper()
+	l, err := e.store.Join(context.Background(), &callbackline.Instance{ID: id})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &member{lease: l, holds: true}
+}
+
+// work runs the worker's River Work on the callback's job.
+func work(w *callback.Worker, id int64) error {
+	return w.Work(context.Background(), &river.Job[callbackline.CallbackJob]{
+		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 25}, Args: callbackline.CallbackJob{CallbackID: id}})
+}
+
+func snoozed(err error) bool {
+	var s *river.JobSnoozeError
+	return errors.As(err, &s)
+}
+
+// A callback another living instance works on is left alone (the job
+// waits); released, it is worked here.
+func TestClaimedElsewhere(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	a, b := e.joined("a"), e.joined("b")
+	wa := e.workerWith(func(c *callback.Config) { c.Member = a })
+	id := e.request(clientRaw, "LEAD", 5785)
+	if ok, err := e.store.Claim(context.Background(), b.lease, id); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := work(wa, id); !snoozed(err) {
+		t.Fatalf("work on a callback claimed by a living instance: %v, want the job snoozed", err)
+	}
+	if len(e.portal.Calls()) != 0 || len(e.phones.Calls()) != 0 {
+		t.Fatal("a callback claimed elsewhere was registered or dialled")
+	}
+	if err := e.store.Release(context.Background(), b.lease, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := work(wa, id); err != nil {
+		t.Fatal(err)
+	}
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
+		t.Fatalf("callback %s %q", cb.State, cb.Reason)
+	}
+	if calls := e.checkCRM(); len(calls) != 1 {
+		t.Errorf("calls %+v", calls)
+	}
+	if ok, _ := e.store.Claim(context.Background(), b.lease, id); !ok {
+		t.Error("the worker kept its claim after the run")
+	}
+}
+
+// An instance declared dead while it holds a bridged call (it was
+// paused): another takes over and finishes the call card once; the
+// paused one, told it was declared dead, hangs up and neither finishes
+// nor dials anything.
+func TestTakenOverMidCall(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Minute})
+	paused := e.joined("paused")
+	wp := e.workerWith(func(c *callback.Config) { c.Member = paused })
+	id := e.request(clientRaw, "LEAD", 5785)
+	done := make(chan error, 1)
+	go func() { done <- work(wp, id) }()
+	if err := eventually(t, func() bool { return e.callback(id).State == callbackline.StateConnected }); err != nil {
+		t.Fatal("the call was not bridged")
+	}
+	// Its heartbeat stops; another instance declares it dead.
+	paused.lapse()
+	const deadAfter = time.Second
+	hb := time.Now()
+	if err := eventually(t, func() bool { return time.Since(hb) > deadAfter+100*time.Millisecond }); err != nil {
+		t.Fatal(err)
+	}
+	taker := e.joined("taker")
+	tk, err := e.store.TakeOver(context.Background(), taker.lease, deadAfter)
+	if err != nil || len(tk) != 1 || tk[0].Callbacks != 1 {
+		t.Fatalf("takeover %+v %v", tk, err)
+	}
+	wp.HangUp() // what cluster.Member does when its heartbeat is refused
+	if err := <-done; !snoozed(err) {
+		t.Fatalf("the paused instance's work: %v, want it stopped (snoozed)", err)
+	}
+	if n := e.finishes(e.portal.Calls()[0].CallID); n != 0 {
+		t.Fatalf("the paused instance finished the call %d time(s)", n)
+	}
+	wt := e.workerWith(func(c *callback.Config) { c.Member = taker })
+	if err := work(wt, id); err != nil {
+		t.Fatal(err)
+	}
+	cb := e.callback(id)
+	calls := e.checkCRM()
+	if cb.State != callbackline.StateDone || len(calls) != 1 || calls[0].StatusCode != "200" {
+		t.Errorf("callback %s %q, calls %+v: want done, the bridged call finished once as answered", cb.State, cb.Reason, calls)
+	}
+	if n, _ := callsTo(e.phones, clientE164); n != 1 {
+		t.Errorf("the client was dialled %d times", n)
+	}
+}
+
+// eventually polls ok for up to a minute (a hang guard).
+func eventually(t *testing.T, ok func() bool) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for !ok() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// callsTo counts the phones' calls to a user.
+func callsTo(p *siptest.Phone, user string) (n int, answered int) {
+	for _, c := range p.Calls() {
+		if c.User == user {
+			n++
+			if !c.Answered.IsZero() {
+				answered++
+			}
+		}
+	}
+	return n, answered
+}
