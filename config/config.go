@@ -94,6 +94,17 @@ type Config struct {
 	// Portals are what the operator grants single portals: the caller
 	// IDs their own lines may show. A list of mappings, file only.
 	Portals []Portal `yaml:"portals"`
+	// Cluster is how instances sharing a database watch each other.
+	Cluster Cluster `yaml:"cluster"`
+}
+
+// Cluster is how instances sharing one database watch each other (see
+// docs/cluster.md).
+type Cluster struct {
+	// DeadAfter: an instance whose heartbeat is older is declared dead
+	// and another takes its calls over. Every instance beats every
+	// DeadAfter/6. Between 3s and 10m; the same on every instance.
+	DeadAfter time.Duration `yaml:"dead_after"`
 }
 
 // Bitrix24 is the application's registration in Bitrix24 and the REST
@@ -254,5 +265,6 @@ func Default() *Config {
 		Defaults:     Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 		PortalLimits: defaultPortalLimits(),
 		Portals:      []Portal{},
+		Cluster:      Cluster{DeadAfter: 30 * time.Second},
 	}
 }

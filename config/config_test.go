@@ -80,26 +80,27 @@ func TestNoFileGivesDefaults(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	c := Default()
 	checks := map[string]bool{
-		"listen":          c.Listen == ":8080",
-		"public_url":      c.PublicURL == "",
-		"database":        c.Database == "sqlite:./callbackline.db",
-		"admin_token":     c.AdminToken == "",
-		"log_level":       c.LogLevel == "info",
-		"log_format":      c.LogFormat == "json",
-		"oauth_server":    c.Bitrix24.OAuthServer == "https://oauth.bitrix.info/",
-		"rate":            c.Bitrix24.Rate == 2 && c.Bitrix24.Burst == 50,
-		"dedup_window":    c.Intake.DedupWindow == 10*time.Minute,
-		"limits":          c.Intake.NumberLimit == 3 && c.Intake.PortalLimit == 100,
-		"blocked types":   strings.Join(c.Intake.BlockedNumberTypes, ",") == "premium_rate,shared_cost,unknown",
-		"countries":       len(c.Intake.AllowedCountries) == 0,
-		"max_body":        c.Intake.MaxBody == 64*1024,
-		"lines":           len(c.Lines) == 1 && c.Lines[0].Number != "",
-		"data_dir":        c.DataDir == "./data",
-		"shutdown_grace":  c.ShutdownGrace == 30*time.Second,
-		"encryption_key":  c.EncryptionKey == "",
-		"policy":          c.Policy().Validate() == nil && len(c.Policy().BlockedTypes) == 3,
-		"keys start":      Keys()[0] == "listen",
-		"env name of key": EnvName("bitrix24.oauth_server") == "CALLBACKLINE_BITRIX24_OAUTH_SERVER",
+		"listen":             c.Listen == ":8080",
+		"public_url":         c.PublicURL == "",
+		"database":           c.Database == "sqlite:./callbackline.db",
+		"admin_token":        c.AdminToken == "",
+		"log_level":          c.LogLevel == "info",
+		"log_format":         c.LogFormat == "json",
+		"oauth_server":       c.Bitrix24.OAuthServer == "https://oauth.bitrix.info/",
+		"rate":               c.Bitrix24.Rate == 2 && c.Bitrix24.Burst == 50,
+		"dedup_window":       c.Intake.DedupWindow == 10*time.Minute,
+		"limits":             c.Intake.NumberLimit == 3 && c.Intake.PortalLimit == 100,
+		"blocked types":      strings.Join(c.Intake.BlockedNumberTypes, ",") == "premium_rate,shared_cost,unknown",
+		"countries":          len(c.Intake.AllowedCountries) == 0,
+		"max_body":           c.Intake.MaxBody == 64*1024,
+		"lines":              len(c.Lines) == 1 && c.Lines[0].Number != "",
+		"data_dir":           c.DataDir == "./data",
+		"shutdown_grace":     c.ShutdownGrace == 30*time.Second,
+		"cluster.dead_after": c.Cluster.DeadAfter == 30*time.Second,
+		"encryption_key":     c.EncryptionKey == "",
+		"policy":             c.Policy().Validate() == nil && len(c.Policy().BlockedTypes) == 3,
+		"keys start":         Keys()[0] == "listen",
+		"env name of key":    EnvName("bitrix24.oauth_server") == "CALLBACKLINE_BITRIX24_OAUTH_SERVER",
 	}
 	for what, ok := range checks {
 		if !ok {
@@ -206,7 +207,7 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 	}
 	d := Default() // the sections the file leaves out
 	want.SIP, want.Speech, want.Recordings, want.Defaults, want.Retention = d.SIP, d.Speech, d.Recordings, d.Defaults, d.Retention
-	want.PortalLimits, want.Portals = d.PortalLimits, d.Portals
+	want.PortalLimits, want.Portals, want.Cluster = d.PortalLimits, d.Portals, d.Cluster
 	want.Speech.CacheDir, want.Recordings.Dir = "/var/lib/callbackline/speech", "/var/lib/callbackline/recordings" // follow data_dir
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *c.Redacted(), *want.Redacted())
@@ -315,5 +316,34 @@ func TestAliasesResolve(t *testing.T) {
 	c, err := Load(write(t, "log_level: &lvl warn\nintake:\n  allowed_countries: &c [RU]\nlog_format: text\n"), nil)
 	if err != nil || c.LogLevel != "warn" || c.Intake.AllowedCountries[0] != "RU" {
 		t.Errorf("Load with anchors = %v, %v", c, err)
+	}
+}
+
+// The fingerprint changes with a shared setting (not with one of the
+// instance's own), is the same for one key written as base64 or hex, and
+// does not contain the key.
+func TestFingerprint(t *testing.T) {
+	a := Default()
+	a.EncryptionKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	b := *a
+	b.EncryptionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	b.Listen, b.SIP.Listen, b.DataDir = "127.0.0.1:9999", "127.0.0.1:5099", "/other"
+	if a.Fingerprint() != b.Fingerprint() {
+		t.Error("the same shared settings (one key in hex and base64, other listen addresses) give other fingerprints")
+	}
+	for name, change := range map[string]func(c *Config){
+		"encryption_key":         func(c *Config) { c.EncryptionKey = "" },
+		"bitrix24.client_secret": func(c *Config) { c.Bitrix24.ClientSecret = "other" },
+		"intake.number_limit":    func(c *Config) { c.Intake.NumberLimit++ },
+		"cluster.dead_after":     func(c *Config) { c.Cluster.DeadAfter = time.Minute },
+	} {
+		c := *a
+		change(&c)
+		if c.Fingerprint() == a.Fingerprint() {
+			t.Errorf("%s changed, the fingerprint did not", name)
+		}
+	}
+	if fp := a.Fingerprint(); len(fp) != 16 || strings.Contains(a.EncryptionKey, fp) {
+		t.Errorf("fingerprint %q", fp)
 	}
 }

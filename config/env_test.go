@@ -121,6 +121,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_PORTAL_LIMITS_EMPLOYEE_RETRY_AFTER=0",
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_AGE=72h",
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_CALL_LENGTH=20m",
+		"CALLBACKLINE_CLUSTER_DEAD_AFTER=12s",
 	}
 	t.Chdir(t.TempDir())
 	c, err := Load("", env)
@@ -175,6 +176,7 @@ func TestEnvNames(t *testing.T) {
 			ClientAttempts: 2, ClientRetryAfter: 5 * time.Minute, EmployeeRounds: 2, EmployeeRetryAfter: 0,
 			MaxAge: 72 * time.Hour, MaxCallLength: 20 * time.Minute},
 		Portals: []Portal{},
+		Cluster: Cluster{DeadAfter: 12 * time.Second},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%v\nwant\n%v", c, want)
@@ -296,6 +298,8 @@ func TestBadValues(t *testing.T) {
 		{"data_dir", " ", "is empty"},
 		{"shutdown_grace", "-1s", "must not be negative"},
 		{"shutdown_grace", "soon", "is not a duration"},
+		{"cluster.dead_after", "1s", "must be between 3s and 10m"},
+		{"cluster.dead_after", "1h", "must be between 3s and 10m"},
 		{"encryption_key", "tooshort", "is not 32 bytes in base64 or hex"},
 		{"encryption_key", strings.Repeat("ab", 31), "is not 32 bytes"},
 	}

@@ -274,6 +274,9 @@ func (c *Config) checkStorage(bad func(key, format string, args ...any)) {
 	if c.ShutdownGrace < 0 {
 		bad("shutdown_grace", "is %s; must not be negative", c.ShutdownGrace)
 	}
+	if d := c.Cluster.DeadAfter; d < 3*time.Second || d > 10*time.Minute {
+		bad("cluster.dead_after", "is %s; must be between 3s and 10m (an instance's heartbeat older than it is taken for dead)", formatDuration(d))
+	}
 	if _, err := c.EncryptionKeyBytes(); err != nil {
 		bad("encryption_key", "%v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/callback"
+	"github.com/callbackline/callbackline/cluster"
 	"github.com/callbackline/callbackline/config"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/sip"
@@ -41,6 +42,7 @@ type app struct {
 	countries *callback.Countries
 	setup     *callback.PortalSetup
 	intake    *intake.Intake
+	member    *cluster.Member // this instance among those on the database
 	srv       *web.Server
 	hs        *http.Server
 	ln        net.Listener
@@ -96,10 +98,13 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
 		return nil, err
 	}
+	if err := a.join(ctx, metrics, worker); err != nil {
+		return nil, err
+	}
 	a.connectBitrix24(lines)
 	a.syncTrunks(ctx)
 	if worker != nil {
-		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline,
+		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
 			DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
 		if err := a.initWorker(ctx, worker, wc); err != nil {
 			return nil, err
@@ -110,6 +115,27 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		return nil, err
 	}
 	return a, a.listen(o.Listener)
+}
+
+// join records this instance among those on the database (before it
+// takes back its own jobs: a new generation, so that no takeover of its
+// previous run races it). Told it was declared dead, it hangs up the
+// worker's calls.
+func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.Worker) error {
+	cm := cluster.NewMetrics()
+	if err := cm.Register(metrics.Registry); err != nil {
+		return err
+	}
+	o := cluster.Options{Store: a.store, DeadAfter: a.cfg.Cluster.DeadAfter, Logger: a.logger, Metrics: cm,
+		Instance: callbackline.Instance{ID: clientID(a.cfg), Fingerprint: a.cfg.Fingerprint(), Version: callbackline.Version}}
+	if worker != nil {
+		o.Fenced = worker.HangUp
+	}
+	var err error
+	if a.member, err = cluster.Join(ctx, o); err != nil {
+		return fmt.Errorf("recording this instance in the database: %w", err)
+	}
+	return nil
 }
 
 // startDialer starts the SIP dialer when a trunk is configured; without
@@ -392,6 +418,12 @@ func (a *app) addr() string { return a.ln.Addr().String() }
 // progress end within the configured grace, and closes everything.
 func (a *app) run(ctx context.Context) error {
 	defer a.close()
+	// The heartbeat runs until the queue has stopped: calls that end
+	// within the grace are still this instance's to finish.
+	memberCtx, stopMember := context.WithCancel(context.WithoutCancel(ctx))
+	memberDone := make(chan struct{})
+	go func() { defer close(memberDone); a.member.Run(memberCtx) }()
+	defer func() { stopMember(); <-memberDone }()
 	if n, err := a.store.RecoverJobs(ctx, clientID(a.cfg)); err != nil {
 		return fmt.Errorf("taking back the jobs of the previous run: %w", err)
 	} else if n > 0 {
@@ -439,9 +471,20 @@ func (a *app) run(ctx context.Context) error {
 	a.logger.Info("shutting down: no new calls; waiting for calls in progress", slog.String("grace", a.cfg.ShutdownGrace.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
+	stopped := true
 	if a.dialer != nil {
 		if qerr := a.store.StopQueue(sctx); qerr != nil {
+			stopped = false
 			a.logger.Warn("calls were still in progress at the end of the grace; they are ended and resumed by the next run", slog.Any("err", qerr))
+		}
+	}
+	if stopped {
+		// Nothing left to take over: the row goes, and with it the
+		// claims (any instance may claim those callbacks at once).
+		stopMember()
+		<-memberDone
+		if lerr := a.member.Leave(context.WithoutCancel(ctx)); lerr != nil {
+			a.logger.Warn("removing this instance's row failed; the others take it for dead later", slog.Any("err", lerr))
 		}
 	}
 	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)

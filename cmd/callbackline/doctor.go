@@ -59,6 +59,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 				}
 			}
 		}
+		problems += instances(ctx, cfg, st, out)
 		st.Close()
 	}
 	check("database "+redactDSN(cfg.Database), err, "check the database setting and that the server or file is reachable")
@@ -185,4 +186,30 @@ func checkPublic(ctx context.Context, publicURL string, check func(what string, 
 				leaf.NotAfter.UTC().Format(time.DateOnly), left.Round(time.Hour)))
 		}
 	}
+}
+
+// instances reports the instances recorded on the database and whether
+// each living one shares this configuration's shared settings (the same
+// fingerprint, see config.Fingerprint); it returns the problems found.
+func instances(ctx context.Context, cfg *config.Config, st backend, out io.Writer) int {
+	list, err := st.Instances(ctx)
+	if err != nil || len(list) == 0 {
+		return 0
+	}
+	mine, problems := cfg.Fingerprint(), 0
+	for _, in := range list {
+		switch {
+		case !in.Alive():
+			fmt.Fprintf(out, "      instance %s: declared dead at %s, taken over by %s\n", in.ID, in.DeadAt.Format(time.RFC3339), in.TakenBy)
+		case in.Fingerprint != mine:
+			problems++
+			fmt.Fprintf(out, "FAIL  instance %s (version %s): its shared settings differ from this configuration's (fingerprint %s, here %s)\n"+
+				"      give every instance the same encryption_key, bitrix24, public_url, intake, lines, defaults, portal_limits, portals, retention and cluster settings\n",
+				in.ID, in.Version, in.Fingerprint, mine)
+		default:
+			fmt.Fprintf(out, "ok    instance %s (version %s, last heartbeat %s ago): same shared settings\n",
+				in.ID, in.Version, time.Since(in.HeartbeatAt).Round(time.Second))
+		}
+	}
+	return problems
 }

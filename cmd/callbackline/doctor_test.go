@@ -92,3 +92,39 @@ func TestDoctorSharedTrunks(t *testing.T) {
 		t.Errorf("trunks that name their portals:\n%s", got)
 	}
 }
+
+// TestDoctorInstances: doctor names every instance on the database and
+// fails when a living one does not share this configuration's shared
+// settings.
+func TestDoctorInstances(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
+	cfg.Speech.Engine = "none"
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *cfg
+	other.EncryptionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	for id, fp := range map[string]string{"host-a:8080": cfg.Fingerprint(), "host-b:8080": other.Fingerprint()} {
+		if _, err := st.Join(ctx, &callbackline.Instance{ID: id, Fingerprint: fp, Version: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	var out bytes.Buffer
+	_ = doctor(ctx, cfg, &out)
+	got := out.String()
+	for _, want := range []string{
+		"ok    instance host-a:8080 (version test, last heartbeat",
+		"FAIL  instance host-b:8080 (version test): its shared settings differ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("doctor's report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, other.EncryptionKey) {
+		t.Error("doctor shows the encryption key")
+	}
+}

@@ -22,6 +22,8 @@ import (
 type backend interface {
 	callbackline.Store
 	callbackline.WorkStore
+	callbackline.ClusterStore
+	callbackline.RecordingStore
 	StartQueue(ctx context.Context) error
 	StopQueue(ctx context.Context) error
 }
