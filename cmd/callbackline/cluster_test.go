@@ -1,0 +1,508 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
+	"github.com/callbackline/callbackline/store/postgres"
+)
+
+// clusterRig is three instances of the built binary on one PostgreSQL
+// schema of their own, behind a round-robin balancer (public_url), with
+// the simulated portal and the Go test phones.
+type clusterRig struct {
+	t      *testing.T
+	bin    string
+	dsn    string // the test database, the rig's schema first on the search path
+	portal *bitrix24test.Portal
+	phones *siptest.Phone
+	lb     *balancer
+	nodes  []*node
+}
+
+// node is one instance: its address, folder, configuration and process.
+type node struct {
+	addr, dir, conf string
+	svc             *service
+	log             *os.File
+}
+
+// deadAfter is the rig's cluster.dead_after.
+const deadAfter = 6 * time.Second
+
+func newClusterRig(t *testing.T) *clusterRig {
+	t.Helper()
+	base := os.Getenv("CALLBACKLINE_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("CALLBACKLINE_TEST_POSTGRES not set: several instances need PostgreSQL (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	r := &clusterRig{t: t, bin: buildBinary(t)}
+	schema := fmt.Sprintf("cluster_%d", time.Now().UnixNano())
+	st, err := postgres.Open(context.Background(), base, postgres.Options{Schema: schema}) // creates and migrates it
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	t.Cleanup(func() { _ = postgres.DropSchema(context.Background(), base, schema) })
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	r.dsn = base + sep + "search_path=" + schema
+	r.portal = bitrix24test.New(bitrix24test.Options{})
+	t.Cleanup(r.portal.Close)
+	if r.phones, err = siptest.NewPhone(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.phones.Close)
+	r.lb = newBalancer(t)
+	for i := range 3 {
+		r.nodes = append(r.nodes, r.newNode(i))
+	}
+	return r
+}
+
+// newNode writes instance i's configuration.
+func (r *clusterRig) newNode(i int) *node {
+	t := r.t
+	n := &node{addr: freeAddr(t), dir: t.TempDir()}
+	n.conf = filepath.Join(n.dir, "callbackline.yaml")
+	yaml := fmt.Sprintf(`listen: %q
+public_url: %q
+database: %q
+data_dir: %q
+log_level: debug
+shutdown_grace: 2s
+bitrix24:
+  client_id: %q
+  client_secret: %q
+  oauth_server: %q
+  allow_networks: [127.0.0.0/8]
+intake:
+  number_limit: 0
+sip:
+  listen: "127.0.0.1:0"
+  trunks:
+    - name: pbx
+      employee: "sip:{extension}@%s"
+      client: "sip:{number}@%s"
+speech:
+  engine: none
+cluster:
+  dead_after: %s
+defaults:
+  policy:
+    employee_ring_timeout: 15s
+    client_ring_timeout: 15s
+    client_retry_after: 1s
+    employee_retry_after: 1s
+lines:
+  - number: callbackline
+    name: callbackline
+`, n.addr, r.lb.URL, r.dsn, n.dir, r.portal.ClientID(), r.portal.ClientSecret(), r.portal.OAuthServer(),
+		r.phones.Addr(), r.phones.Addr(), deadAfter)
+	if err := os.WriteFile(n.conf, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if n.log, err = os.Create(filepath.Join(n.dir, "service.log")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		n.log.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(n.log.Name())
+			t.Logf("instance %d (%s) log:\n%s", i, n.addr, b)
+		}
+	})
+	r.lb.add(n.addr)
+	return n
+}
+
+// start starts instance i and lets the balancer send it events.
+func (r *clusterRig) start(i int) {
+	n := r.nodes[i]
+	n.svc = start(r.t, r.bin, n.addr, []string{"CALLBACKLINE_CONFIG=" + n.conf}, n.log)
+	r.t.Cleanup(func() {
+		if n.svc != nil {
+			n.svc.kill()
+		}
+	})
+	r.lb.setUp(n.addr, true)
+}
+
+// kill takes instance i out of the balancer and kills it with SIGKILL.
+func (r *clusterRig) kill(i int) {
+	n := r.nodes[i]
+	r.lb.setUp(n.addr, false)
+	n.svc.kill()
+	n.svc = nil
+}
+
+// stopAll stops every running instance with SIGTERM.
+func (r *clusterRig) stopAll() {
+	for _, n := range r.nodes {
+		if n.svc != nil {
+			n.svc.stop(r.t)
+			n.svc = nil
+		}
+	}
+}
+
+// install installs the application through the balancer.
+func (r *clusterRig) install() {
+	r.t.Helper()
+	res, err := r.portal.SendInstall(context.Background(), r.lb.URL+"/bitrix24/install")
+	if err != nil || res.StatusCode != http.StatusOK {
+		r.t.Fatalf("install: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
+		r.t.Fatal("the events were not bound")
+	}
+	r.portal.FinishInstall()
+}
+
+// submit submits the callback form for a number; it reports whether the
+// event was acknowledged (200).
+func (r *clusterRig) submit(number string) bool {
+	err := r.portal.SubmitCallbackForm(context.Background(), bitrix24test.CallbackRequest{PhoneNumber: number,
+		Text: "Please call me back.", CRMEntityType: "LEAD", CRMEntityID: "5785"})
+	return err == nil
+}
+
+// query reads one row of the rig's schema.
+func (r *clusterRig) query(q string, dest ...any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, r.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return conn.QueryRow(ctx, q).Scan(dest...)
+}
+
+// holder returns the index of the instance that works on callback id now
+// (its claim), waiting until one does.
+func (r *clusterRig) holder(id int64) int {
+	r.t.Helper()
+	var owner string
+	err := within(time.Minute, func() bool {
+		return r.query(fmt.Sprintf(`SELECT owner FROM callbacks WHERE id = %d`, id), &owner) == nil && owner != ""
+	})
+	if err != nil {
+		r.t.Fatal("nobody claimed the callback")
+	}
+	for i, n := range r.nodes {
+		if strings.HasSuffix(owner, ":"+n.addr) {
+			return i
+		}
+	}
+	r.t.Fatalf("the owner %q is none of the instances", owner)
+	return -1
+}
+
+// state is callback id's state.
+func (r *clusterRig) state(id int64) string {
+	var s string
+	_ = r.query(fmt.Sprintf(`SELECT state FROM callbacks WHERE id = %d`, id), &s)
+	return s
+}
+
+// callsTo counts the phones' calls to a user and how many were answered.
+func (r *clusterRig) callsTo(user string) (n, answered int) {
+	for _, c := range r.phones.Calls() {
+		if c.User == user {
+			n++
+			if !c.Answered.IsZero() {
+				answered++
+			}
+		}
+	}
+	return n, answered
+}
+
+// finishes counts the telephony.externalCall.finish requests for a
+// CALL_ID that the portal processed: those its rate limit refused
+// (QUERY_LIMIT_EXCEEDED, asked again by the client) do not count; a
+// second finish would, answered "not found".
+func (r *clusterRig) finishes(callID string) int {
+	n := 0
+	for _, q := range r.portal.RESTCalls("telephony.externalCall.finish") {
+		if q.Params["CALL_ID"] == callID && q.Error != "QUERY_LIMIT_EXCEEDED" {
+			n++
+		}
+	}
+	return n
+}
+
+// checkCards asserts that every call card was finished exactly once.
+func (r *clusterRig) checkCards() []bitrix24test.Call {
+	r.t.Helper()
+	calls := r.portal.Calls()
+	for _, c := range calls {
+		if !c.Finished {
+			r.t.Errorf("call %s (%s) is left open in Bitrix24", c.CallID, c.ExternalCallID)
+		}
+		if n := r.finishes(c.CallID); n != 1 {
+			r.t.Errorf("call %s (%s) finished %d times", c.CallID, c.ExternalCallID, n)
+		}
+	}
+	return calls
+}
+
+// balancer is a round-robin HTTP load balancer over the instances that
+// are up, counting the requests each got.
+type balancer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	addrs []string
+	up    map[string]bool
+	got   map[string]int
+	next  int
+}
+
+func newBalancer(t *testing.T) *balancer {
+	b := &balancer{up: map[string]bool{}, got: map[string]int{}}
+	b.Server = httptest.NewServer(http.HandlerFunc(b.serve))
+	t.Cleanup(b.Close)
+	return b
+}
+
+func (b *balancer) add(addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.addrs = append(b.addrs, addr)
+}
+
+func (b *balancer) setUp(addr string, up bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.up[addr] = up
+}
+
+// pick is the next instance that is up.
+func (b *balancer) pick() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for range b.addrs {
+		a := b.addrs[b.next%len(b.addrs)]
+		b.next++
+		if b.up[a] {
+			b.got[a]++
+			return a
+		}
+	}
+	return ""
+}
+
+func (b *balancer) serve(w http.ResponseWriter, req *http.Request) {
+	a := b.pick()
+	if a == "" {
+		http.Error(w, "no instance is up", http.StatusBadGateway)
+		return
+	}
+	httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: a}).ServeHTTP(w, req)
+}
+
+// events is how many requests the instance got.
+func (b *balancer) events(addr string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.got[addr]
+}
+
+// TestClusterSpread: events are spread over three instances while one is
+// killed with SIGKILL and started again: every acknowledged event is
+// stored once, its callback done and its client connected; no call card
+// is left open or finished twice; a client is dialled again only after a
+// call of theirs the kill cut (finished 603-S, redialled by policy).
+func TestClusterSpread(t *testing.T) {
+	r := newClusterRig(t)
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
+	r.phones.Set("", siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 1500 * time.Millisecond})
+	for i := range r.nodes {
+		r.start(i)
+	}
+	r.install()
+	var acked []string
+	for i := range 30 {
+		switch i {
+		case 10:
+			r.kill(1)
+		case 20:
+			r.start(1)
+		}
+		number := fmt.Sprintf("+4949512340%02d", i)
+		if r.submit(number) {
+			acked = append(acked, number)
+		}
+	}
+	if len(acked) != 30 {
+		t.Errorf("%d of 30 events acknowledged: the balancer sends only to living instances", len(acked))
+	}
+	err := within(4*time.Minute, func() bool {
+		for _, n := range acked {
+			if _, a := r.callsTo(n); a == 0 {
+				return false
+			}
+		}
+		for _, c := range r.portal.Calls() {
+			if !c.Finished {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal("not every client was connected within 4 minutes")
+	}
+	r.stopAll()
+	for _, n := range r.nodes {
+		if r.lb.events(n.addr) == 0 {
+			t.Errorf("instance %s got no event", n.addr)
+		}
+	}
+	var stored, done int
+	if err := r.query(`SELECT count(*), count(*) FILTER (WHERE state = 'done') FROM callbacks`, &stored, &done); err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(acked) || done != len(acked) {
+		t.Errorf("%d callbacks stored, %d done; want %d of each", stored, done, len(acked))
+	}
+	cut := map[string]int{} // calls cut by the kill, by number
+	for _, c := range r.checkCards() {
+		if c.StatusCode == "603-S" {
+			cut["+"+strings.TrimPrefix(c.PhoneNumber, "+")]++
+		}
+	}
+	for _, n := range acked {
+		dialled, answered := r.callsTo(n)
+		// A call the kill cut is finished 603-S and the client called
+		// again by policy (the answer may have come just before the kill,
+		// unrecorded); no other call is repeated.
+		if answered < 1 || dialled > 1+cut[n] || answered > 1+cut[n] {
+			t.Errorf("client %s: dialled %d times, answered %d (calls cut by the kill: %d)", n, dialled, answered, cut[n])
+		}
+	}
+}
+
+// TestClusterKillBridged: the instance that holds a bridged call is
+// killed with SIGKILL; within 60 s another has finished that call card,
+// exactly once, as answered, and the callback is done (the client was
+// connected: no redial).
+func TestClusterKillBridged(t *testing.T) {
+	r := newClusterRig(t)
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
+	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 2 * time.Minute})
+	for i := range r.nodes {
+		r.start(i)
+	}
+	r.install()
+	if !r.submit("+49 495 1234567") {
+		t.Fatal("the event was not acknowledged")
+	}
+	if err := within(time.Minute, func() bool { return r.state(1) == "connected" }); err != nil {
+		t.Fatal("the call was not bridged")
+	}
+	h := r.holder(1)
+	r.kill(h)
+	killed := time.Now()
+	if err := within(time.Minute, func() bool { c := r.portal.Calls(); return len(c) == 1 && c[0].Finished }); err != nil {
+		t.Fatal("the call card of the killed instance was not finished within 60 s")
+	}
+	took := time.Since(killed)
+	if err := within(time.Minute, func() bool { return r.state(1) == "done" }); err != nil {
+		t.Fatalf("callback %s, want done", r.state(1))
+	}
+	r.stopAll()
+	calls := r.checkCards()
+	if len(calls) != 1 || calls[0].StatusCode != "200" || calls[0].Duration < 1 {
+		t.Errorf("calls %+v: want the bridged call finished as answered", calls)
+	}
+	if n, _ := r.callsTo(crashClient); n != 1 {
+		t.Errorf("the client was dialled %d times", n)
+	}
+	t.Logf("the call card was finished %s after the kill (dead_after %s)", took.Round(time.Second), deadAfter)
+}
+
+// TestClusterPaused: the instance that holds a bridged call is paused
+// (SIGSTOP) until it has been declared dead and another instance has
+// finished its call card, then resumed (SIGCONT): it hangs up, finishes
+// nothing, dials nobody, and joins again.
+func TestClusterPaused(t *testing.T) {
+	r := newClusterRig(t)
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
+	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 2 * time.Minute})
+	for i := range r.nodes {
+		r.start(i)
+	}
+	r.install()
+	if !r.submit("+49 495 1234567") {
+		t.Fatal("the event was not acknowledged")
+	}
+	if err := within(time.Minute, func() bool { return r.state(1) == "connected" }); err != nil {
+		t.Fatal("the call was not bridged")
+	}
+	h := r.holder(1)
+	p := r.nodes[h]
+	r.lb.setUp(p.addr, false)
+	if err := p.svc.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	var gen int64
+	if err := r.query(fmt.Sprintf(`SELECT generation FROM instances WHERE id LIKE '%%:%s'`, p.addr), &gen); err != nil {
+		t.Fatal(err)
+	}
+	if err := within(2*time.Minute, func() bool {
+		var dead bool
+		c := r.portal.Calls()
+		return r.query(fmt.Sprintf(`SELECT dead_at IS NOT NULL FROM instances WHERE id LIKE '%%:%s'`, p.addr), &dead) == nil &&
+			dead && len(c) == 1 && c[0].Finished && r.state(1) == "done"
+	}); err != nil {
+		t.Fatal("the paused instance was not declared dead and its call finished by another")
+	}
+	if err := p.svc.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	// It learns at its next heartbeat, hangs up and joins again.
+	if err := within(2*time.Minute, func() bool {
+		var g int64
+		return r.query(fmt.Sprintf(`SELECT generation FROM instances WHERE id LIKE '%%:%s' AND dead_at IS NULL`, p.addr), &g) == nil && g > gen
+	}); err != nil {
+		t.Fatal("the resumed instance did not join again")
+	}
+	if err := within(2*time.Minute, func() bool {
+		b, _ := os.ReadFile(p.log.Name())
+		return strings.Contains(string(b), "stopped work on a callback another instance took over")
+	}); err != nil {
+		t.Fatal("the resumed instance's work on the callback did not stop")
+	}
+	r.stopAll()
+	calls := r.checkCards()
+	if len(calls) != 1 || calls[0].StatusCode != "200" {
+		t.Errorf("calls %+v: want one, finished once as answered", calls)
+	}
+	if n, _ := r.callsTo(crashClient); n != 1 {
+		t.Errorf("the client was dialled %d times", n)
+	}
+	if n, _ := r.callsTo(crashExt); n != 1 {
+		t.Errorf("the employee was dialled %d times", n)
+	}
+}
