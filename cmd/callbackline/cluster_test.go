@@ -19,7 +19,6 @@ import (
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/sip/siptest"
-	"github.com/callbackline/callbackline/store/postgres"
 )
 
 // clusterRig is three instances of the built binary on one PostgreSQL
@@ -47,23 +46,8 @@ const deadAfter = 6 * time.Second
 
 func newClusterRig(t *testing.T) *clusterRig {
 	t.Helper()
-	base := os.Getenv("CALLBACKLINE_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("CALLBACKLINE_TEST_POSTGRES not set: several instances need PostgreSQL (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	r := &clusterRig{t: t, bin: buildBinary(t)}
-	schema := fmt.Sprintf("cluster_%d", time.Now().UnixNano())
-	st, err := postgres.Open(context.Background(), base, postgres.Options{Schema: schema}) // creates and migrates it
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	t.Cleanup(func() { _ = postgres.DropSchema(context.Background(), base, schema) })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	r.dsn = base + sep + "search_path=" + schema
+	r := &clusterRig{t: t, dsn: freshPostgres(t), bin: buildBinary(t)}
+	var err error
 	r.portal = bitrix24test.New(bitrix24test.Options{})
 	t.Cleanup(r.portal.Close)
 	if r.phones, err = siptest.NewPhone(context.Background()); err != nil {
