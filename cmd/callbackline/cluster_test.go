@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -202,6 +203,32 @@ func (r *clusterRig) holder(id int64) int {
 	return -1
 }
 
+// metric reads a sample of instance i's /metrics ("" when it has none).
+func (r *clusterRig) metric(i int, sample string) string {
+	res, err := http.Get("http://" + r.nodes[i].addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// ready reports whether instance i's /readyz answers 200.
+func (r *clusterRig) ready(i int) bool {
+	res, err := http.Get("http://" + r.nodes[i].addr + "/readyz")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
 // state is callback id's state.
 func (r *clusterRig) state(id int64) string {
 	var s string
@@ -387,16 +414,23 @@ func TestClusterSpread(t *testing.T) {
 	}
 }
 
-// TestClusterKillBridged: the instance that holds a bridged call is
-// killed with SIGKILL; within 60 s another has finished that call card,
-// exactly once, as answered, and the callback is done (the client was
-// connected: no redial).
+// TestClusterKillBridged: three instances are ready and see each other
+// (/readyz, /metrics); the one that holds a bridged call is killed with
+// SIGKILL; within 60 s another has finished that call card, exactly
+// once, as answered, and the callback is done (the client was connected:
+// no redial); exactly one survivor counts the takeover.
 func TestClusterKillBridged(t *testing.T) {
 	r := newClusterRig(t)
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: 2 * time.Minute})
 	for i := range r.nodes {
 		r.start(i)
+	}
+	// Each instance is ready and sees the three.
+	for i := range r.nodes {
+		if err := within(time.Minute, func() bool { return r.ready(i) && r.metric(i, "callbackline_instances_alive") == "3" }); err != nil {
+			t.Fatalf("instance %d: ready %v, instances alive %q", i, r.ready(i), r.metric(i, "callbackline_instances_alive"))
+		}
 	}
 	r.install()
 	if !r.submit("+49 495 1234567") {
@@ -414,6 +448,20 @@ func TestClusterKillBridged(t *testing.T) {
 	took := time.Since(killed)
 	if err := within(time.Minute, func() bool { return r.state(1) == "done" }); err != nil {
 		t.Fatalf("callback %s, want done", r.state(1))
+	}
+	takeovers := 0
+	for i := range r.nodes {
+		if i != h {
+			if r.metric(i, "callbackline_instance_takeovers_total") == "1" {
+				takeovers++
+			}
+			if !r.ready(i) {
+				t.Errorf("instance %d is not ready after the takeover", i)
+			}
+		}
+	}
+	if takeovers != 1 {
+		t.Errorf("%d surviving instances counted a takeover, want exactly one", takeovers)
 	}
 	r.stopAll()
 	calls := r.checkCards()
