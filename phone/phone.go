@@ -61,28 +61,28 @@ func invalid(format string, args ...any) *Rejection {
 //
 // Every failure is a *Rejection with Reason callbackline.ReasonInvalidNumber.
 func Normalize(raw, region string) (string, error) {
-	n, err := parse(raw, region)
+	n, _, err := parse(raw, region)
 	if err != nil {
 		return "", err
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
-// parse does the work of Normalize and keeps the parsed number for the
-// policy, so that the intake parses once.
-func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
+// parse does the work of Normalize and keeps the parsed number and its
+// type for the policy, so that the intake parses and classifies once.
+func parse(raw, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, error) {
 	if len(raw) > MaxInput {
-		return nil, invalid("the input is %d bytes long, longer than any phone number (at most %d); ask the client for the number alone", len(raw), MaxInput)
+		return nil, 0, invalid("the input is %d bytes long, longer than any phone number (at most %d); ask the client for the number alone", len(raw), MaxInput)
 	}
 	s := strings.TrimSpace(raw)
 	if !hasDigit(s) {
-		return nil, invalid("the input contains no phone number; ask the client for one")
+		return nil, 0, invalid("the input contains no phone number; ask the client for one")
 	}
 	region = strings.ToUpper(strings.TrimSpace(region))
 
 	n, err := phonenumbers.Parse(s, region)
-	if err == nil && valid(n) {
-		return n, nil
+	if t, ok := classify(n, err); ok {
+		return n, t, nil
 	}
 	first, firstErr := n, err
 	// Text after the number, such as "звонить после 18", defeats the
@@ -90,8 +90,8 @@ func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	// a number (including an extension) and try again.
 	if c := cut(s); c != s && c != "" {
 		if m, err := phonenumbers.Parse(c, region); err == nil {
-			if valid(m) {
-				return m, nil
+			if t, ok := classify(m, nil); ok {
+				return m, t, nil
 			}
 			if firstErr != nil {
 				first, firstErr = m, nil
@@ -101,17 +101,25 @@ func parse(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	// "00" is the international prefix in most of the world, and visitors
 	// type it even where the national prefix differs (Russia: 8~10).
 	if d := phonenumbers.NormalizeDigitsOnly(cut(s)); strings.HasPrefix(d, "00") && !strings.ContainsAny(s, "+＋") {
-		if m, err := phonenumbers.Parse("+"+d[2:], ""); err == nil && valid(m) {
-			return m, nil
+		m, err := phonenumbers.Parse("+"+d[2:], "")
+		if t, ok := classify(m, err); ok {
+			return m, t, nil
 		}
 	}
-	return nil, explain(s, region, first, firstErr)
+	return nil, 0, explain(s, region, first, firstErr)
 }
 
-// valid reports whether n is a number in use in its country's plan and fits
-// E.164 (15 digits at most; some plans know longer internal numbers).
-func valid(n *phonenumbers.PhoneNumber) bool {
-	return phonenumbers.IsValidNumber(n) &&
+// classify returns the type of a parsed number and whether it is valid: a
+// number in use in its country's plan (a type other than UNKNOWN: the
+// library's IsValidNumber is that same test, so the type is worked out
+// once) that fits E.164 (15 digits at most; some plans know longer
+// internal numbers).
+func classify(n *phonenumbers.PhoneNumber, err error) (phonenumbers.PhoneNumberType, bool) {
+	if err != nil {
+		return phonenumbers.UNKNOWN, false
+	}
+	t := phonenumbers.GetNumberType(n)
+	return t, t != phonenumbers.UNKNOWN &&
 		len(strconv.Itoa(int(n.GetCountryCode())))+len(phonenumbers.GetNationalSignificantNumber(n)) <= 15
 }
 

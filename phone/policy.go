@@ -129,10 +129,16 @@ func (p Policy) Check(e164 string) error {
 	if err != nil {
 		return invalid("%s is not a number in E.164 form (+ and country code)", Mask(e164))
 	}
-	return p.check(n)
+	t := phonenumbers.UNKNOWN
+	if len(p.BlockedTypes) > 0 {
+		t = phonenumbers.GetNumberType(n)
+	}
+	return p.check(n, t)
 }
 
-func (p Policy) check(n *phonenumbers.PhoneNumber) error {
+// check applies the policy to n, whose type is t (worked out by the
+// caller, once).
+func (p Policy) check(n *phonenumbers.PhoneNumber, typ phonenumbers.PhoneNumberType) error {
 	if p.none || len(p.AllowedCountries) > 0 {
 		region := phonenumbers.GetRegionCodeForNumber(n)
 		if !slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) }) {
@@ -152,7 +158,7 @@ func (p Policy) check(n *phonenumbers.PhoneNumber) error {
 		}
 	}
 	if len(p.BlockedTypes) > 0 {
-		t := typeName(phonenumbers.GetNumberType(n))
+		t := typeName(typ)
 		if slices.ContainsFunc(p.BlockedTypes, func(b string) bool { return strings.EqualFold(b, t) }) {
 			what := "a " + t + " number"
 			if t == Unknown {
@@ -171,11 +177,11 @@ func (p Policy) check(n *phonenumbers.PhoneNumber) error {
 // input is a valid number, even when the policy rejects it; err is nil or
 // a *Rejection.
 func (p Policy) Accept(raw, region string) (e164 string, err error) {
-	n, err := parse(raw, region)
+	n, t, err := parse(raw, region)
 	if err != nil {
 		return "", err
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), p.check(n)
+	return phonenumbers.Format(n, phonenumbers.E164), p.check(n, t)
 }
 
 func mask(n *phonenumbers.PhoneNumber) string {
