@@ -52,6 +52,24 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
+// serviceLog creates the file the service instances of a test log to
+// (dir/service.log); it is shown when the test fails.
+func serviceLog(t testing.TB, dir string) *os.File {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, "service.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		f.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(f.Name())
+			t.Logf("service log:\n%s", b)
+		}
+	})
+	return f
+}
+
 // service is one run of the built binary.
 type service struct {
 	cmd  *exec.Cmd
@@ -143,17 +161,7 @@ func TestCrashDurability(t *testing.T) {
 		"CALLBACKLINE_LOG_LEVEL=warn",
 		"CALLBACKLINE_DATA_DIR=" + dir,
 	}
-	logf, err := os.Create(filepath.Join(dir, "service.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("service log:\n%s", b)
-		}
-	})
+	logf := serviceLog(t, dir)
 	events := "http://" + addr + "/bitrix24/events"
 
 	svc := start(t, bin, addr, env, logf)

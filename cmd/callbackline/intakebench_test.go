@@ -184,17 +184,7 @@ func newIntakeRig(tb testing.TB, bin, database string, instances int) *intakeRig
 	r := &intakeRig{tb: tb, dir: tb.TempDir(), hub: bitrix24test.NewOAuthHub()}
 	tb.Cleanup(r.hub.Close)
 	r.jobsBefore = countJobs(tb, database) // also migrates a new SQLite file before the instances race to
-	logf, err := os.Create(filepath.Join(r.dir, "service.log"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		logf.Close()
-		if tb.Failed() {
-			out, _ := os.ReadFile(logf.Name())
-			tb.Logf("service log:\n%s", out)
-		}
-	})
+	logf := serviceLog(tb, r.dir)
 	for i := range instances {
 		r.addrs = append(r.addrs, freeAddr(tb))
 		env := []string{"CALLBACKLINE_LISTEN=" + r.addrs[i], "CALLBACKLINE_PUBLIC_URL=http://" + r.addrs[0],

@@ -86,16 +86,7 @@ lines:
 	if err := os.WriteFile(r.conf, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if r.log, err = os.Create(filepath.Join(r.dir, "service.log")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		r.log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(r.log.Name())
-			t.Logf("service log:\n%s", b)
-		}
-	})
+	r.log = serviceLog(t, r.dir)
 	return r
 }
 
