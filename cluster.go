@@ -71,6 +71,8 @@ type ClusterStore interface {
 	Claim(ctx context.Context, l Lease, callbackID int64) (bool, error)
 	// Release drops l's claim on the callback, if it has it.
 	Release(ctx context.Context, l Lease, callbackID int64) error
+	// Claims lists the callbacks l owns, by id.
+	Claims(ctx context.Context, l Lease) ([]int64, error)
 }
 
 // RecordingStore keeps recordings that are not attached to their Bitrix24

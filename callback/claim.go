@@ -86,6 +86,32 @@ func (w *Worker) claim(ctx context.Context, id int64) (context.Context, func(), 
 	}, nil
 }
 
+// ReleaseIdle drops this instance's claims on callbacks it does not work
+// on now: a claim whose release failed (the database did not answer at
+// the end of a run) would otherwise keep the callback from every other
+// instance while this one lives. No run starts meanwhile.
+func (w *Worker) ReleaseIdle(ctx context.Context) {
+	if w.cfg.Member == nil {
+		return
+	}
+	l := w.cfg.Member.Lease()
+	w.runs.mu.Lock()
+	defer w.runs.mu.Unlock()
+	ids, err := w.cfg.Store.Claims(ctx, l)
+	if err != nil {
+		w.cfg.Logger.Warn("reading this instance's claims failed", slog.Any("err", err))
+		return
+	}
+	for _, id := range ids {
+		if _, running := w.runs.m[id]; running {
+			continue
+		}
+		if err := w.cfg.Store.Release(ctx, l, id); err != nil {
+			w.cfg.Logger.Warn("releasing an idle claim failed", slog.Int64("callback_id", id), slog.Any("err", err))
+		}
+	}
+}
+
 // HangUp ends every call this instance's workers have in progress: the
 // instance learnt it was declared dead, and another instance has taken
 // its callbacks over. The runs stop at their next write (fenced).

@@ -206,3 +206,29 @@ func callsTo(p *siptest.Phone, user string) (n int, answered int) {
 	}
 	return n, answered
 }
+
+// A claim this instance kept on a callback it does not work on (its
+// release failed) is dropped by ReleaseIdle; another instance may then
+// claim the callback.
+func TestReleaseIdle(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	a, b := e.joined("a"), e.joined("b")
+	wa := e.workerWith(func(c *callback.Config) { c.Member = a })
+	kept, free := e.request(clientRaw, "LEAD", 5785), e.request("+49 495 7654321", "LEAD", 5785)
+	ctx := context.Background()
+	for _, id := range []int64{kept, free} {
+		if ok, err := e.store.Claim(ctx, a.lease, id); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	if ok, _ := e.store.Claim(ctx, b.lease, kept); ok {
+		t.Fatal("b claimed a callback a holds")
+	}
+	wa.ReleaseIdle(ctx)
+	if ids, err := e.store.Claims(ctx, a.lease); err != nil || len(ids) != 0 {
+		t.Errorf("a's claims after ReleaseIdle: %v %v", ids, err)
+	}
+	if ok, _ := e.store.Claim(ctx, b.lease, kept); !ok {
+		t.Error("b cannot claim the callback a released")
+	}
+}

@@ -36,6 +36,9 @@ type Options struct {
 	Fenced func()
 	// TookOver is told of each instance this one took over.
 	TookOver func(callbackline.Takeover)
+	// Tick, when set, runs at each heartbeat while the lease holds (the
+	// worker's ReleaseIdle).
+	Tick func(ctx context.Context)
 	Logger   *slog.Logger
 	Metrics  *Metrics // nil: a new, unregistered set
 }
@@ -138,6 +141,9 @@ func (m *Member) Tick(ctx context.Context) {
 		}
 	}
 	m.observe(ctx)
+	if m.o.Tick != nil {
+		m.o.Tick(ctx)
+	}
 }
 
 // beat renews the lease. Fenced, it tells Options.Fenced and joins again.

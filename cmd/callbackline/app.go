@@ -129,7 +129,7 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 	o := cluster.Options{Store: a.store, DeadAfter: a.cfg.Cluster.DeadAfter, Logger: a.logger, Metrics: cm,
 		Instance: callbackline.Instance{ID: clientID(a.cfg), Fingerprint: a.cfg.Fingerprint(), Version: callbackline.Version}}
 	if worker != nil {
-		o.Fenced = worker.HangUp
+		o.Fenced, o.Tick = worker.HangUp, worker.ReleaseIdle
 	}
 	var err error
 	if a.member, err = cluster.Join(ctx, o); err != nil {

@@ -164,6 +164,13 @@ func (s *Store) Release(ctx context.Context, l callbackline.Lease, callbackID in
 	return s.wrap(err, callbackline.EUNAVAILABLE, "release callback %d", callbackID)
 }
 
+// Claims lists the callbacks l owns, by id.
+func (s *Store) Claims(ctx context.Context, l callbackline.Lease) ([]int64, error) {
+	list, err := collect(ctx, s.r, func(r Row) (id int64, err error) { return id, r.Scan(&id) },
+		`SELECT id FROM callbacks WHERE owner = ? AND owner_generation = ? ORDER BY id`, l.Instance, l.Generation)
+	return list, s.wrap(err, callbackline.EUNAVAILABLE, "claims of instance %q", l.Instance)
+}
+
 // fence, in a transaction that writes a callback's work, checks that the
 // lease ctx carries (if any) owns the callback, and locks its row until
 // the transaction ends: a takeover waits for the write, or the write

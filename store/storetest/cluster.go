@@ -169,6 +169,12 @@ func testClaimFence(t *testing.T, s Backend) {
 	if list, _ := s.Attempts(ctx, cb.ID); len(list) != 1 || list[0].CallID != "CALL-1" {
 		t.Errorf("attempts: %+v", list)
 	}
+	if ids, err := s.Claims(ctx, a); err != nil || !slices.Equal(ids, []int64{cb.ID}) {
+		t.Errorf("claims of a: %v %v", ids, err)
+	}
+	if ids, err := s.Claims(ctx, b); err != nil || len(ids) != 0 {
+		t.Errorf("claims of b: %v %v", ids, err)
+	}
 	must(t, s.Release(ctx, b, cb.ID)) // not b's: nothing changes
 	claimed(t, s, b, cb.ID, false)
 	must(t, s.Release(ctx, a, cb.ID))
