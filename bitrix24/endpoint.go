@@ -2,7 +2,6 @@ package bitrix24
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/callbackline/callbackline/netpolicy"
 )
 
 // Where callbackline sends a portal's requests. A portal's REST address
@@ -41,80 +42,19 @@ func (e *EndpointError) Error() string {
 	return fmt.Sprintf("bitrix24: the portal's address %s is refused: %s", e.Endpoint, e.Reason)
 }
 
-// nonPublic are the IPv4 and IPv6 networks that are not the public
-// internet, besides what netip.Addr's own predicates find (loopback,
-// private, link-local, multicast, unspecified).
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (CGNAT)
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
-	netip.MustParsePrefix("198.51.100.0/24"), // documentation
-	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
-	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
-	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated), ::, ::1
-	netip.MustParsePrefix("100::/64"),        // discard
-	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments (Teredo, ORCHID, …)
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
-	netip.MustParsePrefix("3fff::/20"),       // documentation
-}
-
-// embedded are IPv6 networks that carry an IPv4 address: the embedded
-// address is what counts.
-var embedded = []struct {
-	prefix netip.Prefix
-	at     int // byte offset of the IPv4 address
-}{
-	{netip.MustParsePrefix("64:ff9b::/96"), 12}, // NAT64
-	{netip.MustParsePrefix("2002::/16"), 2},     // 6to4
-}
-
-// publicAddr reports whether a is an address of the public internet.
-func publicAddr(a netip.Addr) bool {
-	a = a.WithZone("").Unmap()
-	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return false
-	}
-	for _, e := range embedded {
-		if e.prefix.Contains(a) {
-			b := a.As16()
-			return publicAddr(netip.AddrFrom4([4]byte(b[e.at : e.at+4])))
-		}
-	}
-	for _, p := range nonPublic {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
-
-// addrRule is the rule with the operator's allowed networks.
+// addrRule is the rule with the operator's allowed networks; which
+// addresses are public is netpolicy's.
 type addrRule []netip.Prefix
-
-// allowed reports whether a is in one of the allowed networks.
-func (r addrRule) allowed(a netip.Addr) bool {
-	a = a.WithZone("").Unmap()
-	for _, p := range r {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
 
 // check says why a may not be reached over https (tls) or plain http, or
 // nil when it may.
 func (r addrRule) check(a netip.Addr, tls bool) error {
 	switch {
-	case r.allowed(a):
+	case netpolicy.Networks(r).Contains(a):
 		return nil
 	case !tls:
 		return fmt.Errorf("plain http is allowed only to the networks in bitrix24.allow_networks, and %s is not in them", a)
-	case !publicAddr(a):
+	case !netpolicy.Public(a):
 		return fmt.Errorf("%s is not a public address (a self-hosted portal's network is allowed with bitrix24.allow_networks)", a)
 	}
 	return nil
@@ -130,7 +70,7 @@ func (r addrRule) checkURL(ctx context.Context, endpoint string) error {
 		return refuse("%v", err)
 	}
 	u, _ := url.Parse(endpoint)
-	addrs, err := resolve(ctx, u.Hostname())
+	addrs, err := netpolicy.Resolve(ctx, u.Hostname())
 	if err != nil {
 		return refuse("its host %s does not resolve", clip(u.Hostname(), 100))
 	}
@@ -140,20 +80,6 @@ func (r addrRule) checkURL(ctx context.Context, endpoint string) error {
 		}
 	}
 	return nil
-}
-
-// resolve returns the addresses of host, an address itself or a name.
-func resolve(ctx context.Context, host string) ([]netip.Addr, error) {
-	if a, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{a}, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	if err == nil && len(addrs) == 0 {
-		err = errors.New("no address")
-	}
-	return addrs, err
 }
 
 // transport returns an http.RoundTripper for a portal's requests that

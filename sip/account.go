@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/callbackline/callbackline/netpolicy"
 )
 
 // Account is a portal's own SIP account as its administrator enters it
@@ -30,7 +32,7 @@ const (
 
 // Validate checks the account; allow are the networks its hosts may be
 // in besides the public internet (loopback for tests, a self-hosted
-// PBX). A host given as a name is not resolved here. The error is an
+// PBX). A host given as a name is not resolved here: CheckAddrs does. The error is an
 // *Error of KindInvalid whose Field names the form field ("registrar").
 func (a *Account) Validate(allow []netip.Prefix) error {
 	if err := checkHostPort("registrar", a.Registrar, true, allow); err != nil {
@@ -92,22 +94,10 @@ func checkHostPort(field, v string, required bool, allow []netip.Prefix) error {
 	if len(v) > maxAccountField || !validHost(host) || strings.ContainsAny(host, "@;?/ ") {
 		return invalid(field, "is not a host name or IP address with an optional port")
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && !publicOrAllowed(ip, allow) {
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && !netpolicy.Networks(allow).Allows(ip) {
 		return invalid(field, "is an internal address; only public servers may be used")
 	}
 	return nil
-}
-
-// publicOrAllowed reports whether ip is a public unicast address or lies
-// in one of allow.
-func publicOrAllowed(ip netip.Addr, allow []netip.Prefix) bool {
-	ip = ip.Unmap()
-	for _, p := range allow {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return ip.IsGlobalUnicast() && !ip.IsPrivate()
 }
 
 // Trunk is the account as a trunk: employees and clients are called at
@@ -124,6 +114,7 @@ func (a *Account) Trunk() Trunk {
 		Password:  a.Password,
 		Register:  a.Register,
 		Registrar: "sip:" + a.Registrar + params,
+		portal:    true,
 	}
 	if a.Proxy != "" {
 		t.OutboundProxy = a.Proxy

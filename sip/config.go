@@ -97,6 +97,10 @@ type Trunk struct {
 	// portals, every trunk carries every portal's calls (one company's
 	// deployment); once one does, a trunk without portals carries none.
 	Portals []string `yaml:"portals"`
+
+	// portal marks a portal's own account (Account.Trunk): the addresses
+	// its requests go to are checked as each is sent (Dialer.reach).
+	portal bool
 }
 
 // CallerID is the number and name a client sees.
@@ -249,12 +253,10 @@ func (c *Config) validateMedia() error {
 	return nil
 }
 
-// validateTrunks checks that there is a trunk, that names are unique, and
-// each trunk.
+// validateTrunks checks that trunk names are unique, and each trunk. No
+// trunk at all is valid: the dialer then calls only through the portals'
+// own accounts (AddTrunk).
 func (c *Config) validateTrunks() error {
-	if len(c.Trunks) == 0 {
-		return invalid("sip.trunks", "at least one trunk is needed (employee and client address templates)")
-	}
 	names := map[string]bool{}
 	for i, t := range c.Trunks {
 		f := fmt.Sprintf("sip.trunks[%d]", i)

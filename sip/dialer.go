@@ -51,6 +51,8 @@ type Dialer struct {
 
 	legs sync.Map // Call-ID → *leg: outbound legs whose re-INVITEs are watched for hold
 	own  owned    // the portals' own trunks
+
+	lookup Lookup // resolves the hosts of the portals' own trunks; nil: netpolicy.Resolve
 }
 
 type registration struct {

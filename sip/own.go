@@ -227,6 +227,9 @@ func (d *Dialer) CheckTrunk(ctx context.Context, t Trunk) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
+	if err := d.pin(ctx, req, &t); err != nil {
+		return err
+	}
 	if t.Register {
 		if _, err := d.sendRegister(ctx, cli, req, &t); err != nil {
 			return checkErr(err)

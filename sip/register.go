@@ -78,6 +78,9 @@ func (d *Dialer) keepRegistered(ctx context.Context, t *Trunk, r *registration) 
 		p, _ := proxyURI(t.OutboundProxy)
 		req.SetDestination(net.JoinHostPort(p.Host, strconv.Itoa(portOr(p.Port, 5060))))
 	}
+	if err := d.pin(ctx, req, t); err != nil {
+		return err
+	}
 	granted, err := d.sendRegister(ctx, cli, req, t)
 	if err != nil {
 		return err
@@ -91,7 +94,10 @@ func (d *Dialer) keepRegistered(ctx context.Context, t *Trunk, r *registration) 
 			return nil
 		case <-time.After(refreshAfter(granted)):
 		}
-		if granted, err = d.sendRegister(ctx, cli, req, t); err != nil {
+		if err = d.pin(ctx, req, t); err == nil {
+			granted, err = d.sendRegister(ctx, cli, req, t)
+		}
+		if err != nil {
 			if ctx.Err() != nil { // closed during the refresh
 				d.unregister(cli, req, t)
 				return nil
@@ -99,6 +105,20 @@ func (d *Dialer) keepRegistered(ctx context.Context, t *Trunk, r *registration) 
 			return err
 		}
 	}
+}
+
+// pin sends req of a portal's own trunk t to the address reach checks
+// now; other trunks' requests are left as they are.
+func (d *Dialer) pin(ctx context.Context, req *sipgosip.Request, t *Trunk) error {
+	if !t.portal {
+		return nil
+	}
+	r, err := d.reach(ctx, t)
+	if err != nil {
+		return err
+	}
+	req.SetDestination(destination(r, req.Transport()))
+	return nil
 }
 
 // unregister removes the registration of req's Contact ("*": all of the

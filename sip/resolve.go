@@ -53,6 +53,13 @@ func (s *session) resolve() *Error {
 		}
 		s.route = &u
 	}
+	if s.trunk.portal { // sent to the address checked now, not to another resolution
+		r, err := s.d.reach(s.ctx, s.trunk)
+		if err != nil {
+			return err
+		}
+		s.route = &r
+	}
 	return nil
 }
 

@@ -33,6 +33,9 @@ type Trunks struct {
 	// Allow are the networks a portal's server may be in besides the
 	// public internet (a self-hosted PBX; the tests' loopback).
 	Allow []netip.Prefix
+	// Lookup resolves the account's server name at save; nil is the
+	// system resolver (netpolicy.Resolve).
+	Lookup sip.Lookup
 }
 
 // The app page's actions for the portal's own SIP account.
@@ -118,6 +121,9 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 	}
 	v.Registrar, v.Proxy, v.Username = a.Registrar, a.Proxy, a.Username
 	v.CallerIDs, v.Transport, v.Options = strings.Join(a.CallerIDs, ", "), a.Transport, !a.Register
+	if err := a.CheckAddrs(ctx, s.trunks.Allow, s.trunks.Lookup); err != nil {
+		return refuse(http.StatusUnprocessableEntity, reasonOf(err))
+	}
 	tr := a.Trunk()
 	tr.Portals = []string{p.MemberID}
 	if err := s.trunks.Check(ctx, tr); err != nil {

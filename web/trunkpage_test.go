@@ -15,6 +15,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/netpolicy"
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
@@ -41,7 +42,7 @@ func newTrunkHarness(t *testing.T, sealed bool) *trunkHarness {
 	}
 	t.Cleanup(ph.Close)
 	ph.RequireAuth(siptest.Credentials{Realm: "provider.example", Username: "acme", Password: "right-password"})
-	d, err := sip.New(ctx, sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 36000, Max: 36999},
+	d, err := sip.New(ctx, sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 36000, Max: 36999}, PortalNetworks: []string{"127.0.0.0/8"},
 		Trunks: []sip.Trunk{{Name: "op", Employee: "sip:{extension}@127.0.0.1:9", Client: "sip:{number}@127.0.0.1:9", Portals: []string{"someone-else"}}}},
 		slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -65,7 +66,7 @@ func newTrunkHarness(t *testing.T, sealed bool) *trunkHarness {
 	th.harness = newHarnessWith(t, st, intake.Rules{}, testLogger(t), func(o *web.Options) {
 		o.Route = func(m string) error { return d.Route(m, "") }
 		o.Trunks = &web.Trunks{Check: d.CheckTrunk, Status: d.TrunkStatus, Sealed: sealed,
-			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Lookup: internalName,
 			Apply: func(m string, a *sip.Account) error {
 				if a == nil {
 					d.RemoveTrunk(m)
@@ -79,6 +80,15 @@ func newTrunkHarness(t *testing.T, sealed bool) *trunkHarness {
 }
 
 // save posts the SIP account form as the page does.
+// internalName resolves pbx.internal.test to a private and a public
+// address, and every other name as the system does.
+func internalName(ctx context.Context, host string) ([]netip.Addr, error) {
+	if host == "pbx.internal.test" {
+		return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("10.1.2.3")}, nil
+	}
+	return netpolicy.Resolve(ctx, host)
+}
+
 func (th *trunkHarness) save(authID string, kv ...string) (int, string) {
 	th.t.Helper()
 	f := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {authID}, "action": {"save_trunk"},
@@ -122,6 +132,17 @@ func TestAppTrunkHostile(t *testing.T) {
 	}
 	if code, page := th.save(admin.AccessToken, "registrar", "10.1.2.3:5060"); code != http.StatusUnprocessableEntity || !strings.Contains(page, "internal address") {
 		t.Errorf("internal registrar: %d %s", code, page)
+	}
+	// A name is resolved: every address must pass, and the form says which did not.
+	for _, kv := range [][]string{{"registrar", "pbx.internal.test:5060"}, {"proxy", "pbx.internal.test"}} {
+		if code, page := th.save(admin.AccessToken, kv...); code != http.StatusUnprocessableEntity ||
+			!strings.Contains(page, kv[0]+": pbx.internal.test resolves to 10.1.2.3, an internal address") {
+			t.Errorf("%s resolving to an internal address: %d %s", kv[0], code, page)
+		}
+	}
+	if code, page := th.save(admin.AccessToken, "registrar", "nothing.invalid"); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "does not resolve") {
+		t.Errorf("a registrar that does not resolve: %d %s", code, page)
 	}
 	if code, page := th.save(admin.AccessToken, "caller_ids", "*8101"); code != http.StatusUnprocessableEntity || !strings.Contains(page, "caller_ids") {
 		t.Errorf("feature code as caller ID: %d %s", code, page)

@@ -145,12 +145,13 @@ func (p *Phone) register(req *sip.Request, tx sip.ServerTransaction) {
 	if e := req.GetHeader("Expires"); e != nil {
 		res.AppendHeader(sip.NewHeader("Expires", e.Value()))
 	}
-	_ = tx.Respond(res)
+	// Recorded before the answer: whoever waits for the answer finds it.
 	p.mu.Lock()
 	if t := req.To(); t != nil {
 		p.registered = append(p.registered, t.Address.User)
 	}
 	p.mu.Unlock()
+	_ = tx.Respond(res)
 }
 
 // Credentials make the phone challenge every INVITE (401, digest MD5).
