@@ -61,8 +61,12 @@ type Speaker interface {
 
 // Config wires a Worker.
 type Config struct {
-	Store  Store
-	CRM    *bitrix24.Client
+	Store Store
+	CRM   *bitrix24.Client
+	// Dialer places the calls. Nil: the worker works only the jobs that
+	// place no call (UninstallWorker, AttachWorker); the service then runs
+	// only the maintenance queue, and a callback job that reaches Work
+	// waits (snoozed) for a process that can dial.
 	Dialer Dialer
 	Speech Speaker // nil: no announcement, a short tone is not played either
 	// Lines are callbackline's lines by Number. A callback for an unknown
@@ -137,8 +141,8 @@ func New(cfg Config) (*Worker, error) {
 // Init configures a Worker that was registered with River before its store
 // existed (River needs its workers before the store's client is made).
 func (w *Worker) Init(cfg Config) error {
-	if cfg.Store == nil || cfg.CRM == nil || cfg.Dialer == nil {
-		return callbackline.Errorf(callbackline.EINVALID, "callback: Store, CRM and Dialer are required")
+	if cfg.Store == nil || cfg.CRM == nil {
+		return callbackline.Errorf(callbackline.EINVALID, "callback: Store and CRM are required")
 	}
 	if len(cfg.Lines) == 0 {
 		return callbackline.Errorf(callbackline.EINVALID, "callback: at least one line is required (config key lines)")
@@ -225,6 +229,9 @@ func JobTimeout(lines []callbackline.Line) time.Duration {
 // Work runs one job: it advances the callback as far as it goes now, and
 // snoozes the job when the callback is scheduled for later.
 func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
+	if w.cfg.Dialer == nil { // nothing touched: a process that can dial takes it
+		return river.JobSnooze(noDialerWait)
+	}
 	ctx, release, err := w.claim(ctx, job.Args.CallbackID)
 	if err != nil {
 		return err
@@ -257,6 +264,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJ
 	}
 	return nil
 }
+
+// noDialerWait is how long a callback job reaching a worker without a
+// Dialer waits before it is looked at again.
+const noDialerWait = time.Hour
 
 // Run advances one callback. It returns how long to wait before running
 // it again (0: it is finished, or failed for good), or an error the queue

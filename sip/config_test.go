@@ -27,7 +27,6 @@ func TestConfigValidate(t *testing.T) {
 		{"sip.rtp_ports", func(c *sip.Config) { c.RTPPorts = sip.PortRange{Min: 100, Max: 200} }},
 		{"sip.rtp_ports", func(c *sip.Config) { c.RTPPorts = sip.PortRange{Min: 20000, Max: 20001} }},
 		{"sip.codecs[1]", func(c *sip.Config) { c.Codecs = []string{"pcmu", "opus"} }},
-		{"sip.trunks", func(c *sip.Config) { c.Trunks = nil }},
 		{"sip.trunks[0].employee", func(c *sip.Config) { c.Trunks[0].Employee = "sip:101@pbx.example.com" }},
 		{"sip.trunks[0].employee", func(c *sip.Config) { c.Trunks[0].Employee = "sip:x{extension}@pbx.example.com" }},
 		{"sip.trunks[0].employee", func(c *sip.Config) { c.Trunks[0].Employee = "sip:pbx.example.com;user={extension}" }},

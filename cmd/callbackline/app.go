@@ -95,7 +95,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.
 	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob, a.dialer == nil); err != nil {
 		return nil, err
 	}
 	if err := a.join(ctx, metrics, worker); err != nil {
@@ -103,12 +103,10 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	}
 	a.connectBitrix24(lines)
 	a.syncTrunks(ctx)
-	if worker != nil {
-		wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
-			DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
-		if err := a.initWorker(ctx, worker, wc); err != nil {
-			return nil, err
-		}
+	wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
+		DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
+	if err := a.initWorker(ctx, worker, wc); err != nil {
+		return nil, err
 	}
 	metrics.ObserveStore(a.store)
 	if a.srv, err = a.newServer(metrics, worker); err != nil {
@@ -128,9 +126,7 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 	}
 	o := cluster.Options{Store: a.store, DeadAfter: a.cfg.Cluster.DeadAfter, Logger: a.logger, Metrics: cm,
 		Instance: callbackline.Instance{ID: clientID(a.cfg), Fingerprint: a.cfg.Fingerprint(), Version: callbackline.Version}}
-	if worker != nil {
-		o.Fenced, o.Tick = worker.HangUp, worker.ReleaseIdle
-	}
+	o.Fenced, o.Tick = worker.HangUp, worker.ReleaseIdle
 	var err error
 	if a.member, err = cluster.Join(ctx, o); err != nil {
 		return fmt.Errorf("recording this instance in the database: %w", err)
@@ -138,12 +134,18 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 	return nil
 }
 
-// startDialer starts the SIP dialer when a trunk is configured; without
-// one, callback requests are stored but not called.
+// startDialer starts the SIP dialer when there is a way to call: an
+// operator trunk, or encryption_key, with which portals may enter their
+// own SIP accounts (learned while running). Without either, callback
+// requests are stored and wait; the queue works only the jobs that place
+// no call.
 func (a *app) startDialer(ctx context.Context) (err error) {
-	if len(a.cfg.SIP.Trunks) == 0 {
-		a.logger.Warn("no SIP trunk configured (config key sip.trunks): callback requests are stored and queued, but not called")
+	if len(a.cfg.SIP.Trunks) == 0 && a.cfg.EncryptionKey == "" {
+		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: callback requests are stored and wait, nothing is called")
 		return nil
+	}
+	if len(a.cfg.SIP.Trunks) == 0 {
+		a.logger.Info("no operator SIP trunk (config key sip.trunks): only the portals' own SIP accounts are called through")
 	}
 	if a.dialer, err = sip.New(ctx, a.cfg.SIP, a.logger); err != nil {
 		return fmt.Errorf("starting the SIP dialer (config key sip): %w", err)
@@ -151,13 +153,11 @@ func (a *app) startDialer(ctx context.Context) (err error) {
 	return nil
 }
 
-// registerWorkers registers the callback worker, which is configured
-// later (initWorker): River needs its workers when the store makes its
-// client. With no dialer the queue only takes jobs in (nil workers).
+// registerWorkers registers the workers, which are configured later
+// (initWorker): River needs them when the store makes its client. They
+// are registered with or without a dialer: without one, only the
+// maintenance queue runs (sqlstore.Options.NoCalls).
 func (a *app) registerWorkers() (*river.Workers, *callback.Worker) {
-	if a.dialer == nil {
-		return nil, nil
-	}
 	workers := river.NewWorkers()
 	worker := &callback.Worker{}
 	river.AddWorker(workers, worker)
@@ -200,7 +200,10 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 	if cache != nil {
 		c.Speech, c.SpeechFiles = cache, cache
 	}
-	c.Store, c.CRM, c.Dialer, c.PortalLines = a.store, a.crm, a.dialer, a.lines.Own
+	c.Store, c.CRM, c.PortalLines = a.store, a.crm, a.lines.Own
+	if a.dialer != nil { // not a nil *sip.Dialer in the interface
+		c.Dialer = a.dialer
+	}
 	c.Guard, c.Countries, c.RecordDir, c.Logger = a.cfg.Policy(), a.countries, a.cfg.RecordingsDir(), a.logger
 	return w.Init(c)
 }
@@ -429,12 +432,11 @@ func (a *app) run(ctx context.Context) error {
 	} else if n > 0 {
 		a.logger.Info("took back jobs that were running when the previous run stopped", slog.Int("jobs", n))
 	}
-	if a.dialer != nil {
-		// Not ctx: River ends running jobs when its start context ends. The
-		// queue is stopped below, gracefully.
-		if err := a.store.StartQueue(context.WithoutCancel(ctx)); err != nil {
-			return fmt.Errorf("starting the queue: %w", err)
-		}
+	// Not ctx: River ends running jobs when its start context ends. The
+	// queue is stopped below, gracefully. Without a dialer it works only
+	// the maintenance queue (uninstall checks, attachments).
+	if err := a.store.StartQueue(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("starting the queue: %w", err)
 	}
 	errc := make(chan error, 2)
 	go a.serveHTTP(errc)
@@ -472,11 +474,9 @@ func (a *app) run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
 	stopped := true
-	if a.dialer != nil {
-		if qerr := a.store.StopQueue(sctx); qerr != nil {
-			stopped = false
-			a.logger.Warn("calls were still in progress at the end of the grace; they are ended and resumed by the next run", slog.Any("err", qerr))
-		}
+	if qerr := a.store.StopQueue(sctx); qerr != nil {
+		stopped = false
+		a.logger.Warn("calls were still in progress at the end of the grace; they are ended and resumed by the next run", slog.Any("err", qerr))
 	}
 	if stopped {
 		// Nothing left to take over: the row goes, and with it the

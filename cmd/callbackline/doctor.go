@@ -35,7 +35,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err == nil {
 		err = st.Ping(ctx)
 		portals, perr := st.Portals(ctx)
@@ -129,7 +129,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 // update), e.g. after the configured lines changed.
 func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune bool) error {
 	logger := slog.New(slog.DiscardHandler)
-	st, err := openStore(ctx, cfg, logger, nil, "", 0)
+	st, err := openStore(ctx, cfg, logger, nil, "", 0, false)
 	if err != nil {
 		return err
 	}

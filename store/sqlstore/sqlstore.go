@@ -80,6 +80,11 @@ type Options struct {
 	// makes an insert-only client: Intake still queues jobs, nothing works
 	// them in this process.
 	Workers *river.Workers
+	// NoCalls works only the maintenance queue (QueueMaintenance: the
+	// uninstall checks, the recordings' attachments); the callback jobs
+	// wait in theirs, untouched, for a process that can dial. For a
+	// service without a SIP dialer.
+	NoCalls bool
 	// MaxWorkers is how many jobs run at once (default 10).
 	MaxWorkers int
 	// FetchPollInterval is how often the queue looks for new jobs when it
@@ -160,10 +165,19 @@ func (o *Options) RiverConfig() *river.Config {
 	}
 	if o.Workers != nil {
 		cfg.Workers = o.Workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.MaxWorkers}}
+		cfg.Queues = map[string]river.QueueConfig{QueueMaintenance: {MaxWorkers: o.MaxWorkers}}
+		if !o.NoCalls {
+			cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: o.MaxWorkers}
+		}
 	}
 	return cfg
 }
+
+// QueueMaintenance is the queue of the jobs that place no call
+// (UninstallJob, AttachJob): it runs even in a service that cannot dial
+// (Options.NoCalls). The callback jobs are in River's default queue. Jobs
+// queued in the default queue by an older version are worked there.
+const QueueMaintenance = "maintenance"
 
 // Hooks let tests reach into the committer. Set them before the intakes
 // they concern.
@@ -305,6 +319,7 @@ const attachTries = 10
 // same attempt is already waiting or running.
 func (s *Store) QueueAttach(ctx context.Context, j callbackline.AttachJob, delay time.Duration) error {
 	_, err := s.queue.Insert(ctx, j, &river.InsertOpts{
+		Queue:       QueueMaintenance,
 		MaxAttempts: attachTries,
 		ScheduledAt: time.Now().Add(delay),
 		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
@@ -332,6 +347,7 @@ var waiting = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobSta
 func (s *Store) QueueUninstall(ctx context.Context, j callbackline.UninstallJob, delay time.Duration) error {
 	for {
 		res, err := s.queue.Insert(ctx, j, &river.InsertOpts{
+			Queue:       QueueMaintenance,
 			MaxAttempts: uninstallTries,
 			ScheduledAt: time.Now().Add(delay),
 			UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: waiting},
