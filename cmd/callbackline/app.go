@@ -383,7 +383,7 @@ func (a *app) keepTrunks(ctx context.Context) {
 // when they have a trunk.
 func (a *app) route(memberID string) error {
 	if a.dialer == nil {
-		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks)")
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): requests are stored and wait, nothing is called")
 	}
 	err := a.dialer.Route(memberID, "")
 	if e, ok := errors.AsType[*sip.Error](err); ok {
