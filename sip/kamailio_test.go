@@ -45,6 +45,8 @@ func newKamDialer(t *testing.T, tr sip.Trunk) *sip.Dialer {
 		Listen:   "127.0.0.1:0",
 		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
 		Trunks:   []sip.Trunk{tr},
+		// The portals' own accounts at the test PBX are on loopback.
+		PortalNetworks: []string{"127.0.0.0/8"},
 	}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
