@@ -101,7 +101,7 @@ func TestDoctorInstances(t *testing.T) {
 	cfg := config.Default()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
 	cfg.Speech.Engine = "none"
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
