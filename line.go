@@ -41,6 +41,8 @@ type Policy struct {
 	RequireWorkday      bool          // skip employees whose workday is not open (timeman.status)
 	RequireAccept       bool          // the employee presses 1 to take the call (2 declines)
 	Announce            bool          // speak the request's TEXT to the employee
+	AnnounceRepeat      int           // times the TEXT is said (1–3; 0 is once)
+	Voice               string        // Bitrix24 voice id used when a request names none ("" = the service's default)
 	Todo                bool          // on final failure also add a to-do for the responsible
 	Hours               WorkingHours  // when callbacks are made; zero = always
 }
@@ -58,5 +60,6 @@ func DefaultPolicy() Policy {
 		MaxCallLength:       time.Hour,
 		RingMode:            RingSequential,
 		Announce:            true,
+		AnnounceRepeat:      1,
 	}
 }

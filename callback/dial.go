@@ -8,6 +8,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/speech"
 )
 
 // dial places the call and follows it (see progress) until it ends.
@@ -53,13 +54,23 @@ func (r *run) plan(a *callbackline.Attempt, cands []candidate) sip.Plan {
 	return plan
 }
 
-// announcement returns the announcement file of the request's text.
+// announcement returns the announcement file of the request: its text
+// (else the line's phrase for a form without one) in its voice (else the
+// line's), said as often as the policy asks, then the accept prompt when
+// the employee must press 1.
 func (r *run) announcement(ctx context.Context) string {
-	text := strings.TrimSpace(r.cb.Text)
-	if text == "" {
-		text = "Callback request from the website. Connecting you with the client."
+	words := r.phrases()
+	sc := speech.Script{Text: strings.TrimSpace(r.cb.Text), Voice: r.cb.Voice, Repeat: r.policy.AnnounceRepeat}
+	if sc.Text == "" {
+		sc.Text = words.NoText
 	}
-	ann, err := r.w.cfg.Speech.Announce(ctx, text, r.cb.Voice)
+	if strings.TrimSpace(sc.Voice) == "" {
+		sc.Voice = r.policy.Voice
+	}
+	if r.policy.RequireAccept {
+		sc.Prompt = words.Accept
+	}
+	ann, err := r.w.cfg.Speech.Announce(ctx, sc)
 	if err != nil {
 		r.log.Warn("no announcement", slog.Any("err", err))
 		return ""
@@ -68,4 +79,24 @@ func (r *run) announcement(ctx context.Context) string {
 		r.log.Warn("speech failed: a tone is played instead", slog.Any("err", ann.Err))
 	}
 	return ann.Path
+}
+
+// phrases returns the portal's phrases, English where they leave one out.
+func (r *run) phrases() Phrases {
+	p := EnglishPhrases
+	if r.w.cfg.Phrases == nil {
+		return p
+	}
+	lang := ""
+	if r.portal != nil {
+		lang = r.portal.Language
+	}
+	got := r.w.cfg.Phrases(lang)
+	if got.NoText != "" {
+		p.NoText = got.NoText
+	}
+	if got.Accept != "" {
+		p.Accept = got.Accept
+	}
+	return p
 }

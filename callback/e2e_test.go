@@ -89,7 +89,7 @@ func TestRealPhones(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := heard.Analyse(0, 0.1, 440, 1000)
-	ann, err := cache.Announce(context.Background(), cb.Text, cb.Voice)
+	ann, err := cache.Announce(context.Background(), speech.Script{Text: cb.Text, Voice: cb.Voice})
 	if err != nil || !ann.Speech {
 		t.Fatalf("announcement %+v %v", ann, err)
 	}

@@ -490,7 +490,7 @@ func TestLastJobAttemptGivesUp(t *testing.T) {
 // noSpeech is a Speaker whose announcement is the beeps (empty path).
 type noSpeech struct{}
 
-func (noSpeech) Announce(ctx context.Context, text, voiceID string) (speech.Announcement, error) {
+func (noSpeech) Announce(ctx context.Context, s speech.Script) (speech.Announcement, error) {
 	return speech.Announcement{}, nil
 }
 

@@ -18,8 +18,8 @@ import (
 // SpeechFiles is the speech cache as an uninstallation with CLEAN=1 sees
 // it: what it made of a text, and removing that (*speech.Cache).
 type SpeechFiles interface {
-	// AnnouncementKey is the cache key of the announcement of text.
-	AnnouncementKey(text, voiceID string) string
+	// AnnouncementKey is the cache key of every announcement of text.
+	AnnouncementKey(text string) string
 	// Remove deletes the files of the keys; other files are kept.
 	Remove(keys []string) (int, error)
 }
@@ -156,7 +156,7 @@ func (w *Worker) portalFiles(ctx context.Context, memberID string) (map[int64]bo
 			// Only the request's own text: the default announcement is
 			// every portal's.
 			if text := strings.TrimSpace(cb.Text); text != "" && w.cfg.SpeechFiles != nil {
-				keys[w.cfg.SpeechFiles.AnnouncementKey(text, cb.Voice)] = true
+				keys[w.cfg.SpeechFiles.AnnouncementKey(text)] = true
 			}
 		}
 		if len(list) < f.Limit {

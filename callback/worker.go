@@ -56,7 +56,7 @@ type Dialer interface {
 
 // Speaker turns the request's text into an announcement file: *speech.Cache.
 type Speaker interface {
-	Announce(ctx context.Context, text, voiceID string) (speech.Announcement, error)
+	Announce(ctx context.Context, s speech.Script) (speech.Announcement, error)
 }
 
 // Config wires a Worker.
@@ -69,6 +69,10 @@ type Config struct {
 	// waits (snoozed) for a process that can dial.
 	Dialer Dialer
 	Speech Speaker // nil: no announcement, a short tone is not played either
+	// Phrases, when set, returns what callbackline itself says to the
+	// employee in a portal's language (Bitrix24's LANGUAGE_ID: ru, de,
+	// …); nil, or a phrase left empty, is English (EnglishPhrases).
+	Phrases func(lang string) Phrases
 	// Lines are callbackline's lines by Number. A callback for an unknown
 	// or empty LINE_NUMBER uses the first line. At least one is required.
 	Lines []callbackline.Line

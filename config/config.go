@@ -254,7 +254,7 @@ func Default() *Config {
 			PortalNetworks: []string{},
 		},
 		Speech: Speech{
-			Engine:        EngineEspeak,
+			Engine:        EngineAuto,
 			Espeak:        Espeak{Path: "espeak-ng", Speed: 160, Variant: "f3"},
 			Command:       Command{Args: []string{}},
 			CacheDir:      filepath.Join("./data", "speech"),

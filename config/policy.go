@@ -10,6 +10,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/speech"
 )
 
 // Policy is how a line handles its callbacks, as written in the file
@@ -48,6 +49,11 @@ type Policy struct {
 	RequireAccept *bool `yaml:"require_accept"`
 	// Announce speaks the request's text to the employee.
 	Announce *bool `yaml:"announce"`
+	// AnnounceRepeat is how often the text is said (1–3).
+	AnnounceRepeat *int `yaml:"announce_repeat"`
+	// Voice is the Bitrix24 voice id (e.g. ruinternalfemale) spoken when
+	// a request names none.
+	Voice *string `yaml:"voice"`
 	// Todo also adds a to-do for the responsible on final failure.
 	Todo *bool `yaml:"todo"`
 	// Hours are when callbacks are made.
@@ -102,6 +108,8 @@ func fullPolicy(p callbackline.Policy) Policy {
 		RequireWorkday:      new(p.RequireWorkday),
 		RequireAccept:       new(p.RequireAccept),
 		Announce:            new(p.Announce),
+		AnnounceRepeat:      new(p.AnnounceRepeat),
+		Voice:               new(p.Voice),
 		Todo:                new(p.Todo),
 		Hours:               Hours{TimeZone: new("UTC")},
 	}
@@ -122,6 +130,8 @@ func (p Policy) Merge(o Policy) Policy {
 	pick(&p.RequireWorkday, o.RequireWorkday)
 	pick(&p.RequireAccept, o.RequireAccept)
 	pick(&p.Announce, o.Announce)
+	pick(&p.AnnounceRepeat, o.AnnounceRepeat)
+	pick(&p.Voice, o.Voice)
 	pick(&p.Todo, o.Todo)
 	pick(&p.Hours.TimeZone, o.Hours.TimeZone)
 	pd, od := p.Hours.days(), o.Hours.days()
@@ -164,6 +174,8 @@ func (p Policy) toDomain(key string) (callbackline.Policy, error) {
 		RequireWorkday:      *m.RequireWorkday,
 		RequireAccept:       *m.RequireAccept,
 		Announce:            *m.Announce,
+		AnnounceRepeat:      *m.AnnounceRepeat,
+		Voice:               strings.ToLower(strings.TrimSpace(*m.Voice)),
 		Todo:                *m.Todo,
 	}
 	h, err := m.Hours.domain(key + ".hours")
@@ -240,6 +252,12 @@ func (p Policy) check(key string, sources map[string]string) []error {
 	}
 	if p.EmployeeRounds != nil && *p.EmployeeRounds < 1 {
 		bad("employee_rounds", "is %d; must be at least 1 (1 tries every employee once)", *p.EmployeeRounds)
+	}
+	if p.AnnounceRepeat != nil && (*p.AnnounceRepeat < 1 || *p.AnnounceRepeat > speech.MaxRepeat) {
+		bad("announce_repeat", "is %d; the text is said 1 to %d times", *p.AnnounceRepeat, speech.MaxRepeat)
+	}
+	if p.Voice != nil && *p.Voice != "" && !speech.KnownVoice(*p.Voice) {
+		bad("voice", "%q is not a Bitrix24 voice id (e.g. ruinternalfemale, eurgermanfemale, usenglishmale; `callbackline voices` lists them)", *p.Voice)
 	}
 	if p.RingMode != nil {
 		switch callbackline.RingMode(strings.ToLower(string(*p.RingMode))) {

@@ -29,7 +29,7 @@ func TestBadSectionValues(t *testing.T) {
 		{"sip.codecs", "pcmu,opus", "sip.codecs[1]", `"opus" is not pcmu or pcma`},
 		{"sip.user_agent", "call back", "", "may hold only letters"},
 		{"sip.inbound.accept", "maybe", "", `"maybe" is not true or false`},
-		{"speech.engine", "festival", "", `"festival" is not espeak, command or none`},
+		{"speech.engine", "festival", "", `"festival" is not auto, espeak, command or none`},
 		{"speech.espeak.path", " ", "", "name the program"},
 		{"speech.espeak.speed", "20", "", "must be 80–450"},
 		{"speech.espeak.speed", "fast", "", "is not a whole number"},
@@ -48,6 +48,10 @@ func TestBadSectionValues(t *testing.T) {
 		{"defaults.policy.employee_retry_after", "0", "", "must be more than 0"},
 		{"defaults.policy.max_age", "-24h", "", "must be more than 0"},
 		{"defaults.policy.max_call_length", "0m", "", "must be more than 0"},
+		{"defaults.policy.announce_repeat", "0", "", "the text is said 1 to 3 times"},
+		{"defaults.policy.announce_repeat", "4", "", "the text is said 1 to 3 times"},
+		{"defaults.policy.voice", "robotvoice", "", `"robotvoice" is not a Bitrix24 voice id`},
+		{"speech.allow_noncommercial", "sometimes", "", `"sometimes" is not true or false`},
 		{"defaults.policy.ring_mode", "random", "", `"random" is not sequential or all`},
 		{"defaults.policy.skip_absent", "sometimes", "", "is not true or false"},
 		{"defaults.policy.require_workday", "2", "", "is not true or false"},
@@ -213,9 +217,18 @@ func TestSIPListsNotFromEnv(t *testing.T) {
 
 func TestSpeechEngine(t *testing.T) {
 	c := Default()
+	a, ok := c.SpeechEngine().(*speech.Auto)
+	if !ok || a.Espeak == nil || a.Espeak.Path != "espeak-ng" || a.Espeak.Speed != 160 || a.Espeak.Variant != "f3" || a.AllowNonCommercial {
+		t.Errorf("default engine = %#v", c.SpeechEngine())
+	}
+	c.Speech.Engine, c.Speech.AllowNonCommercial = EngineAuto, true
+	if a, ok := c.SpeechEngine().(*speech.Auto); !ok || !a.AllowNonCommercial {
+		t.Errorf("speech.allow_noncommercial: engine = %#v", c.SpeechEngine())
+	}
+	c.Speech.Engine = EngineEspeak
 	e, ok := c.SpeechEngine().(*speech.Espeak)
 	if !ok || e.Path != "espeak-ng" || e.Speed != 160 || e.Variant != "f3" {
-		t.Errorf("default engine = %#v", c.SpeechEngine())
+		t.Errorf("espeak engine = %#v", c.SpeechEngine())
 	}
 	c, err := Load("", []string{
 		"CALLBACKLINE_SPEECH_ENGINE=command", "CALLBACKLINE_SPEECH_COMMAND_PATH=/usr/bin/piper",

@@ -10,6 +10,7 @@ import (
 
 // Speech engines of speech.engine.
 const (
+	EngineAuto    = "auto"    // the best installed engine per language (speech.Auto)
 	EngineEspeak  = "espeak"  // espeak-ng (speech.Espeak)
 	EngineCommand = "command" // any program (speech.Command)
 	EngineNone    = "none"    // no speech: the employee hears a beep
@@ -17,8 +18,11 @@ const (
 
 // Speech configures the announcement's text-to-speech.
 type Speech struct {
-	// Engine is espeak, command or none.
+	// Engine is auto, espeak, command or none.
 	Engine string `yaml:"engine"`
+	// AllowNonCommercial lets engine auto use voices whose licence
+	// forbids commercial use (RHVoice's CC BY-NC-ND voices).
+	AllowNonCommercial bool `yaml:"allow_noncommercial"`
 	// Espeak configures engine espeak.
 	Espeak Espeak `yaml:"espeak"`
 	// Command configures engine command.
@@ -66,11 +70,14 @@ var (
 	debianPackage = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
 )
 
-// SpeechEngine returns the configured engine: a *speech.Espeak, a
-// *speech.Command, or nil for engine none.
+// SpeechEngine returns the configured engine: a *speech.Auto, a
+// *speech.Espeak, a *speech.Command, or nil for engine none.
 func (c *Config) SpeechEngine() speech.Engine {
 	s := c.Speech
 	switch strings.ToLower(s.Engine) {
+	case EngineAuto:
+		return &speech.Auto{Espeak: &speech.Espeak{Path: s.Espeak.Path, Speed: s.Espeak.Speed, Variant: s.Espeak.Variant},
+			AllowNonCommercial: s.AllowNonCommercial}
 	case EngineEspeak:
 		return &speech.Espeak{Path: s.Espeak.Path, Speed: s.Espeak.Speed, Variant: s.Espeak.Variant}
 	case EngineCommand:
@@ -112,7 +119,7 @@ func (c *Config) RecordingsDir() string {
 // check reports the problems of the speech section.
 func (s Speech) check(bad func(key, format string, args ...any)) {
 	switch strings.ToLower(s.Engine) {
-	case EngineEspeak:
+	case EngineAuto, EngineEspeak:
 		if strings.TrimSpace(s.Espeak.Path) == "" {
 			bad("speech.espeak.path", "is empty; name the program (espeak-ng, from the Debian package %s)", speech.EspeakPackage)
 		}
@@ -122,7 +129,7 @@ func (s Speech) check(bad func(key, format string, args ...any)) {
 		}
 	case EngineNone:
 	default:
-		bad("speech.engine", "%q is not espeak, command or none", s.Engine)
+		bad("speech.engine", "%q is not auto, espeak, command or none", s.Engine)
 	}
 	if s.Espeak.Speed < minSpeed || s.Espeak.Speed > maxSpeed {
 		bad("speech.espeak.speed", "is %d; words per minute must be %d–%d (160 suits the phone)", s.Espeak.Speed, minSpeed, maxSpeed)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ const (
 	// cache takes about 10 ms.
 	pruneEvery = time.Minute
 	// keyVersion changes when the file format or key layout changes.
-	keyVersion = "speech-cache-v1"
+	keyVersion = "speech-cache-v2"
 )
 
 // Cache keeps synthesised announcements as WAV files (8 kHz, mono, 16-bit,
@@ -88,6 +89,23 @@ func (c *Cache) Key(text string, v Voice) string {
 func (c *Cache) File(ctx context.Context, text, voiceID string) (string, error) {
 	v := VoiceFor(voiceID)
 	key := c.Key(text, v)
+	return c.file(ctx, key, func(ctx context.Context) (*Audio, error) { return c.speak(ctx, text, v) })
+}
+
+// speak synthesises text with v as telephone audio: its phone numbers,
+// times and dates said in v's language (Normalize), at Rate, at the
+// telephone level, after a short pause (ForPhone).
+func (c *Cache) speak(ctx context.Context, text string, v Voice) (*Audio, error) {
+	a, err := c.Engine.Synthesize(ctx, Normalize(text, v.Language), v)
+	if err != nil {
+		return nil, err
+	}
+	return ForPhone(a), nil
+}
+
+// file returns the path of the file named key (+ ".wav"), made by produce
+// unless it exists. Concurrent requests for one key share one produce.
+func (c *Cache) file(ctx context.Context, key string, produce func(context.Context) (*Audio, error)) (string, error) {
 	path := filepath.Join(c.Dir, key+".wav")
 	if c.hit(path) {
 		return path, nil
@@ -105,7 +123,7 @@ func (c *Cache) File(ctx context.Context, text, voiceID string) (string, error) 
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{done: make(chan struct{}), cancel: cancel}
 		c.flights[key] = f
-		go c.fill(fctx, f, key, path, text, v)
+		go c.fill(fctx, f, key, path, produce)
 	}
 	f.waiters++
 	c.mu.Unlock()
@@ -141,8 +159,8 @@ func (c *Cache) hit(path string) bool {
 	return true
 }
 
-// fill synthesises one key and writes its file.
-func (c *Cache) fill(ctx context.Context, f *flight, key, path, text string, v Voice) {
+// fill makes one key's audio and writes its file.
+func (c *Cache) fill(ctx context.Context, f *flight, key, path string, produce func(context.Context) (*Audio, error)) {
 	defer func() {
 		f.cancel()
 		c.mu.Lock()
@@ -152,7 +170,7 @@ func (c *Cache) fill(ctx context.Context, f *flight, key, path, text string, v V
 		c.mu.Unlock()
 		close(f.done)
 	}()
-	a, err := c.Engine.Synthesize(ctx, text, v)
+	a, err := produce(ctx)
 	if err != nil {
 		f.err = err
 		return
@@ -266,24 +284,17 @@ func (c *Cache) Prune() error {
 	return nil
 }
 
-// isKeyFile reports whether name is a cache file: 64 hex digits + ".wav".
+// isKeyFile reports whether name is a cache file: 64 hex digits, for an
+// announcement followed by '-' and 16 more, + ".wav".
 func isKeyFile(name string) bool {
-	h, ok := strings.CutSuffix(name, ".wav")
-	if !ok || len(h) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(h)
-	return err == nil
+	return keyFile.MatchString(name)
 }
 
-// AnnouncementKey is the key of the file Announce makes of text and
-// voiceID: what to remove when that text must go (see Remove).
-func (c *Cache) AnnouncementKey(text, voiceID string) string {
-	return c.Key(Clean(text, DefaultMaxText), VoiceFor(voiceID))
-}
+var keyFile = regexp.MustCompile(`^[0-9a-f]{64}(-[0-9a-f]{16})?\.wav$`)
 
-// Remove deletes the cached files of the keys (from Key or
-// AnnouncementKey) and returns how many it deleted; a key without a
+// Remove deletes the cached files of the keys (from Key, or from
+// AnnouncementKey: every announcement of the text) and returns how many
+// it deleted; a key without a
 // file is no error. Files of other keys are kept: the cache is shared.
 func (c *Cache) Remove(keys []string) (int, error) {
 	n := 0
@@ -293,45 +304,22 @@ func (c *Cache) Remove(keys []string) (int, error) {
 			errs = append(errs, errorf(ReasonCache, "", nil, "%q is not a speech cache key", k))
 			continue
 		}
-		err := os.Remove(filepath.Join(c.Dir, k+".wav"))
-		switch {
-		case err == nil:
-			n++
-		case !errors.Is(err, os.ErrNotExist):
-			errs = append(errs, err)
+		// An announcement's files: <key>-<variant>.wav (see Announce).
+		variants, _ := filepath.Glob(filepath.Join(c.Dir, k+"-*.wav"))
+		for _, p := range append(variants, filepath.Join(c.Dir, k+".wav")) {
+			err := os.Remove(p)
+			switch {
+			case err == nil:
+				n++
+			case !errors.Is(err, os.ErrNotExist):
+				errs = append(errs, err)
+			}
 		}
 	}
 	if len(errs) > 0 {
 		return n, errorf(ReasonCache, "", errors.Join(errs...), "cannot remove from the speech cache %s", c.Dir)
 	}
 	return n, nil
-}
-
-// Announcement is what to play to the employee.
-type Announcement struct {
-	Path   string // WAV, 8 kHz mono 16-bit, ready for PlayFile
-	Speech bool   // false: Path is the Beep fallback
-	Err    error  // why there is no speech (an *Error); nil when Speech
-}
-
-// Announce returns the announcement for a callback: the text (cleaned and
-// cut to DefaultMaxText characters) spoken with the voice for voiceID, or,
-// when the text is empty or no engine works, the Beep with the reason in
-// Err, so the call is still connected and the reason can be reported. The
-// error is non-nil only when ctx ends or not even the beep can be written.
-func (c *Cache) Announce(ctx context.Context, text, voiceID string) (Announcement, error) {
-	path, err := c.File(ctx, Clean(text, DefaultMaxText), voiceID)
-	if err == nil {
-		return Announcement{Path: path, Speech: true}, nil
-	}
-	if ctx.Err() != nil {
-		return Announcement{}, err
-	}
-	beep, berr := c.BeepFile()
-	if berr != nil {
-		return Announcement{}, errors.Join(err, berr)
-	}
-	return Announcement{Path: beep, Err: err}, nil
 }
 
 // BeepFile returns the path of the Beep as a WAV in the cache directory,

@@ -136,7 +136,7 @@ func TestCacheWaiterGivesUp(t *testing.T) {
 
 func TestAnnounceFallsBackToBeep(t *testing.T) {
 	c := newCache(t, &speech.Espeak{Path: "/nonexistent/espeak-ng"})
-	a, err := c.Announce(context.Background(), "Hello", "usenglishmale")
+	a, err := c.Announce(context.Background(), speech.Script{Text: "Hello", Voice: "usenglishmale"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,12 +153,12 @@ func TestAnnounceFallsBackToBeep(t *testing.T) {
 func TestAnnounceSpeechAndEmptyText(t *testing.T) {
 	speechtest.NeedEspeak(t)
 	c := newCache(t, &speech.Espeak{})
-	a, err := c.Announce(context.Background(), strings.Repeat("Callback request. ", 100), "eurgermanfemale")
+	a, err := c.Announce(context.Background(), speech.Script{Text: strings.Repeat("Callback request. ", 100), Voice: "eurgermanfemale"})
 	if err != nil || !a.Speech || a.Err != nil {
 		t.Fatalf("%+v, %v", a, err)
 	}
 	assertSpeech(t, assertPlayable(t, a.Path))
-	a, err = c.Announce(context.Background(), " ", "eurgermanfemale")
+	a, err = c.Announce(context.Background(), speech.Script{Text: " ", Voice: "eurgermanfemale"})
 	if err != nil || a.Speech || speech.ReasonOf(a.Err) != speech.ReasonEmpty {
 		t.Fatalf("empty text: %+v, %v", a, err)
 	}

@@ -28,7 +28,7 @@ func ExampleCache_Announce() {
 	defer cancel()
 
 	text := "Callback request from the website. Herr Müller asks about the annual plan."
-	a, err := cache.Announce(ctx, text, "deinternalfemale") // VOICE of ONEXTERNALCALLBACKSTART
+	a, err := cache.Announce(ctx, speech.Script{Text: text, Voice: "deinternalfemale"}) // VOICE of ONEXTERNALCALLBACKSTART
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func ExampleCache_Announce() {
 	}
 	fmt.Printf("%d Hz mono 16-bit, %v of audio\n", audio.Rate, audio.Duration() > 0)
 
-	again, _ := cache.Announce(ctx, text, "deinternalfemale")
+	again, _ := cache.Announce(ctx, speech.Script{Text: text, Voice: "deinternalfemale"})
 	fmt.Println("second request served from the same file:", again.Path == a.Path)
 	// Output:
 	// 8000 Hz mono 16-bit, true of audio

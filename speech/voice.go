@@ -191,3 +191,28 @@ func VoiceIDs() []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// docVoiceIDs are voice ids that appear only in Bitrix24's documentation
+// (docs/bitrix24.md §7.2): VoiceFor reads them by their letters.
+var docVoiceIDs = []string{"deinternalfemale", "internalfemale", "usinternalfemale", "usinternalmale"}
+
+// DocVoiceIDs returns the voice ids of Bitrix24's documentation that are
+// not in its voice list (deinternalfemale, …), sorted.
+func DocVoiceIDs() []string {
+	return append([]string(nil), docVoiceIDs...)
+}
+
+// KnownVoice reports whether id (any case) is one of VoiceIDs or
+// DocVoiceIDs.
+func KnownVoice(id string) bool {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if _, ok := voices[id]; ok {
+		return true
+	}
+	for _, d := range docVoiceIDs {
+		if d == id {
+			return true
+		}
+	}
+	return false
+}

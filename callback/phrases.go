@@ -1,0 +1,17 @@
+package callback
+
+// Phrases are the sentences callbackline itself says to the employee
+// before the client is dialled.
+type Phrases struct {
+	// NoText is the announcement of a request whose form sent no TEXT.
+	NoText string
+	// Accept follows the text when the line's policy requires the
+	// employee to press 1 (require_accept); 2 declines.
+	Accept string
+}
+
+// EnglishPhrases are the phrases of a portal whose language has none.
+var EnglishPhrases = Phrases{
+	NoText: "Callback request from the website. Connecting you with the client.",
+	Accept: "Press 1 to connect, or 2 to decline.",
+}
