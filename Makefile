@@ -7,10 +7,15 @@ BIN       ?= bin/callbackline
 DEMO_BIN  ?= bin/callbackline-demo
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/callbackline/callbackline.Version=$(VERSION)
-# Debian packages: the demo's phones and speech; the tests add audio tools
-# and a browser.
-DEMO_PKGS ?= baresip-core espeak-ng
-TEST_PKGS ?= $(DEMO_PKGS) sox chromium kamailio
+# Debian packages: the demo's phones and speech; the tests add audio tools,
+# a browser and the non-commercial Polish voices (used only with
+# speech.allow_noncommercial; tested when installed). Speech: espeak-ng for
+# every language, RHVoice and SVOX Pico for natural voices; those are in
+# Debian's contrib and non-free components, which deps enables when they
+# are missing (.ci/apt-components).
+SPEECH_PKGS ?= espeak-ng rhvoice rhvoice-russian rhvoice-ukrainian rhvoice-english rhvoice-brazilian-portuguese libttspico-utils
+DEMO_PKGS ?= baresip-core $(SPEECH_PKGS)
+TEST_PKGS ?= $(DEMO_PKGS) rhvoice-polish sox chromium kamailio
 
 .PHONY: build run demo test bench intake-bench deps fuzz clean
 
@@ -35,6 +40,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		case "$$missing" in *rhvoice*|*libttspico*) $$SUDO sh .ci/apt-components || exit 1;; esac; \
 		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing || exit 1; \
 		case "$$missing" in *kamailio*) \
 			echo "the tests start their own Kamailio: stopping the package's service (it would hold port 5060)"; \
@@ -61,7 +67,7 @@ intake-bench:
 # testdata/fuzz/<Target>/ to keep them).
 FUZZTIME ?= 20s
 FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./bitrix24:FuzzPlain ./bitrix24:FuzzCallEnd ./web:FuzzIntake ./phone:FuzzNormalize \
-	./phone:FuzzMask ./speech:FuzzParseWAV ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
+	./phone:FuzzMask ./speech:FuzzParseWAV ./speech:FuzzNormalize ./speech:FuzzTextLanguage ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
 	./config:FuzzLoad ./config:FuzzPortalLines ./config:FuzzParseNetworks ./web:FuzzTrunkForm
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \

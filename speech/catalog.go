@@ -97,3 +97,15 @@ func (n natural) packages() string {
 	}
 	return n.pkg
 }
+
+// PackagesOf returns the Debian packages that bring a natural voice of
+// the engine (EngineRHVoice or EnginePico): the engine's and the voice
+// data's, "" for a voice not in the catalog.
+func PackagesOf(engine, voice string) string {
+	for _, n := range catalog {
+		if n.engine == engine && n.name == voice {
+			return n.packages()
+		}
+	}
+	return ""
+}

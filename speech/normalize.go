@@ -116,13 +116,13 @@ func (w words) sayPhone(s string) string {
 		return s
 	}
 	var parts []string
-	if strings.HasPrefix(s, "+") {
-		parts = append(parts, w.plus)
-	}
 	for _, g := range groups {
 		for _, p := range split(g) {
 			parts = append(parts, sayGroup(p))
 		}
+	}
+	if strings.HasPrefix(s, "+") {
+		parts[0] = w.plus + " " + parts[0]
 	}
 	return strings.Join(parts, ", ")
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -78,10 +77,8 @@ func (r *RHVoice) Speak(ctx context.Context, text, voice string) (*Audio, error)
 func (r *RHVoice) missing(voice string) *Error {
 	e := errorf(ReasonMissing, r.Name(), nil, "voice %q is not installed in %s", voice, r.dir())
 	e.Package = RHVoicePackage
-	for _, n := range catalog {
-		if n.engine == EngineRHVoice && strings.EqualFold(n.name, voice) {
-			e.Package = n.packages()
-		}
+	if p := PackagesOf(EngineRHVoice, voice); p != "" {
+		e.Package = p
 	}
 	return e
 }

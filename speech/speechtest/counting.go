@@ -43,3 +43,21 @@ func NeedEspeak(tb testing.TB) {
 		tb.Skip("espeak-ng not found: install the Debian package espeak-ng")
 	}
 }
+
+// NeedRHVoice skips the test when RHVoice or its voice is not installed,
+// naming the Debian packages that bring them.
+func NeedRHVoice(tb testing.TB, voice string) {
+	tb.Helper()
+	if !(&speech.RHVoice{}).Installed(voice) {
+		tb.Skipf("RHVoice voice %s not installed: install the Debian packages %s", voice, speech.PackagesOf(speech.EngineRHVoice, voice))
+	}
+}
+
+// NeedPico skips the test when SVOX Pico or its language (de-DE) is not
+// installed.
+func NeedPico(tb testing.TB, lang string) {
+	tb.Helper()
+	if !(&speech.Pico{}).Installed(lang) {
+		tb.Skipf("SVOX Pico %s not installed: install the Debian package %s", lang, speech.PicoPackage)
+	}
+}
