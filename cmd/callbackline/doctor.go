@@ -68,6 +68,11 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		warn("speech", "engine none: employees hear a short tone instead of the request")
 	} else {
 		check("speech ("+eng.Name()+")", speech.Check(ctx, eng), "install the Debian package espeak-ng, or configure speech.command")
+		if a, ok := eng.(*speech.Auto); ok {
+			if why := speechFallbacks(a); why != "" {
+				warn("speech voices", why)
+			}
+		}
 	}
 	if _, err := exec.LookPath("baresip"); err != nil {
 		warn("baresip", "not installed: the real-phone tests and the demo's baresip phones need the Debian package baresip-core (optional)")

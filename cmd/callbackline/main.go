@@ -4,6 +4,7 @@
 //	callbackline serve    [--config FILE]   run the service
 //	callbackline migrate  [--config FILE]   apply the database migrations and exit
 //	callbackline doctor   [--config FILE]   check what callbackline needs
+//	callbackline voices   [--config FILE]   how each Bitrix24 voice is spoken, what to install
 //	callbackline lines sync [--config FILE] [--prune]  register the lines in every portal
 //	callbackline version                    print the version
 //
@@ -34,6 +35,8 @@ Usage:
   callbackline serve   [--config FILE]   run the service
   callbackline migrate [--config FILE]   apply the database migrations and exit
   callbackline doctor  [--config FILE]   check the database, speech, SIP and Bitrix24 settings
+  callbackline voices  [--config FILE]   how each Bitrix24 voice id is spoken: engine, voice,
+                                         licence, natural or fallback, what to install
   callbackline lines sync [--config FILE] [--prune]
                                          register the configured lines in every installed portal
   callbackline version                   print the version
@@ -89,7 +92,7 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 			return usageError{"lines takes one subcommand: lines sync"}
 		}
 		rest = rest[1:]
-	case "serve", "migrate", "doctor":
+	case "serve", "migrate", "doctor", "voices":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -109,6 +112,8 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 		return migrate(ctx, cfg, stdout)
 	case "doctor":
 		return doctor(ctx, cfg, stdout)
+	case "voices":
+		return voices(cfg, stdout)
 	case "lines":
 		return syncLines(ctx, cfg, stdout, *prune)
 	default:
