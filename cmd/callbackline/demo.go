@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,13 +28,22 @@ import (
 	"github.com/callbackline/callbackline/sip/siptest"
 )
 
-// The demo's cast: the simulated portal's seeded lead 5785 belongs to
-// Max Müller (user 1269), whose extension is 101.
+// The demo's cast: the simulated portal's seeded lead 5785 and contact
+// 797 belong to Max Müller (user 1269), whose extension is 101.
 const (
 	demoExtension = "101"
 	demoClient    = "+49 495 1234567" // as the visitor types it
-	demoText      = "Hello Max. A visitor of the website asks for a callback about the annual contract. Connecting you with the client now."
 )
+
+// demoRequests are the demo's callback forms: a German visitor's and a
+// Russian one's, each in its language's voice, so the employee hears
+// both voices (natural ones when RHVoice and SVOX Pico are installed).
+var demoRequests = []bitrix24test.CallbackRequest{
+	{PhoneNumber: demoClient, Voice: "eurgermanfemale", CRMEntityType: "LEAD", CRMEntityID: "5785",
+		Text: "Hallo Max. Ein Besucher der Website bittet um Rückruf zum Jahresvertrag. Sie werden jetzt mit dem Kunden verbunden."},
+	{PhoneNumber: demoClient, Voice: "ruinternalfemale", CRMEntityType: "CONTACT", CRMEntityID: "797",
+		Text: "Клиент оставил заявку на сайте и просит перезвонить по поводу доставки заказа."},
+}
 
 // demoOptions tune a demo run (tests shorten it).
 type demoOptions struct {
@@ -55,6 +65,9 @@ type demoRun struct {
 	portal *bitrix24test.Portal
 	app    *app
 	base   string // the service's URL
+	// heard returns the path of what the employee's phone heard in its
+	// n-th call (from 1), once the call is over.
+	heard func(ctx context.Context, n int) (string, error)
 }
 
 // demo shows the whole flow on one machine with nothing to configure: a
@@ -95,9 +108,26 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	if err := d.install(ctx); err != nil {
 		return err
 	}
-	cb, err := d.requestCallback(ctx)
-	if err != nil {
-		return err
+	var cb *callbackline.Callback
+	heard := make([]string, len(demoRequests)) // what the employee's phone heard in each call
+	for i, req := range demoRequests {
+		if cb, err = d.requestCallback(ctx, req); err != nil {
+			return err
+		}
+		if cb.State != callbackline.StateDone {
+			return fmt.Errorf("the callback ended %s: %s", cb.State, cb.Reason)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		heard[i], err = d.heard(wctx, i+1)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("what the employee heard: %w", err)
+		}
+	}
+	for i, path := range heard {
+		if err := d.checkHeard(i, path); err != nil {
+			return err
+		}
 	}
 	return d.report(cb)
 }
@@ -128,6 +158,9 @@ func (d *demoRun) phones(ctx context.Context) (empHost, cliHost string, stop fun
 	if err == nil {
 		d.say("baresip phones ready: the employee's extension %s at %s, the client %s at %s",
 			demoExtension, emp.HostPort(), phone.Mask(d.client), cli.HostPort())
+		d.heard = func(ctx context.Context, n int) (string, error) {
+			return nthFile(ctx, filepath.Join(d.dir, "employee", "rec", "dump-*-dec.wav"), n)
+		}
 		return emp.HostPort(), cli.HostPort(), func() { cli.Stop(); emp.Stop() }, nil
 	}
 	if d.o.Phones == "baresip" {
@@ -138,7 +171,18 @@ func (d *demoRun) phones(ctx context.Context) (empHost, cliHost string, stop fun
 	if err != nil {
 		return "", "", nil, fmt.Errorf("starting the demo phones: %w", err)
 	}
-	phones.Set(demoExtension, siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440})
+	// The employee's phone writes what it hears when a call ends; each
+	// call gets its own file (set before the next call starts).
+	heardPath := func(n int) string { return filepath.Join(d.dir, fmt.Sprintf("employee-heard-%d.wav", n)) }
+	employee := func(n int) siptest.Behavior {
+		return siptest.Behavior{Action: siptest.Answer, Delay: 1500 * time.Millisecond, ToneHz: 440, Record: heardPath(n)}
+	}
+	phones.Set(demoExtension, employee(1))
+	d.heard = func(ctx context.Context, n int) (string, error) {
+		path, err := nthFile(ctx, heardPath(n), 1)
+		phones.Set(demoExtension, employee(n+1))
+		return path, err
+	}
 	phones.Set(d.client, siptest.Behavior{Action: siptest.Answer, Delay: 2 * time.Second, ToneHz: 1000, HangupAfter: d.o.Talk})
 	d.say("Go phones ready at %s (no baresip: %v): the employee's extension %s, the client %s",
 		phones.Addr(), why, demoExtension, phone.Mask(d.client))
@@ -248,17 +292,17 @@ func (d *demoRun) install(ctx context.Context) error {
 
 // requestCallback submits the portal's callback form as a visitor would
 // and waits until the callback reaches a final state.
-func (d *demoRun) requestCallback(ctx context.Context) (*callbackline.Callback, error) {
-	d.say("a visitor submits the callback form: %s, lead 5785", phone.Mask(d.client))
-	if err := d.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: demoClient, Text: demoText,
-		Voice: "usenglishmale", CRMEntityType: "LEAD", CRMEntityID: "5785"}); err != nil {
+func (d *demoRun) requestCallback(ctx context.Context, req bitrix24test.CallbackRequest) (*callbackline.Callback, error) {
+	d.say("a visitor submits the callback form: %s, %s %s, voice %s: %q", phone.Mask(d.client),
+		strings.ToLower(req.CRMEntityType), req.CRMEntityID, req.Voice, req.Text)
+	if err := d.portal.SubmitCallbackForm(ctx, req); err != nil {
 		return nil, fmt.Errorf("submitting the form: %w", err)
 	}
 	d.say("ONEXTERNALCALLBACKSTART delivered and accepted")
 	var cb *callbackline.Callback
 	if err := waitFor(ctx, func() bool {
 		list, err := d.app.store.Callbacks(ctx, callbackline.CallbackFilter{Limit: 1})
-		if err != nil || len(list) == 0 {
+		if err != nil || len(list) == 0 || strconv.FormatInt(list[0].CRMEntityID, 10) != req.CRMEntityID {
 			return false
 		}
 		cb = list[0]
@@ -285,9 +329,6 @@ func (d *demoRun) report(cb *callbackline.Callback) error {
 		if n := len(c.Records); n > 0 {
 			record = c.Records[n-1].Content
 		}
-	}
-	if cb.State != callbackline.StateDone {
-		return fmt.Errorf("the callback ended %s: %s", cb.State, cb.Reason)
 	}
 	if record == nil {
 		return errors.New("no recording was attached to the call")

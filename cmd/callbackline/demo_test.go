@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/sip/siptest"
+	"github.com/callbackline/callbackline/speech"
 )
 
 // TestDemo runs `callbackline demo` as a new user would and checks what it
-// shows: the timeline from the event to the attached recording, the CRM's
-// call log, and a stereo recording with the employee left and the client
-// right.
+// shows: the timeline from the event to the attached recording, a German
+// and a Russian request heard by the employee's phone in their voices, the
+// CRM's call log, and a stereo recording with the employee left and the
+// client right.
 func TestDemo(t *testing.T) {
 	t.Run("go phones", func(t *testing.T) { testDemo(t, "go") })
 	t.Run("baresip phones", func(t *testing.T) {
@@ -42,9 +44,25 @@ func testDemo(t *testing.T, phones string) {
 		"[ringing_employee]", "[announcing]", "[ringing_client]", "[connected]",
 		"call finished in the CRM: status 200", "recording attached", "[done]",
 		"The CRM's call log", "finished: true  status 200",
+		"callback 2 [done]",
 	} {
 		if !strings.Contains(text, step) {
 			t.Errorf("the demo output lacks %q", step)
+		}
+	}
+	// The employee's phone heard each request in its own language's voice
+	// (the demo compares what the phone heard with each announcement and
+	// fails unless it matches its own best); natural voices when installed.
+	de, ru := "espeak-ng", "espeak-ng"
+	if (&speech.Pico{}).Installed("de-DE") {
+		de = "pico de-DE"
+	}
+	if (&speech.RHVoice{}).Installed("elena") {
+		ru = "rhvoice elena"
+	}
+	for _, want := range []string{"heard the de request spoken by " + de, "heard the ru request spoken by " + ru} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the demo output lacks %q", want)
 		}
 	}
 	a, err := siptest.ReadWAV(rec)
