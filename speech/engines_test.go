@@ -3,6 +3,7 @@ package speech_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -140,5 +141,80 @@ func TestAutoFallsBackToEspeak(t *testing.T) {
 	var e *speech.Error
 	if !errors.As(err, &e) || e.Reason != speech.ReasonMissing || e.Package != "rhvoice rhvoice-russian" {
 		t.Errorf("RHVoice without Russian voices: %v, want missing with the packages rhvoice rhvoice-russian", err)
+	}
+}
+
+// BenchmarkSynthesizeNatural measures the natural engines on the same
+// 141-character Russian request (German for Pico), from process start to
+// telephone audio at 8 kHz (ForPhone).
+func BenchmarkSynthesizeNatural(b *testing.B) {
+	ru := "Здравствуйте! Клиент Иван Петров оставил заявку на сайте и просит срочно перезвонить по поводу доставки заказа номер 4512 в Москву. Соединяю."
+	de := "Guten Tag! Der Kunde Jan Peters hat auf der Website eine Anfrage hinterlassen und bittet um Rückruf wegen der Lieferung der Bestellung 4512."
+	for _, c := range []struct {
+		name, text, id string
+		need           func(testing.TB)
+	}{
+		{"rhvoice-elena", ru, "ruinternalfemale", func(tb testing.TB) { speechtest.NeedRHVoice(tb, "elena") }},
+		{"pico-de-DE", de, "eurgermanfemale", func(tb testing.TB) { speechtest.NeedPico(tb, "de-DE") }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.need(b)
+			a := &speech.Auto{}
+			v := speech.VoiceFor(c.id)
+			for b.Loop() {
+				au, err := a.Synthesize(context.Background(), c.text, v)
+				if err != nil {
+					b.Fatal(err)
+				}
+				speech.ForPhone(au)
+			}
+		})
+	}
+}
+
+// BenchmarkAnnounceScript measures a cache miss of an announcement said
+// twice and followed by the accept prompt, with the fastest natural
+// engine (Pico): two syntheses, normalisation, level, the WAV written.
+func BenchmarkAnnounceScript(b *testing.B) {
+	speechtest.NeedPico(b, "de-DE")
+	c := newCache(b, &speech.Auto{})
+	i := 0
+	for b.Loop() {
+		i++
+		s := speech.Script{Text: fmt.Sprintf("Der Kunde bittet um Rückruf unter +49 30 1234567, Anfrage %d.", i), Voice: "eurgermanfemale",
+			Repeat: 2, Prompt: "Drücken Sie 1, um verbunden zu werden."}
+		if a, err := c.Announce(context.Background(), s); err != nil || !a.Speech {
+			b.Fatal(a.Err, err)
+		}
+	}
+}
+
+// TestPicoTextIsNeverAnOption: a text that looks like pico2wave's options
+// is spoken, and no file it names is written.
+func TestPicoTextIsNeverAnOption(t *testing.T) {
+	speechtest.NeedPico(t, "en-US")
+	evil := filepath.Join(t.TempDir(), "evil.wav")
+	a, err := (&speech.Pico{Timeout: time.Minute}).Synthesize(context.Background(), "-w "+evil+" --lang=de-DE", speech.VoiceFor("usenglishfemale"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Duration() < 500*time.Millisecond || a.RMS() < 0.01 {
+		t.Errorf("the text was not spoken: %v, RMS %.4f", a.Duration(), a.RMS())
+	}
+	if _, err := os.Stat(evil); !os.IsNotExist(err) {
+		t.Errorf("pico2wave took the text for an option and wrote %s", evil)
+	}
+}
+
+// TestRHVoiceMarkupIsText: SSML in a visitor's text is not obeyed (a
+// 20-second break would make the announcement that long).
+func TestRHVoiceMarkupIsText(t *testing.T) {
+	speechtest.NeedRHVoice(t, "slt")
+	a, err := (&speech.RHVoice{Timeout: time.Minute}).Speak(context.Background(), `<speak>Hello <break time="20s"/> there</speak>`, "slt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := a.Duration(); d < 500*time.Millisecond || d > 15*time.Second {
+		t.Errorf("%v of audio: the markup was obeyed, or nothing spoken", d)
 	}
 }

@@ -205,7 +205,7 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 <dt>caller_id, caller_name</dt><dd>the number and name shown to the client</dd>
 <dt>employees</dt><dd>Bitrix24 user ids tried after the CRM responsible, in order: [12, 34]</dd>
 <dt>target, target_user</dt><dd>a fixed extension (queue, ring group) instead of employees, and the Bitrix24 user its calls are registered for; the extension must pass the PBX's extension rule (by default 2–6 digits without a leading 0), as must every employee's internal number: an employee whose number breaks it is skipped, and the callback's history says so</dd>
-<dt>policy</dt><dd>employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false)</dd>
+<dt>policy</dt><dd>employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false), announce_repeat (1–3), voice (the Bitrix24 voice id used when a request names none, e.g. ruinternalfemale)</dd>
 <dt>policy.hours</dt><dd>time_zone (Europe/Berlin), monday … sunday (["09:00-18:00"]), holidays (["2025-12-25"])</dd>
 </dl>
 </details>
