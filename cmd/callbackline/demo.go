@@ -140,7 +140,7 @@ func (o *demoOptions) setDefaults() {
 		o.Talk = 4 * time.Second
 	}
 	if o.Timeout == 0 {
-		o.Timeout = 2 * time.Minute
+		o.Timeout = 3 * time.Minute
 	}
 }
 

@@ -33,7 +33,7 @@ func TestDemo(t *testing.T) {
 func testDemo(t *testing.T, phones string) {
 	var out bytes.Buffer
 	rec := filepath.Join(t.TempDir(), "demo-recording.wav")
-	if err := demo(context.Background(), &out, demoOptions{Recording: rec, Talk: 3 * time.Second, Timeout: 90 * time.Second, Phones: phones, Quiet: true}); err != nil {
+	if err := demo(context.Background(), &out, demoOptions{Recording: rec, Talk: 3 * time.Second, Timeout: 3 * time.Minute, Phones: phones, Quiet: true}); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	text := out.String()
