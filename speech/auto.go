@@ -204,19 +204,3 @@ func programFound(path string) bool {
 	_, err := exec.LookPath(path)
 	return err == nil
 }
-
-// decodeNative parses a program's WAV output at the program's own rate.
-func decodeNative(engine string, wav []byte) (*Audio, error) {
-	a, err := ParseWAV(wav)
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			e.Engine = engine
-		}
-		return nil, err
-	}
-	if len(a.Samples) == 0 {
-		return nil, errorf(ReasonBadOutput, engine, nil, "the program produced no audio")
-	}
-	return a, nil
-}

@@ -104,6 +104,11 @@ func prepare(engine, text string, max int) (string, error) {
 
 // decode parses a program's WAV output and converts it to Rate.
 func decode(engine string, wav []byte) (*Audio, error) {
+	return toRate(decodeNative(engine, wav))
+}
+
+// decodeNative parses a program's WAV output at the program's own rate.
+func decodeNative(engine string, wav []byte) (*Audio, error) {
 	a, err := ParseWAV(wav)
 	if err != nil {
 		var e *Error
@@ -115,5 +120,5 @@ func decode(engine string, wav []byte) (*Audio, error) {
 	if len(a.Samples) == 0 {
 		return nil, errorf(ReasonBadOutput, engine, nil, "the program produced no audio")
 	}
-	return a.Resample(Rate), nil
+	return a, nil
 }
