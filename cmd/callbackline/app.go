@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -52,6 +53,10 @@ type app struct {
 
 	trunkMu sync.Mutex
 	learned map[string]string // member id → the own account the dialer has (accountKey)
+
+	// stopping is set when the stop begins: /readyz then fails, so the
+	// balancer sends new requests elsewhere while calls end.
+	stopping atomic.Bool
 }
 
 // appOptions are what the demo adds to a plain serve.
@@ -266,6 +271,10 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 			return err
 		},
 		Ready: func(ctx context.Context) error {
+			if a.stopping.Load() {
+				return callbackline.Errorf(callbackline.EUNAVAILABLE,
+					"this instance is stopping: calls in progress are ending, new requests belong to another instance")
+			}
 			if a.dialer == nil {
 				return nil
 			}
@@ -470,6 +479,7 @@ func (a *app) run(ctx context.Context) error {
 	// The queue stops first: no new calls start, calls in progress may end
 	// within the grace. Events are still taken in (stored for the next run)
 	// meanwhile: Bitrix24 never sends an event twice.
+	a.stopping.Store(true)
 	a.logger.Info("shutting down: no new calls; waiting for calls in progress", slog.String("grace", a.cfg.ShutdownGrace.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()

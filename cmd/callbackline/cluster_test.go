@@ -220,14 +220,7 @@ func (r *clusterRig) metric(i int, sample string) string {
 }
 
 // ready reports whether instance i's /readyz answers 200.
-func (r *clusterRig) ready(i int) bool {
-	res, err := http.Get("http://" + r.nodes[i].addr + "/readyz")
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
-}
+func (r *clusterRig) ready(i int) bool { return readyStatus(r.nodes[i].addr) == http.StatusOK }
 
 // state is callback id's state.
 func (r *clusterRig) state(id int64) string {

@@ -167,6 +167,17 @@ func postEvent(ctx context.Context, c *http.Client, url, body string) (int64, er
 	return a.CallbackID, nil
 }
 
+// readyStatus is the status of the instance's /readyz, 0 when it does
+// not answer.
+func readyStatus(addr string) int {
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		return 0
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 // waitAnswered waits until more flood events than n were accepted by
 // twenty at least.
 func (r *rollingRig) waitAnswered(n int, what string) {
@@ -217,6 +228,11 @@ func TestRollingRestart(t *testing.T) {
 	stopped := time.Now()
 	exited := make(chan struct{})
 	go func() { defer close(exited); r.svcs[holder].stop(t) }()
+	// From the SIGTERM on, the holder says it is not ready (the balancer
+	// sends new requests elsewhere) while its call goes on.
+	if err := within(time.Minute, func() bool { return readyStatus(r.addrs[holder]) == http.StatusServiceUnavailable }); err != nil {
+		t.Error("the draining instance's /readyz never answered 503")
+	}
 	r.waitAnswered(n, "while the holder drains")
 	<-exited
 	took := time.Since(stopped)
