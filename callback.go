@@ -166,6 +166,7 @@ type Store interface {
 	WorkStore
 	SettingsStore
 	TrunkStore
+	StatsStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

@@ -35,6 +35,25 @@ type SettingsStore interface {
 	// SaveCountries inserts or replaces the portal's countries; ENOTFOUND
 	// when the portal is not installed. DeletePortal deletes them too.
 	SaveCountries(ctx context.Context, c *Countries) error
+	// TimeZone returns the time zone the portal's administrator chose,
+	// or an ENOTFOUND error when none was chosen (its first line's is
+	// used).
+	TimeZone(ctx context.Context, memberID string) (*TimeZone, error)
+	// SaveTimeZone inserts or replaces the portal's time zone; ENOTFOUND
+	// when the portal is not installed, EINVALID for a name that is not a
+	// known IANA zone. DeletePortal deletes it too.
+	SaveTimeZone(ctx context.Context, z *TimeZone) error
+}
+
+// TimeZone is the time zone a portal's app page and dashboard show times
+// in, chosen by its administrator. Bitrix24 does not tell a portal's
+// time zone; without a choice the page uses its first line's
+// hours.time_zone, else UTC.
+type TimeZone struct {
+	MemberID  string
+	Name      string // an IANA name: Europe/Berlin
+	UpdatedAt time.Time
+	UpdatedBy int64 // the Bitrix24 user who saved it
 }
 
 // Countries are the countries one portal may dial, chosen by its

@@ -129,6 +129,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			`DELETE FROM callbacks WHERE member_id = ?`,
 			`DELETE FROM settings WHERE member_id = ?`,
 			`DELETE FROM countries WHERE member_id = ?`,
+			`DELETE FROM time_zones WHERE member_id = ?`,
 			`DELETE FROM portal_trunks WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,
 		} {
@@ -292,4 +293,40 @@ func (s *Store) Reseal(ctx context.Context) (int, error) {
 		}
 	}
 	return changed, nil
+}
+
+// TimeZone returns the portal's chosen time zone, or ENOTFOUND when it
+// chose none.
+func (s *Store) TimeZone(ctx context.Context, memberID string) (*callbackline.TimeZone, error) {
+	z := callbackline.TimeZone{MemberID: memberID}
+	err := s.r.QueryRow(ctx, `SELECT name, updated_at, updated_by FROM time_zones WHERE member_id = ?`, memberID).
+		Scan(&z.Name, &z.UpdatedAt, &z.UpdatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q chose no time zone", memberID)
+	}
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: time zone", s.d.Name)
+	}
+	return &z, nil
+}
+
+// SaveTimeZone inserts or replaces the portal's time zone.
+func (s *Store) SaveTimeZone(ctx context.Context, z *callbackline.TimeZone) error {
+	if z == nil || z.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "time zone: no member id")
+	}
+	if _, err := callbackline.LoadZone(z.Name); err != nil {
+		return err
+	}
+	if z.UpdatedAt.IsZero() {
+		z.UpdatedAt = time.Now()
+	}
+	z.UpdatedAt = callbackline.StoredTime(z.UpdatedAt)
+	// Only for an installed portal: the INSERT … SELECT finds no row else.
+	n, err := s.w.Exec(ctx, `INSERT INTO time_zones (member_id, name, updated_at, updated_by)
+		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
+		ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at,
+			updated_by = excluded.updated_by`,
+		z.Name, z.UpdatedAt, z.UpdatedBy, z.MemberID)
+	return s.affected(n, err, "save time zone", z.MemberID)
 }
