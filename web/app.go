@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/callbackline/callbackline"
 )
@@ -78,12 +79,20 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if trunkStatus != http.StatusOK {
 		status = trunkStatus
 	}
+	zone, dash, zstatus, err := s.dashSections(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if zstatus != 0 {
+		status = zstatus
+	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	rows := s.appRows(r.Context(), list)
+	rows := s.appRows(r.Context(), list, zone.loc)
 	var noRoute string
 	if s.route != nil {
 		if err := s.route(p.MemberID); err != nil {
@@ -100,7 +109,20 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Token     string
 		NoRoute   string
 		Trunk     *trunkView
-	}{p, rows, lines, countries, token, noRoute, trunk})
+		Zone      *zoneView
+		Dash      *dashView
+	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash})
+}
+
+// dashSections are the page's time zone (saved first when the form asks;
+// status is the page's status then, 0 else) and its dashboard.
+func (s *Server) dashSections(r *http.Request, p *callbackline.Portal) (*zoneView, *dashView, int, error) {
+	zone, status, err := s.zoneSection(r, p)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	dash, err := s.dashboard(r, p, zone.loc)
+	return zone, dash, status, err
 }
 
 // appCountries is the app page's Countries section (nil without
@@ -139,17 +161,19 @@ func (s *Server) trunkSection(r *http.Request, p *callbackline.Portal) (int, *tr
 	return http.StatusOK, s.currentTrunk(r.Context(), p, r.PostForm.Get("AUTH_ID")), nil
 }
 
-// appRows are the callbacks with their history, when the store keeps it.
-func (s *Server) appRows(ctx context.Context, list []*callbackline.Callback) []appRow {
+// appRows are the callbacks with their history, when the store keeps it,
+// their times in loc.
+func (s *Server) appRows(ctx context.Context, list []*callbackline.Callback, loc *time.Location) []appRow {
 	rows := make([]appRow, 0, len(list))
-	ws, _ := s.store.(callbackline.WorkStore)
 	for _, c := range list {
+		c.CreatedAt = c.CreatedAt.In(loc)
 		row := appRow{Callback: c}
-		if ws != nil {
-			if hist, err := ws.History(ctx, c.ID); err == nil && len(hist) > 0 {
-				row.Last = hist[len(hist)-1].Note
-				row.History = hist
+		if hist, err := s.store.History(ctx, c.ID); err == nil && len(hist) > 0 {
+			for i := range hist {
+				hist[i].At = hist[i].At.In(loc)
 			}
+			row.Last = hist[len(hist)-1].Note
+			row.History = hist
 		}
 		rows = append(rows, row)
 	}
@@ -164,18 +188,23 @@ type appRow struct {
 	Last string
 }
 
-var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
+var appPage = template.Must(template.Must(template.New("app").Parse(appHTML)).Parse(dashHTML))
+
+// appHTML is the app page; its Dashboard section is dashHTML.
+const appHTML = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>callbackline</title>
-<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}textarea{font-family:monospace;width:100%;max-width:60em}.errors,.refused{color:#a00}.saved{color:#070}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style>
+<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}textarea{font-family:monospace;width:100%;max-width:60em}.errors,.refused{color:#a00}.saved{color:#070}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}td.num{text-align:right}.figures{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.figure{border:1px solid #ddd;border-radius:4px;padding:.6em 1em;min-width:12em}.figure .n{display:block;font-size:1.6em;font-weight:bold}.key{display:inline-block;width:1em;height:.8em}.key.all{background:#c6d4e6}.key.called{background:#2f8f5b}form.filter label{margin-right:1em}</style>
 </head>
 <body>
 <h1>callbackline</h1>
 {{if not .}}<p>Open this page from your Bitrix24 portal (Applications → callbackline).</p>{{else}}
 <p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
 {{if .NoRoute}}<p class="refused" id="no-trunk"><strong>This portal cannot place calls:</strong> {{.NoRoute}}. Requests are kept and shown here, but nobody is called.</p>{{end}}
+{{template "dashboard" .}}
+<h2 id="callbacks">Latest requests</h2>
 <table>
-<tr><th>#</th><th>received (UTC)</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
+<tr><th>#</th><th>received ({{.Zone.Name}})</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
 {{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>history</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
 {{else}}<tr><td colspan="9">No callback requests yet.</td></tr>{{end}}
 </table>
@@ -252,4 +281,4 @@ var appPage = template.Must(template.New("app").Parse(`<!DOCTYPE html>
 {{end}}{{end}}
 </body>
 </html>
-`))
+`

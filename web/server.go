@@ -127,6 +127,7 @@ func NewServer(o Options) *Server {
 	s.mux.Handle("/metrics", s.guardMetrics(s.metrics.Handler()))
 	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
+	s.mux.HandleFunc("/api/v1/stats", s.handleStats)
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/countries", s.handlePortalCountries)

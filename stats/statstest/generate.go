@@ -35,6 +35,7 @@ type Truth struct {
 	CRMOfID     map[int64]int64     // each request's CRM entity id
 	ReasonOfID  map[int64]string    // each failed request's reason
 	CreatedOfID map[int64]time.Time // when each request was received
+	LineOfID    map[int64]string    // each request's line
 }
 
 // Tally counts a set of requests.
@@ -77,7 +78,7 @@ func Generate(ctx context.Context, st callbackline.Store, o Options) (*Truth, er
 	}
 	g := &gen{ctx: ctx, st: st, o: o, rnd: rand.New(rand.NewPCG(o.Seed, 42)), truth: &Truth{
 		Days: map[string]*Tally{}, Lines: map[string]*Tally{}, Employees: map[int64]*Tally{},
-		CRMOfID: map[int64]int64{}, ReasonOfID: map[int64]string{}, CreatedOfID: map[int64]time.Time{},
+		CRMOfID: map[int64]int64{}, ReasonOfID: map[int64]string{}, CreatedOfID: map[int64]time.Time{}, LineOfID: map[int64]string{},
 	}}
 	y, m, d := o.First.In(o.Location).Date()
 	for i := range o.Days {
@@ -128,7 +129,7 @@ func (g *gen) request(at time.Time) error {
 		return fmt.Errorf("statstest: intake: %w", err)
 	}
 	c := res.Callback
-	g.truth.CRMOfID[c.ID], g.truth.CreatedOfID[c.ID] = c.CRMEntityID, at
+	g.truth.CRMOfID[c.ID], g.truth.CreatedOfID[c.ID], g.truth.LineOfID[c.ID] = c.CRMEntityID, at, line
 	s := &story{g: g, cb: c, at: at}
 	switch {
 	case w >= 94:

@@ -1,0 +1,253 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/stats"
+)
+
+// The app page's dashboard filter: its fields (from, to, line, all
+// optional) come with every post of the page; the filter form posts them
+// with the frame's fields and no action.
+const (
+	fromField = "from"
+	toField   = "to"
+	lineField = "line"
+)
+
+// dashView is the Dashboard section of the app page.
+type dashView struct {
+	*stats.Report
+	From, To string   // the period's first and last day, as the date inputs take them
+	Line     string   // the line chosen; "" for every line
+	Lines    []string // the lines to choose from
+	Error    string   // why the filter was not applied (the default period is shown)
+	Chart    chart
+	Outcomes []outcomeRow
+	ByLine   []groupRow
+	ByUser   []groupRow
+	Failed   []failRow
+	Share    string
+	ToEmp    string // "median / 90th percentile"
+	ToClient string
+}
+
+// outcomeRow is one outcome with its count and share of the requests.
+type outcomeRow struct {
+	Name, Label string
+	N           int
+	Percent     string
+	Width       int // of the bar, out of 200
+}
+
+// groupRow is one line or employee in the dashboard's tables.
+type groupRow struct {
+	Key              string
+	Requests, Called int
+	Share            string
+	ToEmp, ToClient  string
+	Outcomes         []int // in callbackline.Outcomes' order
+}
+
+// failRow is one failed request with the link to its CRM entity.
+type failRow struct {
+	stats.Failure
+	CRM     string // "LEAD 5785"
+	CRMLink string // the entity's page in the portal; "" when unknown
+}
+
+// outcomeLabels name the outcomes for people.
+var outcomeLabels = map[callbackline.Outcome]string{
+	callbackline.OutcomeConnected:        "connected",
+	callbackline.OutcomeClientNoAnswer:   "client did not answer",
+	callbackline.OutcomeEmployeeNoAnswer: "no employee answered",
+	callbackline.OutcomeOutsideHours:     "outside working hours",
+	callbackline.OutcomeRejected:         "rejected (guard or limit)",
+	callbackline.OutcomeFailed:           "failed (other reason)",
+	callbackline.OutcomePending:          "still in progress",
+}
+
+// portalZone is the time zone the portal's page shows times in: the one
+// its administrator chose, else its first line's (its own lines, else
+// the service's), else UTC. chosen says it was chosen.
+func (s *Server) portalZone(ctx context.Context, p *callbackline.Portal) (loc *time.Location, chosen bool, err error) {
+	z, err := s.store.TimeZone(ctx, p.MemberID)
+	switch {
+	case err == nil:
+		if loc, err := callbackline.LoadZone(z.Name); err == nil {
+			return loc, true, nil
+		}
+	case callbackline.ErrorCode(err) != callbackline.ENOTFOUND:
+		return nil, false, err
+	}
+	for _, l := range s.portalLines(ctx, p) {
+		if l.Policy.Hours.Location != nil {
+			return l.Policy.Hours.Location, false, nil
+		}
+		break
+	}
+	return time.UTC, false, nil
+}
+
+// portalLines are the portal's lines as the page knows them: its own,
+// else the service's; none without Options.Settings or when they do not
+// parse.
+func (s *Server) portalLines(ctx context.Context, p *callbackline.Portal) []callbackline.Line {
+	if s.settings == nil {
+		return nil
+	}
+	text := s.settings.Default
+	if st, err := s.store.Settings(ctx, p.MemberID); err == nil {
+		text = st.Lines
+	}
+	lines, _ := s.settings.Parse(p.MemberID, text)
+	return lines
+}
+
+// dashboard is the Dashboard section for the filter in the form: a
+// filter that does not parse shows the default period and says why.
+func (s *Server) dashboard(r *http.Request, p *callbackline.Portal, loc *time.Location) (*dashView, error) {
+	ctx := r.Context()
+	v := &dashView{Line: strings.TrimSpace(r.PostForm.Get(lineField))}
+	period, err := stats.ParsePeriod(strings.TrimSpace(r.PostForm.Get(fromField)), strings.TrimSpace(r.PostForm.Get(toField)), loc, s.now())
+	if err != nil {
+		v.Error = callbackline.ErrorMessage(err)
+		period, _ = stats.ParsePeriod("", "", loc, s.now())
+	}
+	if len(v.Line) > 64 {
+		v.Error, v.Line = "line: a line number is at most 64 characters", ""
+	}
+	rows, err := s.store.StatsRows(ctx, callbackline.StatsFilter{MemberID: p.MemberID, From: period.From, To: period.To, Line: v.Line})
+	if err != nil {
+		return nil, err
+	}
+	v.Report = stats.Compute(rows, period)
+	v.From, v.To = period.From.Format(time.DateOnly), period.Last().Format(time.DateOnly)
+	v.Lines = s.lineChoices(ctx, p, v.Report, v.Line)
+	v.fill(p)
+	return v, nil
+}
+
+// lineChoices are the portal's lines, the lines of the report and the
+// one chosen, each once.
+func (s *Server) lineChoices(ctx context.Context, p *callbackline.Portal, r *stats.Report, chosen string) []string {
+	seen := map[string]bool{"": true}
+	var out []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, l := range s.portalLines(ctx, p) {
+		add(l.Number)
+	}
+	for _, g := range r.Lines {
+		add(g.Key)
+	}
+	add(chosen)
+	return out
+}
+
+// fill derives what the template shows from the report.
+func (v *dashView) fill(p *callbackline.Portal) {
+	v.Chart = newChart(v.Days)
+	v.Share, v.ToEmp, v.ToClient = percent(v.Connected, v.Requests), waits(v.Report.ToEmployee), waits(v.Report.ToClient)
+	for _, c := range v.Report.Outcomes {
+		row := outcomeRow{Name: string(c.Outcome), Label: outcomeLabels[c.Outcome], N: c.N, Percent: percent(c.N, v.Requests)}
+		if v.Requests > 0 {
+			row.Width = c.N * 200 / v.Requests
+		}
+		v.Outcomes = append(v.Outcomes, row)
+	}
+	v.ByLine, v.ByUser = groupRows(v.Report.Lines, lineName), groupRows(v.Report.Employees, userName)
+	for _, f := range v.Report.Failed {
+		v.Failed = append(v.Failed, failRow{Failure: f, CRM: crmName(f.CRMEntityType, f.CRMEntityID), CRMLink: crmLink(p.Domain, f.CRMEntityType, f.CRMEntityID)})
+	}
+}
+
+func groupRows(gs []stats.Group, name func(string) string) []groupRow {
+	out := make([]groupRow, 0, len(gs))
+	for _, g := range gs {
+		row := groupRow{Key: name(g.Key), Requests: g.Requests, Called: g.Connected, Share: percent(g.Connected, g.Requests),
+			ToEmp: waits(g.ToEmployee), ToClient: waits(g.ToClient)}
+		for _, c := range g.Outcomes {
+			row.Outcomes = append(row.Outcomes, c.N)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func lineName(k string) string {
+	if k == "" {
+		return "(the app's line)"
+	}
+	return k
+}
+
+func userName(k string) string {
+	if k == "0" {
+		return "(nobody called)"
+	}
+	return "user " + k
+}
+
+// percent is n of total as "72 %"; "–" without a total.
+func percent(n, total int) string {
+	if total == 0 {
+		return "–"
+	}
+	return strconv.Itoa((n*100+total/2)/total) + " %"
+}
+
+// waits is "median / 90th percentile" of d; "–" without any.
+func waits(d stats.Durations) string {
+	if d.N == 0 {
+		return "–"
+	}
+	return duration(d.Median) + " / " + duration(d.P90)
+}
+
+// duration is d for people: 42 s, 3 min 05 s, 2 h 05 min, 3 d 4 h.
+func duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d d %d h", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// crmName is "LEAD 5785"; "" without an entity.
+func crmName(typ string, id int64) string {
+	if typ == "" || id == 0 {
+		return ""
+	}
+	return typ + " " + strconv.FormatInt(id, 10)
+}
+
+// crmPaths are the CRM entities' pages in a portal (docs/bitrix24.md §12.1).
+var crmPaths = map[string]string{"LEAD": "lead", "CONTACT": "contact", "COMPANY": "company", "DEAL": "deal"}
+
+// crmLink is the page of the CRM entity in the portal at domain; "" for
+// an unknown entity type or domain.
+func crmLink(domain, typ string, id int64) string {
+	path, ok := crmPaths[typ]
+	if !ok || id <= 0 || domain == "" || strings.ContainsAny(domain, "/?#@\\ ") {
+		return ""
+	}
+	u := url.URL{Scheme: "https", Host: domain, Path: "/crm/" + path + "/details/" + strconv.FormatInt(id, 10) + "/"}
+	return u.String()
+}
