@@ -6,12 +6,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
 )
 
 // Metrics are the worker's Prometheus metrics.
 type Metrics struct {
 	outcomes  *prometheus.CounterVec
+	results   *prometheus.CounterVec
 	toRing    prometheus.Histogram
 	toConnect prometheus.Histogram
 	answers   *prometheus.CounterVec
@@ -24,6 +26,10 @@ func NewMetrics() *Metrics {
 	return &Metrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callbackline_callback_outcomes_total", Help: "Callbacks by line and outcome (done, failed, scheduled).",
+		}, []string{"line", "outcome"}),
+		results: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "callbackline_callback_results_total",
+			Help: "Callbacks that reached a final state in the worker, by line and the dashboard's outcome (connected, client_no_answer, employee_no_answer, outside_hours, rejected, failed).",
 		}, []string{"line", "outcome"}),
 		toRing: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "callbackline_request_to_ring_seconds", Help: "Time from receiving a request to an employee's phone ringing.",
@@ -47,7 +53,7 @@ func NewMetrics() *Metrics {
 
 // Register adds the metrics to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.outcomes, m.toRing, m.toConnect, m.answers, m.sipCodes, m.crmErrors} {
+	for _, c := range []prometheus.Collector{m.outcomes, m.results, m.toRing, m.toConnect, m.answers, m.sipCodes, m.crmErrors} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -55,7 +61,10 @@ func (m *Metrics) Register(r prometheus.Registerer) error {
 	return nil
 }
 
-func (m *Metrics) outcome(line, o string)    { m.outcomes.WithLabelValues(line, o).Inc() }
+func (m *Metrics) outcome(line, o string) { m.outcomes.WithLabelValues(line, o).Inc() }
+func (m *Metrics) result(line string, o callbackline.Outcome) {
+	m.results.WithLabelValues(line, string(o)).Inc()
+}
 func (m *Metrics) firstRing(d time.Duration) { m.toRing.Observe(d.Seconds()) }
 func (m *Metrics) connected(d time.Duration) { m.toConnect.Observe(d.Seconds()) }
 func (m *Metrics) crmError(method string)    { m.crmErrors.WithLabelValues(method).Inc() }

@@ -43,6 +43,9 @@ func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, n
 	if r.w.cfg.Timeline != nil {
 		r.w.cfg.Timeline(r.cb, note)
 	}
+	if s.Final() && r.cb.Kind == callbackline.KindCallback {
+		r.w.cfg.Metrics.result(r.line.Number, callbackline.OutcomeOf(s, r.cb.Reason))
+	}
 	r.log.Info("callback "+string(s), slog.String("note", note))
 	return nil
 }

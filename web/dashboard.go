@@ -59,6 +59,7 @@ type groupRow struct {
 // failRow is one failed request with the link to its CRM entity.
 type failRow struct {
 	stats.Failure
+	Label   string // the outcome for people
 	CRM     string // "LEAD 5785"
 	CRMLink string // the entity's page in the portal; "" when unknown
 }
@@ -169,7 +170,7 @@ func (v *dashView) fill(p *callbackline.Portal) {
 	}
 	v.ByLine, v.ByUser = groupRows(v.Report.Lines, lineName), groupRows(v.Report.Employees, userName)
 	for _, f := range v.Report.Failed {
-		v.Failed = append(v.Failed, failRow{Failure: f, CRM: crmName(f.CRMEntityType, f.CRMEntityID), CRMLink: crmLink(p.Domain, f.CRMEntityType, f.CRMEntityID)})
+		v.Failed = append(v.Failed, failRow{Failure: f, Label: outcomeLabels[f.Outcome], CRM: crmName(f.CRMEntityType, f.CRMEntityID), CRMLink: crmLink(p.Domain, f.CRMEntityType, f.CRMEntityID)})
 	}
 }
 

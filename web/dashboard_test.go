@@ -278,3 +278,46 @@ func between(s, start, end string) string {
 	v, _, _ := strings.Cut(rest, end)
 	return v
 }
+
+// TestTimeZoneSave: the page's times follow the first line's zone until an
+// administrator chooses one; an employee cannot, an unknown zone is
+// refused naming the field, and a chosen zone moves the dashboard's days.
+func TestTimeZoneSave(t *testing.T) {
+	h := newDashHarness(t)
+	admin, employee := h.portal.IssueTokens(1), h.portal.IssueTokens(1269)
+	save := func(auth, zone string) (int, string) {
+		form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {auth},
+			"action": {"save_time_zone"}, "time_zone": {zone}}
+		res, err := http.PostForm(h.url("/bitrix24/app"), form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, readAll(t, res)
+	}
+	if page := h.appPage(url.Values{}); !strings.Contains(page, "times in Europe/Berlin") || !strings.Contains(page, "the first line's") {
+		t.Error("the page does not use the first line's time zone")
+	}
+	if code, page := save(employee.AccessToken, "Asia/Yekaterinburg"); code != http.StatusForbidden || !strings.Contains(page, "only an administrator") {
+		t.Errorf("an employee's save: %d", code)
+	}
+	if code, page := save(admin.AccessToken, "Mars/Olympus"); code != http.StatusUnprocessableEntity || !strings.Contains(page, `time_zone: &#34;Mars/Olympus&#34; is not a known IANA time zone`) {
+		t.Errorf("an unknown zone: %d", code)
+	}
+	if _, err := h.store.TimeZone(context.Background(), exampleMember); callbackline.ErrorCode(err) != callbackline.ENOTFOUND {
+		t.Fatalf("refused saves stored a zone: %v", err)
+	}
+	// A request at 20:30 UTC on 1 November is on 2 November in Yekaterinburg (UTC+5).
+	_, err := h.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
+		MemberID: exampleMember, Kind: callbackline.KindCallback, State: callbackline.StateReceived, Phone: "+4930123456",
+		LineNumber: "sales", CreatedAt: time.Date(2026, 11, 1, 20, 30, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, page := save(admin.AccessToken, "Asia/Yekaterinburg"); code != http.StatusOK || !strings.Contains(page, "times in Asia/Yekaterinburg") ||
+		!strings.Contains(page, "<title>2026-11-02: 1 requests") || !strings.Contains(page, "2026-11-02 01:30:00") {
+		t.Errorf("an administrator's save: %d", code)
+	}
+	if page := h.appPage(url.Values{}); !strings.Contains(page, "chosen for the portal") || !strings.Contains(page, "received (Asia/Yekaterinburg)") {
+		t.Error("the chosen zone is not kept")
+	}
+}

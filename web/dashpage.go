@@ -42,7 +42,7 @@ const dashHTML = `{{define "dashboard"}}{{with .Dash}}
 <h3 id="failed">Failed requests</h3>
 {{if .Failed}}<table class="failed">
 <tr><th>#</th><th>received</th><th>line</th><th>outcome</th><th>reason</th><th>CRM</th></tr>
-{{range .Failed}}<tr class="failure"><td>{{.ID}}</td><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.Line}}</td><td>{{.Outcome}}</td><td>{{.Reason}}</td><td>{{if .CRMLink}}<a href="{{.CRMLink}}" target="_top" rel="noopener noreferrer">{{.CRM}}</a>{{else}}{{.CRM}}{{end}}</td></tr>
+{{range .Failed}}<tr class="failure"><td>{{.ID}}</td><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.Line}}</td><td data-outcome="{{.Outcome}}">{{.Label}}</td><td>{{.Reason}}</td><td>{{if .CRMLink}}<a href="{{.CRMLink}}" target="_top" rel="noopener noreferrer">{{.CRM}}</a>{{else}}{{.CRM}}{{end}}</td></tr>
 {{end}}</table>{{if .MoreFailed}}<p>and {{.MoreFailed}} more; choose a shorter period to see them.</p>{{end}}{{else}}<p>No request failed in this period.</p>{{end}}
 {{end}}
 {{with .Zone}}<form method="post" class="zone">
