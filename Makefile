@@ -17,7 +17,7 @@ SPEECH_PKGS ?= espeak-ng rhvoice rhvoice-russian rhvoice-ukrainian rhvoice-engli
 DEMO_PKGS ?= baresip-core $(SPEECH_PKGS)
 TEST_PKGS ?= $(DEMO_PKGS) rhvoice-polish sox chromium kamailio
 
-.PHONY: build run demo test bench intake-bench deps fuzz clean
+.PHONY: build run demo test bench intake-bench deps fuzz screenshots clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbackline
@@ -72,6 +72,12 @@ FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzP
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+# screenshots renders the app page's dashboard in Chromium (empty, and a
+# month of generated history) into docs/.
+screenshots:
+	@$(MAKE) --no-print-directory deps PKGS="chromium"
+	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboardScreenshots$$' ./web
 
 clean:
 	rm -rf bin bench.out intake-bench.out
