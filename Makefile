@@ -77,7 +77,7 @@ fuzz:
 # month of generated history) into docs/.
 screenshots:
 	@$(MAKE) --no-print-directory deps PKGS="chromium"
-	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboardScreenshots$$' ./web
+	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboard$$' ./web
 
 clean:
 	rm -rf bin bench.out intake-bench.out

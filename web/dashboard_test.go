@@ -61,7 +61,7 @@ func generateMonth(t *testing.T, h *harness) *statstest.Truth {
 	t.Helper()
 	loc := berlin(t)
 	truth, err := statstest.Generate(context.Background(), h.store, statstest.Options{
-		MemberID: exampleMember, Location: loc, First: time.Date(2026, 11, 1, 0, 0, 0, 0, loc), Days: 30, PerDay: 24,
+		MemberID: exampleMember, Location: loc, First: time.Date(2026, 11, 1, 0, 0, 0, 0, loc), Days: 30, PerDay: 12,
 		Lines: []string{"sales", "support", "service"}, Employees: []int64{12, 34, 56, 78, 90}, Seed: 2026,
 	})
 	if err != nil {
@@ -79,12 +79,23 @@ func berlin(t *testing.T) *time.Location {
 	return loc
 }
 
-// TestStatsAPI: GET /api/v1/stats gives, for a month of history, exactly
+// TestDashboard writes a month of history once (writing it is the slow
+// part) and checks the API, the page and the screenshots against it; the
+// empty dashboard is taken first.
+func TestDashboard(t *testing.T) {
+	h := newDashHarness(t)
+	frame := newFrame(t, h)
+	t.Run("EmptyScreenshot", func(t *testing.T) { testEmptyScreenshot(t, frame) })
+	truth := generateMonth(t, h)
+	t.Run("API", func(t *testing.T) { testStatsAPI(t, h, truth) })
+	t.Run("Page", func(t *testing.T) { testDashboardPage(t, h, truth) })
+	t.Run("MonthScreenshot", func(t *testing.T) { testMonthScreenshot(t, frame, truth) })
+}
+
+// testStatsAPI: GET /api/v1/stats gives, for a month of history, exactly
 // the figures the history was written with; the period is the portal's
 // days; its inputs are checked, naming the parameter.
-func TestStatsAPI(t *testing.T) {
-	h := newDashHarness(t)
-	truth := generateMonth(t, h)
+func testStatsAPI(t *testing.T, h *harness, truth *statstest.Truth) {
 	code, body := h.get("/api/v1/stats?member_id="+exampleMember+"&from=2026-11-01&to=2026-11-30", adminToken)
 	if code != http.StatusOK {
 		t.Fatalf("stats: %d %s", code, body)
@@ -196,13 +207,11 @@ func (f apiFigures) figures() stats.Figures {
 	return out
 }
 
-// TestDashboardPage: the app page's dashboard shows the month's figures
+// testDashboardPage: the app page's dashboard shows the month's figures
 // as written, per day in the portal's zone; the filter narrows it to a
 // line and a period, and says what is wrong with a bad one; failed
 // requests link to their CRM entity in the portal.
-func TestDashboardPage(t *testing.T) {
-	h := newDashHarness(t)
-	truth := generateMonth(t, h)
+func testDashboardPage(t *testing.T, h *harness, truth *statstest.Truth) {
 	page := h.appPage(url.Values{})
 	if got := between(page, `id="requests">`, "<"); got != strconv.Itoa(truth.Requests) {
 		t.Errorf("requests %q, want %d", got, truth.Requests)

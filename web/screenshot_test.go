@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbackline/callbackline/stats/statstest"
 )
 
 // screenshotsEnv names a folder to copy the dashboard's screenshots into
@@ -80,14 +82,10 @@ func pixels(t *testing.T, path string, c color.RGBA) (image.Rectangle, int) {
 // calledGreen is the colour of the called-back bars.
 var calledGreen = color.RGBA{0x2f, 0x8f, 0x5b, 0xff}
 
-// TestDashboardScreenshots opens the app page the way Bitrix24 does (a
-// form POST into the frame) in Chromium, with no requests and with a
-// month of generated history, and takes screenshots (docs/dashboard-*.png
-// through make screenshots): the month's chart is drawn (its green bars
-// are on the picture), the empty one has none; the rendered page shows
-// the month's numbers.
-func TestDashboardScreenshots(t *testing.T) {
-	h := newDashHarness(t)
+// newFrame serves the Bitrix24 frame: a page that posts the frame's
+// fields into the app page, as Bitrix24 opens it.
+func newFrame(t *testing.T, h *harness) string {
+	t.Helper()
 	frame := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintf(w, `<!DOCTYPE html><html><body onload="document.forms[0].submit()">
@@ -95,19 +93,34 @@ func TestDashboardScreenshots(t *testing.T) {
 <input name="AUTH_ID" value="x"><input name="member_id" value="%s"><input name="APPLICATION_TOKEN" value="%s">
 <input name="PLACEMENT" value="DEFAULT"></form></body></html>`, h.http.URL, exampleMember, html.EscapeString(exampleToken))
 	}))
-	defer frame.Close()
+	t.Cleanup(frame.Close)
+	return frame.URL + "/"
+}
 
-	empty := screenshot(t, frame.URL+"/", "dashboard-empty.png", 1200, 1100)
-	b, legend := pixels(t, empty, calledGreen) // the legend's key only
-	if b.Dx() != 1200 || legend == 0 || legend > 400 {
-		t.Errorf("empty dashboard: %v, %d green pixels", b, legend)
+// legendGreen counts the green of the empty dashboard: the legend's key.
+var legendGreen int
+
+// testEmptyScreenshot opens the app page with no requests in Chromium the
+// way Bitrix24 does and takes a screenshot (docs/dashboard-empty.png
+// through make screenshots): no bar is drawn.
+func testEmptyScreenshot(t *testing.T, frame string) {
+	empty := screenshot(t, frame, "dashboard-empty.png", 1200, 1100)
+	b, n := pixels(t, empty, calledGreen) // the legend's key only
+	if b.Dx() != 1200 || n == 0 || n > 400 {
+		t.Errorf("empty dashboard: %v, %d green pixels", b, n)
 	}
-	truth := generateMonth(t, h)
-	month := screenshot(t, frame.URL+"/", "dashboard-month.png", 1200, 1900)
-	if _, n := pixels(t, month, calledGreen); n-legend < 30*20 {
-		t.Errorf("the month's chart has %d green pixels beside the legend's: no bars drawn", n-legend)
+	legendGreen = n
+}
+
+// testMonthScreenshot takes the month's screenshot
+// (docs/dashboard-month.png): the chart's green bars are on the picture,
+// and the page Chromium rendered shows the month's numbers.
+func testMonthScreenshot(t *testing.T, frame string, truth *statstest.Truth) {
+	month := screenshot(t, frame, "dashboard-month.png", 1200, 1900)
+	if _, n := pixels(t, month, calledGreen); n-legendGreen < 30*20 {
+		t.Errorf("the month's chart has %d green pixels beside the legend's: no bars drawn", n-legendGreen)
 	}
-	dom := chromium(t, frame.URL+"/")
+	dom := chromium(t, frame)
 	want := fmt.Sprintf(`id="requests">%d<`, truth.Requests)
 	if !strings.Contains(dom, want) || !strings.Contains(dom, "<svg") {
 		t.Errorf("the rendered page lacks %s", want)
