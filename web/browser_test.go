@@ -112,7 +112,7 @@ document.getElementById("app").onload = function () {
   loads++;
   if (loads === 1) {
     d.querySelector("textarea[name=lines]").value = "- number: north\n  name: North\n  employees: [1269]\n";
-    d.forms[0].submit();
+    d.querySelector("textarea[name=lines]").form.submit();
     return;
   }
   document.getElementById("result").innerHTML = d.body.innerHTML;
