@@ -17,10 +17,18 @@ SPEECH_PKGS ?= espeak-ng rhvoice rhvoice-russian rhvoice-ukrainian rhvoice-engli
 DEMO_PKGS ?= baresip-core $(SPEECH_PKGS)
 TEST_PKGS ?= $(DEMO_PKGS) rhvoice-polish sox chromium kamailio
 
-.PHONY: build run demo test bench intake-bench deps fuzz screenshots clean
+.PHONY: build run demo test bench intake-bench deps fuzz screenshots clean package
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbackline
+
+# package builds the Debian package dist/callbackline_<version>_<arch>.deb
+# from $(BIN): the binary, the systemd unit, /etc/callbackline and
+# /var/lib/callbackline (nfpm as a library: deploy/debian). Install it with
+# apt-get install ./dist/callbackline_*.deb (or dpkg -i); see the README's
+# Production section.
+package: build
+	$(GO) run ./deploy/debian -binary $(BIN) -version $(VERSION) -out dist
 
 run: build
 	./$(BIN) serve
@@ -80,4 +88,4 @@ screenshots:
 	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboard$$' ./web
 
 clean:
-	rm -rf bin bench.out intake-bench.out
+	rm -rf bin dist bench.out intake-bench.out

@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os/exec"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24"
@@ -82,18 +88,8 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		problems++
 		fmt.Fprintln(out, "FAIL  SIP: no trunk configured (sip.trunks): requests are stored but nobody is called\n      add your PBX or provider account under sip.trunks")
 	} else {
-		d, err := sip.New(ctx, cfg.SIP, slog.New(slog.DiscardHandler))
-		if err == nil {
-			deadline := time.Now().Add(10 * time.Second)
-			for err = d.Ready(); err != nil && time.Now().Before(deadline); err = d.Ready() {
-				time.Sleep(200 * time.Millisecond)
-			}
-			d.Close()
-		}
-		check(fmt.Sprintf("SIP (%d trunk(s), listening on %s)", len(cfg.SIP.Trunks), cfg.SIP.Listen), err,
-			"check sip.listen (is the port free?), the trunk addresses and credentials")
+		checkSIP(ctx, cfg, check)
 	}
-
 	if cfg.Bitrix24.ClientID == "" || cfg.Bitrix24.ClientSecret == "" {
 		problems++
 		fmt.Fprintln(out, "FAIL  Bitrix24 application: bitrix24.client_id and bitrix24.client_secret are not set\n      register a local application in Bitrix24 (see README) and set them")
@@ -217,4 +213,60 @@ func instances(ctx context.Context, cfg *config.Config, st backend, out io.Write
 		}
 	}
 	return problems
+}
+
+// checkSIP starts the dialer on sip.listen and waits for its trunks to
+// register. When the running service holds sip.listen, its /readyz says
+// instead whether its trunks are registered.
+func checkSIP(ctx context.Context, cfg *config.Config, check func(what string, err error, fix string)) {
+	d, err := sip.New(ctx, cfg.SIP, slog.New(slog.DiscardHandler))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		check(fmt.Sprintf("SIP (sip.listen %s is in use, by the running service: its /readyz)", cfg.SIP.Listen), askReady(ctx, cfg),
+			"the service's log says which trunk does not register; or stop the service and run doctor again")
+		return
+	}
+	if err == nil {
+		deadline := time.Now().Add(10 * time.Second)
+		for err = d.Ready(); err != nil && time.Now().Before(deadline); err = d.Ready() {
+			time.Sleep(200 * time.Millisecond)
+		}
+		d.Close()
+	}
+	check(fmt.Sprintf("SIP (%d trunk(s), listening on %s)", len(cfg.SIP.Trunks), cfg.SIP.Listen), err,
+		"check sip.listen (is the port free?), the trunk addresses and credentials")
+}
+
+// askReady asks the service running on this host with cfg for /readyz
+// (its store and its trunks). Over TLS the certificate is not checked:
+// this is the local service, asked nothing secret, and the public_url
+// check judges its certificate.
+func askReady(ctx context.Context, cfg *config.Config) error {
+	host, port, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	scheme := "http"
+	if cfg.TLS.On() {
+		scheme = "https"
+	}
+	client := &http.Client{Timeout: 10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // the local service, see above
+	defer client.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("the service does not answer at %s: %w", cfg.Listen, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("the service is not ready (%s): %s", res.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
 }

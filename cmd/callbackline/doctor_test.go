@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/callbackline/callbackline"
@@ -126,5 +131,45 @@ func TestDoctorInstances(t *testing.T) {
 	}
 	if strings.Contains(got, other.EncryptionKey) {
 		t.Error("doctor shows the encryption key")
+	}
+}
+
+// TestDoctorAsksRunningService: while the running service holds
+// sip.listen, doctor asks its /readyz whether its trunks are registered
+// instead of failing on the busy port.
+func TestDoctorAsksRunningService(t *testing.T) {
+	ctx := context.Background()
+	held, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	var ready atomic.Int32
+	ready.Store(http.StatusOK)
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(int(ready.Load()))
+		fmt.Fprint(w, `{"status":"trunk pbx is not registered"}`)
+	}))
+	defer svc.Close()
+	cfg := config.Default()
+	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
+	cfg.Speech.Engine = "none"
+	cfg.Listen = svc.Listener.Addr().String()
+	cfg.SIP.Listen = held.LocalAddr().String()
+	cfg.SIP.Trunks = []sip.Trunk{{Name: "pbx", Employee: "sip:{extension}@127.0.0.1:9", Client: "sip:{number}@127.0.0.1:9"}}
+	var out bytes.Buffer
+	_ = doctor(ctx, cfg, &out)
+	if want := "ok    SIP (sip.listen " + cfg.SIP.Listen + " is in use, by the running service: its /readyz)"; !strings.Contains(out.String(), want) {
+		t.Errorf("doctor with the service ready lacks %q:\n%s", want, out.String())
+	}
+	ready.Store(http.StatusServiceUnavailable)
+	out.Reset()
+	_ = doctor(ctx, cfg, &out)
+	if got := out.String(); !strings.Contains(got, "FAIL  SIP (sip.listen") || !strings.Contains(got, "trunk pbx is not registered") {
+		t.Errorf("doctor with the service not ready:\n%s", got)
 	}
 }

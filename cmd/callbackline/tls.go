@@ -74,4 +74,3 @@ func (a *app) tlsMode() string {
 	}
 	return "http"
 }
-
