@@ -56,14 +56,14 @@ func newClusterRig(t *testing.T) *clusterRig {
 	}
 	t.Cleanup(r.phones.Close)
 	r.lb = newBalancer(t)
-	for i := range 3 {
-		r.nodes = append(r.nodes, r.newNode(i))
+	for range 3 {
+		r.nodes = append(r.nodes, r.newNode())
 	}
 	return r
 }
 
-// newNode writes instance i's configuration.
-func (r *clusterRig) newNode(i int) *node {
+// newNode writes an instance's configuration.
+func (r *clusterRig) newNode() *node {
 	t := r.t
 	n := &node{addr: freeAddr(t), dir: t.TempDir()}
 	n.conf = filepath.Join(n.dir, "callbackline.yaml")
@@ -104,17 +104,7 @@ lines:
 	if err := os.WriteFile(n.conf, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var err error
-	if n.log, err = os.Create(filepath.Join(n.dir, "service.log")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		n.log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(n.log.Name())
-			t.Logf("instance %d (%s) log:\n%s", i, n.addr, b)
-		}
-	})
+	n.log = serviceLog(t, n.dir)
 	r.lb.add(n.addr)
 	return n
 }
