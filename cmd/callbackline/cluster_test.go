@@ -43,7 +43,7 @@ type node struct {
 }
 
 // deadAfter is the rig's cluster.dead_after.
-const deadAfter = 6 * time.Second
+const deadAfter = 10 * time.Second
 
 func newClusterRig(t *testing.T) *clusterRig {
 	t.Helper()
