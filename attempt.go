@@ -31,6 +31,26 @@ type Attempt struct {
 	// PlacedAt is when PlaceAttempt let the call out; zero while it is
 	// not placed. It counts for DialLimits from then on.
 	PlacedAt time.Time
+	// Dialer is DialerBitrix24 for a call handed to Bitrix24's own
+	// telephony ("" for SIP): stored with PlacedAt before
+	// voximplant.callback.start is sent (the intent), CallID right after
+	// it; StatusCode, Duration, Reason and FinishedAt hold the outcome
+	// (ONVOXIMPLANTCALLEND or the statistics). Such a call is never
+	// registered nor finished by callbackline.
+	Dialer Dialer
+}
+
+// ViaBitrix24 reports whether the attempt's call was handed to Bitrix24's
+// own telephony.
+func (a *Attempt) ViaBitrix24() bool { return a.Dialer == DialerBitrix24 }
+
+// PlacedEnd is how a call placed through Bitrix24's telephony ended
+// (ONVOXIMPLANTCALLEND or voximplant.statistic.get).
+type PlacedEnd struct {
+	Code     string // CALL_FAILED_CODE: 200, 304, 486, …
+	Duration int    // CALL_DURATION, seconds
+	Reason   string // CALL_FAILED_REASON
+	At       time.Time
 }
 
 // Open reports whether the call is registered in Bitrix24 but not finished.
@@ -80,6 +100,18 @@ type WorkStore interface {
 	// QueueAttach queues an AttachJob to run after delay, unless one for
 	// the same attempt is already queued.
 	QueueAttach(ctx context.Context, j AttachJob, delay time.Duration) error
+	// EndPlaced stores the outcome of the call callID that the portal
+	// memberID's callback placed through Bitrix24 (an attempt with
+	// DialerBitrix24 and no outcome yet) and returns its callback's id;
+	// ENOTFOUND when there is none (another call of the portal, or an
+	// outcome already stored): nothing is stored then.
+	EndPlaced(ctx context.Context, memberID, callID string, end PlacedEnd) (int64, error)
+	// FoldRefired folds a request for phone into the portal's callback
+	// that is handing, or handed since since, a call for that number to
+	// Bitrix24's telephony (StatePlaced, or an attempt with
+	// DialerBitrix24 started since then): its Duplicates grows and a
+	// history entry says so. It returns that callback, or ENOTFOUND.
+	FoldRefired(ctx context.Context, memberID, phone string, since, at time.Time) (*Callback, error)
 }
 
 // AttachJob attaches an attempt's recording to its Bitrix24 call later,

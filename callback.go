@@ -14,6 +14,7 @@ const (
 	StateReceived        State = "received"         // stored and queued, not yet worked on
 	StateRejected        State = "rejected"         // genuine, but its number must not be dialled; see Reason
 	StateRouting         State = "routing"          // choosing the employee
+	StatePlaced          State = "placed"           // handed to Bitrix24's own telephony; its outcome is awaited
 	StateRingingEmployee State = "ringing_employee" // the employee's phone rings
 	StateAnnouncing      State = "announcing"       // the employee hears the request
 	StateRingingClient   State = "ringing_client"   // the client's phone rings
@@ -26,7 +27,7 @@ const (
 )
 
 var states = map[State]bool{
-	StateReceived: true, StateRejected: true, StateRouting: true, StateRingingEmployee: true,
+	StateReceived: true, StateRejected: true, StateRouting: true, StatePlaced: true, StateRingingEmployee: true,
 	StateAnnouncing: true, StateRingingClient: true, StateConnected: true, StateFinishing: true,
 	StateDone: true, StateNotifying: true, StateFailed: true, StateScheduled: true,
 }
@@ -39,7 +40,7 @@ func (s State) Final() bool { return s == StateDone || s == StateFailed || s == 
 
 // States lists every state, in the order of a callback's life.
 func States() []State {
-	return []State{StateReceived, StateRejected, StateRouting, StateRingingEmployee, StateAnnouncing,
+	return []State{StateReceived, StateRejected, StateRouting, StatePlaced, StateRingingEmployee, StateAnnouncing,
 		StateRingingClient, StateConnected, StateFinishing, StateDone, StateNotifying, StateFailed, StateScheduled}
 }
 

@@ -11,6 +11,21 @@ const (
 	RingAll        RingMode = "all"        // all at once; the first to answer wins
 )
 
+// Dialer is how a line's calls are placed.
+type Dialer string
+
+// Dialers.
+const (
+	// DialerSIP places calls through callbackline's own SIP user agent
+	// and a trunk or PBX (the default).
+	DialerSIP Dialer = "sip"
+	// DialerBitrix24 hands each call to the portal's own telephony
+	// (voximplant.callback.start from Line.FromLine): Bitrix24 rings the
+	// line's queue, speaks the request, calls the client and logs the
+	// call; callbackline waits for the outcome.
+	DialerBitrix24 Dialer = "bitrix24"
+)
+
 // Line is one of callbackline's external lines in a portal: what a CRM
 // form picks as its callback line (LINE_NUMBER), with who answers its
 // callbacks and how.
@@ -23,7 +38,24 @@ type Line struct {
 	Target     string  // a fixed extension (PBX queue, ring group) instead of employees; "" = none
 	TargetUser int64   // the Bitrix24 user the calls to Target are registered for
 	Policy     Policy  // how callbacks on this line are handled
+	// Dialer places the line's calls; "" is DialerSIP.
+	Dialer Dialer
+	// FromLine is the portal's own Bitrix24 line (a voximplant.line.get
+	// id, e.g. reg151083) the Bitrix24 dialer calls from; required with
+	// DialerBitrix24 and with Fallback.
+	FromLine string
+	// Voice is the Bitrix24 voice id the Bitrix24 dialer speaks with; ""
+	// is the request's VOICE (the portal language's default).
+	Voice string
+	// Fallback sends a SIP line's callback through the Bitrix24 dialer
+	// (FromLine) when the SIP side has no way out: no trunk serves the
+	// portal, or the trunk's registration is failing.
+	Fallback bool
 }
+
+// PlacesViaBitrix24 reports whether the line's calls go to Bitrix24's own
+// telephony rather than through SIP.
+func (l Line) PlacesViaBitrix24() bool { return l.Dialer == DialerBitrix24 }
 
 // Policy is how a line handles its callbacks. DefaultPolicy gives the
 // defaults; every field is meant to be set.

@@ -167,7 +167,7 @@ func (s *Store) History(ctx context.Context, callbackID int64) ([]callbackline.H
 }
 
 const attemptCols = `callback_id, number, external_call_id, call_id, user_id, extension, client_dialled, connected,
-	status_code, reason, duration, finished_at, record_path, record_file_id, started_at, updated_at`
+	status_code, reason, duration, finished_at, record_path, record_file_id, started_at, updated_at, dialer`
 
 // SaveAttempt inserts a (ID 0: a.ID is set) or updates it; its PlacedAt
 // is PlaceAttempt's alone. Under a lease (callbackline.WithLease) the
@@ -202,16 +202,16 @@ func (s *Store) saveAttempt(ctx context.Context, db DB, a *callbackline.Attempt)
 	}
 	a.FinishedAt, a.StartedAt, a.UpdatedAt = callbackline.StoredTime(a.FinishedAt), callbackline.StoredTime(a.StartedAt), callbackline.StoredTime(a.UpdatedAt)
 	args := []any{a.CallbackID, a.Number, a.ExternalCallID, a.CallID, a.UserID, a.Extension, a.ClientDialled, a.Connected,
-		a.StatusCode, a.Reason, a.Duration, a.FinishedAt, a.RecordPath, a.RecordFileID, a.StartedAt, a.UpdatedAt}
+		a.StatusCode, a.Reason, a.Duration, a.FinishedAt, a.RecordPath, a.RecordFileID, a.StartedAt, a.UpdatedAt, string(a.Dialer)}
 	var err error
 	if a.ID == 0 {
 		err = db.QueryRow(ctx, `INSERT INTO attempts (`+attemptCols+`)
-			VALUES (?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
+			VALUES (?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&a.ID)
 	} else {
 		var n int64
 		n, err = db.Exec(ctx, `UPDATE attempts SET callback_id = ?, number = ?, external_call_id = nullif(?, ''),
 			call_id = ?, user_id = ?, extension = ?, client_dialled = ?, connected = ?, status_code = ?, reason = ?,
-			duration = ?, finished_at = ?, record_path = ?, record_file_id = ?, started_at = ?, updated_at = ?
+			duration = ?, finished_at = ?, record_path = ?, record_file_id = ?, started_at = ?, updated_at = ?, dialer = ?
 			WHERE id = ?`, append(args, a.ID)...)
 		if err == nil && n == 0 {
 			return callbackline.Errorf(callbackline.ENOTFOUND, "save attempt: attempt %d not found", a.ID)
@@ -233,9 +233,12 @@ func (s *Store) saveAttempt(ctx context.Context, db DB, a *callbackline.Attempt)
 func (s *Store) Attempts(ctx context.Context, callbackID int64) ([]*callbackline.Attempt, error) {
 	list, err := collect(ctx, s.r, func(r Row) (*callbackline.Attempt, error) {
 		var a callbackline.Attempt
-		return &a, r.Scan(&a.ID, &a.CallbackID, &a.Number, &a.ExternalCallID, &a.CallID, &a.UserID, &a.Extension,
+		var dialer string
+		err := r.Scan(&a.ID, &a.CallbackID, &a.Number, &a.ExternalCallID, &a.CallID, &a.UserID, &a.Extension,
 			&a.ClientDialled, &a.Connected, &a.StatusCode, &a.Reason, &a.Duration, &a.FinishedAt, &a.RecordPath,
-			&a.RecordFileID, &a.StartedAt, &a.UpdatedAt, &a.PlacedAt)
+			&a.RecordFileID, &a.StartedAt, &a.UpdatedAt, &dialer, &a.PlacedAt)
+		a.Dialer = callbackline.Dialer(dialer)
+		return &a, err
 	}, `SELECT id, `+attemptColsRead+`, placed_at FROM attempts WHERE callback_id = ? ORDER BY number`, callbackID)
 	if err != nil {
 		return nil, s.wrap(err, callbackline.EINTERNAL, "attempts of callback %d", callbackID)

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Trunks", func(t *testing.T) { runTrunksClear(t, open) })
 	t.Run("Cluster", func(t *testing.T) { runCluster(t, open) })
 	t.Run("Stats", func(t *testing.T) { runStats(t, open) })
+	t.Run("Placed", func(t *testing.T) { runPlaced(t, open) })
 }
 
 // ---- helpers ----

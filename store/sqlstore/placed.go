@@ -1,0 +1,78 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/callbackline/callbackline"
+)
+
+// EndPlaced stores the outcome of a call the portal's callback placed
+// through Bitrix24's telephony and returns its callback's id; ENOTFOUND
+// (nothing stored) for any other CALL_ID, or when the outcome is stored
+// already.
+func (s *Store) EndPlaced(ctx context.Context, memberID, callID string, end callbackline.PlacedEnd) (int64, error) {
+	if callID == "" {
+		return 0, callbackline.Errorf(callbackline.ENOTFOUND, "no CALL_ID")
+	}
+	at := callbackline.StoredTime(end.At)
+	if at.IsZero() {
+		at = now()
+	}
+	var id int64
+	err := s.w.QueryRow(ctx, `UPDATE attempts SET status_code = ?, duration = ?, reason = ?, connected = ?,
+		finished_at = ?, updated_at = ?
+		WHERE dialer = ? AND call_id = ? AND finished_at IS NULL
+		AND callback_id IN (SELECT id FROM callbacks WHERE member_id = ?)
+		RETURNING callback_id`,
+		callbackline.CleanText(end.Code), max(end.Duration, 0), callbackline.CleanText(end.Reason), end.Code == "200",
+		at, at, string(callbackline.DialerBitrix24), callID, memberID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, callbackline.Errorf(callbackline.ENOTFOUND, "no call %s placed through Bitrix24 is waiting for its outcome", callID)
+	}
+	if err != nil {
+		return 0, s.wrap(err, callbackline.EINTERNAL, "storing the outcome of a call placed through Bitrix24")
+	}
+	return id, nil
+}
+
+// FoldRefired folds a request into the portal's callback for the same
+// number that is handing (StatePlaced), or handed since since, a call to
+// Bitrix24's telephony; ENOTFOUND when there is none.
+func (s *Store) FoldRefired(ctx context.Context, memberID, phone string, since, at time.Time) (*callbackline.Callback, error) {
+	if phone == "" {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "no number")
+	}
+	at = callbackline.StoredTime(at)
+	var cb *callbackline.Callback
+	err := s.w.Tx(ctx, func(tx DB) error {
+		var id int64
+		var state string
+		err := tx.QueryRow(ctx, `SELECT c.id, c.state FROM callbacks c WHERE c.member_id = ? AND c.phone = ? AND c.kind = ?
+			AND (c.state = ? OR EXISTS (SELECT 1 FROM attempts a WHERE a.callback_id = c.id AND a.dialer = ? AND a.started_at >= ?))
+			ORDER BY c.id DESC LIMIT 1`,
+			memberID, phone, string(callbackline.KindCallback), string(callbackline.StatePlaced),
+			string(callbackline.DialerBitrix24), callbackline.StoredTime(since)).Scan(&id, &state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return callbackline.Errorf(callbackline.ENOTFOUND, "no callback of this number handed a call to Bitrix24")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE callbacks SET duplicates = duplicates + 1, last_duplicate_at = ? WHERE id = ?`, at, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, NULL, ?, ?, ?)`,
+			id, at, state, "the same request came again while its call was with Bitrix24's telephony (ONEXTERNALCALLBACKSTART sent back): folded in, not called again"); err != nil {
+			return err
+		}
+		cb, err = ScanCallback(tx.QueryRow(ctx, `SELECT `+CallbackCols+` FROM callbacks WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return nil, s.wrap(err, callbackline.EINTERNAL, "folding a re-fired request")
+	}
+	return cb, nil
+}
