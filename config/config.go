@@ -130,6 +130,11 @@ type Bitrix24 struct {
 	// default: whether Bitrix24 queues telephony events offline at all is
 	// not confirmed.
 	OfflineEvents bool `yaml:"offline_events"`
+	// EndEventWait is how long a call handed to Bitrix24's telephony
+	// (a line with dialer: bitrix24) waits for ONVOXIMPLANTCALLEND before
+	// its outcome is looked up in voximplant.statistic.get (then again at
+	// a quarter of it, until the line's max_call_length has passed too).
+	EndEventWait time.Duration `yaml:"end_event_wait"`
 }
 
 // Intake governs POST /bitrix24/events, the toll-fraud guard and the
@@ -182,6 +187,18 @@ type Line struct {
 	// Policy overrides defaults.policy key by key: a key left out (nil)
 	// takes the default.
 	Policy Policy `yaml:"policy"`
+	// Dialer places the line's calls: sip (callbackline's SIP trunk, the
+	// default) or bitrix24 (the portal's own telephony, from FromLine).
+	Dialer string `yaml:"dialer"`
+	// FromLine is the portal's own Bitrix24 line (a voximplant.line.get
+	// id such as reg151083) the Bitrix24 dialer calls from.
+	FromLine string `yaml:"from_line"`
+	// Voice is the Bitrix24 voice id the Bitrix24 dialer speaks with; ""
+	// is the request's (the portal language's default).
+	Voice string `yaml:"voice"`
+	// Fallback: bitrix24 sends a SIP line's callbacks through the
+	// Bitrix24 dialer (FromLine) when the SIP side has no way out.
+	Fallback string `yaml:"fallback"`
 }
 
 // Recordings says where call recordings are kept and for how long.
@@ -225,6 +242,7 @@ func Default() *Config {
 		LogFormat: "json",
 		Bitrix24: Bitrix24{
 			OAuthServer:   "https://oauth.bitrix.info/",
+			EndEventWait:  2 * time.Minute,
 			Rate:          2,
 			Burst:         50,
 			AllowNetworks: []string{},

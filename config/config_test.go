@@ -198,7 +198,7 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 		Database:   "postgres://cb@db.example.com:5432/cb?sslmode=require",
 		AdminToken: "0123456789abcdef0123", DefaultRegion: "RU", LogLevel: "debug", LogFormat: "text",
 		Bitrix24: Bitrix24{ClientID: "local.abc", ClientSecret: "s3cr3t", OAuthServer: "http://127.0.0.1:9999/", Rate: 5, Burst: 250,
-			AllowNetworks: []string{"127.0.0.0/8", "::1"}},
+			AllowNetworks: []string{"127.0.0.0/8", "::1"}, EndEventWait: 2 * time.Minute},
 		Intake: Intake{DedupWindow: 90 * time.Minute, NumberLimit: 0, PortalLimit: 1000, NumberDialLimit: 6, PortalDialLimit: 500,
 			BlockedNumberTypes: []string{"premium_rate", "voip"}, AllowedCountries: []string{"RU", "KZ"}, MaxBody: 1 << 20},
 		Lines:   []Line{{Number: "+74951234567", Name: "Sales"}, {Number: "support"}},

@@ -387,6 +387,10 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 			Target:     l.Target,
 			TargetUser: l.TargetUser,
 			Policy:     p,
+			Dialer:     l.domainDialer(),
+			FromLine:   l.FromLine,
+			Voice:      l.Voice,
+			Fallback:   l.Fallback == string(callbackline.DialerBitrix24),
 		})
 	}
 	return out, nil

@@ -206,6 +206,9 @@ func (b *Bitrix24) check(bad func(key, format string, args ...any)) {
 	if _, err := ParseNetworks(b.AllowNetworks); err != nil {
 		bad("bitrix24.allow_networks", "%v", err)
 	}
+	if b.EndEventWait < time.Second || b.EndEventWait > time.Hour {
+		bad("bitrix24.end_event_wait", "is %s; between 1s and 1h (e.g. 2m)", formatDuration(b.EndEventWait))
+	}
 }
 
 // check reports the problems of the intake section.
@@ -366,6 +369,7 @@ func checkLines(lines []Line, defaults Policy, s *sip.Config, sources map[string
 			bad(key+".name", "is %d characters long; keep it under 255", n)
 		}
 		l.checkRouting(key, s, bad)
+		l.checkDialer(key, lines, bad)
 		errs = append(errs, l.Policy.check(key+".policy", sources)...)
 		if p := defaults.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
 			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)
