@@ -56,11 +56,12 @@ func (c *Client) UnbindEvent(ctx context.Context, p *callbackline.Portal, event,
 	return int(r.Count), err
 }
 
-// BindEvents makes AppEvents go to <publicURL>/bitrix24/events: it reads
+// BindEvents makes AppEvents (and extra, e.g. EventCallEnd for a portal
+// with a line on the Bitrix24 dialer) go to <publicURL>/bitrix24/events: it reads
 // event.get, binds only what is missing, and unbinds the same events bound
 // to another address of callbackline (a changed public URL), so each event
 // arrives once. It returns the events it bound.
-func (c *Client) BindEvents(ctx context.Context, p *callbackline.Portal, publicURL string) ([]string, error) {
+func (c *Client) BindEvents(ctx context.Context, p *callbackline.Portal, publicURL string, extra ...string) ([]string, error) {
 	target := EventsURL(publicURL)
 	hs, err := c.EventHandlers(ctx, p)
 	if err != nil {
@@ -73,7 +74,7 @@ func (c *Client) BindEvents(ctx context.Context, p *callbackline.Portal, publicU
 		}
 	}
 	var bound []string
-	for _, ev := range AppEvents {
+	for _, ev := range append(append([]string(nil), AppEvents...), extra...) {
 		if have[ev] {
 			continue
 		}
@@ -95,7 +96,7 @@ func (c *Client) BindEvents(ctx context.Context, p *callbackline.Portal, publicU
 }
 
 func isAppEvent(ev string) bool {
-	for _, e := range AppEvents {
+	for _, e := range append(AppEvents, EventCallEnd) {
 		if e == ev {
 			return true
 		}
@@ -157,11 +158,12 @@ func (c *Client) SyncLines(ctx context.Context, p *callbackline.Portal, lines []
 	return res, nil
 }
 
-// Setup does what follows a verified installation: the events bound to
-// <publicURL>/bitrix24/events and the lines synchronised (not pruned). It
+// Setup does what follows a verified installation: the events (AppEvents
+// and extra) bound to <publicURL>/bitrix24/events and the lines
+// synchronised (not pruned). It
 // is safe to run again: nothing is bound twice.
-func (c *Client) Setup(ctx context.Context, p *callbackline.Portal, publicURL string, lines []Line) error {
-	if _, err := c.BindEvents(ctx, p, publicURL); err != nil {
+func (c *Client) Setup(ctx context.Context, p *callbackline.Portal, publicURL string, lines []Line, extra ...string) error {
+	if _, err := c.BindEvents(ctx, p, publicURL, extra...); err != nil {
 		return fmt.Errorf("bitrix24 setup of portal %s: %w", p.MemberID, err)
 	}
 	if _, err := c.SyncLines(ctx, p, lines, false); err != nil {

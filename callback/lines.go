@@ -81,6 +81,25 @@ func (l *Lines) ForBitrix24(ctx context.Context, memberID string) ([]bitrix24.Li
 	return Bitrix24Lines(l.configured), nil
 }
 
+// UseBitrix24 reports whether any of the portal's lines (its own, else
+// the configured ones) may hand calls to Bitrix24's telephony (the
+// Bitrix24 dialer, or a fallback to it).
+func (l *Lines) UseBitrix24(ctx context.Context, memberID string) (bool, error) {
+	lines, err := l.Own(ctx, memberID)
+	if err != nil {
+		return false, err
+	}
+	if len(lines) == 0 {
+		lines = l.configured
+	}
+	for _, x := range lines {
+		if x.PlacesViaBitrix24() || x.Fallback {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Bitrix24Lines are lines as Bitrix24 registers them: number and name.
 func Bitrix24Lines(lines []callbackline.Line) []bitrix24.Line {
 	out := make([]bitrix24.Line, 0, len(lines))
@@ -123,7 +142,13 @@ func (s *PortalSetup) Portal(ctx context.Context, p *callbackline.Portal) error 
 	if err != nil {
 		return err
 	}
-	if err := s.CRM.Setup(ctx, p, s.PublicURL, lines); err != nil {
+	var extra []string
+	if b24, err := s.Lines.UseBitrix24(ctx, p.MemberID); err != nil {
+		return err
+	} else if b24 {
+		extra = append(extra, bitrix24.EventCallEnd) // the outcome of the calls it places
+	}
+	if err := s.CRM.Setup(ctx, p, s.PublicURL, lines, extra...); err != nil {
 		return err
 	}
 	if s.OfflineEvents {

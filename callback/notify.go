@@ -159,6 +159,9 @@ func (r *run) callsMade() string {
 			continue
 		}
 		s := fmt.Sprintf("call %d at %s to extension %s", a.Number, a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"), a.Extension)
+		if a.ViaBitrix24() {
+			s = fmt.Sprintf("call %d at %s through Bitrix24's telephony", a.Number, a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"))
+		}
 		if a.ClientDialled {
 			s += ", client dialled"
 		}

@@ -16,6 +16,9 @@ import (
 // status its last persisted step implies; a connected call makes the
 // callback done. It reports whether the callback is complete.
 func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error) {
+	if a.ViaBitrix24() {
+		return false, nil // Bitrix24 logs its own call: nothing to finish (see await)
+	}
 	ctx, cancel := persist(ctx)
 	defer cancel()
 	if a.FinishedAt.IsZero() {

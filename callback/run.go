@@ -87,8 +87,15 @@ func (r *run) advance(ctx context.Context) (time.Duration, error) {
 	if done, err := r.recoverAll(ctx); done || err != nil {
 		return 0, err
 	}
+	if err := r.closeUnsent(ctx); err != nil {
+		return 0, err
+	}
 	if r.cb.Kind == callbackline.KindCall {
 		return 0, r.clickToCall(ctx)
+	}
+	// A call handed to Bitrix24: its outcome is awaited, never placed again.
+	if a := r.placedPending(); a != nil {
+		return r.await(ctx, a)
 	}
 	// The last call ended and was finished, but its outcome was not
 	// applied (the finish or the next step failed and the job is run
@@ -127,10 +134,7 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 		}
 		return 0, r.fail(ctx, "guard: "+err.Error(), false)
 	}
-	if why := r.noRoute(); why != "" {
-		return 0, r.fail(ctx, why, true)
-	}
-	return r.attempt(ctx)
+	return r.dialPlaced(ctx)
 }
 
 // guard applies the toll-fraud guard to the client's number right before

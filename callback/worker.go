@@ -108,6 +108,10 @@ type Config struct {
 	// first retry after AttachBackoff (default 1s, doubling).
 	AttachTries   int
 	AttachBackoff time.Duration
+	// EndEventWait is how long a call handed to Bitrix24's telephony
+	// waits for ONVOXIMPLANTCALLEND before voximplant.statistic.get is
+	// asked (default 2 min).
+	EndEventWait time.Duration
 	// UserCacheTTL is how long employee lookups are reused (default 1 min).
 	UserCacheTTL time.Duration
 	Now          func() time.Time // default time.Now
@@ -168,6 +172,9 @@ func (w *Worker) Init(cfg Config) error {
 	}
 	if cfg.UninstallRetry <= 0 {
 		cfg.UninstallRetry = 30 * time.Second
+	}
+	if cfg.EndEventWait <= 0 {
+		cfg.EndEventWait = 2 * time.Minute
 	}
 	if cfg.UserCacheTTL <= 0 {
 		cfg.UserCacheTTL = time.Minute

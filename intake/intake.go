@@ -47,6 +47,12 @@ type Store interface {
 	Intake(ctx context.Context, r callbackline.IntakeRequest) (callbackline.IntakeResult, error)
 	// QueueUninstall queues the check of an ONAPPUNINSTALL.
 	QueueUninstall(ctx context.Context, j callbackline.UninstallJob, delay time.Duration) error
+	// EndPlaced stores the outcome of a call placed through Bitrix24's
+	// telephony (ENOTFOUND for any other call).
+	EndPlaced(ctx context.Context, memberID, callID string, end callbackline.PlacedEnd) (int64, error)
+	// FoldRefired folds a request into the callback that handed a call
+	// for the number to Bitrix24 (ENOTFOUND when none did).
+	FoldRefired(ctx context.Context, memberID, phone string, since, at time.Time) (*callbackline.Callback, error)
 }
 
 // Options configures an Intake.
@@ -93,7 +99,14 @@ const (
 	Rejected  = "rejected"  // stored, but its number must not be dialled
 	Ignored   = "ignored"   // not an event callbackline handles
 	Checking  = "checking"  // ONAPPUNINSTALL: the portal is being asked whether it is true
+	Ended     = "ended"     // ONVOXIMPLANTCALLEND of a call a callback placed: its outcome is stored
 )
+
+// RefiredWindow is how long after a callback handed a call for a number
+// to Bitrix24 a new request for that number is taken for the request
+// Bitrix24 sent back (docs/bitrix24.md §7.1) and folded into it, whatever
+// the de-duplication window.
+const RefiredWindow = 30 * time.Minute
 
 // DefaultUninstallDelay is Options.UninstallDelay's default.
 const DefaultUninstallDelay = 5 * time.Second
@@ -121,6 +134,8 @@ func (in *Intake) Take(ctx context.Context, p *callbackline.Portal, ev *bitrix24
 		return in.takeCall(ctx, p, ev)
 	case bitrix24.EventAppUninstall:
 		return in.uninstall(ctx, p, ev)
+	case bitrix24.EventCallEnd:
+		return in.takeCallEnd(ctx, p, ev)
 	}
 	in.logger.InfoContext(ctx, "event ignored: callbackline does not handle it",
 		slog.String("event", ev.Name), slog.String("member_id", p.MemberID))
@@ -165,6 +180,9 @@ func (in *Intake) takeCallback(ctx context.Context, p *callbackline.Portal, ev *
 	}
 	if err := in.screen(ctx, cb, d.PhoneNumber, p); err != nil {
 		return Answer{}, err
+	}
+	if ans, ok := in.refired(ctx, p, cb); ok {
+		return ans, nil
 	}
 	res, err := in.store.Intake(ctx, callbackline.IntakeRequest{
 		Callback: cb, DedupWindow: in.rules.DedupWindow, NumberLimit: in.rules.NumberLimit, PortalLimit: in.rules.PortalLimit,
@@ -249,4 +267,48 @@ func rejection(err error) string {
 		return rej.Reason + ": " + rej.Message
 	}
 	return callbackline.ReasonInvalidNumber + ": " + callbackline.ErrorMessage(err)
+}
+
+// refired folds a request for a number whose callback handed a call to
+// Bitrix24's telephony into that callback: the request Bitrix24 sends
+// back when the call's line is an application's (docs/bitrix24.md §7.1),
+// also long after the de-duplication window (a callback held until the
+// line opened). A lookup that fails lets the request in as usual.
+func (in *Intake) refired(ctx context.Context, p *callbackline.Portal, cb *callbackline.Callback) (Answer, bool) {
+	if cb.State != callbackline.StateReceived || cb.Phone == "" {
+		return Answer{}, false
+	}
+	into, err := in.store.FoldRefired(ctx, p.MemberID, cb.Phone, cb.CreatedAt.Add(-RefiredWindow), cb.CreatedAt)
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return Answer{}, false
+	}
+	if err != nil {
+		in.logger.WarnContext(ctx, "looking for a callback that handed this number to Bitrix24 failed; the request is taken as new",
+			slog.String("member_id", p.MemberID), slog.Any("err", err))
+		return Answer{}, false
+	}
+	in.logger.InfoContext(ctx, "call request folded into the callback whose call is with Bitrix24's telephony",
+		slog.Int64("callback_id", into.ID), slog.String("member_id", p.MemberID), slog.String("phone", phone.Mask(cb.Phone)))
+	return Answer{Status: Duplicate, CallbackID: into.ID}, true
+}
+
+// takeCallEnd stores the outcome of a call a callback placed through
+// Bitrix24's telephony. ONVOXIMPLANTCALLEND fires for every call of the
+// portal: any other CALL_ID is answered and nothing is stored.
+func (in *Intake) takeCallEnd(ctx context.Context, p *callbackline.Portal, ev *bitrix24.Event) (Answer, error) {
+	d, err := ev.CallEnd()
+	if err != nil {
+		return Answer{}, err
+	}
+	id, err := in.store.EndPlaced(ctx, p.MemberID, d.CallID, callbackline.PlacedEnd{
+		Code: d.FailedCode, Duration: d.Duration, Reason: d.FailedReason, At: in.now().UTC()})
+	if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
+		return Answer{Status: Ignored}, nil
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	in.logger.InfoContext(ctx, "outcome of a call placed through Bitrix24 stored", slog.Int64("callback_id", id),
+		slog.String("member_id", p.MemberID), slog.String("code", d.FailedCode), slog.Int("duration", d.Duration))
+	return Answer{Status: Ended, CallbackID: id}, nil
 }

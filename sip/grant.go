@@ -164,3 +164,29 @@ func (d *Dialer) Route(memberID, line string) error {
 	}
 	return nil
 }
+
+// Up reports whether the way out of the portal's calls on the line is
+// working: nil when it is, the route's error when there is none, and an
+// *Error of KindUnreachable when its trunk's registration has failed (a
+// registration not yet tried counts as working).
+func (d *Dialer) Up(memberID, line string) error {
+	if !d.HasLine(line) {
+		line = ""
+	}
+	w, err := d.route(memberID, line, "")
+	if err != nil {
+		return err
+	}
+	if own := d.ownTrunk(memberID); own != nil && w.trunk == &own.t {
+		return d.TrunkStatus(memberID)
+	}
+	for _, r := range d.regs {
+		if r.trunk != w.trunk.Name || r.ok.Load() {
+			continue
+		}
+		if p := r.err.Load(); p != nil {
+			return &Error{Kind: KindUnreachable, Reason: "trunk " + strconv.Quote(r.trunk) + " is not registered", Err: *p}
+		}
+	}
+	return nil
+}

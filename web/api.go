@@ -180,12 +180,13 @@ type attemptJSON struct {
 	FinishedAt     *time.Time `json:"finished_at,omitempty"`
 	RecordFileID   int64      `json:"record_file_id,omitempty"`
 	StartedAt      time.Time  `json:"started_at"`
+	Dialer         string     `json:"dialer,omitempty"` // "bitrix24": handed to Bitrix24's telephony
 }
 
 func attemptToJSON(a *callbackline.Attempt) attemptJSON {
 	j := attemptJSON{ID: a.ID, Number: a.Number, ExternalCallID: a.ExternalCallID, CallID: a.CallID, UserID: a.UserID,
 		Extension: a.Extension, ClientDialled: a.ClientDialled, Connected: a.Connected, StatusCode: a.StatusCode,
-		Reason: a.Reason, Duration: a.Duration, RecordFileID: a.RecordFileID, StartedAt: a.StartedAt.UTC()}
+		Reason: a.Reason, Duration: a.Duration, RecordFileID: a.RecordFileID, StartedAt: a.StartedAt.UTC(), Dialer: string(a.Dialer)}
 	if !a.FinishedAt.IsZero() {
 		t := a.FinishedAt.UTC()
 		j.FinishedAt = &t

@@ -102,7 +102,7 @@ func (m *Metrics) observeEvent(event, outcome string, d time.Duration) {
 func metricEventName(name string) string {
 	switch name {
 	case bitrix24.EventCallbackStart, bitrix24.EventCallStart, bitrix24.EventAppInstall,
-		bitrix24.EventAppUpdate, bitrix24.EventAppUninstall:
+		bitrix24.EventAppUpdate, bitrix24.EventAppUninstall, bitrix24.EventCallEnd:
 		return strings.ToLower(name)
 	}
 	return "other"

@@ -35,6 +35,10 @@ type app struct {
 	store  backend
 	crm    *bitrix24.Client
 	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
+	// bitrix24Dialer: a configured line hands its calls to Bitrix24's
+	// telephony (dialer: bitrix24), so callbacks are worked without a
+	// SIP dialer too.
+	bitrix24Dialer bool
 	oauth  *bitrix24.OAuth
 	lines  *callback.Lines
 	// countries is the one rule of the countries each portal may dial:
@@ -93,6 +97,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	if err := workerMetrics.Register(metrics.Registry); err != nil {
 		return nil, err
 	}
+	a.bitrix24Dialer = slices.ContainsFunc(lines, callbackline.Line.PlacesViaBitrix24)
 	if err := a.startDialer(ctx); err != nil {
 		return nil, err
 	}
@@ -100,7 +105,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.
 	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob, a.dialer == nil); err != nil {
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob, !a.dialing()); err != nil {
 		return nil, err
 	}
 	if err := a.join(ctx, metrics, worker); err != nil {
@@ -109,6 +114,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	a.connectBitrix24(lines)
 	a.syncTrunks(ctx)
 	wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
+		EndEventWait: cfg.Bitrix24.EndEventWait,
 		DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
 	if err := a.initWorker(ctx, worker, wc); err != nil {
 		return nil, err
@@ -146,7 +152,7 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 // no call.
 func (a *app) startDialer(ctx context.Context) (err error) {
 	if len(a.cfg.SIP.Trunks) == 0 && a.cfg.EncryptionKey == "" {
-		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: callback requests are stored and wait, nothing is called")
+		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: callback requests are stored and wait, nothing is called but on lines with the Bitrix24 dialer (dialer: bitrix24)")
 		return nil
 	}
 	if len(a.cfg.SIP.Trunks) == 0 {
@@ -157,6 +163,10 @@ func (a *app) startDialer(ctx context.Context) (err error) {
 	}
 	return nil
 }
+
+// dialing reports whether this process places calls: through SIP, or
+// through Bitrix24's telephony.
+func (a *app) dialing() bool { return a.dialer != nil || a.bitrix24Dialer }
 
 // registerWorkers registers the workers, which are configured later
 // (initWorker): River needs them when the store makes its client. They
@@ -208,6 +218,8 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 	c.Store, c.CRM, c.PortalLines = a.store, a.crm, a.lines.Own
 	if a.dialer != nil { // not a nil *sip.Dialer in the interface
 		c.Dialer = a.dialer
+	} else if a.bitrix24Dialer {
+		c.Dialer = callback.NoSIP{} // only the Bitrix24 dialer: no SIP way out
 	}
 	c.Guard, c.Countries, c.RecordDir, c.Logger = a.cfg.Policy(), a.countries, a.cfg.RecordingsDir(), a.logger
 	return w.Init(c)
@@ -469,7 +481,7 @@ func (a *app) run(ctx context.Context) error {
 	defer func() { stopPrune(); <-pruneDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
 		slog.String("listen", a.addr()), slog.String("serving", a.tlsMode()), slog.String("database", redactDSN(a.cfg.Database)),
-		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialer != nil))
+		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialing()))
 
 	var err error
 	select {

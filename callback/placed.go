@@ -1,0 +1,328 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/phone"
+)
+
+// The Bitrix24 dialer: a line with DialerBitrix24 (or a SIP line's
+// Fallback) hands each call to the portal's own telephony with
+// voximplant.callback.start. Bitrix24 rings the line's queue, speaks the
+// request, calls the client and logs the call itself, so nothing is
+// registered nor finished here. The job does not wait for the call: it
+// snoozes, and each run looks for the outcome that ONVOXIMPLANTCALLEND
+// stored (Store.EndPlaced, from any instance), else, after EndEventWait,
+// asks voximplant.statistic.get (docs/bitrix24.md §7).
+
+// trunkState is what a SIP dialer that can tell a failing trunk offers
+// (*sip.Dialer): the fallback to Bitrix24 uses it.
+type trunkState interface {
+	Up(memberID, line string) error
+}
+
+// sipDown says why the line's SIP calls cannot go out now ("" when they
+// can, or when the dialer cannot tell).
+func (r *run) sipDown() string {
+	if why := r.noRoute(); why != "" {
+		return why
+	}
+	ts, ok := r.w.cfg.Dialer.(trunkState)
+	if !ok {
+		return ""
+	}
+	if err := ts.Up(r.cb.MemberID, r.line.Number); err != nil {
+		return "the SIP trunk is down: " + err.Error()
+	}
+	return ""
+}
+
+// dialPlaced is next's last step: the call goes out through SIP, or
+// through Bitrix24 (the line's dialer, or its fallback while SIP is down).
+func (r *run) dialPlaced(ctx context.Context) (time.Duration, error) {
+	if r.line.PlacesViaBitrix24() {
+		return r.place(ctx, "")
+	}
+	why := r.noRoute()
+	if r.line.Fallback && r.line.FromLine != "" {
+		if why == "" {
+			why = r.sipDown()
+		}
+		if why != "" {
+			return r.place(ctx, why)
+		}
+	}
+	if why != "" {
+		return 0, r.fail(ctx, why, true)
+	}
+	return r.attempt(ctx)
+}
+
+// checkEvery is how often a placed call's job looks for its outcome.
+func (w *Worker) checkEvery() time.Duration {
+	return min(max(w.cfg.EndEventWait/8, time.Second), 5*time.Second)
+}
+
+// place hands the callback's next call to Bitrix24. The intent is stored
+// first (the attempt, then StatePlaced), the CALL_ID right after the
+// answer: a start is never sent twice. fallback says why a SIP line's
+// call goes this way ("" for a line on the Bitrix24 dialer).
+func (r *run) place(ctx context.Context, fallback string) (time.Duration, error) {
+	now := r.now().UTC()
+	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: len(r.attempts) + 1, Dialer: callbackline.DialerBitrix24,
+		StartedAt: now, UpdatedAt: now}
+	until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, now)
+	if err != nil {
+		return 0, err
+	}
+	if !until.IsZero() {
+		return r.dialLimited(ctx, until)
+	}
+	r.attempts = append(r.attempts, a)
+	r.cb.ClientAttempts++
+	note := fmt.Sprintf("handing call %d of %d to Bitrix24's telephony: line %s calls the client %s",
+		r.cb.ClientAttempts, r.policy.ClientAttempts, r.line.FromLine, phone.Mask(r.cb.Phone))
+	if fallback != "" {
+		note = "fallback to Bitrix24 (" + fallback + "): " + note
+	}
+	if err := r.step(ctx, callbackline.StatePlaced, a.ID, note); err != nil {
+		return 0, err
+	}
+	id, err := r.w.cfg.CRM.StartCallback(ctx, r.portal, bitrix24.StartCallback{
+		FromLine: r.line.FromLine, ToNumber: r.cb.Phone, Text: r.startText(), Voice: r.startVoice()})
+	r.w.cfg.Metrics.outcome(r.line.Number, "placed")
+	if err != nil {
+		return r.startFailed(ctx, a, err)
+	}
+	pctx, cancel := persist(ctx)
+	defer cancel()
+	a.CallID, a.UpdatedAt = id, r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
+		return 0, err
+	}
+	if err := r.step(pctx, callbackline.StatePlaced, a.ID, "Bitrix24 placed the call ("+id+"); waiting for its outcome"); err != nil {
+		return 0, err
+	}
+	return r.w.checkEvery(), nil
+}
+
+// startText is TEXT_TO_PRONOUNCE: the request's text, at most 1000
+// characters.
+func (r *run) startText() string {
+	text := strings.TrimSpace(r.cb.Text)
+	if text == "" {
+		return "Callback request from the website."
+	}
+	if utf8.RuneCountInString(text) > 1000 {
+		text = string([]rune(text)[:1000])
+	}
+	return text
+}
+
+// startVoice is VOICE: the line's, else the request's; "" lets Bitrix24
+// take the portal language's default.
+func (r *run) startVoice() string {
+	if r.line.Voice != "" {
+		return r.line.Voice
+	}
+	return r.cb.Voice
+}
+
+// startFailed handles a start that failed. Refused (4xx, or no CALL_ID):
+// nothing was dialled; the attempt is closed, and the callback fails with
+// what the administrator must do. No answer (network, 5xx): the call may
+// have been placed; the attempt stays open and the retried job looks for
+// it in the statistics, never sending the start again.
+func (r *run) startFailed(ctx context.Context, a *callbackline.Attempt, err error) (time.Duration, error) {
+	r.w.cfg.Metrics.crmError("voximplant.callback.start")
+	var refused *bitrix24.APIError
+	known := bitrix24.DialerError(err, r.line.FromLine)
+	if known == "" && (!errors.As(err, &refused) || refused.HTTPStatus >= 500) && !bitrix24.NeedsReinstall(err) {
+		return 0, fmt.Errorf("voximplant.callback.start (the call may be placed; the retry looks for it): %w", err)
+	}
+	pctx, cancel := persist(ctx)
+	defer cancel()
+	if known == "" {
+		known = "Bitrix24 refused the call: " + err.Error()
+	}
+	a.FinishedAt, a.Reason, a.UpdatedAt = r.now().UTC(), known, r.now().UTC()
+	if serr := r.w.cfg.Store.SaveAttempt(pctx, a); serr != nil {
+		return 0, serr
+	}
+	r.cb.ClientAttempts-- // nothing was dialled
+	if bitrix24.NeedsReinstall(err) {
+		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+	}
+	return 0, r.fail(ctx, "bitrix24_dialer: "+known, true)
+}
+
+// placedPending returns the last attempt when it was handed to Bitrix24
+// and its outcome not yet applied.
+func (r *run) placedPending() *callbackline.Attempt {
+	if len(r.attempts) == 0 {
+		return nil
+	}
+	a := r.attempts[len(r.attempts)-1]
+	if !a.ViaBitrix24() || r.cb.State != callbackline.StatePlaced {
+		return nil
+	}
+	return a
+}
+
+// closeUnsent closes a Bitrix24 attempt stored before a crash that came
+// before StatePlaced: its start was never sent.
+func (r *run) closeUnsent(ctx context.Context) error {
+	for _, a := range r.attempts {
+		if a.ViaBitrix24() && a.FinishedAt.IsZero() && a.CallID == "" && r.cb.State != callbackline.StatePlaced {
+			a.FinishedAt, a.Reason, a.UpdatedAt = r.now().UTC(), "not sent: callbackline restarted before the start", r.now().UTC()
+			if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// await looks for the outcome of a placed call: stored by the end event,
+// else (after EndEventWait) in the statistics; without one past the
+// bound the outcome is unknown and the responsible is told.
+func (r *run) await(ctx context.Context, a *callbackline.Attempt) (time.Duration, error) {
+	if !a.FinishedAt.IsZero() {
+		return r.applyPlaced(ctx, a)
+	}
+	waited := r.now().Sub(a.StartedAt)
+	if waited < r.w.cfg.EndEventWait && a.CallID != "" {
+		return min(r.w.checkEvery(), r.w.cfg.EndEventWait-waited), nil
+	}
+	rec, err := r.lookUp(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	if rec != nil {
+		return r.applyRecord(ctx, a, rec)
+	}
+	if waited > r.outcomeBound() {
+		return r.unknown(ctx, a)
+	}
+	return r.w.checkEvery(), nil
+}
+
+// outcomeBound is how long a placed call may stay without an outcome.
+func (r *run) outcomeBound() time.Duration {
+	return r.w.cfg.EndEventWait + r.policy.MaxCallLength + 10*time.Minute
+}
+
+// lookUp finds the placed call's statistics record: by CALL_ID, or, when
+// a crash lost the start's answer, by number, type and time.
+func (r *run) lookUp(ctx context.Context, a *callbackline.Attempt) (*bitrix24.CallRecord, error) {
+	filter := map[string]any{"CALL_ID": a.CallID}
+	if a.CallID == "" {
+		filter = map[string]any{"PHONE_NUMBER": r.cb.Phone, "CALL_TYPE": 4, ">=CALL_START_DATE": a.StartedAt.Add(-time.Minute)}
+	}
+	recs, err := r.w.cfg.CRM.CallStatistics(ctx, r.portal, filter)
+	if err != nil {
+		r.w.cfg.Metrics.crmError("voximplant.statistic.get")
+		if bitrix24.NeedsReinstall(err) {
+			return nil, err
+		}
+		r.log.Warn("looking up a placed call in the statistics failed; trying again later", "err", err)
+		return nil, nil
+	}
+	for i := range recs {
+		if a.CallID != "" || string(recs[i].PortalNumber) == r.line.FromLine {
+			return &recs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// applyRecord stores the outcome a statistics record gives and applies it.
+func (r *run) applyRecord(ctx context.Context, a *callbackline.Attempt, rec *bitrix24.CallRecord) (time.Duration, error) {
+	pctx, cancel := persist(ctx)
+	defer cancel()
+	found := a.CallID == ""
+	a.CallID, a.StatusCode, a.Duration = string(rec.CallID), string(rec.FailedCode), int(rec.Duration)
+	a.Reason, a.Connected = string(rec.FailedReason), a.StatusCode == "200"
+	a.FinishedAt, a.UpdatedAt = r.now().UTC(), r.now().UTC()
+	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
+		return 0, err
+	}
+	note := "the end event did not come: the outcome was read from Bitrix24's call statistics"
+	if found {
+		note = "the call placed before the restart was found in Bitrix24's call statistics (" + a.CallID + ")"
+	}
+	if err := r.step(pctx, callbackline.StatePlaced, a.ID, note); err != nil {
+		return 0, err
+	}
+	return r.applyPlaced(ctx, a)
+}
+
+// unknown gives a placed call up whose outcome never came.
+func (r *run) unknown(ctx context.Context, a *callbackline.Attempt) (time.Duration, error) {
+	pctx, cancel := persist(ctx)
+	defer cancel()
+	a.FinishedAt, a.UpdatedAt = r.now().UTC(), r.now().UTC()
+	a.Reason = "outcome unknown: neither the end event nor the call statistics told it"
+	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
+		return 0, err
+	}
+	return 0, r.fail(ctx, "outcome_unknown: Bitrix24 was asked to place the call, but its outcome could not be learnt (no end event, not in the call statistics); check the portal's call history and call the client if needed", true)
+}
+
+// retryablePlaced are the CALL_FAILED_CODEs after which the client is
+// called again while the policy allows (docs/bitrix24.md §7.6).
+var retryablePlaced = map[string]string{
+	"486": "busy", "304": "no answer", "480": "unavailable", "503": "unavailable",
+	"603": "declined", "603-S": "cancelled",
+}
+
+// applyPlaced applies the redial policy to a placed call's outcome.
+func (r *run) applyPlaced(ctx context.Context, a *callbackline.Attempt) (time.Duration, error) {
+	ctx, cancel := persist(ctx)
+	defer cancel()
+	code := a.StatusCode
+	if code == "200" {
+		r.cb.Reason = ""
+		if err := r.step(ctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: Bitrix24 connected the employee and the client for %d s", a.Duration)); err != nil {
+			return 0, err
+		}
+		r.w.cfg.Metrics.outcome(r.line.Number, "done")
+		return 0, nil
+	}
+	what, again := retryablePlaced[code]
+	if !again {
+		return 0, r.fail(ctx, placedFailure(code, a.Reason), true)
+	}
+	r.tried += fmt.Sprintf("call %d through Bitrix24: %s (%s); ", r.cb.ClientAttempts, what, code)
+	if r.cb.ClientAttempts < r.policy.ClientAttempts {
+		return r.schedule(ctx, r.now().Add(r.policy.ClientRetryAfter),
+			fmt.Sprintf("Bitrix24 ended the call: %s (%s); calling again later", what, code))
+	}
+	return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client could not be reached after %d call(s) through Bitrix24 (last: %s, %s)",
+		r.cb.ClientAttempts, what, code), true)
+}
+
+// placedFailure is the reason of a call Bitrix24 ended with a code that
+// is not called again, in words an administrator can act on.
+func placedFailure(code, reason string) string {
+	detail := code
+	if reason != "" {
+		detail += ", " + reason
+	}
+	switch code {
+	case "402":
+		return "bitrix24_balance: the portal's Bitrix24 telephony balance is exhausted (402): top it up in Bitrix24 Telephony, then call the client"
+	case "403", "423":
+		return "bitrix24_refused: Bitrix24 may not call this number from the line (" + detail + "): check the line's outgoing call settings in Bitrix24 Telephony"
+	case "404", "484":
+		return "invalid_number: Bitrix24 could not reach this number (" + detail + ")"
+	}
+	return "call_failed: Bitrix24 ended the call with " + detail
+}
