@@ -183,3 +183,41 @@ func DialerError(err error, fromLine string) string {
 	}
 	return ""
 }
+
+// Voice is a text-to-speech voice of the portal (voximplant.tts.voices.get).
+type Voice struct {
+	ID, Name string
+}
+
+// Telephony is what an administrator needs to choose the Bitrix24
+// dialer's line and voice: the portal's own lines and voices, and, when
+// the portal did not list them, why and what to do.
+type Telephony struct {
+	Lines   []PortalLine
+	Voices  []Voice
+	Problem string
+}
+
+// Telephony asks the portal for its own lines and voices.
+func (c *Client) Telephony(ctx context.Context, p *callbackline.Portal) Telephony {
+	var t Telephony
+	lines, err := c.PortalLines(ctx, p)
+	switch {
+	case errors.Is(err, ErrScope):
+		t.Problem = "the portal has not granted the application the scope \"telephony\": add it (and \"call\") to the application's permissions in Bitrix24 and install it again"
+	case errors.Is(err, ErrAccessDenied):
+		t.Problem = "Bitrix24 did not list the portal's lines (ACCESS_DENIED): the user who installed the application lacks the telephony permission \"Management of numbers — modification\""
+	case err != nil:
+		t.Problem = "Bitrix24 did not list the portal's lines: " + err.Error()
+	}
+	t.Lines = lines
+	voices, err := c.TTSVoices(ctx, p)
+	if err != nil && t.Problem == "" {
+		t.Problem = "Bitrix24 did not list the voices: " + err.Error()
+	}
+	for id, name := range voices {
+		t.Voices = append(t.Voices, Voice{ID: id, Name: name})
+	}
+	sort.Slice(t.Voices, func(i, j int) bool { return t.Voices[i].ID < t.Voices[j].ID })
+	return t
+}

@@ -2,7 +2,11 @@ package callback
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -180,4 +184,40 @@ func (s *PortalSetup) All(ctx context.Context, st callbackline.PortalStore) {
 			s.logger().Warn("syncing a portal's events and lines failed", slog.String("member_id", p.MemberID), slog.Any("err", err))
 		}
 	}
+}
+
+// CheckDialer checks a portal's lines against the portal before they are
+// saved: a from_line must not be one of the application's own lines in
+// the portal (Bitrix24 would send the request back instead of dialling,
+// docs/bitrix24.md §7.1) and must be one of the portal's own Bitrix24
+// lines when the portal lists them. What the portal cannot answer is not
+// held against the lines (the start says it later).
+func (s *PortalSetup) CheckDialer(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error {
+	if !slices.ContainsFunc(lines, func(l callbackline.Line) bool { return l.FromLine != "" }) {
+		return nil
+	}
+	var errs []error
+	bad := map[int]bool{}
+	if own, err := s.CRM.Lines(ctx, p); err == nil {
+		for i, l := range lines {
+			if l.FromLine != "" && slices.ContainsFunc(own, func(o bitrix24.Line) bool { return o.Number == l.FromLine }) {
+				bad[i] = true
+				errs = append(errs, fmt.Errorf("lines[%d].from_line: %q is one of callbackline's own lines in the portal: Bitrix24 would not dial but send the request back; choose one of the portal's own Bitrix24 lines", i, l.FromLine))
+			}
+		}
+	}
+	vox, err := s.CRM.PortalLines(ctx, p)
+	if err != nil {
+		return errors.Join(errs...)
+	}
+	ids := make([]string, 0, len(vox))
+	for _, v := range vox {
+		ids = append(ids, v.ID)
+	}
+	for i, l := range lines {
+		if l.FromLine != "" && !bad[i] && !slices.Contains(ids, l.FromLine) {
+			errs = append(errs, fmt.Errorf("lines[%d].from_line: Bitrix24 has no line %q; the portal's own lines are: %s", i, l.FromLine, strings.Join(ids, ", ")))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 )
 
 // handleApp serves the application page that Bitrix24 opens in its frame
@@ -99,6 +100,11 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 			noRoute = callbackline.ErrorMessage(err)
 		}
 	}
+	var tel *bitrix24.Telephony
+	if s.telephony != nil {
+		t := s.telephony(r.Context(), p)
+		tel = &t
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = appPage.Execute(w, struct {
@@ -111,7 +117,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Trunk     *trunkView
 		Zone      *zoneView
 		Dash      *dashView
-	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash})
+		Telephony *bitrix24.Telephony
+	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -236,8 +243,23 @@ const appHTML = `<!DOCTYPE html>
 <dt>target, target_user</dt><dd>a fixed extension (queue, ring group) instead of employees, and the Bitrix24 user its calls are registered for; the extension must pass the PBX's extension rule (by default 2–6 digits without a leading 0), as must every employee's internal number: an employee whose number breaks it is skipped, and the callback's history says so</dd>
 <dt>policy</dt><dd>employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false), announce_repeat (1–3), voice (the Bitrix24 voice id used when a request names none, e.g. ruinternalfemale)</dd>
 <dt>policy.hours</dt><dd>time_zone (Europe/Berlin), monday … sunday (["09:00-18:00"]), holidays (["2025-12-25"])</dd>
+<dt>dialer</dt><dd>sip (the default: callbackline calls over a SIP trunk or PBX) or bitrix24: each call goes to the portal's own Bitrix24 telephony, which rings the employees of the line's queue in Bitrix24, speaks the request, calls the client, logs the call and bills it to the portal's telephony balance. On such a line employees, target, caller_id, caller_name and the policy keys employee_ring_timeout, client_ring_timeout, employee_rounds, employee_retry_after, ring_mode, skip_absent, require_workday, require_accept and announce do not apply (Bitrix24 routes the employee side); client_attempts, client_retry_after, max_age, max_call_length, hours and todo do</dd>
+<dt>from_line</dt><dd>with dialer: bitrix24 (or fallback), the portal's own Bitrix24 line the calls come from (see "Bitrix24 telephony" below); never one of these lines: Bitrix24 would send the request back instead of dialling</dd>
+<dt>voice</dt><dd>the Bitrix24 voice the request is spoken in (see below); default the request's, the portal language's</dd>
+<dt>fallback</dt><dd>bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails; the history says so</dd>
 </dl>
 </details>
+{{end}}
+{{with .Telephony}}
+<h2 id="bitrix24-telephony">Bitrix24 telephony</h2>
+<p>A line with <code>dialer: bitrix24</code> calls through one of these lines of the portal's own telephony (its <code>from_line</code>). The application needs the scopes "telephony" and "call", and the installing user the telephony permission "Outgoing call — Execute".</p>
+{{if .Problem}}<p class="refused" id="telephony-problem">{{.Problem}}</p>{{end}}
+{{if .Lines}}<table class="vox-lines"><tr><th>from_line</th><th>name</th></tr>
+{{range .Lines}}<tr class="vox-line"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
+{{end}}</table>{{else if not .Problem}}<p id="no-vox-lines">The portal has no telephony lines of its own: rent a number or connect a SIP PBX in Bitrix24 Telephony to use the Bitrix24 dialer.</p>{{end}}
+{{if .Voices}}<details><summary>Voices ({{len .Voices}})</summary><table class="voices"><tr><th>voice</th><th>name</th></tr>
+{{range .Voices}}<tr class="voice"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
+{{end}}</table></details>{{end}}
 {{end}}
 {{with .Countries}}
 <h2 id="countries">Countries</h2>

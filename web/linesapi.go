@@ -53,7 +53,7 @@ func (s *Server) handlePortalLines(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		lines, perr := s.settings.Parse(p.MemberID, text)
+		lines, perr := s.parseLines(r.Context(), p, text)
 		if perr != nil {
 			s.writeError(w, r, callbackline.Errorf(callbackline.EINVALID, "the lines were not saved: %s",
 				strings.Join(errorLines(perr), "; ")))

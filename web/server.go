@@ -46,6 +46,10 @@ type Options struct {
 	// SIP trunk that serves it): the app page shows the error, what is
 	// missing, to the portal.
 	Route func(memberID string) error
+	// Telephony, when set, lists the portal's own Bitrix24 lines and
+	// voices on the app page, for the Bitrix24 dialer's from_line and
+	// voice (bitrix24.Client.Telephony).
+	Telephony func(ctx context.Context, p *callbackline.Portal) bitrix24.Telephony
 	// Trunks, when set, lets a portal's administrator enter the portal's
 	// own SIP account on the app page.
 	Trunks *Trunks
@@ -72,6 +76,7 @@ type Server struct {
 	installed  func(ctx context.Context, p *callbackline.Portal) error
 	ready      func(ctx context.Context) error
 	route      func(memberID string) error
+	telephony  func(ctx context.Context, p *callbackline.Portal) bitrix24.Telephony
 	trunks     *Trunks
 	settings   *Settings
 	countries  Countries
@@ -94,7 +99,7 @@ const defaultMaxBody = 64 << 10
 func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
-		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route, trunks: o.Trunks,
+		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route, telephony: o.Telephony, trunks: o.Trunks,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings

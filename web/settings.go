@@ -29,6 +29,19 @@ type Settings struct {
 	// register them in Bitrix24. It runs in the background, owned by the
 	// Server; Close waits for it. Its error is logged.
 	Saved func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error
+	// Check, when set, checks lines that parsed against the portal before
+	// they are saved (the Bitrix24 dialer's from_line); its error names
+	// the key at fault, and nothing is saved.
+	Check func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error
+}
+
+// parseLines is Settings.Parse, then Settings.Check.
+func (s *Server) parseLines(ctx context.Context, p *callbackline.Portal, text string) ([]callbackline.Line, error) {
+	lines, err := s.settings.Parse(p.MemberID, text)
+	if err == nil && s.settings.Check != nil {
+		err = s.settings.Check(ctx, p, lines)
+	}
+	return lines, err
 }
 
 // The app page's form field that asks to save the lines, and the field
@@ -104,7 +117,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		v.Errors = []string{fmt.Sprintf("the lines are %d characters long; at most %d", len(text), v.MaxLength)}
 		return http.StatusUnprocessableEntity, v, nil
 	}
-	lines, err := s.settings.Parse(p.MemberID, text)
+	lines, err := s.parseLines(ctx, p, text)
 	if err != nil {
 		v.Errors = errorLines(err)
 		return http.StatusUnprocessableEntity, v, nil
@@ -185,6 +198,8 @@ func lineRows(lines []callbackline.Line) []lineRow {
 	for _, l := range lines {
 		row := lineRow{Number: l.Number, Name: l.Name, RingMode: string(l.Policy.RingMode), Hours: "UTC"}
 		switch {
+		case l.PlacesViaBitrix24():
+			row.Who, row.RingMode = "Bitrix24 telephony from line "+l.FromLine, "Bitrix24's queue"
 		case l.Target != "":
 			row.Who = "target " + l.Target
 			if l.TargetUser != 0 {
@@ -198,6 +213,9 @@ func lineRows(lines []callbackline.Line) []lineRow {
 			row.Who = "employees " + strings.Join(ids, ", ")
 		default:
 			row.Who = "the CRM responsible"
+		}
+		if l.Fallback {
+			row.Who += "; Bitrix24 line " + l.FromLine + " while SIP is down"
 		}
 		if loc := l.Policy.Hours.Location; loc != nil {
 			row.Hours = loc.String()

@@ -261,13 +261,11 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 			// Saved lines reach the portal at once, so the CRM form can
 			// pick them (lines no longer saved stay until lines sync --prune).
 			Saved: func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error {
-				if cfg.PublicURL == "" {
-					return nil
-				}
-				_, err := a.crm.SyncLines(ctx, p, callback.Bitrix24Lines(lines), false)
-				return err
+				return a.setup.Portal(ctx, p) // the lines, and the end event for the Bitrix24 dialer
 			},
+			Check: a.setup.CheckDialer,
 		},
+		Telephony:    a.crm.Telephony,
 		Countries:    a.countries,
 		Intake:       a.intake,
 		MaxBody:      int64(cfg.Intake.MaxBody),
@@ -403,6 +401,9 @@ func (a *app) keepTrunks(ctx context.Context) {
 // route says what a portal's calls miss to go out, for the app page; nil
 // when they have a trunk.
 func (a *app) route(memberID string) error {
+	if b24, err := a.lines.UseBitrix24(context.Background(), memberID); err == nil && b24 {
+		return nil // its calls go out through Bitrix24's telephony
+	}
 	if a.dialer == nil {
 		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): requests are stored and wait, nothing is called")
 	}

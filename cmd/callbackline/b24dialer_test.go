@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,9 +37,15 @@ const (
 // newB24Rig writes the configuration; extra is YAML appended at the top
 // level (sip:, more keys), lines is the lines section's content.
 func newB24Rig(t *testing.T, bin, lines, extra string) *b24Rig {
+	return newB24RigScope(t, bin, "telephony,call,crm,user_basic,im,timeman", lines, extra)
+}
+
+// newB24RigScope is newB24Rig on a portal that granted the application
+// scope.
+func newB24RigScope(t *testing.T, bin, scope, lines, extra string) *b24Rig {
 	t.Helper()
 	r := &b24Rig{t: t, bin: bin, addr: freeAddr(t), dir: t.TempDir()}
-	r.portal = bitrix24test.New(bitrix24test.Options{Scope: "telephony,call,crm,user_basic,im,timeman"})
+	r.portal = bitrix24test.New(bitrix24test.Options{Scope: scope})
 	t.Cleanup(r.portal.Close)
 	r.portal.AddVoxLine(bitrix24test.VoxLine{ID: b24Line, Name: "Cloud PBX (9)"})
 	r.portal.AddVoxLine(bitrix24test.VoxLine{ID: "sip7", Name: "Office PBX 1"})
@@ -224,12 +231,28 @@ func (r *b24Rig) noExternalCalls() {
 	}
 }
 
-// TestBitrix24DialerEndToEnd: a line on the Bitrix24 dialer, no PBX:
-// intake, voximplant.callback.start with the form's number, text and
-// voice from the portal's own line, the end event, done; nothing
-// registered as an external call.
-func TestBitrix24DialerEndToEnd(t *testing.T) {
-	r := newB24Rig(t, buildBinary(t), b24Lines(b24Line), "")
+// TestBitrix24Dialer runs the Bitrix24 dialer's acceptance through the
+// built binary against the simulated portal.
+func TestBitrix24Dialer(t *testing.T) {
+	bin := buildBinary(t)
+	t.Run("end to end", func(t *testing.T) { testB24EndToEnd(t, bin) })
+	t.Run("busy, redial, answered", func(t *testing.T) { testB24Redial(t, bin) })
+	t.Run("lost end event", func(t *testing.T) { testB24LostEvent(t, bin) })
+	t.Run("start answer lost", func(t *testing.T) { testB24AnswerLost(t, bin) })
+	t.Run("access denied", func(t *testing.T) { testB24Refused(t, bin, b24Line, "Outgoing call") })
+	t.Run("unknown line", func(t *testing.T) { testB24Refused(t, bin, "reg000000", "Bitrix24 has no line") })
+	t.Run("scope call missing", func(t *testing.T) { testB24Refused(t, bin, "scope", "has not granted the application the scope") })
+	t.Run("loop", func(t *testing.T) { testB24Loop(t, bin) })
+	t.Run("fallback", func(t *testing.T) { testB24Fallback(t, bin) })
+	t.Run("killed between start and end", func(t *testing.T) { testB24Killed(t, bin) })
+}
+
+// testB24EndToEnd: a line on the Bitrix24 dialer, no PBX: intake,
+// voximplant.callback.start with the form's number, text and voice from
+// the portal's own line, the end event, done; nothing registered as an
+// external call.
+func testB24EndToEnd(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
 	svc := r.start()
 	defer svc.stop(t)
 	r.install()
@@ -239,15 +262,235 @@ func TestBitrix24DialerEndToEnd(t *testing.T) {
 		t.Fatalf("placed %+v", vc)
 	}
 	r.waitState("placed")
-	if err := r.portal.EndVoxCall(context.Background(), vc.CallID, bitrix24test.VoxEnd{Code: "200", Duration: 42}, false); err != nil {
-		t.Fatal(err)
-	}
+	r.end(vc.CallID, "200", 42, false)
 	cb := r.waitState("done")
 	if len(cb.Attempts) != 1 || cb.Attempts[0].CallID != vc.CallID || cb.Attempts[0].Dialer != "bitrix24" || cb.Attempts[0].Duration != 42 {
 		t.Errorf("attempts %+v", cb.Attempts)
 	}
+	// The administrator sees the portal's own lines and voices to choose from.
+	page := appPageOf(t, r.addr, r.portal)
+	for _, s := range []string{b24Line, "Cloud PBX (9)", "sip7", "eurgermanfemale", "Bitrix24 telephony from line " + b24Line} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the application page does not show %q", s)
+		}
+	}
 	if len(r.portal.VoxCalls()) != 1 {
 		t.Errorf("%d calls placed", len(r.portal.VoxCalls()))
+	}
+	r.noExternalCalls()
+}
+
+// end ends a placed call in the portal; lost: its end event is lost.
+func (r *b24Rig) end(callID, code string, duration int, lost bool) {
+	r.t.Helper()
+	if err := r.portal.EndVoxCall(context.Background(), callID, bitrix24test.VoxEnd{Code: code, Duration: duration}, lost); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// testB24Redial: busy, then called again after client_retry_after, then
+// answered.
+func testB24Redial(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	r.submit()
+	r.waitState("placed")
+	r.end(r.voxCalls(1)[0].CallID, "486", 0, false)
+	second := r.voxCalls(2)[1]
+	r.waitState("placed")
+	r.end(second.CallID, "200", 30, false)
+	cb := r.waitState("done")
+	if len(cb.Attempts) != 2 || cb.Attempts[0].StatusCode != "486" || cb.Attempts[1].StatusCode != "200" || !cb.historyHas("busy (486); calling again later") {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(r.portal.VoxCalls()); n != 2 {
+		t.Errorf("%d calls placed, want 2", n)
+	}
+	r.noExternalCalls()
+}
+
+// testB24LostEvent: the end event never comes; after end_event_wait the
+// outcome is read from voximplant.statistic.get.
+func testB24LostEvent(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	r.submit()
+	r.waitState("placed")
+	r.end(r.voxCalls(1)[0].CallID, "200", 17, true)
+	cb := r.waitState("done")
+	if !cb.historyHas("read from Bitrix24's call statistics") || cb.Attempts[0].Duration != 17 {
+		t.Errorf("callback %+v", cb)
+	}
+	if len(r.portal.RESTCalls("voximplant.statistic.get")) == 0 {
+		t.Error("the statistics were never asked")
+	}
+}
+
+// testB24AnswerLost: the start ran but its answer was lost; the call is
+// found by number and time in the statistics, never started again.
+func testB24AnswerLost(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
+	r.portal.InjectFault("voximplant.callback.start", bitrix24test.Fault{Drop: true, AfterRun: true, Times: 1})
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	r.submit()
+	vc := r.voxCalls(1)[0]
+	r.waitState("placed")
+	r.end(vc.CallID, "200", 25, false) // its event names a CALL_ID callbackline never learnt
+	cb := r.waitState("done")
+	if !cb.historyHas("found in Bitrix24's call statistics") || cb.Attempts[0].CallID != vc.CallID {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
+		t.Errorf("voximplant.callback.start sent %d times", n)
+	}
+}
+
+// testB24Refused: Bitrix24 refuses the start (the application's user
+// lacks "Outgoing call", or no such line): nothing dialled, the callback
+// fails with words an administrator can act on, in its history and on
+// the application page.
+func testB24Refused(t *testing.T, bin, from, says string) {
+	r := newB24Rig(t, bin, b24Lines(from), "")
+	if from == "scope" { // a portal that granted only the scopes callbackline asked for before
+		r = newB24RigScope(t, bin, "telephony,crm,user_basic,im,timeman", b24Lines(b24Line), "")
+	}
+	if from == b24Line {
+		r.portal.DenyOutgoing(1) // the installing administrator, whose token callbackline uses
+	}
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	r.submit()
+	cb := r.waitState("failed")
+	if !strings.Contains(cb.Callback.Reason, says) || !cb.historyHas(says) {
+		t.Errorf("callback %+v", cb)
+	}
+	if page := appPageOf(t, r.addr, r.portal); !strings.Contains(page, says) {
+		t.Errorf("the application page does not say %q", says)
+	}
+	if n := len(r.portal.VoxCalls()); n != 0 {
+		t.Errorf("%d calls placed", n)
+	}
+	if len(r.portal.Notifications()) == 0 {
+		t.Error("nobody was told")
+	}
+}
+
+// waitCallback waits until the only callback satisfies ok.
+func (r *b24Rig) waitCallback(ok func(apiCallback) bool) apiCallback {
+	r.t.Helper()
+	var cb apiCallback
+	err := within(2*time.Minute, func() bool {
+		ids := r.callbacks()
+		cb = apiCallback{}
+		return len(ids) == 1 && r.api(fmt.Sprintf("/api/v1/callbacks/%d", ids[0]), &cb) == nil && ok(cb)
+	})
+	if err != nil {
+		r.t.Fatalf("the callback never got there: %+v (%d callbacks)", cb, len(r.callbacks()))
+	}
+	return cb
+}
+
+// putLines saves the portal's own lines through the API.
+func (r *b24Rig) putLines(yaml string) (int, string) {
+	r.t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, "http://"+r.addr+"/api/v1/portals/"+r.portal.MemberID()+"/lines", strings.NewReader(yaml))
+	req.Header.Set("Authorization", "Bearer "+b24Token)
+	req.Header.Set("Content-Type", "text/yaml")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// testB24Loop: a from_line that is one of callbackline's own lines is
+// refused when saved; one the configuration cannot know (an old line of
+// the application in the portal) makes Bitrix24 send the request back
+// instead of dialling: it is folded into the callback, which fails
+// saying why, and nothing is called twice.
+func testB24Loop(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines("old-line"), "")
+	r.portal.AddLine(bitrix24test.Line{Number: "old-line", Name: "an older line of the application"})
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	for _, from := range []string{"sales", "old-line", "REST_APP:1"} {
+		status, body := r.putLines("- number: sales\n  dialer: bitrix24\n  from_line: " + from + "\n")
+		if status != http.StatusBadRequest || !strings.Contains(body, "callbackline's own lines") {
+			t.Errorf("from_line %s saved: %d %s", from, status, body)
+		}
+	}
+	r.submit()
+	cb := r.waitCallback(func(cb apiCallback) bool { return cb.Callback.State == "failed" && cb.Callback.Duplicates == 1 })
+	if !strings.Contains(cb.Callback.Reason, "application's line") || !cb.historyHas("folded in, not called again") {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
+		t.Errorf("voximplant.callback.start sent %d times", n)
+	}
+	if n := len(r.portal.VoxCalls()); n != 0 {
+		t.Errorf("%d calls placed", n)
+	}
+}
+
+// testB24Fallback: a SIP line whose trunk does not serve the portal falls
+// back to Bitrix24's telephony, and the history says so.
+func testB24Fallback(t *testing.T, bin string) {
+	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
+	r := newB24Rig(t, bin, lines, `sip:
+  listen: "127.0.0.1:0"
+  trunks:
+    - name: pbx
+      employee: "sip:{extension}@127.0.0.1:9"
+      client: "sip:{number}@127.0.0.1:9"
+      portals: ["0123456789abcdef0123456789abcdef"]
+`)
+	svc := r.start()
+	defer svc.stop(t)
+	r.install()
+	r.submit()
+	vc := r.voxCalls(1)[0]
+	r.waitState("placed")
+	r.end(vc.CallID, "200", 12, false)
+	cb := r.waitState("done")
+	if !cb.historyHas("fallback to Bitrix24 (no_trunk") {
+		t.Errorf("the history does not show the fallback: %+v", cb.History)
+	}
+	r.noExternalCalls()
+}
+
+// testB24Killed: the process is killed (SIGKILL) after the start and
+// before the end; the end event is lost with it; the next run learns the
+// outcome from the statistics and never starts the call again.
+func testB24Killed(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
+	svc := r.start()
+	r.install()
+	r.submit()
+	vc := r.voxCalls(1)[0]
+	r.waitCallback(func(cb apiCallback) bool { return cb.historyHas("Bitrix24 placed the call") })
+	svc.kill()
+	// Nobody listens: Bitrix24's delivery fails, as it would.
+	if err := r.portal.EndVoxCall(context.Background(), vc.CallID, bitrix24test.VoxEnd{Code: "200", Duration: 33}, false); err == nil {
+		t.Fatal("the end event reached a killed process")
+	}
+	svc = r.start()
+	defer svc.stop(t)
+	cb := r.waitState("done")
+	if cb.Attempts[0].Duration != 33 || len(cb.Attempts) != 1 {
+		t.Errorf("callback %+v", cb)
+	}
+	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
+		t.Errorf("voximplant.callback.start sent %d times", n)
 	}
 	r.noExternalCalls()
 }

@@ -149,16 +149,23 @@ func (r *callRig) installAndSubmitNothing() {
 // appPage is the application page as the portal's administrator opens it.
 func (r *callRig) appPage() string {
 	r.t.Helper()
-	form := url.Values{"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
-		"AUTH_ID": {r.portal.IssueTokens(1).AccessToken}}
-	res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
+	return appPageOf(r.t, r.addr, r.portal)
+}
+
+// appPageOf is the application page of the service at addr as the
+// portal's administrator opens it.
+func appPageOf(t *testing.T, addr string, p *bitrix24test.Portal) string {
+	t.Helper()
+	form := url.Values{"member_id": {p.MemberID()}, "APPLICATION_TOKEN": {p.ApplicationToken()},
+		"AUTH_ID": {p.IssueTokens(1).AccessToken}}
+	res, err := http.PostForm("http://"+addr+"/bitrix24/app?DOMAIN="+p.Host(), form)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return string(b)
 }
