@@ -52,6 +52,7 @@ type demoOptions struct {
 	Timeout   time.Duration // the whole demo
 	Quiet     bool          // no warnings on stderr
 	Phones    string        // "baresip", "go", or "" (baresip when installed)
+	Dialer    string        // "bitrix24": the line uses Bitrix24's own telephony (no phones); else SIP
 }
 
 // demoRun is one run of the demo: its options, its temporary folder, the
@@ -76,6 +77,9 @@ type demoRun struct {
 // and the call written into the CRM with its recording.
 func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	o.setDefaults()
+	if o.Dialer == "bitrix24" {
+		return demoBitrix24(ctx, out, o)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "callbackline-demo-")
@@ -247,6 +251,12 @@ func (d *demoRun) startService(ctx context.Context, empHost, cliHost string) (st
 		ln.Close()
 		return nil, err
 	}
+	return d.runService(ctx, ln, cfg)
+}
+
+// runService runs callbackline with cfg on ln, its timeline printed, and
+// returns how to stop it (which waits for it).
+func (d *demoRun) runService(ctx context.Context, ln net.Listener, cfg *config.Config) (stop func() error, err error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if d.o.Quiet {
 		logger = slog.New(slog.DiscardHandler)

@@ -30,6 +30,26 @@ func TestDemo(t *testing.T) {
 	})
 }
 
+// TestDemoBitrix24Dialer runs `callbackline demo --dialer bitrix24`: the
+// line hands the call to the portal's own telephony, the end event
+// finishes the callback, and callbackline registers no call of its own.
+func TestDemoBitrix24Dialer(t *testing.T) {
+	var out bytes.Buffer
+	if err := demo(context.Background(), &out, demoOptions{Dialer: "bitrix24", Talk: time.Second, Timeout: 90 * time.Second, Quiet: true}); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, step := range []string{
+		"event bound: ONVOXIMPLANTCALLEND", "[placed] handing call 1 of 3 to Bitrix24's telephony",
+		"Bitrix24 placed the call (callback.", "ONVOXIMPLANTCALLEND goes out", "[done] done: Bitrix24 connected",
+		"code 200", "External calls callbackline registered: 0",
+	} {
+		if !strings.Contains(text, step) {
+			t.Errorf("the demo output lacks %q\n%s", step, text)
+		}
+	}
+}
+
 func testDemo(t *testing.T, phones string) {
 	var out bytes.Buffer
 	rec := filepath.Join(t.TempDir(), "demo-recording.wav")

@@ -30,8 +30,9 @@ import (
 const usage = `callbackline: a Bitrix24 callback line
 
 Usage:
-  callbackline demo                      see the whole flow on this machine, nothing to configure
-                                         (in the binary that make demo builds)
+  callbackline demo [--dialer bitrix24]  see the whole flow on this machine, nothing to configure
+                                         (in the binary that make demo builds); --dialer bitrix24:
+                                         a line on Bitrix24's own telephony
   callbackline serve   [--config FILE]   run the service
   callbackline migrate [--config FILE]   apply the database migrations and exit
   callbackline doctor  [--config FILE]   check the database, speech, SIP and Bitrix24 settings
@@ -83,10 +84,14 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "demo":
-		if len(rest) > 0 {
-			return usageError{fmt.Sprintf("demo takes no arguments, got %q", rest)}
+		var o demoOptions
+		switch {
+		case len(rest) == 2 && rest[0] == "--dialer" && (rest[1] == "sip" || rest[1] == "bitrix24"):
+			o.Dialer = rest[1]
+		case len(rest) > 0:
+			return usageError{fmt.Sprintf("demo takes only --dialer sip or --dialer bitrix24, got %q", rest)}
 		}
-		return demo(ctx, stdout, demoOptions{})
+		return demo(ctx, stdout, o)
 	case "lines":
 		if len(rest) == 0 || rest[0] != "sync" {
 			return usageError{"lines takes one subcommand: lines sync"}

@@ -8,8 +8,10 @@ import (
 	"io"
 )
 
-// demoOptions tune a demo run; this binary has none.
-type demoOptions struct{}
+// demoOptions tune a demo run; this binary runs none.
+type demoOptions struct {
+	Dialer string // sip or bitrix24
+}
 
 // errNoDemo is what `callbackline demo` says in a production binary.
 var errNoDemo = errors.New("this binary was built without the demo; `make demo` builds it (go build -tags demo ./cmd/callbackline)")
