@@ -378,6 +378,9 @@ func TestRegister(t *testing.T) {
 	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
 		t.Errorf("registrar saw %v", regs)
 	}
+	if err := d.Up("m1", ""); err != nil {
+		t.Errorf("Up with the trunk registered: %v", err)
+	}
 }
 
 func TestRegisterWrongPassword(t *testing.T) {
@@ -403,6 +406,10 @@ func TestRegisterWrongPassword(t *testing.T) {
 	}
 	if err := d.Ready(); sip.KindOf(err) != sip.KindUnreachable {
 		t.Fatalf("Ready with a wrong password: %v", err)
+	}
+	// The way out of a portal's calls is down: the Bitrix24 fallback's cue.
+	if err := d.Up("m1", ""); sip.KindOf(err) != sip.KindUnreachable {
+		t.Fatalf("Up with the registration failing: %v", err)
 	}
 	if regs := ph.Registrations(); len(regs) != 0 {
 		t.Errorf("registrar accepted %v", regs)

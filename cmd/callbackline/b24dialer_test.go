@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // b24Rig is the built binary for a portal without a PBX: no SIP trunk,
@@ -243,7 +244,8 @@ func TestBitrix24Dialer(t *testing.T) {
 	t.Run("unknown line", func(t *testing.T) { testB24Refused(t, bin, "reg000000", "Bitrix24 has no line") })
 	t.Run("scope call missing", func(t *testing.T) { testB24Refused(t, bin, "scope", "has not granted the application the scope") })
 	t.Run("loop", func(t *testing.T) { testB24Loop(t, bin) })
-	t.Run("fallback", func(t *testing.T) { testB24Fallback(t, bin) })
+	t.Run("fallback, no trunk", func(t *testing.T) { testB24Fallback(t, bin) })
+	t.Run("fallback, registration failing", func(t *testing.T) { testB24FallbackRegister(t, bin) })
 	t.Run("killed between start and end", func(t *testing.T) { testB24Killed(t, bin) })
 }
 
@@ -493,4 +495,44 @@ func testB24Killed(t *testing.T, bin string) {
 		t.Errorf("voximplant.callback.start sent %d times", n)
 	}
 	r.noExternalCalls()
+}
+
+// testB24FallbackRegister: a SIP line whose trunk's registration fails
+// (the registrar refuses the password) falls back to Bitrix24; the phone
+// behind the trunk never gets an INVITE.
+func testB24FallbackRegister(t *testing.T, bin string) {
+	ph, err := siptest.NewPhone(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
+	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
+	r := newB24Rig(t, bin, lines, fmt.Sprintf(`sip:
+  listen: "127.0.0.1:0"
+  trunks:
+    - name: pbx
+      employee: "sip:{extension}@%s"
+      client: "sip:{number}@%s"
+      username: cb
+      password: wrong
+      register: true
+`, ph.Addr(), ph.Addr()))
+	svc := r.start()
+	defer svc.stop(t)
+	if err := within(time.Minute, func() bool { return logHas(t, r.log.Name(), "sip registration failed") }); err != nil {
+		t.Fatal("the registration never failed")
+	}
+	r.install()
+	r.submit()
+	vc := r.voxCalls(1)[0]
+	r.waitState("placed")
+	r.end(vc.CallID, "200", 9, false)
+	cb := r.waitState("done")
+	if !cb.historyHas("fallback to Bitrix24 (the SIP trunk is down") {
+		t.Errorf("the history does not show the fallback: %+v", cb.History)
+	}
+	if n := len(ph.Calls()); n != 0 {
+		t.Errorf("the trunk's phone got %d calls", n)
+	}
 }
