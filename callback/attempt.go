@@ -34,14 +34,9 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 	// CALL_ID within 30 minutes) and finishing. It is stored only when
 	// the dial limits let the call out (placed), next to the toll-fraud
 	// guard just before: over them, nothing is registered nor dialled.
-	until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, now)
-	if err != nil {
-		return 0, err
+	if placed, after, err := r.placeAttempt(ctx, a, now); !placed {
+		return after, err
 	}
-	if !until.IsZero() {
-		return r.dialLimited(ctx, until)
-	}
-	r.attempts = append(r.attempts, a)
 	if ok, err := r.registerCall(ctx, a, now); !ok {
 		return 0, err
 	}
@@ -58,6 +53,22 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return r.apply(ctx, a, res)
+}
+
+// placeAttempt stores the attempt a as placed at now when the dial limits
+// let its call out (and adds it to the run's attempts); when they do not,
+// the callback waits (see dialLimited), and placed is false.
+func (r *run) placeAttempt(ctx context.Context, a *callbackline.Attempt, now time.Time) (placed bool, after time.Duration, err error) {
+	until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, now)
+	if err != nil {
+		return false, 0, err
+	}
+	if !until.IsZero() {
+		after, err = r.dialLimited(ctx, until)
+		return false, after, err
+	}
+	r.attempts = append(r.attempts, a)
+	return true, 0, nil
 }
 
 // dialLimited holds back a call over the dial limits: the callback waits

@@ -78,14 +78,9 @@ func (r *run) place(ctx context.Context, fallback string) (time.Duration, error)
 	now := r.now().UTC()
 	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: len(r.attempts) + 1, Dialer: callbackline.DialerBitrix24,
 		StartedAt: now, UpdatedAt: now}
-	until, err := r.w.cfg.Store.PlaceAttempt(ctx, a, r.w.cfg.DialLimits, now)
-	if err != nil {
-		return 0, err
+	if placed, after, err := r.placeAttempt(ctx, a, now); !placed {
+		return after, err
 	}
-	if !until.IsZero() {
-		return r.dialLimited(ctx, until)
-	}
-	r.attempts = append(r.attempts, a)
 	r.cb.ClientAttempts++
 	note := fmt.Sprintf("handing call %d of %d to Bitrix24's telephony: line %s calls the client %s",
 		r.cb.ClientAttempts, r.policy.ClientAttempts, r.line.FromLine, phone.Mask(r.cb.Phone))

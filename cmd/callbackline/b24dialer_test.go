@@ -72,20 +72,7 @@ defaults:
 lines:
 %s
 %s`, r.addr, r.addr, r.dir, r.dir, b24Token, r.portal.ClientID(), r.portal.ClientSecret(), r.portal.OAuthServer(), lines, extra)
-	if err := os.WriteFile(r.conf, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	if r.log, err = os.Create(filepath.Join(r.dir, "service.log")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		r.log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(r.log.Name())
-			t.Logf("service log:\n%s", b)
-		}
-	})
+	r.log = writeRig(t, r.conf, yaml)
 	return r
 }
 
@@ -255,10 +242,8 @@ func TestBitrix24Dialer(t *testing.T) {
 // external call.
 func testB24EndToEnd(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	vc := r.voxCalls(1)[0]
 	if vc.FromLine != b24Line || vc.ToNumber != b24Client || !strings.Contains(vc.Text, "Jahresvertrags") || vc.Voice != "eurgermanfemale" {
 		t.Fatalf("placed %+v", vc)
@@ -282,6 +267,15 @@ func testB24EndToEnd(t *testing.T, bin string) {
 	r.noExternalCalls()
 }
 
+// startAndSubmit starts the service, installs the application and
+// submits the form; stop the service it returns.
+func (r *b24Rig) startAndSubmit() *service {
+	svc := r.start()
+	r.install()
+	r.submit()
+	return svc
+}
+
 // end ends a placed call in the portal; lost: its end event is lost.
 func (r *b24Rig) end(callID, code string, duration int, lost bool) {
 	r.t.Helper()
@@ -294,10 +288,8 @@ func (r *b24Rig) end(callID, code string, duration int, lost bool) {
 // answered.
 func testB24Redial(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	r.waitState("placed")
 	r.end(r.voxCalls(1)[0].CallID, "486", 0, false)
 	second := r.voxCalls(2)[1]
@@ -317,10 +309,8 @@ func testB24Redial(t *testing.T, bin string) {
 // outcome is read from voximplant.statistic.get.
 func testB24LostEvent(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	r.waitState("placed")
 	r.end(r.voxCalls(1)[0].CallID, "200", 17, true)
 	cb := r.waitState("done")
@@ -337,10 +327,8 @@ func testB24LostEvent(t *testing.T, bin string) {
 func testB24AnswerLost(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
 	r.portal.InjectFault("voximplant.callback.start", bitrix24test.Fault{Drop: true, AfterRun: true, Times: 1})
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	vc := r.voxCalls(1)[0]
 	r.waitState("placed")
 	r.end(vc.CallID, "200", 25, false) // its event names a CALL_ID callbackline never learnt
@@ -365,10 +353,8 @@ func testB24Refused(t *testing.T, bin, from, says string) {
 	if from == b24Line {
 		r.portal.DenyOutgoing(1) // the installing administrator, whose token callbackline uses
 	}
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	cb := r.waitState("failed")
 	if !strings.Contains(cb.Callback.Reason, says) || !cb.historyHas(says) {
 		t.Errorf("callback %+v", cb)
@@ -456,10 +442,8 @@ func testB24Fallback(t *testing.T, bin string) {
       client: "sip:{number}@127.0.0.1:9"
       portals: ["0123456789abcdef0123456789abcdef"]
 `)
-	svc := r.start()
+	svc := r.startAndSubmit()
 	defer svc.stop(t)
-	r.install()
-	r.submit()
 	vc := r.voxCalls(1)[0]
 	r.waitState("placed")
 	r.end(vc.CallID, "200", 12, false)

@@ -75,11 +75,18 @@ lines:
     name: callbackline
 `, r.addr, r.addr, r.dir, r.dir, r.portal.ClientID(), r.portal.ClientSecret(), r.portal.OAuthServer(),
 		r.phones.Addr(), r.phones.Addr(), engine)
-	if err := os.WriteFile(r.conf, []byte(yaml), 0o600); err != nil {
+	r.log = writeRig(t, r.conf, yaml)
+	return r
+}
+
+// writeRig writes the service's configuration to conf and opens the
+// service's log next to it, shown when the test fails.
+func writeRig(t *testing.T, conf, yaml string) *os.File {
+	t.Helper()
+	if err := os.WriteFile(conf, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r.log = serviceLog(t, r.dir)
-	return r
+	return serviceLog(t, filepath.Dir(conf))
 }
 
 func (r *callRig) start() *service {
