@@ -90,6 +90,9 @@ func (r *run) place(ctx context.Context, fallback string) (time.Duration, error)
 	if err := r.step(ctx, callbackline.StatePlaced, a.ID, note); err != nil {
 		return 0, err
 	}
+	if err := r.fenced(ctx, "handing the call to Bitrix24"); err != nil {
+		return 0, err // taken over before the start: the other instance finds the attempt unsent
+	}
 	id, err := r.w.cfg.CRM.StartCallback(ctx, r.portal, bitrix24.StartCallback{
 		FromLine: r.line.FromLine, ToNumber: r.cb.Phone, Text: r.startText(), Voice: r.startVoice()})
 	r.w.cfg.Metrics.outcome(r.line.Number, "placed")
