@@ -39,8 +39,8 @@ type app struct {
 	// telephony (dialer: bitrix24), so callbacks are worked without a
 	// SIP dialer too.
 	bitrix24Dialer bool
-	oauth  *bitrix24.OAuth
-	lines  *callback.Lines
+	oauth          *bitrix24.OAuth
+	lines          *callback.Lines
 	// countries is the one rule of the countries each portal may dial:
 	// the intake and the worker's guard apply it, the app page and the
 	// operator API change it.
@@ -115,7 +115,7 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	a.syncTrunks(ctx)
 	wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
 		EndEventWait: cfg.Bitrix24.EndEventWait,
-		DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
+		DialLimits:   callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
 	if err := a.initWorker(ctx, worker, wc); err != nil {
 		return nil, err
 	}
