@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"net"
 	"net/http"
 	"os"
@@ -240,6 +241,11 @@ func (a *app) speechCache(ctx context.Context) (*speech.Cache, error) {
 	cache.MaxBytes = int64(a.cfg.Speech.CacheMaxBytes)
 	if err := speech.Check(ctx, eng); err != nil {
 		a.logger.Warn("speech does not work: employees hear a tone instead of the request", slog.Any("err", err))
+	}
+	if auto, ok := eng.(*speech.Auto); ok {
+		if why := speechFallbacks(auto); why != "" {
+			a.logger.Info("speech: "+why, slog.String("install", strings.Join(missingPackages(auto), " ")))
+		}
 	}
 	return cache, nil
 }
