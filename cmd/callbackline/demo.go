@@ -82,14 +82,11 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	dir, err := os.MkdirTemp("", "callbackline-demo-")
+	d, cleanup, err := newDemoRun(out, o)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	// The worker prints the timeline from its own goroutine.
-	d := &demoRun{o: o, out: &lockedWriter{w: out}, start: time.Now(), dir: dir}
-	d.client, _ = phone.Normalize(demoClient, "DE")
+	defer cleanup()
 
 	empHost, cliHost, stopPhones, err := d.phones(ctx)
 	if err != nil {
@@ -134,6 +131,19 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 		}
 	}
 	return d.report(cb)
+}
+
+// newDemoRun starts a run in a new temporary folder, which cleanup
+// removes.
+func newDemoRun(out io.Writer, o demoOptions) (*demoRun, func(), error) {
+	dir, err := os.MkdirTemp("", "callbackline-demo-")
+	if err != nil {
+		return nil, nil, err
+	}
+	// The worker prints the timeline from its own goroutine.
+	d := &demoRun{o: o, out: &lockedWriter{w: out}, start: time.Now(), dir: dir}
+	d.client, _ = phone.Normalize(demoClient, "DE")
+	return d, func() { os.RemoveAll(dir) }, nil
 }
 
 func (o *demoOptions) setDefaults() {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -25,13 +24,11 @@ const demoFromLine = "reg151083"
 func demoBitrix24(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	dir, err := os.MkdirTemp("", "callbackline-demo-")
+	d, cleanup, err := newDemoRun(out, o)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	d := &demoRun{o: o, out: &lockedWriter{w: out}, start: time.Now(), dir: dir}
-	d.client, _ = phone.Normalize(demoClient, "DE")
+	defer cleanup()
 	d.portal = bitrix24test.New(bitrix24test.Options{Language: "en", Scope: "telephony,call,crm,user_basic,im,timeman"})
 	defer d.portal.Close()
 	d.portal.AddVoxLine(bitrix24test.VoxLine{ID: demoFromLine, Name: "Rented number +49 30 1234567"})
