@@ -41,14 +41,17 @@ func Redirect(base *url.URL, httpsPort string) http.Handler {
 }
 
 // requestHost is the host of a Host header without its port, "" when it
-// is not a plain host name or IP address.
+// is not an IP address or a name of letters, digits, hyphens and dots.
 func requestHost(hostport string) string {
 	h := hostport
 	if host, _, err := net.SplitHostPort(hostport); err == nil {
 		h = host
 	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.String()
+	}
 	if h == "" || strings.IndexFunc(h, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == ':')
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.')
 	}) >= 0 {
 		return ""
 	}

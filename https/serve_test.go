@@ -44,16 +44,3 @@ func serveOn(t *testing.T, addr string, conf *tls.Config) string {
 	t.Cleanup(func() { srv.Close(); <-done })
 	return ln.Addr().String()
 }
-
-// eventually waits for cond, failing the test after a minute (a hang
-// guard, not a speed goal).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within a minute", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

@@ -42,15 +42,18 @@ func TestPackage(t *testing.T) {
 	defer unlock()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "callbackline")
-	gobuild := exec.Command("go", "build", "-trimpath", "-o", bin, "../../cmd/callbackline")
-	gobuild.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := gobuild.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	// As make package does: the static binary, then this builder run as a
+	// program of its own (built without -race, which slows its gzip
+	// tenfold).
+	builder := filepath.Join(dir, "debian")
+	for pkg, out := range map[string]string{"../../cmd/callbackline": bin, ".": builder} {
+		gobuild := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+		gobuild.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := gobuild.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
 	}
-	deb, err := writeDeb(options{Root: "../..", Binary: bin, Version: "v0.0.1-test", Arch: runtime.GOARCH, Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	deb := output(t, builder, "-root", "../..", "-binary", bin, "-version", "v0.0.1-test", "-arch", runtime.GOARCH, "-out", dir)
 	t.Cleanup(func() { purge(t) })
 	run(t, "dpkg", "-i", deb)
 
