@@ -61,6 +61,7 @@ const (
 	ReasonCountry       = "country_not_allowed" // outside the allowed countries (policy)
 	ReasonNumberRate    = "number_rate_limited" // too many requests for this number
 	ReasonPortalRate    = "portal_rate_limited" // too many requests for this portal
+	ReasonBlocked       = "number_blocked"      // on the portal's list of blocked numbers
 )
 
 // Callback is one request to call somebody back, as received from Bitrix24.

@@ -43,6 +43,13 @@ type SettingsStore interface {
 	// when the portal is not installed, EINVALID for a name that is not a
 	// known IANA zone. DeletePortal deletes it too.
 	SaveTimeZone(ctx context.Context, z *TimeZone) error
+	// BlockedNumbers returns the numbers the portal's administrator
+	// blocked, or an ENOTFOUND error when none were.
+	BlockedNumbers(ctx context.Context, memberID string) (*Blocked, error)
+	// SaveBlockedNumbers inserts or replaces the portal's blocked
+	// numbers; ENOTFOUND when the portal is not installed. DeletePortal
+	// deletes them too.
+	SaveBlockedNumbers(ctx context.Context, b *Blocked) error
 }
 
 // TimeZone is the time zone a portal's app page and dashboard show times
@@ -64,4 +71,16 @@ type Countries struct {
 	Codes     []string // ISO 3166 alpha-2, upper case
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved them; 0 = the operator
+}
+
+// Blocked are the numbers a portal never calls (abusers, competitors),
+// kept by its administrator on the app page: checked at intake and again
+// right before dialling (Reason number_blocked).
+type Blocked struct {
+	MemberID string
+	// Entries are E.164 numbers, or prefixes ending in "*" (+49900*), as
+	// phone.ParseBlocked writes them.
+	Entries   []string
+	UpdatedAt time.Time
+	UpdatedBy int64 // the Bitrix24 user who saved them
 }

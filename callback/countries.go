@@ -40,7 +40,15 @@ func (c *Countries) Guard(ctx context.Context, p *callbackline.Portal) (phone.Po
 	if err != nil {
 		return phone.Policy{}, err
 	}
-	return c.Policy.Only(codes, countriesHint), nil
+	policy := c.Policy.Only(codes, countriesHint)
+	b, err := c.Store.BlockedNumbers(ctx, p.MemberID)
+	switch {
+	case err == nil:
+		policy = policy.Block(b.Entries)
+	case callbackline.ErrorCode(err) != callbackline.ENOTFOUND:
+		return phone.Policy{}, err
+	}
+	return policy, nil
 }
 
 // Allowed returns the countries the portal p may dial, and whether they

@@ -102,3 +102,34 @@ func TestGuardPortalCountries(t *testing.T) {
 		t.Fatalf("callback once allowed: %+v", cb)
 	}
 }
+
+// The guard right before dialling applies the portal's blocked numbers: a
+// request stored before its number was blocked fails without a call, and
+// counts as rejected on the dashboard.
+func TestGuardBlockedNumber(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	e.phones.Set(clientE164, answerThenHangUp)
+	w := e.workerWith(func(c *callback.Config) {
+		c.Countries = &callback.Countries{Store: e.store, Policy: c.Guard, DefaultRegion: "DE"}
+	})
+	id := e.request(clientRaw, "LEAD", 5785)
+	entries, err := phone.ParseBlocked(clientE164[:6] + "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SaveBlockedNumbers(context.Background(), &callbackline.Blocked{MemberID: e.member.MemberID, Entries: entries}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Run(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	cb := e.callback(id)
+	if cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "guard: "+callbackline.ReasonBlocked) ||
+		callbackline.OutcomeOf(cb.State, cb.Reason) != callbackline.OutcomeRejected {
+		t.Fatalf("blocked callback: %+v", cb)
+	}
+	if n := len(e.phones.Calls()); n != 0 {
+		t.Fatalf("%d phones rang for a blocked number", n)
+	}
+}

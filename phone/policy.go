@@ -91,6 +91,10 @@ type Policy struct {
 	// allowed only when this is empty.
 	AllowedCountries []string
 
+	// Blocked are numbers never dialled, as ParseBlocked writes them:
+	// E.164, or a prefix ending in "*" (Block sets them).
+	Blocked []string
+
 	none bool   // Only left no country: every number is refused
 	hint string // said after a country refusal: how more are allowed
 }
@@ -139,6 +143,12 @@ func (p Policy) Check(e164 string) error {
 // check applies the policy to n, whose type is t (worked out by the
 // caller, once).
 func (p Policy) check(n *phonenumbers.PhoneNumber, typ phonenumbers.PhoneNumberType) error {
+	if len(p.Blocked) > 0 {
+		if entry := p.blockedBy(phonenumbers.Format(n, phonenumbers.E164)); entry != "" {
+			return &Rejection{Reason: callbackline.ReasonBlocked, Message: fmt.Sprintf(
+				"%s is on the portal's list of blocked numbers (%s)", mask(n), maskEntry(entry))}
+		}
+	}
 	if p.none || len(p.AllowedCountries) > 0 {
 		region := phonenumbers.GetRegionCodeForNumber(n)
 		if !slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) }) {

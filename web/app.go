@@ -88,6 +88,14 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if zstatus != 0 {
 		status = zstatus
 	}
+	blocked, bstatus, err := s.blockedSection(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if bstatus != 0 {
+		status = bstatus
+	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -118,7 +126,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Zone      *zoneView
 		Dash      *dashView
 		Telephony *bitrix24.Telephony
-	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel})
+		Blocked   *blockedView
+	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -276,6 +285,22 @@ const appHTML = `<!DOCTYPE html>
 <p><label for="countries-text">Countries the portal may call, as ISO codes (DE, AT, CH). Only an administrator of the portal can save them.</label></p>
 <input id="countries-text" name="countries" size="40" maxlength="400" value="{{.Text}}">
 <p><button type="submit">Save countries</button></p>
+</form>
+{{end}}
+{{with .Blocked}}
+<h2 id="blocked">Blocked numbers</h2>
+{{if .Saved}}<p class="saved"><strong>Saved.</strong> These numbers are never called from now on.</p>{{end}}
+{{if .Refused}}<p class="refused" id="blocked-refused"><strong>Not saved:</strong> {{.Refused}}.</p>{{end}}
+{{if .Errors}}<div class="errors" id="blocked-errors"><p><strong>Not saved: the list has errors.</strong> The stored list is unchanged.</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
+<p>{{if .Entries}}{{len .Entries}} numbers or prefixes are blocked: requests for them are rejected and never called.{{else}}No number is blocked.{{end}}</p>
+<form method="post">
+<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="action" value="save_blocked">
+<p><label for="blocked-text">One number a line in international form (+49 30 1234567), or a prefix ending in * (+49 900*). Only an administrator of the portal can save them.</label></p>
+<textarea id="blocked-text" name="blocked" rows="6" cols="40" spellcheck="false">{{.Text}}</textarea>
+<p><button type="submit">Save blocked numbers</button></p>
 </form>
 {{end}}
 {{with .Trunk}}

@@ -130,6 +130,8 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			`DELETE FROM settings WHERE member_id = ?`,
 			`DELETE FROM countries WHERE member_id = ?`,
 			`DELETE FROM time_zones WHERE member_id = ?`,
+			`DELETE FROM blocked_numbers WHERE member_id = ?`,
+			`DELETE FROM audit_log WHERE member_id = ?`,
 			`DELETE FROM portal_trunks WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,
 		} {
@@ -329,4 +331,45 @@ func (s *Store) SaveTimeZone(ctx context.Context, z *callbackline.TimeZone) erro
 			updated_by = excluded.updated_by`,
 		z.Name, z.UpdatedAt, z.UpdatedBy, z.MemberID)
 	return s.affected(n, err, "save time zone", z.MemberID)
+}
+
+// BlockedNumbers returns the portal's blocked numbers, or ENOTFOUND when
+// it has none.
+func (s *Store) BlockedNumbers(ctx context.Context, memberID string) (*callbackline.Blocked, error) {
+	b := callbackline.Blocked{MemberID: memberID, Entries: []string{}}
+	var entries string
+	err := s.r.QueryRow(ctx, `SELECT entries, updated_at, updated_by FROM blocked_numbers WHERE member_id = ?`, memberID).
+		Scan(&entries, &b.UpdatedAt, &b.UpdatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q blocked no numbers", memberID)
+	}
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: blocked numbers", s.d.Name)
+	}
+	if entries != "" {
+		b.Entries = strings.Split(entries, "\n")
+	}
+	return &b, nil
+}
+
+// SaveBlockedNumbers inserts or replaces the portal's blocked numbers.
+func (s *Store) SaveBlockedNumbers(ctx context.Context, b *callbackline.Blocked) error {
+	if b == nil || b.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "blocked numbers: no member id")
+	}
+	for _, e := range b.Entries {
+		if e == "" || strings.ContainsAny(e, "\n\r") {
+			return callbackline.Errorf(callbackline.EINVALID, "blocked numbers: %q is not one entry", e)
+		}
+	}
+	if b.UpdatedAt.IsZero() {
+		b.UpdatedAt = time.Now()
+	}
+	b.UpdatedAt = callbackline.StoredTime(b.UpdatedAt)
+	n, err := s.w.Exec(ctx, `INSERT INTO blocked_numbers (member_id, entries, updated_at, updated_by)
+		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
+		ON CONFLICT (member_id) DO UPDATE SET entries = excluded.entries, updated_at = excluded.updated_at,
+			updated_by = excluded.updated_by`,
+		strings.Join(b.Entries, "\n"), b.UpdatedAt, b.UpdatedBy, b.MemberID)
+	return s.affected(n, err, "save blocked numbers", b.MemberID)
 }

@@ -14,6 +14,37 @@ func runSettings(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("UnknownPortal", func(t *testing.T) { testSettingsUnknownPortal(t, open(t)) })
 	t.Run("DeletedWithPortal", func(t *testing.T) { testSettingsDeleted(t, open(t)) })
 	t.Run("Countries", func(t *testing.T) { testCountries(t, open(t)) })
+	t.Run("BlockedNumbers", func(t *testing.T) { testBlockedNumbers(t, open(t)) })
+}
+
+// testBlockedNumbers: a portal's blocked numbers are its own, replaced on
+// save (an empty list too), refused for a portal not installed or with an
+// entry that is not one, and gone with the portal.
+func testBlockedNumbers(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1", "m2")
+	_, err := s.BlockedNumbers(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.UTC)
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{"+49301234567", "+49900*"}, UpdatedAt: at, UpdatedBy: 12}))
+	got, err := s.BlockedNumbers(ctx, "m1")
+	must(t, err)
+	if strings.Join(got.Entries, " ") != "+49301234567 +49900*" || got.UpdatedBy != 12 || !sameTime(got.UpdatedAt, at) {
+		t.Fatalf("blocked = %+v", got)
+	}
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{}}))
+	if got, err = s.BlockedNumbers(ctx, "m1"); err != nil || len(got.Entries) != 0 || got.Entries == nil {
+		t.Fatalf("emptied = %+v, %v", got, err)
+	}
+	_, err = s.BlockedNumbers(ctx, "m2")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	wantCode(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "nobody", Entries: []string{"+4930*"}}), callbackline.ENOTFOUND)
+	wantCode(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m2", Entries: []string{"+4930\n+4940"}}), callbackline.EINVALID)
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{"+4930*"}}))
+	must(t, s.DeletePortal(ctx, "m1"))
+	savePortals(t, s, "m1")
+	_, err = s.BlockedNumbers(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
 }
 
 // testCountries: a portal's countries are its own, replaced on save,
