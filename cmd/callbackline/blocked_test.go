@@ -33,39 +33,20 @@ func TestBlockedNumbers(t *testing.T) {
 	svc := r.start()
 	defer svc.stop(t)
 	ctx := context.Background()
-	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	r.portal.FinishInstall()
+	r.installAndSubmitNothing()
 	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) > 0 }); err != nil {
 		t.Fatal("the line was not registered in the portal")
 	}
-	app := func(user int64, form url.Values) (int, string) {
-		form.Set("member_id", r.portal.MemberID())
-		form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
-		form.Set("AUTH_ID", r.portal.IssueTokens(user).AccessToken)
-		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.StatusCode, string(b)
-	}
+	app := r.appAs
 	save := url.Values{"action": {"save_blocked"}, "blocked": {"+49 30 1234*"}}
 	if status, page := app(1269, save); status != http.StatusForbidden || !strings.Contains(page, "only an administrator of the portal can change the blocked numbers") {
 		t.Errorf("an employee's save: %d", status)
 	}
 	if status, page := app(1, url.Values{"action": {"save_blocked"}, "blocked": {"030 1234567"}}); status != http.StatusUnprocessableEntity ||
-		!strings.Contains(page, "entry 1: &#34;030 1234567&#34;: start with + and the country code") {
+		!strings.Contains(page, "entry 1: &#34;030 1234567&#34;: start with &#43; and the country code") {
 		t.Errorf("a malformed entry: %d", status)
 	}
-	if status, page := app(1, save); status != http.StatusOK || !strings.Contains(page, "Saved.") || !strings.Contains(page, "+49301234*") {
+	if status, page := app(1, save); status != http.StatusOK || !strings.Contains(page, "Saved.") || !strings.Contains(page, "&#43;49301234*") {
 		t.Fatalf("the administrator's save: %d\n%s", status, page)
 	}
 
@@ -93,4 +74,23 @@ func TestBlockedNumbers(t *testing.T) {
 	if n, answered := r.callsTo(allowed); n != 1 || answered != 1 {
 		t.Errorf("the allowed number rang %d times (%d answered), want once", n, answered)
 	}
+}
+
+// appAs posts the frame's fields with the Bitrix24 user's AUTH_ID and form
+// to the application page, and returns its status and page.
+func (r *callRig) appAs(user int64, form url.Values) (int, string) {
+	r.t.Helper()
+	form.Set("member_id", r.portal.MemberID())
+	form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
+	form.Set("AUTH_ID", r.portal.IssueTokens(user).AccessToken)
+	res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,21 +41,7 @@ func TestHostileCountries(t *testing.T) {
 		t.Fatal("the line was not registered in the portal")
 	}
 
-	app := func(user int64, form url.Values) (int, string) {
-		form.Set("member_id", r.portal.MemberID())
-		form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
-		form.Set("AUTH_ID", r.portal.IssueTokens(user).AccessToken)
-		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.StatusCode, string(b)
-	}
+	app := r.appAs
 	form := bitrix24test.CallbackRequest{PhoneNumber: "+43 1 5123456", CRMEntityType: "LEAD", CRMEntityID: "5785"}
 	if err := r.portal.SubmitCallbackForm(ctx, form); err != nil {
 		t.Fatal(err)
