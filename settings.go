@@ -50,6 +50,13 @@ type SettingsStore interface {
 	// numbers; ENOTFOUND when the portal is not installed. DeletePortal
 	// deletes them too.
 	SaveBlockedNumbers(ctx context.Context, b *Blocked) error
+	// CallerIDs returns the caller IDs the operator assigned to the portal
+	// over the API, or an ENOTFOUND error when it assigned none.
+	CallerIDs(ctx context.Context, memberID string) (*CallerIDs, error)
+	// SaveCallerIDs inserts or replaces them; ENOTFOUND when the portal is
+	// not installed, EINVALID for a malformed number. DeletePortal deletes
+	// them too.
+	SaveCallerIDs(ctx context.Context, c *CallerIDs) error
 }
 
 // TimeZone is the time zone a portal's app page and dashboard show times
@@ -61,6 +68,42 @@ type TimeZone struct {
 	Name      string // an IANA name: Europe/Berlin
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved it
+}
+
+// CallerIDs are numbers the operator assigned to one portal over the API
+// (/api/v1/portals/{member_id}/caller_ids): the portal's own lines may
+// show them to clients, as they may the numbers the configuration assigns
+// (portals: [{member_id, caller_ids}]) and those of the portal's own SIP
+// account. Both the configuration's and these count.
+type CallerIDs struct {
+	MemberID  string
+	Numbers   []string // as a line's caller_id writes them (+4930123456)
+	UpdatedAt time.Time
+}
+
+// AssignedCallerIDs returns the numbers a portal's own lines may show
+// beyond those the configuration assigns: the operator's over the API,
+// then its own SIP account's. None is an empty list, not an error.
+func AssignedCallerIDs(ctx context.Context, st interface {
+	SettingsStore
+	TrunkStore
+}, memberID string) ([]string, error) {
+	var out []string
+	c, err := st.CallerIDs(ctx, memberID)
+	switch {
+	case err == nil:
+		out = append(out, c.Numbers...)
+	case ErrorCode(err) != ENOTFOUND:
+		return nil, err
+	}
+	t, err := st.PortalTrunk(ctx, memberID)
+	switch {
+	case err == nil:
+		out = append(out, t.CallerIDs...)
+	case ErrorCode(err) != ENOTFOUND:
+		return nil, err
+	}
+	return out, nil
 }
 
 // Countries are the countries one portal may dial, chosen by its

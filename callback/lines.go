@@ -16,12 +16,13 @@ import (
 
 // Lines gives each portal its lines: its own (callbackline.Settings, saved
 // on the app page) when it has them, else the configured ones. Parsed
-// lines are kept until the portal saves new ones. Its Own method is what
-// Config.PortalLines wants. It is safe for concurrent use.
+// lines are kept until the portal saves new ones or its assigned caller
+// IDs change. Its Own method is what Config.PortalLines wants. It is safe
+// for concurrent use.
 type Lines struct {
-	store      callbackline.SettingsStore
+	store      LinesStore
 	configured []callbackline.Line
-	parse      func(memberID, text string) ([]callbackline.Line, error)
+	parse      ParseLines
 	logger     *slog.Logger
 
 	mu    sync.Mutex
@@ -29,14 +30,27 @@ type Lines struct {
 }
 
 type parsedLines struct {
-	at    time.Time // Settings.UpdatedAt they were parsed from
-	lines []callbackline.Line
+	at       time.Time // Settings.UpdatedAt they were parsed from
+	assigned string    // the assigned caller IDs they were checked with
+	lines    []callbackline.Line
 }
 
+// LinesStore is what Lines reads: a portal's settings, the caller IDs
+// assigned to it and its own SIP account.
+type LinesStore interface {
+	callbackline.SettingsStore
+	callbackline.TrunkStore
+}
+
+// ParseLines checks a portal's saved lines against the configuration
+// (config.Config.PortalLinesFor); assigned are the caller IDs assigned to
+// the portal outside the configuration (callbackline.AssignedCallerIDs).
+type ParseLines func(memberID, text string, assigned []string) ([]callbackline.Line, error)
+
 // NewLines returns the line choice on st: configured are the service's
-// lines, parse checks a portal's saved lines against the configuration
-// (config.Config.PortalLines). A nil logger is slog.Default().
-func NewLines(st callbackline.SettingsStore, configured []callbackline.Line, parse func(memberID, text string) ([]callbackline.Line, error), logger *slog.Logger) *Lines {
+// lines, parse checks a portal's saved lines. A nil logger is
+// slog.Default().
+func NewLines(st LinesStore, configured []callbackline.Line, parse ParseLines, logger *slog.Logger) *Lines {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -54,20 +68,25 @@ func (l *Lines) Own(ctx context.Context, memberID string) ([]callbackline.Line, 
 	} else if err != nil {
 		return nil, err
 	}
+	assigned, err := callbackline.AssignedCallerIDs(ctx, l.store, memberID)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.Join(assigned, ",")
 	l.mu.Lock()
 	c, ok := l.cache[memberID]
 	l.mu.Unlock()
-	if ok && c.at.Equal(st.UpdatedAt) {
+	if ok && c.at.Equal(st.UpdatedAt) && c.assigned == key {
 		return c.lines, nil
 	}
-	lines, err := l.parse(memberID, st.Lines)
+	lines, err := l.parse(memberID, st.Lines, assigned)
 	if err != nil {
 		l.logger.Warn("the portal's own lines are not valid with this configuration: it uses the configured lines until an administrator saves its lines again",
 			slog.String("member_id", memberID), slog.Any("err", err))
 		lines = nil
 	}
 	l.mu.Lock()
-	l.cache[memberID] = parsedLines{at: st.UpdatedAt, lines: lines}
+	l.cache[memberID] = parsedLines{at: st.UpdatedAt, assigned: key, lines: lines}
 	l.mu.Unlock()
 	return lines, nil
 }

@@ -128,11 +128,15 @@ func (c *Config) checkPortals(sources map[string]string) []error {
 }
 
 // callerIDs returns the numbers a portal's own lines may show: those the
-// configuration assigns to it (portals, "*" included) and those its
-// configured lines already show every portal (a line's caller_id, else
-// the caller ID of the sip.lines entry of its number).
-func (c *Config) callerIDs(memberID string) map[string]bool {
+// configuration assigns to it (portals, "*" included), those assigned
+// outside it (assigned: over the operator API, its own SIP account's) and
+// those its configured lines already show every portal (a line's
+// caller_id, else the caller ID of the sip.lines entry of its number).
+func (c *Config) callerIDs(memberID string, assigned []string) map[string]bool {
 	ok := map[string]bool{}
+	for _, n := range assigned {
+		ok[n] = true
+	}
 	for _, p := range c.Portals {
 		if p.MemberID == memberID || p.MemberID == everyPortal {
 			for _, n := range p.CallerIDs {
@@ -167,7 +171,7 @@ func (c *Config) sipCallerID(number string) (string, bool) {
 // checkPortalLine reports through bad what in a portal's line l, at key
 // (lines[0]), goes past portal_limits or shows a number the portal was
 // not given.
-func (c *Config) checkPortalLine(memberID, key string, l Line, bad func(key, format string, args ...any)) {
+func (c *Config) checkPortalLine(memberID string, assigned []string, key string, l Line, bad func(key, format string, args ...any)) {
 	lim := c.PortalLimits
 	if n := len(l.Employees); n > lim.Employees {
 		bad(key+".employees", "are %d; at most %d per line (the operator's portal_limits.employees)", n, lim.Employees)
@@ -206,18 +210,18 @@ func (c *Config) checkPortalLine(memberID, key string, l Line, bad func(key, for
 			bad(k+w.name, "is %s, longer than the line's max_age %s: the request would be too old to call by then", formatDuration(*w.d), formatDuration(age))
 		}
 	}
-	c.checkCallerID(memberID, key, l, bad)
+	c.checkCallerID(c.callerIDs(memberID, assigned), memberID, key, l, bad)
 }
 
 // checkCallerID reports a number l would show that the portal was not
 // given: its caller_id, or, without one, that of the sip.lines entry its
-// number names. The numbers themselves are not written in the message.
-func (c *Config) checkCallerID(memberID, key string, l Line, bad func(key, format string, args ...any)) {
-	ok := c.callerIDs(memberID)
+// number names; ok are the numbers the portal may show (callerIDs). The
+// numbers themselves are not written in the message.
+func (c *Config) checkCallerID(ok map[string]bool, memberID, key string, l Line, bad func(key, format string, args ...any)) {
 	if l.CallerID != "" && !ok[l.CallerID] {
 		bad(key+".caller_id", "is not a number the operator assigned to this portal; leave caller_id out to show "+
 			"the line's usual number, write one assigned to this portal, or ask the operator to assign it "+
-			"(portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml)")
+			"(portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml, or /api/v1/portals/{member_id}/caller_ids)")
 		return
 	}
 	for _, s := range c.SIP.Lines {

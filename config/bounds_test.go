@@ -225,4 +225,16 @@ lines:
 	if _, err := c.PortalLines(otherMember, "- number: x\n  caller_id: \"+4930111111\"\n"); err == nil {
 		t.Error("the other portal may show the first portal's number")
 	}
+	// Numbers assigned outside the configuration (the operator API, the
+	// portal's own SIP account) count beside the configuration's.
+	assigned := []string{"+4930999999"}
+	if _, err := c.PortalLinesFor(testMember, "- number: x\n  caller_id: \"+4930999999\"\n", assigned); err != nil {
+		t.Errorf("an assigned number refused: %v", err)
+	}
+	if _, err := c.PortalLinesFor(testMember, "- number: x\n  caller_id: \"+4930111111\"\n", assigned); err != nil {
+		t.Errorf("the configuration's number refused beside an assigned one: %v", err)
+	}
+	if _, err := c.PortalLinesFor(testMember, "- number: x\n  caller_id: \"+4930888888\"\n", assigned); err == nil {
+		t.Error("a number assigned to nobody accepted")
+	}
 }

@@ -82,5 +82,5 @@ func ExampleConfig_PortalLines() {
 	// north [7 9] 2 true Europe/Berlin
 	// config: lines[0].employes: is not a known key; did you mean lines[0].employees? (at settings:2)
 	// config: lines[0].policy.client_attempts: is 100000; at most 5 (the operator's portal_limits.client_attempts)
-	// config: lines[0].caller_id: is not a number the operator assigned to this portal; leave caller_id out to show the line's usual number, write one assigned to this portal, or ask the operator to assign it (portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml)
+	// config: lines[0].caller_id: is not a number the operator assigned to this portal; leave caller_id out to show the line's usual number, write one assigned to this portal, or ask the operator to assign it (portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml, or /api/v1/portals/{member_id}/caller_ids)
 }

@@ -56,7 +56,7 @@ func FuzzPortalLines(f *testing.F) {
 	f.Add("- number: x\n  policy: {max_call_length: 5h, employee_ring_timeout: 10m}\n")
 	f.Add("- &a {number: x}\n- *a\n")
 	f.Add("[")
-	ok := c.callerIDs(testMember)
+	ok := c.callerIDs(testMember, nil)
 	lim := c.PortalLimits
 	f.Fuzz(func(t *testing.T, text string) {
 		lines, err := c.PortalLines(testMember, text)

@@ -22,6 +22,14 @@ import (
 // problem is an *Error naming its key (lines[0].policy.client_attempts)
 // and its line in the text; they come joined.
 func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error) {
+	return c.PortalLinesFor(memberID, text, nil)
+}
+
+// PortalLinesFor is PortalLines where the portal's lines may also show
+// the numbers of assigned: those the operator assigned to it over the API
+// and its own SIP account's (callbackline.AssignedCallerIDs). The
+// configuration's and these both count.
+func (c *Config) PortalLinesFor(memberID, text string, assigned []string) ([]callbackline.Line, error) {
 	const src = "settings"
 	lines, errs := decodeLines(text, src)
 	if len(errs) > 0 {
@@ -47,7 +55,7 @@ func (c *Config) PortalLines(memberID, text string) ([]callbackline.Line, error)
 	own := c.SIP.ForPortal(memberID)
 	errs = append(errs, checkLines(lines, c.Defaults.Policy, &own, sources, bad)...)
 	for i, l := range lines {
-		c.checkPortalLine(memberID, fmt.Sprintf("lines[%d]", i), l, bad)
+		c.checkPortalLine(memberID, assigned, fmt.Sprintf("lines[%d]", i), l, bad)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

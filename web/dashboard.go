@@ -108,7 +108,7 @@ func (s *Server) portalLines(ctx context.Context, p *callbackline.Portal) []call
 	if st, err := s.store.Settings(ctx, p.MemberID); err == nil {
 		text = st.Lines
 	}
-	lines, _ := s.settings.Parse(p.MemberID, text)
+	lines, _ := s.parseLines(ctx, p, text)
 	return lines
 }
 

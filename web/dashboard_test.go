@@ -49,7 +49,7 @@ func newDashHarness(t *testing.T) *harness {
 	t.Helper()
 	cfg := config.Default()
 	h := newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
-		o.Settings = &web.Settings{Parse: cfg.PortalLines, Default: dashLines}
+		o.Settings = &web.Settings{Parse: cfg.PortalLinesFor, Default: dashLines}
 		o.Now = func() time.Time { return dashNow }
 	})
 	h.install()

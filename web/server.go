@@ -136,6 +136,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/countries", s.handlePortalCountries)
+	s.mux.HandleFunc("/api/v1/portals/{member_id}/caller_ids", s.handlePortalCallerIDs)
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s
 }

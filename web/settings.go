@@ -19,9 +19,12 @@ import (
 // editor.
 type Settings struct {
 	// Parse checks the lines of the portal memberID, the YAML of a
-	// `lines:` list, and returns them. Its error names every key at fault;
-	// the page shows each joined error (errors.Join) on its own line.
-	Parse func(memberID, text string) ([]callbackline.Line, error)
+	// `lines:` list, and returns them (config.Config.PortalLinesFor);
+	// assigned are the caller IDs assigned to the portal outside the
+	// configuration (callbackline.AssignedCallerIDs). Its error names
+	// every key at fault; the page shows each joined error (errors.Join)
+	// on its own line.
+	Parse func(memberID, text string, assigned []string) ([]callbackline.Line, error)
 	// Default is the YAML the page shows while a portal has no lines of
 	// its own: the service's configured lines.
 	Default string
@@ -37,7 +40,13 @@ type Settings struct {
 
 // parseLines is Settings.Parse, then Settings.Check.
 func (s *Server) parseLines(ctx context.Context, p *callbackline.Portal, text string) ([]callbackline.Line, error) {
-	lines, err := s.settings.Parse(p.MemberID, text)
+	// The caller IDs assigned outside the configuration count too (the
+	// operator API, the portal's own SIP account).
+	assigned, err := callbackline.AssignedCallerIDs(ctx, s.store, p.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.settings.Parse(p.MemberID, text, assigned)
 	if err == nil && s.settings.Check != nil {
 		err = s.settings.Check(ctx, p, lines)
 	}
@@ -87,7 +96,7 @@ func (s *Server) currentLines(ctx context.Context, p *callbackline.Portal, authI
 	default:
 		return nil, err
 	}
-	lines, err := s.settings.Parse(p.MemberID, v.Text)
+	lines, err := s.parseLines(ctx, p, v.Text)
 	v.Rows, v.Errors = lineRows(lines), errorLines(err)
 	return v, nil
 }
@@ -108,7 +117,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		s.logger.WarnContext(ctx, "saving lines refused", slog.String("member_id", p.MemberID),
 			slog.String("code", callbackline.ErrorCode(err)), slog.String("reason", callbackline.ErrorMessage(err)), slog.Any("err", errors.Unwrap(err)))
 		v.Refused = callbackline.ErrorMessage(err)
-		if lines, err := s.settings.Parse(p.MemberID, text); err == nil {
+		if lines, err := s.parseLines(ctx, p, text); err == nil {
 			v.Rows = lineRows(lines)
 		}
 		return StatusOf(err), v, nil

@@ -46,7 +46,7 @@ func newLinesHarnessWith(t *testing.T, cfg *config.Config) *linesHarness {
 	lh := &linesHarness{ran: make(chan struct{}, 10)}
 	lh.harness = newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
 		o.Settings = &web.Settings{
-			Parse:   cfg.PortalLines,
+			Parse:   cfg.PortalLinesFor,
 			Default: def,
 			Saved: func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error {
 				lh.mu.Lock()

@@ -193,7 +193,7 @@ func (a *app) connectBitrix24(lines []callbackline.Line) {
 	a.crm = bitrix24.NewClient(a.oauth, a.store)
 	a.crm.Logger = a.logger
 	a.crm.Limits = bitrix24.Limits{Rate: cfg.Bitrix24.Rate, Burst: cfg.Bitrix24.Burst}
-	a.lines = callback.NewLines(a.store, lines, cfg.PortalLines, a.logger)
+	a.lines = callback.NewLines(a.store, lines, cfg.PortalLinesFor, a.logger)
 	a.countries = &callback.Countries{Store: a.store, Lines: a.lines, Policy: cfg.Policy(), DefaultRegion: cfg.DefaultRegion}
 	a.setup = &callback.PortalSetup{CRM: a.crm, Lines: a.lines, PublicURL: cfg.PublicURL,
 		OfflineEvents: cfg.Bitrix24.OfflineEvents, Logger: a.logger}
@@ -262,7 +262,7 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 	return web.NewServer(web.Options{
 		Store: a.store, OAuth: a.oauth, Metrics: metrics,
 		Settings: &web.Settings{
-			Parse:   cfg.PortalLines,
+			Parse:   cfg.PortalLinesFor,
 			Default: defaultLines,
 			// Saved lines reach the portal at once, so the CRM form can
 			// pick them (lines no longer saved stay until lines sync --prune).

@@ -143,7 +143,7 @@ func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune boo
 	if err != nil {
 		return err
 	}
-	pl := callback.NewLines(st, configured, cfg.PortalLines, logger)
+	pl := callback.NewLines(st, configured, cfg.PortalLinesFor, logger)
 	portals, err := st.Portals(ctx)
 	if err != nil {
 		return err

@@ -132,6 +132,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			`DELETE FROM time_zones WHERE member_id = ?`,
 			`DELETE FROM blocked_numbers WHERE member_id = ?`,
 			`DELETE FROM audit_log WHERE member_id = ?`,
+			`DELETE FROM caller_ids WHERE member_id = ?`,
 			`DELETE FROM portal_trunks WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,
 		} {
@@ -236,6 +237,53 @@ func (s *Store) SaveCountries(ctx context.Context, c *callbackline.Countries) er
 			updated_by = excluded.updated_by`,
 		strings.Join(c.Codes, ","), c.UpdatedAt, c.UpdatedBy, c.MemberID)
 	return s.affected(n, err, "save countries", c.MemberID)
+}
+
+// maxCallerIDs bounds the numbers assigned to one portal over the API.
+const maxCallerIDs = 100
+
+// CallerIDs returns the caller IDs assigned to the portal over the API,
+// or ENOTFOUND when none were.
+func (s *Store) CallerIDs(ctx context.Context, memberID string) (*callbackline.CallerIDs, error) {
+	c := callbackline.CallerIDs{MemberID: memberID, Numbers: []string{}}
+	var numbers string
+	err := s.r.QueryRow(ctx, `SELECT numbers, updated_at FROM caller_ids WHERE member_id = ?`, memberID).
+		Scan(&numbers, &c.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "portal %q was assigned no caller IDs", memberID)
+	}
+	if err != nil {
+		return nil, callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: caller IDs", s.d.Name)
+	}
+	if numbers != "" {
+		c.Numbers = strings.Split(numbers, ",")
+	}
+	return &c, nil
+}
+
+// SaveCallerIDs inserts or replaces the caller IDs assigned to the portal.
+func (s *Store) SaveCallerIDs(ctx context.Context, c *callbackline.CallerIDs) error {
+	if c == nil || c.MemberID == "" {
+		return callbackline.Errorf(callbackline.EINVALID, "caller IDs: no member id")
+	}
+	if len(c.Numbers) > maxCallerIDs {
+		return callbackline.Errorf(callbackline.EINVALID, "caller IDs: %d numbers; at most %d", len(c.Numbers), maxCallerIDs)
+	}
+	for _, n := range c.Numbers {
+		if n == "" || len(n) > 64 || strings.ContainsAny(n, ", \t\r\n\x00") {
+			return callbackline.Errorf(callbackline.EINVALID, "caller IDs: %q is not a number (no commas, spaces or line breaks, at most 64 characters)", strings.ToValidUTF8(n[:min(len(n), 20)], "?"))
+		}
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now()
+	}
+	c.UpdatedAt = callbackline.StoredTime(c.UpdatedAt)
+	// Only for an installed portal: the INSERT … SELECT finds no row else.
+	n, err := s.w.Exec(ctx, `INSERT INTO caller_ids (member_id, numbers, updated_at)
+		SELECT member_id, ?, ? FROM portals WHERE member_id = ?
+		ON CONFLICT (member_id) DO UPDATE SET numbers = excluded.numbers, updated_at = excluded.updated_at`,
+		strings.Join(c.Numbers, ","), c.UpdatedAt, c.MemberID)
+	return s.affected(n, err, "save caller IDs", c.MemberID)
 }
 
 // Reseal seals again, each for its portal, the tokens that are in the

@@ -15,6 +15,7 @@ func runSettings(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("DeletedWithPortal", func(t *testing.T) { testSettingsDeleted(t, open(t)) })
 	t.Run("Countries", func(t *testing.T) { testCountries(t, open(t)) })
 	t.Run("BlockedNumbers", func(t *testing.T) { testBlockedNumbers(t, open(t)) })
+	t.Run("CallerIDs", func(t *testing.T) { testCallerIDs(t, open(t)) })
 }
 
 // testBlockedNumbers: a portal's blocked numbers are its own, replaced on
@@ -44,6 +45,42 @@ func testBlockedNumbers(t *testing.T, s Backend) {
 	must(t, s.DeletePortal(ctx, "m1"))
 	savePortals(t, s, "m1")
 	_, err = s.BlockedNumbers(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
+}
+
+// testCallerIDs: the caller IDs the operator assigns to a portal are its
+// own, replaced on save, refused for a portal that is not installed or
+// with a malformed number, and gone with the portal.
+func testCallerIDs(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1", "m2")
+	_, err := s.CallerIDs(ctx, "m1")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
+	must(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: "m1", Numbers: []string{"+4930123456", "+4940111000"}, UpdatedAt: at}))
+	got, err := s.CallerIDs(ctx, "m1")
+	must(t, err)
+	if got.MemberID != "m1" || strings.Join(got.Numbers, ",") != "+4930123456,+4940111000" || !sameTime(got.UpdatedAt, at) {
+		t.Fatalf("caller IDs = %+v", got)
+	}
+	must(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: "m1", Numbers: []string{}}))
+	got, err = s.CallerIDs(ctx, "m1")
+	must(t, err)
+	if len(got.Numbers) != 0 || got.Numbers == nil {
+		t.Fatalf("replaced caller IDs = %+v", got)
+	}
+	_, err = s.CallerIDs(ctx, "m2")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	wantCode(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: "nobody", Numbers: []string{"+4930123456"}}), callbackline.ENOTFOUND)
+	wantCode(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{Numbers: []string{"+4930123456"}}), callbackline.EINVALID)
+	for _, bad := range []string{"+4930,+4940", "", "+49 30", "+4930\n"} {
+		wantCode(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: "m2", Numbers: []string{bad}}), callbackline.EINVALID)
+	}
+	_, err = s.CallerIDs(ctx, "m2")
+	wantCode(t, err, callbackline.ENOTFOUND)
+	must(t, s.DeletePortal(ctx, "m1"))
+	savePortals(t, s, "m1") // installed again: none assigned
+	_, err = s.CallerIDs(ctx, "m1")
 	wantCode(t, err, callbackline.ENOTFOUND)
 }
 
