@@ -62,8 +62,10 @@ func TestHostileLineBounds(t *testing.T) {
 	if code, page := r.postApp(1, url.Values{"action": {"save_lines"}, "lines": {genuine}}); code != http.StatusOK || !strings.Contains(page, "Saved.") {
 		t.Fatalf("lines within the bounds: %d\n%s", code, page)
 	}
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 && r.portal.Lines()[0].Number == "north" ||
-		len(r.portal.Lines()) == 2 }); err != nil {
+	if err := within(time.Minute, func() bool {
+		return len(r.portal.Lines()) == 1 && r.portal.Lines()[0].Number == "north" ||
+			len(r.portal.Lines()) == 2
+	}); err != nil {
 		t.Fatalf("the saved line was not registered: %+v", r.portal.Lines())
 	}
 	r.phones.Set("600", siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
