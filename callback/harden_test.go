@@ -332,7 +332,7 @@ func TestClientNotDialledUnlessPersisted(t *testing.T) {
 }
 
 // The final notification says what was tried over all the callback's
-// jobs, not only in the last one.
+// jobs, not only in the last one (in the portal's language: German).
 func TestNotificationListsEveryCall(t *testing.T) {
 	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
@@ -346,7 +346,7 @@ func TestNotificationListsEveryCall(t *testing.T) {
 		t.Fatalf("notifications %+v", notes)
 	}
 	for n := 1; n <= 3; n++ {
-		if want := fmt.Sprintf("call %d at ", n); !strings.Contains(notes[0].Message, want) {
+		if want := fmt.Sprintf("Anruf %d um ", n); !strings.Contains(notes[0].Message, want) {
 			t.Errorf("the notification does not mention call %d: %s", n, notes[0].Message)
 		}
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/words"
 )
 
 // History notes of what notify has done, so a resumed notify does not do
@@ -78,22 +78,23 @@ func (r *run) recipient(ctx context.Context) int64 {
 	return to
 }
 
-// failureText says what could not be done and what was tried, as
-// plain text for BB-code (bitrix24.Plain): the request's text is the
-// visitor's and the reasons and names come from outside too, so none of
-// it may open a tag or a link in the portal.
+// failureText says what could not be done and what was tried, in the
+// line's language (else the portal's), as plain text for BB-code
+// (bitrix24.Plain): the request's text is the visitor's and the reasons
+// and names come from outside too, so none of it may open a tag or a link
+// in the portal.
 func (r *run) failureText() string {
-	text := fmt.Sprintf("Callback request from %s could not be completed: %s.", r.cb.Phone, r.cb.Reason)
-	if r.cb.Text != "" {
-		text += fmt.Sprintf(" The request: «%s».", r.cb.Text)
+	f := words.Failure{Phone: r.cb.Phone, Reason: r.cb.Reason, Request: r.cb.Text, Calls: r.callsMade(), Tried: r.tried}
+	return bitrix24.Plain(f.Text(r.lang()))
+}
+
+// lang is the language of what callbackline says and writes for this
+// callback: the line's, else the portal's (words.Lang).
+func (r *run) lang() string {
+	if r.line.Language != "" {
+		return r.line.Language
 	}
-	if calls := r.callsMade(); calls != "" {
-		text += " Calls made: " + calls + "."
-	}
-	if r.tried != "" {
-		text += " Tried: " + r.tried
-	}
-	return bitrix24.Plain(text + " Please call the client back.")
+	return words.Lang(r.portal.Language)
 }
 
 // tell sends the notification, the timeline comment and the to-do that
@@ -127,7 +128,7 @@ func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text str
 	return r.told(ctx, noteTodo, "crm.activity.todo.add", "the to-do failed", func() error {
 		_, err := r.w.cfg.CRM.AddTodo(ctx, r.portal, bitrix24.Todo{
 			OwnerTypeID: bitrix24.EntityTypeID(r.cb.CRMEntityType), OwnerID: r.cb.CRMEntityID,
-			Deadline: r.now().Add(time.Hour), Title: bitrix24.Plain("Call back " + phone.Mask(r.cb.Phone)), Description: text, ResponsibleID: to,
+			Deadline: r.now().Add(time.Hour), Title: bitrix24.Plain(words.CallBack(r.lang(), phone.Mask(r.cb.Phone))), Description: text, ResponsibleID: to,
 		})
 		return err
 	})
@@ -145,30 +146,21 @@ func (r *run) told(ctx context.Context, note, method, failed string, call func()
 	return r.step(ctx, callbackline.StateNotifying, 0, note)
 }
 
-// callsMade describes every call of the callback, over all its jobs, for
-// the failure notification: when, whom, whether the client was dialled,
-// how it ended.
-func (r *run) callsMade() string {
+// callsMade lists every call of the callback, over all its jobs, for the
+// failure notification: when, whom, whether the client was dialled, how
+// it ended.
+func (r *run) callsMade() []words.Call {
 	loc := r.policy.Hours.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	var parts []string
+	var calls []words.Call
 	for _, a := range r.attempts {
 		if a.CallID == "" { // register failed: nothing was placed
 			continue
 		}
-		s := fmt.Sprintf("call %d at %s to extension %s", a.Number, a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"), a.Extension)
-		if a.ViaBitrix24() {
-			s = fmt.Sprintf("call %d at %s through Bitrix24's telephony", a.Number, a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"))
-		}
-		if a.ClientDialled {
-			s += ", client dialled"
-		}
-		if a.StatusCode != "" {
-			s += ", status " + a.StatusCode
-		}
-		parts = append(parts, s)
+		calls = append(calls, words.Call{Number: a.Number, At: a.StartedAt.In(loc).Format("2006-01-02 15:04 MST"),
+			Extension: a.Extension, Bitrix24: a.ViaBitrix24(), ClientDialled: a.ClientDialled, Status: a.StatusCode})
 	}
-	return strings.Join(parts, "; ")
+	return calls
 }

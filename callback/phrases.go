@@ -1,5 +1,7 @@
 package callback
 
+import "github.com/callbackline/callbackline/words"
+
 // Phrases are the sentences callbackline itself says to the employee
 // before the client is dialled.
 type Phrases struct {
@@ -14,4 +16,10 @@ type Phrases struct {
 var EnglishPhrases = Phrases{
 	NoText: "Callback request from the website. Connecting you with the client.",
 	Accept: "Press 1 to connect, or 2 to decline.",
+}
+
+// PortalPhrases are the phrases in a language (Bitrix24's language id or
+// an ISO code) from package words: what Config.Phrases is in the service.
+func PortalPhrases(lang string) Phrases {
+	return Phrases{NoText: words.NoText(lang), Accept: words.PressOne(lang)}
 }

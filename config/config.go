@@ -175,6 +175,9 @@ type Line struct {
 	CallerID string `yaml:"caller_id"`
 	// CallerName is the display name presented to the client.
 	CallerName string `yaml:"caller_name"`
+	// Language is the language of what callbackline says and writes for
+	// the line's callbacks (see words.Languages); "" is the portal's.
+	Language string `yaml:"language"`
 	// Employees are Bitrix24 user ids tried after the CRM responsible, in
 	// order.
 	Employees []int64 `yaml:"employees"`

@@ -11,6 +11,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
+	"github.com/callbackline/callbackline/words"
 )
 
 // Policy is how a line handles its callbacks, as written in the file
@@ -330,6 +331,10 @@ func (l Line) checkRouting(key string, s *sip.Config, bad func(key, format strin
 	if n := utf8.RuneCountInString(l.CallerName); n > 64 || strings.ContainsAny(l.CallerName, "\"\\\r\n<>") {
 		bad(key+".caller_name", "must be at most 64 characters without quotes, backslashes, <> or line breaks")
 	}
+	if l.Language != "" && !words.Known(l.Language) {
+		bad(key+".language", "%q is not a language callbackline writes; use one of %s, or leave it out for the portal's language",
+			l.Language, strings.Join(words.Languages, ", "))
+	}
 	seen := map[int64]bool{}
 	for j, id := range l.Employees {
 		switch {
@@ -353,6 +358,14 @@ func (l Line) checkRouting(key string, s *sip.Config, bad func(key, format strin
 	if l.Target != "" && len(l.Employees) > 0 {
 		bad(key+".employees", "are set together with target; a line rings either a fixed target or employees")
 	}
+}
+
+// language is the line's language as words.Lang gives it; "" when unset.
+func (l Line) language() string {
+	if l.Language == "" {
+		return ""
+	}
+	return words.Lang(l.Language)
 }
 
 // DomainLines returns the configured lines as the service's lines: each
@@ -383,6 +396,7 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 			Name:       l.Name,
 			CallerID:   l.CallerID,
 			CallerName: l.CallerName,
+			Language:   l.language(),
 			Employees:  append([]int64(nil), l.Employees...),
 			Target:     l.Target,
 			TargetUser: l.TargetUser,

@@ -80,6 +80,12 @@ func (c *Command) voiceArg(v Voice) string {
 // Synthesize runs the program for text and voice v and returns its output
 // at 8 kHz.
 func (c *Command) Synthesize(ctx context.Context, text string, v Voice) (*Audio, error) {
+	return toRate(c.SynthesizeNative(ctx, text, v))
+}
+
+// SynthesizeNative runs the program for text and voice v and returns its
+// output at the program's own rate, before the telephone step.
+func (c *Command) SynthesizeNative(ctx context.Context, text string, v Voice) (*Audio, error) {
 	if c.Path == "" {
 		return nil, errorf(ReasonConfig, c.Name(), nil, "no program configured for the command engine")
 	}
@@ -130,5 +136,5 @@ func (c *Command) Synthesize(ctx context.Context, text string, v Voice) (*Audio,
 			return nil, errorf(ReasonBadOutput, c.Name(), err, "reading the program's {out} file")
 		}
 	}
-	return decode(c.Name(), wav)
+	return decodeNative(c.Name(), wav)
 }

@@ -29,3 +29,12 @@ func engineKey(e Engine) string {
 	}
 	return e.Name()
 }
+
+// Native is implemented by engines that can return their audio as the
+// program made it, at its own rate, before it becomes telephone audio. The
+// intelligibility benchmark (make speech-bench) transcribes it as its
+// reference, to tell the recogniser's own errors from what the telephone
+// step loses.
+type Native interface {
+	SynthesizeNative(ctx context.Context, text string, v Voice) (*Audio, error)
+}

@@ -71,6 +71,12 @@ func (e *Espeak) VoiceName(v Voice) string {
 
 // Synthesize speaks text with voice v and returns it at 8 kHz.
 func (e *Espeak) Synthesize(ctx context.Context, text string, v Voice) (*Audio, error) {
+	return toRate(e.SynthesizeNative(ctx, text, v))
+}
+
+// SynthesizeNative speaks text with voice v at espeak-ng's own rate
+// (22,050 Hz), before the telephone step.
+func (e *Espeak) SynthesizeNative(ctx context.Context, text string, v Voice) (*Audio, error) {
 	t, err := prepare(e.Name(), text, e.MaxText)
 	if err != nil {
 		return nil, err
@@ -89,7 +95,7 @@ func (e *Espeak) Synthesize(ctx context.Context, text string, v Voice) (*Audio, 
 	if err != nil {
 		return nil, err
 	}
-	return decode(e.Name(), wav)
+	return decodeNative(e.Name(), wav)
 }
 
 // Languages returns the languages (and their aliases) espeak-ng can speak
