@@ -53,6 +53,9 @@ func TestCompanyFile(t *testing.T) {
 		sales.Policy.ClientAttempts != 5 || !sales.Policy.SkipAbsent || !sales.Policy.Announce {
 		t.Errorf("sales = %+v", sales)
 	}
+	if sales.Language != "" || support.Language != "de" {
+		t.Errorf("languages: sales %q (want the portal's), support %q (want de)", sales.Language, support.Language)
+	}
 	if support.Target != "600" || support.TargetUser != 1 || support.Policy.Announce || support.Policy.ClientAttempts != 3 {
 		t.Errorf("support = %+v", support)
 	}

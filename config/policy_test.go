@@ -190,6 +190,7 @@ func TestLineProblems(t *testing.T) {
 		"lines: [{number: a, target: \"600\", target_user: 1, employees: [2]}]": {"lines[0].employees", "either a fixed target or employees"},
 		"lines: [{number: a, caller_id: \"+49 30 123\"}]":                       {"lines[0].caller_id", "may hold only +, digits"},
 		"lines: [{number: a, caller_name: \"A \\\"B\\\"\"}]":                    {"lines[0].caller_name", "without quotes"},
+		"lines: [{number: a, language: fr}]":                                    {"lines[0].language", "use one of en, ru, uk, de, pl, es, pt"},
 		"lines: [{number: a, policy: {client_attempts: 0}}]":                    {"lines[0].policy.client_attempts", "must be at least 1"},
 		"lines: [{number: a, policy: {client_ring_timeout: 0s}}]":               {"lines[0].policy.client_ring_timeout", "must be more than 0"},
 		"lines: [{number: a, policy: {ring_mode: round_robin}}]":                {"lines[0].policy.ring_mode", "is not sequential or all"},

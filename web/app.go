@@ -33,12 +33,12 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The page shows clients' numbers: no cache keeps it. It runs no
-	// script and loads nothing, so a policy can forbid both; its one form
-	// posts back here (the page must stay frameable: Bitrix24 shows it in
-	// its frame).
+	// script and loads nothing but a voice sample from this server, so a
+	// policy can forbid the rest; its forms post back here (the page must
+	// stay frameable: Bitrix24 shows it in its frame).
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; media-src 'self'; base-uri 'none'; form-action 'self'")
 	member, token := r.PostForm.Get("member_id"), r.PostForm.Get("APPLICATION_TOKEN")
 	p, err := s.store.Portal(r.Context(), member)
 	if member == "" || token == "" || err != nil || p.Status == callbackline.PortalUninstalled ||
@@ -102,6 +102,11 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rows := s.appRows(r.Context(), list, zone.loc)
+	listen, err := s.listenSection(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var noRoute string
 	if s.route != nil {
 		if err := s.route(p.MemberID); err != nil {
@@ -127,7 +132,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Dash      *dashView
 		Telephony *bitrix24.Telephony
 		Blocked   *blockedView
-	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked})
+		Listen    *sampleView
+	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -325,6 +331,19 @@ const appHTML = `<!DOCTYPE html>
 <p><button type="submit">Test and save</button> Only an administrator of the portal can save it.</p>
 </form>
 {{if .Own}}<form method="post"><input type="hidden" name="member_id" value="{{$.Portal.MemberID}}"><input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}"><input type="hidden" name="AUTH_ID" value="{{.AuthID}}"><input type="hidden" name="action" value="delete_trunk"><p><button type="submit">Remove the account</button></p></form>{{end}}
+{{end}}
+{{with .Listen}}
+<h2 id="listen">Voices</h2>
+<p>Hear a voice as the employee's phone plays it before the client is called (a request's text is spoken in the voice its form sends).</p>
+<form method="post">
+<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="action" value="listen">
+<p><label>Voice <select name="voice">{{range .Voices}}<option{{if eq . $.Listen.Voice}} selected{{end}}>{{.}}</option>{{end}}</select></label>
+<button type="submit">Listen</button></p>
+</form>
+{{if .URL}}<p><audio id="sample" controls preload="none" src="{{.URL}}"></audio> {{.Voice}}</p>{{end}}
 {{end}}{{end}}
 </body>
 </html>

@@ -60,6 +60,9 @@ type Options struct {
 	// may dial and lets its administrator (and the operator, over
 	// /api/v1/portals/{member_id}/countries) choose them.
 	Countries Countries
+	// Samples, when set with a Key of at least 32 bytes and Speak, lets
+	// the app page play a sample of each voice (a "listen" button).
+	Samples *Samples
 }
 
 // Server serves callbackline's HTTP endpoints.
@@ -80,6 +83,7 @@ type Server struct {
 	trunks     *Trunks
 	settings   *Settings
 	countries  Countries
+	samples    *Samples
 
 	mux      *http.ServeMux
 	portals  *portalCache
@@ -108,6 +112,12 @@ func NewServer(o Options) *Server {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	if o.Samples != nil && len(o.Samples.Key) >= minSampleKey && o.Samples.Speak != nil {
+		samples := *o.Samples
+		s.samples = &samples
+	} else if o.Samples != nil {
+		s.logger.Error("voice samples are off: their signing key is shorter than 32 bytes or nothing speaks them")
+	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(o.Store)
 	}
@@ -127,6 +137,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/bitrix24/install", s.handleInstall)
 	s.mux.HandleFunc("/bitrix24/events", s.handleEvents)
 	s.mux.HandleFunc("/bitrix24/app", s.handleApp)
+	s.mux.HandleFunc("/bitrix24/sample", s.handleSample)
 	s.mux.HandleFunc("/healthz", s.handleHealth)
 	s.mux.HandleFunc("/readyz", s.handleReady)
 	s.mux.Handle("/metrics", s.guardMetrics(s.metrics.Handler()))

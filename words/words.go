@@ -36,6 +36,16 @@ func Known(id string) bool { return known(id) != "" }
 
 // known returns the language of id, "" when it has no words of its own.
 func known(id string) string {
+	id = code(id)
+	if _, ok := phrasebook[id]; ok {
+		return id
+	}
+	return ""
+}
+
+// code returns the ISO 639-1 code in a language id: lower case, without
+// its region ("pt-BR" → "pt"), Bitrix24's own ids read ("ua" → "uk").
+func code(id string) string {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if i := strings.IndexAny(id, "-_"); i >= 0 {
 		id = id[:i]
@@ -43,10 +53,7 @@ func known(id string) string {
 	if a, ok := aliases[id]; ok {
 		id = a
 	}
-	if _, ok := phrasebook[id]; ok {
-		return id
-	}
-	return ""
+	return id
 }
 
 func of(lang string) *phrases { return phrasebook[Lang(lang)] }

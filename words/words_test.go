@@ -113,3 +113,14 @@ func TestKnown(t *testing.T) {
 		}
 	}
 }
+
+func TestSample(t *testing.T) {
+	for lang, want := range map[string]string{
+		"de": "Ein Besucher", "pt-br": "Um visitante", "fr-fr": "Un visiteur", "en-gb": "A visitor",
+		"ua": "Відвідувач", "tr": "Web sitesinin", "cmn": "A visitor", "": "A visitor",
+	} {
+		if got := Sample(lang); !strings.HasPrefix(got, want) {
+			t.Errorf("Sample(%q) = %q, want it to start with %q", lang, got, want)
+		}
+	}
+}

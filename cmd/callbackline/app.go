@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +28,7 @@ import (
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/web"
+	"github.com/callbackline/callbackline/words"
 )
 
 // app is one running callbackline: store and queue, Bitrix24 client, SIP
@@ -55,6 +59,8 @@ type app struct {
 	// redirect serves tls.redirect_listen (redirectLn); nil when none.
 	redirect   *http.Server
 	redirectLn net.Listener
+
+	speech *speech.Cache // the worker's; nil when speech is off or nothing calls
 
 	trunkMu sync.Mutex
 	learned map[string]string // member id → the own account the dialer has (accountKey)
@@ -215,6 +221,7 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 	}
 	if cache != nil {
 		c.Speech, c.SpeechFiles = cache, cache
+		a.speech = cache
 	}
 	c.Store, c.CRM, c.PortalLines = a.store, a.crm, a.lines.Own
 	if a.dialer != nil { // not a nil *sip.Dialer in the interface
@@ -296,9 +303,39 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 			}
 			return a.dialer.Ready()
 		},
-		Route:  a.route,
-		Trunks: a.trunks(),
+		Route:   a.route,
+		Trunks:  a.trunks(),
+		Samples: a.samples(),
 	}), nil
+}
+
+// samples lets the app page play a sample of each voice, spoken through
+// the worker's speech cache; nil without speech. The sample's URLs are
+// signed with a key derived from encryption_key, else from the client
+// secret (so every instance signs alike), else random for this process.
+func (a *app) samples() *web.Samples {
+	if a.speech == nil {
+		return nil
+	}
+	secret := a.cfg.EncryptionKey
+	if secret == "" {
+		secret = a.cfg.Bitrix24.ClientSecret
+	}
+	key := make([]byte, 32)
+	if secret == "" {
+		_, _ = rand.Read(key)
+	} else {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte("callbackline voice sample URLs"))
+		key = m.Sum(nil)
+	}
+	return &web.Samples{Key: key, Voices: speech.VoiceIDs(), Speak: func(ctx context.Context, id string) (string, error) {
+		ann, err := a.speech.Announce(ctx, words.Sample(speech.VoiceFor(id).Language), id)
+		if err == nil && !ann.Speech {
+			err = ann.Err
+		}
+		return ann.Path, err
+	}}
 }
 
 // trunks lets portals' administrators enter their own SIP accounts, which
