@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/sip/siptest"
 	"github.com/callbackline/callbackline/speech"
 )
@@ -73,19 +74,21 @@ type heardText struct {
 	texts []string
 }
 
-func (h *heardText) Announce(ctx context.Context, text, voiceID string) (speech.Announcement, error) {
+func (h *heardText) Announce(ctx context.Context, sc speech.Script) (speech.Announcement, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.texts = append(h.texts, text)
+	h.texts = append(h.texts, sc.Text, sc.Prompt)
 	return speech.Announcement{}, nil
 }
 
-// A form without text is announced in the portal's language.
+// A form without text is announced in the portal's language, and so is
+// the accept prompt (callback.PortalPhrases, as the service configures it).
 func TestNoTextAnnouncedInPortalLanguage(t *testing.T) {
 	p := quick()
-	p.Announce = true
+	p.Announce, p.RequireAccept = true, true
 	h := &heardText{}
 	e := newEnv(t, callbackline.Line{Policy: p}, h)
+	e.worker = e.workerWith(func(c *callback.Config) { c.Phrases = callback.PortalPhrases })
 	e.setLanguage("ua") // Bitrix24's id of Ukrainian
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, answerThenHangUp)
@@ -93,7 +96,8 @@ func TestNoTextAnnouncedInPortalLanguage(t *testing.T) {
 	e.run(id)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.texts) == 0 || h.texts[0] != "Заявка на зворотний дзвінок із сайту. З'єдную вас із клієнтом." {
-		t.Errorf("announced %q, want the Ukrainian words for a form without text", h.texts)
+	if len(h.texts) < 2 || h.texts[0] != "Заявка на зворотний дзвінок із сайту. З'єдную вас із клієнтом." ||
+		h.texts[1] != "Натисніть 1, щоб з'єднатися з клієнтом, або 2, щоб відмовитися." {
+		t.Errorf("announced %q, want the Ukrainian words for a form without text and the accept prompt", h.texts)
 	}
 }

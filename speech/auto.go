@@ -142,7 +142,7 @@ func (a *Auto) SynthesizeNative(ctx context.Context, text string, v Voice) (*Aud
 	case EnginePico:
 		au, err = a.pico().Speak(ctx, text, c.Name)
 	default:
-		return a.espeak().Synthesize(ctx, text, v)
+		return a.espeak().SynthesizeNative(ctx, text, v)
 	}
 	switch r := ReasonOf(err); {
 	case err == nil:
@@ -150,7 +150,7 @@ func (a *Auto) SynthesizeNative(ctx context.Context, text string, v Voice) (*Aud
 	case r == ReasonCanceled || r == ReasonEmpty || r == ReasonTooLong || ctx.Err() != nil:
 		return nil, err
 	}
-	au, ferr := a.espeak().Synthesize(ctx, text, v)
+	au, ferr := a.espeak().SynthesizeNative(ctx, text, v)
 	if ferr != nil {
 		return nil, errors.Join(err, ferr)
 	}

@@ -61,7 +61,7 @@ func newSampleRig(t *testing.T) *sampleRig {
 }
 
 func (r *sampleRig) speak(ctx context.Context, id string) (string, error) {
-	a, err := r.cache.Announce(ctx, words.Sample(speech.VoiceFor(id).Language), id)
+	a, err := r.cache.Announce(ctx, speech.Script{Text: words.Sample(speech.VoiceFor(id).Language), Voice: id})
 	if err == nil && !a.Speech {
 		err = a.Err
 	}

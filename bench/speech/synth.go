@@ -133,7 +133,9 @@ func (s *synth) speak(ctx context.Context, dir string, cache *speech.Cache, eng 
 		if !native {
 			continue
 		}
-		r, err := n.SynthesizeNative(ctx, speech.Clean(t.say, speech.DefaultMaxText), speech.VoiceFor(id))
+		say := speech.Clean(t.say, speech.DefaultMaxText)
+		v := speech.VoiceForText(id, say) // as the cache chooses it
+		r, err := n.SynthesizeNative(ctx, speech.Normalize(say, v.Language), v)
 		if err != nil {
 			return nil, fmt.Errorf("text %d at the engine's rate: %w", i, err)
 		}
@@ -149,7 +151,7 @@ func (s *synth) speak(ctx context.Context, dir string, cache *speech.Cache, eng 
 // announcement returns the file the employee's phone would be played for
 // text and voice id: the cache's 8 kHz WAV.
 func announcement(ctx context.Context, cache *speech.Cache, text, id string) (*speech.Audio, error) {
-	a, err := cache.Announce(ctx, text, id)
+	a, err := cache.Announce(ctx, speech.Script{Text: text, Voice: id})
 	if err != nil {
 		return nil, err
 	}

@@ -230,6 +230,7 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 		c.Dialer = callback.NoSIP{} // only the Bitrix24 dialer: no SIP way out
 	}
 	c.Guard, c.Countries, c.RecordDir, c.Logger = a.cfg.Policy(), a.countries, a.cfg.RecordingsDir(), a.logger
+	c.Phrases = callback.PortalPhrases // what callbackline says, in the portal's language
 	return w.Init(c)
 }
 
@@ -330,7 +331,7 @@ func (a *app) samples() *web.Samples {
 		key = m.Sum(nil)
 	}
 	return &web.Samples{Key: key, Voices: speech.VoiceIDs(), Speak: func(ctx context.Context, id string) (string, error) {
-		ann, err := a.speech.Announce(ctx, words.Sample(speech.VoiceFor(id).Language), id)
+		ann, err := a.speech.Announce(ctx, speech.Script{Text: words.Sample(speech.VoiceFor(id).Language), Voice: id})
 		if err == nil && !ann.Speech {
 			err = ann.Err
 		}
