@@ -2,10 +2,11 @@ package words
 
 // phrases are one language's words. Format verbs: failed %s (number) %s
 // (reason); request %s; callAt %d (number) %s (time) %s (extension);
-// status %s; todo %s (masked number).
+// callVia %d (number) %s (time); status %s; todo %s (masked number).
 type phrases struct {
 	noText, pressOne               string
 	failed, request, calls, callAt string
+	callVia                        string
 	dialled, status, tried, please string
 	todo                           string
 	reasons                        map[string]string
