@@ -38,9 +38,9 @@ type Options struct {
 	TookOver func(callbackline.Takeover)
 	// Tick, when set, runs at each heartbeat while the lease holds (the
 	// worker's ReleaseIdle).
-	Tick func(ctx context.Context)
-	Logger   *slog.Logger
-	Metrics  *Metrics // nil: a new, unregistered set
+	Tick    func(ctx context.Context)
+	Logger  *slog.Logger
+	Metrics *Metrics // nil: a new, unregistered set
 }
 
 // Member is this instance's membership; Run keeps it.
