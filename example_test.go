@@ -59,7 +59,7 @@ func ExampleStates() {
 	}
 	fmt.Println()
 	// Output:
-	// received rejected (final) routing ringing_employee announcing ringing_client connected finishing done (final) notifying failed (final) scheduled
+	// received rejected (final) routing placed ringing_employee announcing ringing_client connected finishing done (final) notifying failed (final) scheduled
 }
 
 // An intake request becomes a new callback in state received; a stored
