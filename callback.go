@@ -86,6 +86,10 @@ type Callback struct {
 	NextAt          time.Time // when work resumes (StateScheduled); zero = now
 	ClientAttempts  int       // calls to the client made so far
 	EmployeeRounds  int       // rounds over the employees made so far
+	// DialNowBy, when set, names the administrator who asked to call the
+	// pending callback now (ActionCallNow): its next dial ignores the
+	// working hours; cleared when that dial starts.
+	DialNowBy string
 	CreatedAt       time.Time // when callbackline received it
 	UpdatedAt       time.Time
 }
@@ -169,6 +173,7 @@ type Store interface {
 	SettingsStore
 	TrunkStore
 	StatsStore
+	ControlStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

@@ -150,6 +150,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		Now: "now()", Ago: "(now() - ?::bigint * interval '1 microsecond')",
 		DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
+		DueJobs: `UPDATE river_job SET state = 'available', scheduled_at = now()
+			WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable') AND (args ->> 'callback_id')::bigint = $1`,
+		CancelJobs: `UPDATE river_job SET state = 'cancelled', finalized_at = now()
+			WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable', 'pending') AND (args ->> 'callback_id')::bigint = $1`,
 		RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),
 			metadata = metadata || jsonb_build_object('callbackline:recovered_from', $1::text)
 			WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1::text`}

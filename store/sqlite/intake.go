@@ -151,7 +151,11 @@ func (st *intakeStmts) close() {
 var dialect = &sqlstore.Dialect{Name: "sqlite", Micros: true, Errors: driverError, RecoverJobs: sqlRecoverJobs,
 	Now: sqlNow, Ago: "(" + sqlNow + " - ?)",
 	DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
-		AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`}
+		AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`,
+	DueJobs: `UPDATE river_job SET state = 'available', scheduled_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
+		WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable') AND args ->> '$.callback_id' = ?`,
+	CancelJobs: `UPDATE river_job SET state = 'cancelled', finalized_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
+		WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable', 'pending') AND args ->> '$.callback_id' = ?`}
 
 // sqlNow is the clock's time in microseconds since the epoch (as SQLite
 // keeps times here; julianday has millisecond precision).

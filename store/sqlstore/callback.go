@@ -13,7 +13,7 @@ import (
 // CallbackCols are the columns ScanCallback reads, in its order.
 const CallbackCols = `id, member_id, kind, phone, phone_raw, text, voice, crm_entity_type, crm_entity_id,
 	line_number, call_id, user_id, state, reason, duplicates, last_duplicate_at, event_at, created_at, updated_at,
-	next_at, client_attempts, employee_rounds`
+	next_at, client_attempts, employee_rounds, dial_now_by`
 
 // ScanCallback reads CallbackCols, after the extra columns given.
 func ScanCallback(r Row, extra ...any) (*callbackline.Callback, error) {
@@ -24,7 +24,7 @@ func ScanCallback(r Row, extra ...any) (*callbackline.Callback, error) {
 	err := r.Scan(append(extra, &cb.ID, &cb.MemberID, &kind, &cb.Phone, &cb.PhoneRaw, &cb.Text, &cb.Voice,
 		&cb.CRMEntityType, &cb.CRMEntityID, &cb.LineNumber, &cb.CallID, &cb.UserID, &state, &cb.Reason,
 		&cb.Duplicates, &cb.LastDuplicateAt, &cb.EventAt, &cb.CreatedAt, &cb.UpdatedAt, &cb.NextAt,
-		&cb.ClientAttempts, &cb.EmployeeRounds)...)
+		&cb.ClientAttempts, &cb.EmployeeRounds, &cb.DialNowBy)...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +102,12 @@ func now() time.Time { return callbackline.StoredTime(time.Now()) }
 var _ callbackline.WorkStore = (*Store)(nil)
 
 // Advance saves the callback's work fields (State, Reason, NextAt,
-// ClientAttempts, EmployeeRounds, UpdatedAt) and appends a history entry
-// at UpdatedAt (now when zero; cb.UpdatedAt is set to what was stored),
-// in one transaction; under a lease (callbackline.WithLease) only while
-// the lease owns the callback, else ErrFenced. ENOTFOUND when the callback, or the attempt
-// attemptID (when not 0), is not there.
+// ClientAttempts, EmployeeRounds, DialNowBy, UpdatedAt) and appends a
+// history entry at UpdatedAt (now when zero; cb.UpdatedAt is set to what
+// was stored), in one transaction; under a lease (callbackline.WithLease)
+// only while the lease owns the callback, else ErrFenced. A callback an
+// administrator cancelled is not written (ErrCancelled). ENOTFOUND when
+// the callback, or the attempt attemptID (when not 0), is not there.
 func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
 	if cb == nil || !cb.State.Valid() {
 		return callbackline.Errorf(callbackline.EINVALID, "advance: a callback with a known state is needed")
@@ -127,11 +128,12 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 			return err
 		}
 		n, err := tx.Exec(ctx, `UPDATE callbacks SET state = ?, reason = ?, next_at = ?,
-			client_attempts = ?, employee_rounds = ?, updated_at = ? WHERE id = ?`,
+			client_attempts = ?, employee_rounds = ?, dial_now_by = ?, updated_at = ? WHERE id = ?
+			AND NOT (state = 'failed' AND reason LIKE 'cancelled:%')`,
 			string(cb.State), callbackline.CleanText(cb.Reason), cb.NextAt, cb.ClientAttempts, cb.EmployeeRounds,
-			at, cb.ID)
+			callbackline.CleanText(cb.DialNowBy), at, cb.ID)
 		if err == nil && n == 0 {
-			return callbackline.Errorf(callbackline.ENOTFOUND, "advance: callback %d not found", cb.ID)
+			return s.notAdvanced(ctx, tx, cb.ID)
 		}
 		if err != nil {
 			return err

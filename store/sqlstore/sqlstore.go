@@ -61,6 +61,12 @@ type Dialect struct {
 	// RecoverJobs makes the running jobs whose last attempt was by a
 	// client available now; its one parameter is the client id.
 	RecoverJobs string
+	// DueJobs makes a callback's waiting jobs (not running) due now; its
+	// one parameter is the callback id.
+	DueJobs string
+	// CancelJobs cancels a callback's waiting jobs (not running); its one
+	// parameter is the callback id.
+	CancelJobs string
 	// Now is the SQL expression of the database's clock, as times are
 	// stored; Ago, with one parameter (microseconds), is that long
 	// before Now. Instances' heartbeats are compared by this one clock.

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Cluster", func(t *testing.T) { runCluster(t, open) })
 	t.Run("Stats", func(t *testing.T) { runStats(t, open) })
 	t.Run("Placed", func(t *testing.T) { runPlaced(t, open) })
+	t.Run("Control", func(t *testing.T) { runControl(t, open) })
 }
 
 // ---- helpers ----
