@@ -65,6 +65,10 @@ type ClusterStore interface {
 	// time. In the same transaction its callbacks are released (their
 	// claims dropped) and its running queue jobs made available.
 	TakeOver(ctx context.Context, taker Lease, deadAfter time.Duration) ([]Takeover, error)
+	// PruneInstances deletes, each once, the rows of instances declared dead and
+	// taken over whose heartbeat is older than after by the database's
+	// clock and whose callbacks were all released, and returns them.
+	PruneInstances(ctx context.Context, after time.Duration) ([]Instance, error)
 	// Claim makes l the owner of the callback, unless a living lease
 	// (its instance not declared dead, of the current generation) other
 	// than l owns it. It reports whether l owns it now.

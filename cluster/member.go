@@ -18,6 +18,11 @@ import (
 // is declared dead (config key cluster.dead_after).
 const DefaultDeadAfter = 30 * time.Second
 
+// DefaultPruneAfter is how old the heartbeat of an instance declared dead
+// and taken over may grow before its row is deleted (config key
+// cluster.prune_after).
+const DefaultPruneAfter = 24 * time.Hour
+
 // Options configure a Member.
 type Options struct {
 	Store callbackline.ClusterStore
@@ -30,6 +35,10 @@ type Options struct {
 	// of its last heartbeat that succeeded: it stops acting well before
 	// another instance may declare it dead.
 	DeadAfter time.Duration
+	// PruneAfter: the row of an instance declared dead and taken over,
+	// whose heartbeat is older and whose callbacks were all released, is
+	// deleted at a heartbeat (default DefaultPruneAfter).
+	PruneAfter time.Duration
 	// Fenced is told when this instance learns that it was declared
 	// dead (it was paused, or cut off from the database): its calls must
 	// end (the worker's HangUp). It joins again afterwards.
@@ -59,6 +68,9 @@ func Join(ctx context.Context, o Options) (*Member, error) {
 	}
 	if o.DeadAfter <= 0 {
 		o.DeadAfter = DefaultDeadAfter
+	}
+	if o.PruneAfter <= 0 {
+		o.PruneAfter = DefaultPruneAfter
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -122,11 +134,22 @@ func (m *Member) Run(ctx context.Context) {
 }
 
 // Tick beats once and, while the lease holds, takes over every instance
-// found dead.
+// found dead and deletes the rows of those dead for longer than
+// PruneAfter.
 func (m *Member) Tick(ctx context.Context) {
 	if !m.beat(ctx) {
 		return
 	}
+	m.takeOver(ctx)
+	m.prune(ctx)
+	m.observe(ctx)
+	if m.o.Tick != nil {
+		m.o.Tick(ctx)
+	}
+}
+
+// takeOver takes over every instance found dead.
+func (m *Member) takeOver(ctx context.Context) {
 	list, err := m.o.Store.TakeOver(ctx, m.Lease(), m.o.DeadAfter)
 	if err != nil {
 		m.o.Logger.Warn("looking for dead instances failed", slog.Any("err", err))
@@ -140,9 +163,19 @@ func (m *Member) Tick(ctx context.Context) {
 			m.o.TookOver(t)
 		}
 	}
-	m.observe(ctx)
-	if m.o.Tick != nil {
-		m.o.Tick(ctx)
+}
+
+// prune deletes the rows of instances dead for longer than PruneAfter.
+func (m *Member) prune(ctx context.Context) {
+	list, err := m.o.Store.PruneInstances(ctx, m.o.PruneAfter)
+	if err != nil {
+		m.o.Logger.Warn("deleting the rows of long dead instances failed; trying at the next heartbeat", slog.Any("err", err))
+	}
+	for _, in := range list {
+		m.o.Metrics.pruned.Inc()
+		m.o.Logger.Info("deleted the row of an instance dead for longer than cluster.prune_after",
+			slog.String("dead", in.ID), slog.Int64("generation", in.Generation),
+			slog.Time("last_heartbeat", in.HeartbeatAt), slog.String("taken_by", in.TakenBy))
 	}
 }
 

@@ -128,6 +128,61 @@ func TestMemberTakeOver(t *testing.T) {
 	}
 }
 
+// A dead instance taken over is deleted by one of the living members once
+// its heartbeat is older than PruneAfter, and counted there once; the
+// living members' rows stay.
+func TestMemberPrunesDead(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	const deadAfter, pruneAfter = 3 * time.Second, 5 * time.Second
+	regs := map[string]*prometheus.Registry{}
+	join := func(id string) *cluster.Member {
+		reg, metrics := prometheus.NewRegistry(), cluster.NewMetrics()
+		if err := metrics.Register(reg); err != nil {
+			t.Fatal(err)
+		}
+		regs[id] = reg
+		m, err := cluster.Join(ctx, cluster.Options{Store: st, Instance: callbackline.Instance{ID: id},
+			DeadAfter: deadAfter, PruneAfter: pruneAfter, Metrics: metrics})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	join("dead")
+	a, b := join("a"), join("b")
+	ids := func() []string {
+		list, err := st.Instances(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, in := range list {
+			out = append(out, in.ID)
+		}
+		return out
+	}
+	eventually(t, "the dead instance's row was not deleted", func() bool {
+		a.Tick(ctx)
+		b.Tick(ctx)
+		return len(ids()) == 2
+	})
+	if got := ids(); got[0] != "a" || got[1] != "b" {
+		t.Errorf("instances left: %v", got)
+	}
+	a.Tick(ctx)
+	b.Tick(ctx)
+	n := 0
+	for _, id := range []string{"a", "b"} {
+		if strings.Contains(gather(t, regs[id]), "callbackline_instances_pruned_total 1") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d members counted the deletion, want one:\n%s\n%s", n, gather(t, regs["a"]), gather(t, regs["b"]))
+	}
+}
+
 // gather renders the registry's metrics in the text format.
 func gather(t *testing.T, reg *prometheus.Registry) string {
 	t.Helper()

@@ -15,6 +15,7 @@ type Metrics struct {
 	alive     prometheus.Gauge
 	takeovers prometheus.Counter
 	fenced    prometheus.Counter
+	pruned    prometheus.Counter
 }
 
 // NewMetrics returns the metrics; Register adds them to a registry.
@@ -32,12 +33,15 @@ func NewMetrics() *Metrics {
 		fenced: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "callbackline_instance_fenced_total", Help: "Times this instance learnt it had been declared dead.",
 		}),
+		pruned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "callbackline_instances_pruned_total", Help: "Rows of instances dead for longer than cluster.prune_after this instance deleted.",
+		}),
 	}
 }
 
 // Register adds the metrics to r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.info, m.alive, m.takeovers, m.fenced} {
+	for _, c := range []prometheus.Collector{m.info, m.alive, m.takeovers, m.fenced, m.pruned} {
 		if err := r.Register(c); err != nil {
 			return err
 		}

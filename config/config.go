@@ -105,6 +105,10 @@ type Cluster struct {
 	// and another takes its calls over. Every instance beats every
 	// DeadAfter/6. Between 3s and 10m; the same on every instance.
 	DeadAfter time.Duration `yaml:"dead_after"`
+	// PruneAfter: the row of an instance declared dead and taken over
+	// is deleted once its heartbeat is older (and no callback is still
+	// claimed under it). Between 1h and 90 days (2160h).
+	PruneAfter time.Duration `yaml:"prune_after"`
 }
 
 // Bitrix24 is the application's registration in Bitrix24 and the REST
@@ -286,6 +290,6 @@ func Default() *Config {
 		Defaults:     Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 		PortalLimits: defaultPortalLimits(),
 		Portals:      []Portal{},
-		Cluster:      Cluster{DeadAfter: 30 * time.Second},
+		Cluster:      Cluster{DeadAfter: 30 * time.Second, PruneAfter: 24 * time.Hour},
 	}
 }

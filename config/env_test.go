@@ -126,6 +126,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_AGE=72h",
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_CALL_LENGTH=20m",
 		"CALLBACKLINE_CLUSTER_DEAD_AFTER=12s",
+		"CALLBACKLINE_CLUSTER_PRUNE_AFTER=48h",
 	}
 	t.Chdir(t.TempDir())
 	c, err := Load("", env)
@@ -180,7 +181,7 @@ func TestEnvNames(t *testing.T) {
 			ClientAttempts: 2, ClientRetryAfter: 5 * time.Minute, EmployeeRounds: 2, EmployeeRetryAfter: 0,
 			MaxAge: 72 * time.Hour, MaxCallLength: 20 * time.Minute},
 		Portals: []Portal{},
-		Cluster: Cluster{DeadAfter: 12 * time.Second},
+		Cluster: Cluster{DeadAfter: 12 * time.Second, PruneAfter: 48 * time.Hour},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%v\nwant\n%v", c, want)
@@ -304,6 +305,9 @@ func TestBadValues(t *testing.T) {
 		{"shutdown_grace", "soon", "is not a duration"},
 		{"cluster.dead_after", "1s", "must be between 3s and 10m"},
 		{"cluster.dead_after", "1h", "must be between 3s and 10m"},
+		{"cluster.prune_after", "10m", "must be between 1h and 2160h"},
+		{"cluster.prune_after", "2161h", "must be between 1h and 2160h"},
+		{"cluster.prune_after", "0", "must be between 1h and 2160h"},
 		{"encryption_key", "tooshort", "is not 32 bytes in base64 or hex"},
 		{"encryption_key", strings.Repeat("ab", 31), "is not 32 bytes"},
 	}

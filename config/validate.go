@@ -280,6 +280,9 @@ func (c *Config) checkStorage(bad func(key, format string, args ...any)) {
 	if d := c.Cluster.DeadAfter; d < 3*time.Second || d > 10*time.Minute {
 		bad("cluster.dead_after", "is %s; must be between 3s and 10m (an instance's heartbeat older than it is taken for dead)", formatDuration(d))
 	}
+	if d := c.Cluster.PruneAfter; d < time.Hour || d > 90*24*time.Hour {
+		bad("cluster.prune_after", "is %s; must be between 1h and 2160h (90 days): the row of an instance dead for longer is deleted", formatDuration(d))
+	}
 	if _, err := c.EncryptionKeyBytes(); err != nil {
 		bad("encryption_key", "%v", err)
 	}

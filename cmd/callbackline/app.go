@@ -142,7 +142,8 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 	if err := cm.Register(metrics.Registry); err != nil {
 		return err
 	}
-	o := cluster.Options{Store: a.store, DeadAfter: a.cfg.Cluster.DeadAfter, Logger: a.logger, Metrics: cm,
+	o := cluster.Options{Store: a.store, DeadAfter: a.cfg.Cluster.DeadAfter, PruneAfter: a.cfg.Cluster.PruneAfter,
+		Logger: a.logger, Metrics: cm,
 		Instance: callbackline.Instance{ID: clientID(a.cfg), Fingerprint: a.cfg.Fingerprint(), Version: callbackline.Version}}
 	o.Fenced, o.Tick = worker.HangUp, worker.ReleaseIdle
 	var err error

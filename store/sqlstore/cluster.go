@@ -142,6 +142,23 @@ func (s *Store) takeOne(ctx context.Context, taker callbackline.Lease, in callba
 	return t, true, nil
 }
 
+// PruneInstances deletes the rows of instances that were declared dead and taken
+// over, whose last heartbeat is older than after by the database's clock,
+// and whose id no callback names as its owner any more (its work was
+// released): each row once, whatever other instances prune at the same
+// time. It returns the rows it deleted. A paused process of a deleted
+// instance is still fenced: its heartbeat finds no row.
+func (s *Store) PruneInstances(ctx context.Context, after time.Duration) ([]callbackline.Instance, error) {
+	if after <= 0 {
+		return nil, callbackline.Errorf(callbackline.EINVALID, "prune instances: the bound must be positive")
+	}
+	list, err := collect(ctx, s.w, scanInstance, `DELETE FROM instances
+		WHERE dead_at IS NOT NULL AND taken_by <> '' AND heartbeat_at < `+s.d.Ago+`
+		AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.owner = instances.id)
+		RETURNING `+instanceCols, after.Microseconds())
+	return list, s.wrap(err, callbackline.EUNAVAILABLE, "prune dead instances")
+}
+
 // Claim makes l the owner of the callback unless a living lease other
 // than l owns it: free, l's own, of an older generation, or of an
 // instance declared dead (or gone) may be claimed.

@@ -18,6 +18,7 @@ func runCluster(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("TakeOverOnce", func(t *testing.T) { testTakeOverOnce(t, open(t)) })
 	t.Run("ClaimFence", func(t *testing.T) { testClaimFence(t, open(t)) })
 	t.Run("RestartSameID", func(t *testing.T) { testRestartSameID(t, open(t)) })
+	t.Run("PruneOnce", func(t *testing.T) { testPruneOnce(t, open(t)) })
 	t.Run("Recordings", func(t *testing.T) { testRecordings(t, open(t)) })
 }
 
@@ -209,6 +210,76 @@ func testRestartSameID(t *testing.T, s Backend) {
 		t.Errorf("Advance by the old generation: %v, want ErrFenced", err)
 	}
 	must(t, s.Advance(callbackline.WithLease(ctx, fresh), cb, 0, "fresh"))
+}
+
+// testPruneOnce: a row declared dead, taken over and silent for longer
+// than the bound is deleted exactly once, however many instances prune at
+// the same time; a silent row not declared dead, a row started again, a
+// dead row still named by a callback and a dead row younger than the
+// bound are kept; the deleted instance's lease stays fenced.
+func testPruneOnce(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1")
+	cb := newCallback(t, s, "+4930111")
+	dead, held := join(t, s, "dead"), join(t, s, "held")
+	join(t, s, "silent")
+	const after = 2 * time.Second
+	staleAfter(t, s, "held", after)
+	b := join(t, s, "b")
+	join(t, s, "c")
+	tk, err := s.TakeOver(ctx, b, after)
+	must(t, err)
+	if len(tk) != 3 {
+		t.Fatalf("takeovers: %+v, want dead, held and silent", tk)
+	}
+	claimed(t, s, held, cb.ID, true) // a lease of the dead instance claims again (it was paused)
+	if got, err := s.PruneInstances(ctx, time.Hour); err != nil || len(got) != 0 {
+		t.Fatalf("Prune(1h) of heartbeats seconds old: %+v %v, want none", got, err)
+	}
+	// Every row is older than the bound now (held joined last of the
+	// three); b and c are silent too but were never declared dead, and
+	// silent comes back (a new process under its id).
+	staleAfter(t, s, "held", 2*after)
+	staleAfter(t, s, "c", 2*after)
+	join(t, s, "silent")
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		got []string
+	)
+	for range 4 {
+		wg.Go(func() {
+			list, err := s.PruneInstances(ctx, 2*after)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			for _, in := range list {
+				got = append(got, in.ID)
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if !slices.Equal(got, []string{"dead"}) {
+		t.Errorf("pruned %v, want dead once (held names a callback, silent and the takers are alive)", got)
+	}
+	list, err := s.Instances(ctx)
+	must(t, err)
+	var ids []string
+	for _, in := range list {
+		ids = append(ids, in.ID)
+	}
+	if !slices.Equal(ids, []string{"b", "c", "held", "silent"}) {
+		t.Errorf("instances after pruning: %v", ids)
+	}
+	if err := s.Beat(ctx, dead); !isFenced(err) {
+		t.Errorf("heartbeat of the pruned instance: %v, want ErrFenced", err)
+	}
+	must(t, s.Release(ctx, held, cb.ID))
+	if list, err := s.PruneInstances(ctx, 2*after); err != nil || len(list) != 1 || list[0].ID != "held" || list[0].TakenBy != "b" {
+		t.Errorf("Prune once its callback was released: %+v %v, want held (taken by b)", list, err)
+	}
 }
 
 // testRecordings: a recording is kept until deleted, replaced when saved
