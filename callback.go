@@ -174,6 +174,7 @@ type Store interface {
 	TrunkStore
 	StatsStore
 	ControlStore
+	AuditStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

@@ -33,13 +33,13 @@ type Retention struct {
 	// attempts and history, from its last change.
 	Finished time.Duration
 	// History is how long a history entry is kept, even of a callback
-	// still kept.
+	// still kept, and an entry of a portal's audit log.
 	History time.Duration
 }
 
 // Pruned counts what a Prune deleted.
 type Pruned struct {
-	Rejected, Finished, History int
+	Rejected, Finished, History, Audit int
 }
 
 // RejectedTextMax is how many characters of a rejected request's text

@@ -18,6 +18,9 @@ type Settings struct {
 	Lines     string
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved them
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }
 
 // SettingsStore keeps portals' settings.
@@ -68,6 +71,9 @@ type TimeZone struct {
 	Name      string // an IANA name: Europe/Berlin
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved it
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }
 
 // CallerIDs are numbers the operator assigned to one portal over the API
@@ -79,6 +85,9 @@ type CallerIDs struct {
 	MemberID  string
 	Numbers   []string // as a line's caller_id writes them (+4930123456)
 	UpdatedAt time.Time
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }
 
 // AssignedCallerIDs returns the numbers a portal's own lines may show
@@ -114,6 +123,9 @@ type Countries struct {
 	Codes     []string // ISO 3166 alpha-2, upper case
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved them; 0 = the operator
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }
 
 // Blocked are the numbers a portal never calls (abusers, competitors),
@@ -126,4 +138,7 @@ type Blocked struct {
 	Entries   []string
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved them
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }

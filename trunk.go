@@ -20,6 +20,9 @@ type PortalTrunk struct {
 	Register  bool     // keep a registration (else tested with OPTIONS)
 	UpdatedAt time.Time
 	UpdatedBy int64 // the Bitrix24 user who saved it
+	// Audit, when set on a save, is written to the portal's audit log
+	// in the same transaction as the change (reads leave it nil).
+	Audit *Change
 }
 
 // TrunkStore keeps the portals' own SIP accounts.
@@ -33,6 +36,7 @@ type TrunkStore interface {
 	// ENOTFOUND when the portal is not installed, EINVALID when the store
 	// has no encryption key (a password is never stored in the clear).
 	SavePortalTrunk(ctx context.Context, t *PortalTrunk) error
-	// DeletePortalTrunk removes it; DeletePortal removes it too.
-	DeletePortalTrunk(ctx context.Context, memberID string) error
+	// DeletePortalTrunk removes it (audit, when set, goes to the audit
+	// log in the same transaction); DeletePortal removes it too.
+	DeletePortalTrunk(ctx context.Context, memberID string, audit *Change) error
 }

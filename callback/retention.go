@@ -73,7 +73,8 @@ func PruneStore(ctx context.Context, s Pruner, r callbackline.Retention, now tim
 	for {
 		p, err := s.Prune(ctx, r, now, PruneBatch)
 		total.Rejected, total.Finished, total.History = total.Rejected+p.Rejected, total.Finished+p.Finished, total.History+p.History
-		if err != nil || max(p.Rejected, p.Finished, p.History) < PruneBatch {
+		total.Audit += p.Audit
+		if err != nil || max(p.Rejected, p.Finished, p.History, p.Audit) < PruneBatch {
 			return total, err
 		}
 		if err := ctx.Err(); err != nil {

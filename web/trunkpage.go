@@ -103,7 +103,7 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 	}
 	if r.PostForm.Get(actionField) == actionDeleteTrunk {
-		if err := s.store.DeletePortalTrunk(ctx, p.MemberID); err != nil {
+		if err := s.store.DeletePortalTrunk(ctx, p.MemberID, nil); err != nil {
 			return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 		}
 		if err := s.trunks.Apply(p.MemberID, nil); err != nil {

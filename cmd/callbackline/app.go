@@ -585,7 +585,7 @@ func (a *app) prune(ctx context.Context) {
 			a.logger.Warn("pruning old requests and callbacks failed", slog.Any("err", err))
 		} else if p != (callbackline.Pruned{}) {
 			a.logger.Info("old requests and callbacks deleted", slog.Int("rejected", p.Rejected),
-				slog.Int("finished", p.Finished), slog.Int("history", p.History))
+				slog.Int("finished", p.Finished), slog.Int("history", p.History), slog.Int("audit", p.Audit))
 		}
 		select {
 		case <-ctx.Done():

@@ -106,9 +106,9 @@ func (s *Store) dialFree(ctx context.Context, tx DB, phone, member string, l cal
 // Prune deletes, as of now, the rejected requests older than r.Rejected
 // (by arrival), the done and failed callbacks older than r.Finished (by
 // their last change; their attempts and history go with them) and the
-// history entries older than r.History, each at most batch rows (oldest
-// first) in its own short statement, and says how many. A zero duration
-// deletes nothing of its kind.
+// history and audit log entries older than r.History, each at most batch
+// rows (oldest first) in its own short statement, and says how many. A
+// zero duration deletes nothing of its kind.
 func (s *Store) Prune(ctx context.Context, r callbackline.Retention, now time.Time, batch int) (callbackline.Pruned, error) {
 	var p callbackline.Pruned
 	if batch <= 0 || r.Rejected < 0 || r.Finished < 0 || r.History < 0 {
@@ -124,6 +124,7 @@ func (s *Store) Prune(ctx context.Context, r callbackline.Retention, now time.Ti
 		{r.Finished, `DELETE FROM callbacks WHERE id IN (SELECT id FROM callbacks
 			WHERE state IN ('done', 'failed') AND updated_at < ? ORDER BY updated_at LIMIT ?)`, &p.Finished},
 		{r.History, `DELETE FROM history WHERE id IN (SELECT id FROM history WHERE at < ? ORDER BY at LIMIT ?)`, &p.History},
+		{r.History, `DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)`, &p.Audit},
 	} {
 		if d.keep == 0 {
 			continue

@@ -189,7 +189,7 @@ func (s *Store) SaveSettings(ctx context.Context, st *callbackline.Settings) err
 	st.UpdatedAt = callbackline.StoredTime(st.UpdatedAt)
 	st.Lines = callbackline.CleanText(st.Lines)
 	// Only for an installed portal: the INSERT … SELECT finds no row else.
-	n, err := s.w.Exec(ctx, `INSERT INTO settings (member_id, lines, updated_at, updated_by)
+	n, err := s.execAudited(ctx, st.Audit, st.MemberID, callbackline.AuditLines, `INSERT INTO settings (member_id, lines, updated_at, updated_by)
 		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET lines = excluded.lines, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by`,
@@ -231,7 +231,7 @@ func (s *Store) SaveCountries(ctx context.Context, c *callbackline.Countries) er
 	}
 	c.UpdatedAt = callbackline.StoredTime(c.UpdatedAt)
 	// Only for an installed portal: the INSERT … SELECT finds no row else.
-	n, err := s.w.Exec(ctx, `INSERT INTO countries (member_id, codes, updated_at, updated_by)
+	n, err := s.execAudited(ctx, c.Audit, c.MemberID, callbackline.AuditCountries, `INSERT INTO countries (member_id, codes, updated_at, updated_by)
 		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET codes = excluded.codes, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by`,
@@ -279,7 +279,7 @@ func (s *Store) SaveCallerIDs(ctx context.Context, c *callbackline.CallerIDs) er
 	}
 	c.UpdatedAt = callbackline.StoredTime(c.UpdatedAt)
 	// Only for an installed portal: the INSERT … SELECT finds no row else.
-	n, err := s.w.Exec(ctx, `INSERT INTO caller_ids (member_id, numbers, updated_at)
+	n, err := s.execAudited(ctx, c.Audit, c.MemberID, callbackline.AuditCallerIDs, `INSERT INTO caller_ids (member_id, numbers, updated_at)
 		SELECT member_id, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET numbers = excluded.numbers, updated_at = excluded.updated_at`,
 		strings.Join(c.Numbers, ","), c.UpdatedAt, c.MemberID)
@@ -373,7 +373,7 @@ func (s *Store) SaveTimeZone(ctx context.Context, z *callbackline.TimeZone) erro
 	}
 	z.UpdatedAt = callbackline.StoredTime(z.UpdatedAt)
 	// Only for an installed portal: the INSERT … SELECT finds no row else.
-	n, err := s.w.Exec(ctx, `INSERT INTO time_zones (member_id, name, updated_at, updated_by)
+	n, err := s.execAudited(ctx, z.Audit, z.MemberID, callbackline.AuditTimeZone, `INSERT INTO time_zones (member_id, name, updated_at, updated_by)
 		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by`,
@@ -414,7 +414,7 @@ func (s *Store) SaveBlockedNumbers(ctx context.Context, b *callbackline.Blocked)
 		b.UpdatedAt = time.Now()
 	}
 	b.UpdatedAt = callbackline.StoredTime(b.UpdatedAt)
-	n, err := s.w.Exec(ctx, `INSERT INTO blocked_numbers (member_id, entries, updated_at, updated_by)
+	n, err := s.execAudited(ctx, b.Audit, b.MemberID, callbackline.AuditBlocked, `INSERT INTO blocked_numbers (member_id, entries, updated_at, updated_by)
 		SELECT member_id, ?, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET entries = excluded.entries, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by`,

@@ -71,7 +71,7 @@ func (s *Store) SavePortalTrunk(ctx context.Context, t *callbackline.PortalTrunk
 	}
 	t.UpdatedAt = callbackline.StoredTime(t.UpdatedAt)
 	// Only for an installed portal: the INSERT … SELECT finds no row else.
-	n, err := s.w.Exec(ctx, `INSERT INTO portal_trunks (`+trunkCols+`)
+	n, err := s.execAudited(ctx, t.Audit, t.MemberID, callbackline.AuditTrunk, `INSERT INTO portal_trunks (`+trunkCols+`)
 		SELECT member_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM portals WHERE member_id = ?
 		ON CONFLICT (member_id) DO UPDATE SET registrar = excluded.registrar, proxy = excluded.proxy,
 			username = excluded.username, password = excluded.password, caller_ids = excluded.caller_ids,
@@ -84,8 +84,9 @@ func (s *Store) SavePortalTrunk(ctx context.Context, t *callbackline.PortalTrunk
 }
 
 // DeletePortalTrunk removes the portal's own SIP account; none is no
-// error.
-func (s *Store) DeletePortalTrunk(ctx context.Context, memberID string) error {
-	_, err := s.w.Exec(ctx, `DELETE FROM portal_trunks WHERE member_id = ?`, memberID)
+// error. When it removed one and audit is set, audit goes to the
+// portal's audit log in the same transaction.
+func (s *Store) DeletePortalTrunk(ctx context.Context, memberID string, audit *callbackline.Change) error {
+	_, err := s.execAudited(ctx, audit, memberID, callbackline.AuditTrunk, `DELETE FROM portal_trunks WHERE member_id = ?`, memberID)
 	return s.wrap(err, callbackline.EINTERNAL, "delete portal trunk")
 }

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Stats", func(t *testing.T) { runStats(t, open) })
 	t.Run("Placed", func(t *testing.T) { runPlaced(t, open) })
 	t.Run("Control", func(t *testing.T) { runControl(t, open) })
+	t.Run("Audit", func(t *testing.T) { runAudit(t, open) })
 }
 
 // ---- helpers ----

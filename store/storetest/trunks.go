@@ -79,9 +79,20 @@ func runTrunksSealed(t *testing.T, box *secret.Box, open OpenSealed) {
 		if got, err := s.PortalTrunk(ctx, "m2"); !errors.Is(err, secret.ErrOpen) {
 			t.Errorf("a password copied from another portal: %+v %v", got, err)
 		}
-		must(t, s.DeletePortalTrunk(ctx, "m2"))
+		// A save and a delete with a change are logged; no password.
+		in = ownTrunk("m2")
+		in.Audit = &callbackline.Change{UserID: 7, UserName: "Anna", Summary: "password changed"}
+		must(t, s.SavePortalTrunk(ctx, in))
+		must(t, s.DeletePortalTrunk(ctx, "m2", &callbackline.Change{UserID: 7, UserName: "Anna", Summary: "SIP account removed"}))
 		_, err = s.PortalTrunk(ctx, "m2")
 		wantCode(t, err, callbackline.ENOTFOUND)
+		if l := auditLog(t, s, "m2"); len(l) != 2 || l[0].Summary != "SIP account removed" || l[1].What != callbackline.AuditTrunk {
+			t.Errorf("the trunk's audit log: %+v", l)
+		}
+		must(t, s.DeletePortalTrunk(ctx, "m2", &callbackline.Change{UserID: 7, UserName: "Anna", Summary: "again"}))
+		if l := auditLog(t, s, "m2"); len(l) != 2 {
+			t.Errorf("a delete of nothing was logged: %+v", l)
+		}
 		must(t, s.DeletePortal(ctx, "m1"))
 		_, err = s.PortalTrunk(ctx, "m1")
 		wantCode(t, err, callbackline.ENOTFOUND)
