@@ -90,8 +90,8 @@ type Callback struct {
 	// pending callback now (ActionCallNow): its next dial ignores the
 	// working hours; cleared when that dial starts.
 	DialNowBy string
-	CreatedAt       time.Time // when callbackline received it
-	UpdatedAt       time.Time
+	CreatedAt time.Time // when callbackline received it
+	UpdatedAt time.Time
 }
 
 // NeedsJob reports whether a newly stored callback gets a queue job:
