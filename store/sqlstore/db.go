@@ -173,13 +173,22 @@ func (d timeDest) Scan(v any) error {
 
 // Migrate applies the backend's schema (goose, the *.sql files under
 // "migrations" in fsys) and then River's migrations through driver.
+//
+// A migration numbered below one already applied is applied too (goose's
+// out-of-order mode): migrations are written in parallel and may land in
+// another order than their numbers (00010 landed before 00008 and 00009),
+// so a database migrated in between must still take the lower ones. Every
+// migration is therefore independent of those numbered above it
+// (docs/cluster.md, Upgrading). Applied migrations this binary does not
+// know (a newer release's) are left alone.
 func Migrate[TTx any](ctx context.Context, name string, dialect goose.Dialect, db *sql.DB, fsys fs.FS,
 	driver riverdriver.Driver[TTx], cfg *rivermigrate.Config) error {
 	sub, err := fs.Sub(fsys, "migrations")
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: migrations", name)
 	}
-	p, err := goose.NewProvider(dialect, db, sub, goose.WithDisableGlobalRegistry(true), goose.WithSlog(cfg.Logger))
+	p, err := goose.NewProvider(dialect, db, sub, goose.WithDisableGlobalRegistry(true), goose.WithSlog(cfg.Logger),
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EINTERNAL, "%s: migrations", name)
 	}
