@@ -39,13 +39,13 @@ type app struct {
 	logger *slog.Logger
 	store  backend
 	crm    *bitrix24.Client
-	dialer *sip.Dialer // nil without a SIP trunk: requests are stored, not called
-	// bitrix24Dialer: a configured line hands its calls to Bitrix24's
-	// telephony (dialer: bitrix24), so callbacks are worked without a
-	// SIP dialer too.
-	bitrix24Dialer bool
-	oauth          *bitrix24.OAuth
-	lines          *callback.Lines
+	// dialer is nil without a SIP trunk and without encryption_key: the
+	// worker runs all the same (any portal may put a line on the Bitrix24
+	// dialer on the app page), and a SIP line's callbacks fail with
+	// no_trunk (callback.NoSIP).
+	dialer *sip.Dialer
+	oauth  *bitrix24.OAuth
+	lines  *callback.Lines
 	// countries is the one rule of the countries each portal may dial:
 	// the intake and the worker's guard apply it, the app page and the
 	// operator API change it.
@@ -104,7 +104,6 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	if err := workerMetrics.Register(metrics.Registry); err != nil {
 		return nil, err
 	}
-	a.bitrix24Dialer = slices.ContainsFunc(lines, callbackline.Line.PlacesViaBitrix24)
 	if err := a.startDialer(ctx); err != nil {
 		return nil, err
 	}
@@ -112,7 +111,9 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.
 	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob, !a.dialing()); err != nil {
+	// The worker always runs: a line on the Bitrix24 dialer needs no SIP,
+	// and any portal may choose that dialer on the app page.
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
 		return nil, err
 	}
 	if err := a.join(ctx, metrics, worker); err != nil {
@@ -153,14 +154,14 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 	return nil
 }
 
-// startDialer starts the SIP dialer when there is a way to call: an
-// operator trunk, or encryption_key, with which portals may enter their
-// own SIP accounts (learned while running). Without either, callback
-// requests are stored and wait; the queue works only the jobs that place
-// no call.
+// startDialer starts the SIP dialer when there is a way to call over
+// SIP: an operator trunk, or encryption_key, with which portals may enter
+// their own SIP accounts (learned while running). Without either, only
+// lines on the Bitrix24 dialer call; a SIP line's callbacks fail with
+// no_trunk, saying what is missing.
 func (a *app) startDialer(ctx context.Context) (err error) {
 	if len(a.cfg.SIP.Trunks) == 0 && a.cfg.EncryptionKey == "" {
-		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: callback requests are stored and wait, nothing is called but on lines with the Bitrix24 dialer (dialer: bitrix24)")
+		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: only lines on the Bitrix24 dialer (dialer: bitrix24, in the configuration or on a portal's app page) call; callbacks on SIP lines fail with no_trunk, nothing dialled")
 		return nil
 	}
 	if len(a.cfg.SIP.Trunks) == 0 {
@@ -172,14 +173,9 @@ func (a *app) startDialer(ctx context.Context) (err error) {
 	return nil
 }
 
-// dialing reports whether this process places calls: through SIP, or
-// through Bitrix24's telephony.
-func (a *app) dialing() bool { return a.dialer != nil || a.bitrix24Dialer }
-
 // registerWorkers registers the workers, which are configured later
 // (initWorker): River needs them when the store makes its client. They
-// are registered with or without a dialer: without one, only the
-// maintenance queue runs (sqlstore.Options.NoCalls).
+// are registered with or without a SIP dialer.
 func (a *app) registerWorkers() (*river.Workers, *callback.Worker) {
 	workers := river.NewWorkers()
 	worker := &callback.Worker{}
@@ -225,10 +221,9 @@ func (a *app) initWorker(ctx context.Context, w *callback.Worker, c callback.Con
 		a.speech = cache
 	}
 	c.Store, c.CRM, c.PortalLines = a.store, a.crm, a.lines.Own
-	if a.dialer != nil { // not a nil *sip.Dialer in the interface
+	c.Dialer = callback.NoSIP{} // no SIP way out: only the Bitrix24 dialer calls
+	if a.dialer != nil {        // not a nil *sip.Dialer in the interface
 		c.Dialer = a.dialer
-	} else if a.bitrix24Dialer {
-		c.Dialer = callback.NoSIP{} // only the Bitrix24 dialer: no SIP way out
 	}
 	c.Guard, c.Countries, c.RecordDir, c.Logger = a.cfg.Policy(), a.countries, a.cfg.RecordingsDir(), a.logger
 	c.Phrases = callback.PortalPhrases // what callbackline says, in the portal's language
@@ -450,7 +445,7 @@ func (a *app) route(memberID string) error {
 		return nil // its calls go out through Bitrix24's telephony
 	}
 	if a.dialer == nil {
-		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): requests are stored and wait, nothing is called")
+		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): put a line on the Bitrix24 dialer (dialer: bitrix24 with a from_line, under Lines), else its callbacks fail with no_trunk")
 	}
 	err := a.dialer.Route(memberID, "")
 	if e, ok := errors.AsType[*sip.Error](err); ok {
@@ -527,7 +522,7 @@ func (a *app) run(ctx context.Context) error {
 	defer func() { stopPrune(); <-pruneDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
 		slog.String("listen", a.addr()), slog.String("serving", a.tlsMode()), slog.String("database", redactDSN(a.cfg.Database)),
-		slog.String("public_url", a.cfg.PublicURL), slog.Bool("dialing", a.dialing()))
+		slog.String("public_url", a.cfg.PublicURL), slog.Bool("sip", a.dialer != nil))
 
 	var err error
 	select {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +95,13 @@ func (r *b24Rig) install() {
 		r.t.Fatalf("install: %v %v", res, err)
 	}
 	res.Body.Close()
+	r.endEventBound()
+}
+
+// endEventBound waits until ONVOXIMPLANTCALLEND is bound, then finishes
+// the installation.
+func (r *b24Rig) endEventBound() {
+	r.t.Helper()
 	if err := within(time.Minute, func() bool {
 		for _, h := range r.portal.Handlers() {
 			if h.Event == bitrix24test.EventVoxCallEnd {
@@ -234,6 +242,54 @@ func TestBitrix24Dialer(t *testing.T) {
 	t.Run("fallback, no trunk", func(t *testing.T) { testB24Fallback(t, bin) })
 	t.Run("fallback, registration failing", func(t *testing.T) { testB24FallbackRegister(t, bin) })
 	t.Run("killed between start and end", func(t *testing.T) { testB24Killed(t, bin) })
+	t.Run("chosen on the app page, no SIP at all", func(t *testing.T) { testB24AppPageOnly(t, bin) })
+}
+
+// testB24AppPageOnly: a service with no SIP trunk and no encryption_key
+// (so no portal's own SIP account either), its configured line on SIP.
+// Before the portal has lines of its own, a request fails with no_trunk
+// saying what to do (it does not wait forever); once the administrator
+// puts a line on the Bitrix24 dialer on the app page, the next request
+// goes out through voximplant.callback.start.
+func testB24AppPageOnly(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, "  - number: callbackline\n    name: callbackline\n", "")
+	svc := r.start()
+	defer svc.stop(t)
+	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("install: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := within(time.Minute, func() bool { return logHas(t, r.log.Name(), "portal set up") }); err != nil {
+		t.Fatal("the portal was never set up")
+	}
+	r.portal.FinishInstall()
+	r.submit()
+	cb := r.waitState("failed")
+	if !strings.Contains(cb.Callback.Reason, "no_trunk") || !strings.Contains(cb.Callback.Reason, "Bitrix24 dialer") || !cb.historyHas("no SIP trunk") {
+		t.Errorf("a SIP line without SIP: %+v", cb)
+	}
+	form := url.Values{"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
+		"AUTH_ID": {r.portal.IssueTokens(1).AccessToken}, "action": {"save_lines"},
+		"lines": {"- number: callbackline\n  name: callbackline\n  dialer: bitrix24\n  from_line: " + b24Line + "\n"}}
+	res, err = http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, "Saved.") {
+		t.Fatalf("saving the line on the app page: %d\n%s", res.StatusCode, body)
+	}
+	r.endEventBound()
+	r.portal.ResetRequests() // the failed SIP callback logged its missed call; the Bitrix24 dialer must not
+	if err := r.portal.SubmitCallbackForm(context.Background(), bitrix24test.CallbackRequest{PhoneNumber: "+49 495 7654321",
+		Text: "Bitte um Rückruf.", LineNumber: "callbackline"}); err != nil {
+		t.Fatal(err)
+	}
+	vc := r.voxCalls(1)[0]
+	if vc.FromLine != b24Line || vc.ToNumber != "+494957654321" {
+		t.Errorf("placed %+v", vc)
+	}
+	r.noExternalCalls()
 }
 
 // testB24EndToEnd: a line on the Bitrix24 dialer, no PBX: intake,

@@ -41,7 +41,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
 	if err == nil {
 		err = st.Ping(ctx)
 		portals, perr := st.Portals(ctx)
@@ -130,7 +130,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 // update), e.g. after the configured lines changed.
 func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune bool) error {
 	logger := slog.New(slog.DiscardHandler)
-	st, err := openStore(ctx, cfg, logger, nil, "", 0, false)
+	st, err := openStore(ctx, cfg, logger, nil, "", 0)
 	if err != nil {
 		return err
 	}

@@ -106,19 +106,20 @@ func TestNoTrunkOwnAccount(t *testing.T) {
 }
 
 // TestNoTrunkUninstallWorked: the built binary with no SIP trunk and no
-// encryption_key has no dialer. A form request is stored and waits (it is
-// not failed: a trunk configured later calls it), and the app page says
-// what is missing. The queue still works the jobs that place no call: a
-// forged ONAPPUNINSTALL is checked with the portal and changes nothing;
-// the genuine one deletes the portal's data.
+// encryption_key has no SIP dialer. A form request on a SIP line is
+// stored and failed with no_trunk, saying what to do (it does not wait
+// forever: the worker runs for the Bitrix24 dialer), and the app page
+// says what is missing. The queue works the other jobs too: a forged
+// ONAPPUNINSTALL is checked with the portal and changes nothing; the
+// genuine one deletes the portal's data.
 func TestNoTrunkUninstallWorked(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
 	r.noTrunks("")
 	svc := r.start()
 	r.installAndSubmit()
-	if !logHas(t, r.log.Name(), "nothing is called") {
-		t.Error("the service does not say that it calls nobody")
+	if !logHas(t, r.log.Name(), "callbacks on SIP lines fail with no_trunk") {
+		t.Error("the service does not say that it calls nobody over SIP")
 	}
 	if page := r.appPage(); !strings.Contains(page, `id="no-trunk"`) || !strings.Contains(page, "no SIP trunk") {
 		t.Errorf("the app page does not say what is missing:\n%s", page)
@@ -134,6 +135,9 @@ func TestNoTrunkUninstallWorked(t *testing.T) {
 	if err := within(2*time.Minute, func() bool { return logHas(t, r.log.Name(), "ONAPPUNINSTALL refused") }); err != nil {
 		t.Fatal("the forged uninstall was never checked without a dialer")
 	}
+	if err := within(2*time.Minute, func() bool { return len(r.portal.Notifications()) > 0 }); err != nil {
+		t.Fatal("nobody was told that the callback failed")
+	}
 	svc.stop(t)
 	st, err := sqlite.Open(ctx, "sqlite:"+r.dir+"/callbackline.db", sqlite.Options{})
 	if err != nil {
@@ -141,11 +145,12 @@ func TestNoTrunkUninstallWorked(t *testing.T) {
 	}
 	list, err := st.Callbacks(ctx, callbackline.CallbackFilter{})
 	st.Close()
-	if err != nil || len(list) != 1 || list[0].State != callbackline.StateReceived {
-		t.Fatalf("callbacks %+v %v: want one, received (waiting for a way to call)", list, err)
+	if err != nil || len(list) != 1 || list[0].State != callbackline.StateFailed ||
+		!strings.Contains(list[0].Reason, "no_trunk") || !strings.Contains(list[0].Reason, "Bitrix24 dialer") {
+		t.Fatalf("callbacks %+v %v: want one, failed with no_trunk saying what to do", list, err)
 	}
-	if n := len(r.portal.Calls()); n != 0 {
-		t.Errorf("%d calls registered in Bitrix24 without a dialer", n)
+	if n := len(r.phones.Calls()); n != 0 {
+		t.Errorf("%d calls dialled without a SIP dialer", n)
 	}
 
 	svc = r.start()

@@ -32,14 +32,15 @@ type backend interface {
 // postgres:// URLs, else SQLite. Opening applies the migrations.
 // workers (may be nil) are the queue's workers; id names this process's
 // queue client; jobTimeout is the longest a job may run (0: the store's
-// default); noCalls works only the maintenance queue (no dialer).
+// default). Both queues run: the callback queue has a worker even
+// without SIP (the Bitrix24 dialer needs none).
 //
 // Queue settings: a new job is picked up within 20 ms on SQLite (polled)
 // and at once on PostgreSQL (LISTEN/NOTIFY, polled every 100 ms besides);
 // a job still marked running after jobTimeout + 10 min (its process died
 // and did not come back) is run again by River's rescuer. A process that
 // restarts takes its own jobs back at once (RecoverJobs).
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, workers *river.Workers, id string, jobTimeout time.Duration, noCalls bool) (backend, error) {
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, workers *river.Workers, id string, jobTimeout time.Duration) (backend, error) {
 	var rescue time.Duration
 	if jobTimeout > 0 {
 		rescue = jobTimeout + 10*time.Minute
@@ -53,14 +54,14 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 		}
 	}
 	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
-		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id, NoCalls: noCalls,
+		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
 			Secrets: box, FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
 		if err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL database (config key database): %w", err)
 		}
 		return st, nil
 	}
-	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id, NoCalls: noCalls,
+	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
 		Secrets: box, FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite database %s (config key database): %w", cfg.Database, err)
@@ -70,7 +71,7 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 
 // migrate applies the migrations of the configured store and exits.
 func migrate(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, "", 0, false)
+	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, "", 0)
 	if err != nil {
 		return err
 	}
