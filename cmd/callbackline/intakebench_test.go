@@ -34,7 +34,9 @@ import (
 // process of its own and uses the instances in turn, as a load balancer
 // would; the same generator then asks /healthz (a no-op endpoint) of the
 // same instances, and the ratio says how much of the HTTP path intake
-// leaves. The instances run without SIP trunks, so they only take events.
+// leaves. The instances run without SIP trunks: their workers fail each
+// callback with no_trunk (the Bitrix24 dialer's worker always runs), so
+// the figures include that work.
 //
 //	CALLBACKLINE_TEST_POSTGRES=postgres://… go test -run '^$' -bench IntakeInstances -benchtime 1x ./cmd/callbackline
 //
