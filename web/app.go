@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"html/template"
 	"net/http"
 	"time"
 
@@ -45,7 +44,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		subtle.ConstantTimeCompare([]byte(p.ApplicationToken), []byte(token)) != 1 {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
-		_ = appPage.Execute(w, nil)
+		_ = appPage(r).Execute(w, nil)
 		return
 	}
 	status := http.StatusOK
@@ -120,7 +119,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = appPage.Execute(w, struct {
+	_ = appPage(r).Execute(w, struct {
+		AuthID    string
 		Portal    *callbackline.Portal
 		Callbacks []appRow
 		Lines     *linesView
@@ -133,7 +133,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Telephony *bitrix24.Telephony
 		Blocked   *blockedView
 		Listen    *sampleView
-	}{p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen})
+	}{r.PostForm.Get("AUTH_ID"), p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -210,141 +210,141 @@ type appRow struct {
 	Last string
 }
 
-var appPage = template.Must(template.Must(template.New("app").Parse(appHTML)).Parse(dashHTML))
-
-// appHTML is the app page; its Dashboard section is dashHTML.
+// appHTML is the app page; its Dashboard section is dashHTML. Every word
+// on it goes through t (words.Page in the page's language).
 const appHTML = `<!DOCTYPE html>
-<html lang="en">
+<html lang="{{lang}}">
 <head><meta charset="utf-8"><title>callbackline</title>
-<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}textarea{font-family:monospace;width:100%;max-width:60em}.errors,.refused{color:#a00}.saved{color:#070}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}td.num{text-align:right}.figures{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.figure{border:1px solid #ddd;border-radius:4px;padding:.6em 1em;min-width:12em}.figure .n{display:block;font-size:1.6em;font-weight:bold}.key{display:inline-block;width:1em;height:.8em}.key.all{background:#c6d4e6}.key.called{background:#2f8f5b}form.filter label{margin-right:1em}</style>
+<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}textarea{font-family:monospace;width:100%;max-width:60em}.errors,.refused,.field-error{color:#a00}.saved{color:#070}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}td.num{text-align:right}.figures{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.figure{border:1px solid #ddd;border-radius:4px;padding:.6em 1em;min-width:12em}.figure .n{display:block;font-size:1.6em;font-weight:bold}.key{display:inline-block;width:1em;height:.8em}.key.all{background:#c6d4e6}.key.called{background:#2f8f5b}form.filter label{margin-right:1em}.settings>section{border-top:2px solid #c6d4e6;margin-top:1.5em}nav.settings-nav a{margin-right:1em}fieldset{border:1px solid #ccc;border-radius:4px;margin:1em 0;max-width:60em}fieldset.line{background:#fafbfd}.field{margin:.4em 0}.field label{display:inline-block;min-width:14em}.hint{color:#555;font-size:.9em}.invalid{border-color:#a00;background:#fff3f3}table.hours td{border:0;padding:.1em .4em}.offscreen{position:absolute;left:-9999px}</style>
 </head>
 <body>
 <h1>callbackline</h1>
-{{if not .}}<p>Open this page from your Bitrix24 portal (Applications → callbackline).</p>{{else}}
-<p>Portal {{.Portal.Domain}}: {{.Portal.Status}}</p>
-{{if .NoRoute}}<p class="refused" id="no-trunk"><strong>This portal cannot place calls:</strong> {{.NoRoute}}. Requests are kept and shown here, but nobody is called.</p>{{end}}
+{{if not .}}<p>{{t "Open this page from your Bitrix24 portal (Applications → callbackline)."}}</p>{{else}}
+<p>{{t "Portal %s: %s" .Portal.Domain (t (print .Portal.Status))}}</p>
+{{if .NoRoute}}<p class="refused" id="no-trunk"><strong>{{t "This portal cannot place calls:"}}</strong> {{.NoRoute}}. {{t "Requests are kept and shown here, but nobody is called."}}</p>{{end}}
 {{template "dashboard" .}}
-<h2 id="callbacks">Latest requests</h2>
+<h2 id="callbacks">{{t "Latest requests"}}</h2>
 <table>
-<tr><th>#</th><th>received ({{.Zone.Name}})</th><th>number</th><th>CRM</th><th>line</th><th>state</th><th>latest step</th><th>calls to the client</th><th>repeats</th></tr>
-{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>history</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
-{{else}}<tr><td colspan="9">No callback requests yet.</td></tr>{{end}}
+<tr><th>#</th><th>{{t "received (%s)" .Zone.Name}}</th><th>{{t "number"}}</th><th>CRM</th><th>{{t "line"}}</th><th>{{t "state"}}</th><th>{{t "latest step"}}</th><th>{{t "calls to the client"}}</th><th>{{t "repeats"}}</th></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
+{{else}}<tr><td colspan="9">{{t "No callback requests yet."}}</td></tr>{{end}}
 </table>
-{{with .Lines}}
-<h2 id="lines">Lines</h2>
-{{if .Saved}}<p class="saved"><strong>Saved.</strong> The portal's calls use these lines from now on.</p>{{end}}
-{{if .Refused}}<p class="refused"><strong>Not saved:</strong> {{.Refused}}. The text below is as you typed it.</p>{{end}}
-{{if .Errors}}<div class="errors"><p><strong>Not saved: the lines have errors.</strong> The text below is as you typed it; the stored lines are unchanged.</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
-<p class="source">{{if .Own}}This portal's own lines{{if not .UpdatedAt.IsZero}}, saved {{.UpdatedAt.UTC.Format "2006-01-02 15:04"}} UTC{{end}}.{{else}}This portal has no lines of its own yet: it uses the service's lines shown here. Saving makes them its own.{{end}}</p>
+<div class="settings" id="settings">
+<h2>{{t "Settings"}}</h2>
+<nav class="settings-nav">{{if .Lines}}<a href="#lines">{{t "Lines"}}</a>{{end}}{{if .Telephony}}<a href="#bitrix24-telephony">{{t "Bitrix24 telephony"}}</a>{{end}}{{if .Countries}}<a href="#countries">{{t "Countries"}}</a>{{end}}{{if .Blocked}}<a href="#blocked">{{t "Blocked numbers"}}</a>{{end}}{{if .Trunk}}<a href="#sip-account">{{t "SIP account"}}</a>{{end}}{{if .Listen}}<a href="#listen">{{t "Voices"}}</a>{{end}}<a href="#time-zone">{{t "Time zone"}}</a></nav>
+<p class="hint">{{t "Only an administrator of the portal can save settings; everyone can see them."}}</p>
+{{with .Lines}}<section>
+<h2 id="lines">{{t "Lines"}}</h2>
+{{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The portal's calls use these lines from now on."}}</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}. {{t "The text below is as you typed it."}}</p>{{end}}
+{{if .Errors}}<div class="errors"><p><strong>{{t "Not saved: the lines have errors."}}</strong> {{t "The text below is as you typed it; the stored lines are unchanged."}}</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
+<p class="source">{{if .Own}}{{t "This portal's own lines"}}{{if not .UpdatedAt.IsZero}}, {{t "saved %s" ($.Zone.Time .UpdatedAt)}}{{end}}.{{else}}{{t "This portal has no lines of its own yet: it uses the service's lines shown here. Saving makes them its own."}}{{end}}</p>
 {{if .Rows}}<table class="lines">
-<tr><th>number</th><th>name</th><th>employees or target</th><th>ring mode</th><th>hours (time zone)</th></tr>
-{{range .Rows}}<tr class="line"><td>{{.Number}}</td><td>{{.Name}}</td><td>{{.Who}}</td><td>{{.RingMode}}</td><td>{{.Hours}}</td></tr>
+<tr><th>{{t "number"}}</th><th>{{t "name"}}</th><th>{{t "employees or target"}}</th><th>{{t "ring mode"}}</th><th>{{t "hours (time zone)"}}</th></tr>
+{{range .Rows}}<tr class="line"><td>{{.Number}}</td><td>{{.Name}}</td><td>{{template "who" .}}</td><td>{{if .Via}}{{t "Bitrix24's queue"}}{{else}}{{t .RingMode}}{{end}}</td><td>{{.Zone}}{{if .Always}} {{t "(always open)"}}{{end}}</td></tr>
 {{end}}</table>{{end}}
 <form method="post">
-<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
-<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
-<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+{{template "frame" $}}
 <input type="hidden" name="action" value="save_lines">
-<p><label for="lines-text">The lines as YAML (a list, one entry per line). Only an administrator of the portal can save them.</label></p>
+<p><label for="lines-text">{{t "The lines as YAML (a list, one entry per line). Only an administrator of the portal can save them."}}</label></p>
 <textarea id="lines-text" name="lines" rows="20" cols="80" maxlength="{{.MaxLength}}" spellcheck="false">{{.Text}}</textarea>
-<p><button type="submit">Save lines</button></p>
+<p><button type="submit">{{t "Save lines"}}</button></p>
 </form>
-<details><summary>Keys</summary>
+<details><summary>{{t "Keys"}}</summary>
 <dl>
-<dt>number</dt><dd>the line's number in Bitrix24 (unique; required)</dd>
-<dt>name</dt><dd>its name in Bitrix24</dd>
-<dt>caller_id, caller_name</dt><dd>the number and name shown to the client</dd>
-<dt>employees</dt><dd>Bitrix24 user ids tried after the CRM responsible, in order: [12, 34]</dd>
-<dt>target, target_user</dt><dd>a fixed extension (queue, ring group) instead of employees, and the Bitrix24 user its calls are registered for; the extension must pass the PBX's extension rule (by default 2–6 digits without a leading 0), as must every employee's internal number: an employee whose number breaks it is skipped, and the callback's history says so</dd>
-<dt>policy</dt><dd>employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false), announce_repeat (1–3), voice (the Bitrix24 voice id used when a request names none, e.g. ruinternalfemale)</dd>
-<dt>policy.hours</dt><dd>time_zone (Europe/Berlin), monday … sunday (["09:00-18:00"]), holidays (["2025-12-25"])</dd>
-<dt>dialer</dt><dd>sip (the default: callbackline calls over a SIP trunk or PBX) or bitrix24: each call goes to the portal's own Bitrix24 telephony, which rings the employees of the line's queue in Bitrix24, speaks the request, calls the client, logs the call and bills it to the portal's telephony balance. On such a line employees, target, caller_id, caller_name and the policy keys employee_ring_timeout, client_ring_timeout, employee_rounds, employee_retry_after, ring_mode, skip_absent, require_workday, require_accept and announce do not apply (Bitrix24 routes the employee side); client_attempts, client_retry_after, max_age, max_call_length, hours and todo do</dd>
-<dt>from_line</dt><dd>with dialer: bitrix24 (or fallback), the portal's own Bitrix24 line the calls come from (see "Bitrix24 telephony" below); never one of these lines: Bitrix24 would send the request back instead of dialling</dd>
-<dt>voice</dt><dd>the Bitrix24 voice the request is spoken in (see below); default the request's, the portal language's</dd>
-<dt>fallback</dt><dd>bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails; the history says so</dd>
+<dt>number</dt><dd>{{t "the line's number in Bitrix24 (unique; required)"}}</dd>
+<dt>name</dt><dd>{{t "its name in Bitrix24"}}</dd>
+<dt>caller_id, caller_name</dt><dd>{{t "the number and name shown to the client"}}</dd>
+<dt>employees</dt><dd>{{t "Bitrix24 user ids tried after the CRM responsible, in order: [12, 34]"}}</dd>
+<dt>target, target_user</dt><dd>{{t "a fixed extension (queue, ring group) instead of employees, and the Bitrix24 user its calls are registered for; the extension must pass the PBX's extension rule (by default 2–6 digits without a leading 0), as must every employee's internal number: an employee whose number breaks it is skipped, and the callback's history says so"}}</dd>
+<dt>policy</dt><dd>{{t "employee_ring_timeout, client_ring_timeout (20s, 30s), client_attempts, client_retry_after, employee_rounds, employee_retry_after, max_age, max_call_length (durations like 30s, 10m, 1h), ring_mode (sequential or all), skip_absent, require_workday, require_accept, announce, todo (true or false), announce_repeat (1–3), voice (the voice callbackline speaks with when a request names none)"}}</dd>
+<dt>policy.hours</dt><dd>{{t "time_zone (Europe/Berlin), monday … sunday ([\"09:00-18:00\"]), holidays ([\"2025-12-25\"])"}}</dd>
+<dt>dialer</dt><dd>{{t "sip (the default: callbackline calls over a SIP trunk or PBX) or bitrix24: each call goes to the portal's own Bitrix24 telephony, which rings the employees of the line's queue in Bitrix24, speaks the request, calls the client, logs the call and bills it to the portal's telephony balance."}} {{t "On such a line employees, target, caller_id, caller_name and the policy keys employee_ring_timeout, client_ring_timeout, employee_rounds, employee_retry_after, ring_mode, skip_absent, require_workday, require_accept and announce do not apply (Bitrix24 routes the employee side); client_attempts, client_retry_after, max_age, max_call_length, hours and todo do"}}</dd>
+<dt>from_line</dt><dd>{{t "with dialer: bitrix24 (or fallback), the portal's own Bitrix24 line the calls come from (see \"Bitrix24 telephony\" below); never one of these lines: Bitrix24 would send the request back instead of dialling"}}</dd>
+<dt>voice</dt><dd>{{t "the Bitrix24 voice the request is spoken in (see below); default the request's, the portal language's"}}</dd>
+<dt>fallback</dt><dd>{{t "bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails; the history says so"}}</dd>
 </dl>
 </details>
-{{end}}
-{{with .Telephony}}
-<h2 id="bitrix24-telephony">Bitrix24 telephony</h2>
-<p>A line with <code>dialer: bitrix24</code> calls through one of these lines of the portal's own telephony (its <code>from_line</code>). The application needs the scopes "telephony" and "call", and the installing user the telephony permission "Outgoing call — Execute".</p>
+</section>{{end}}
+{{with .Telephony}}<section>
+<h2 id="bitrix24-telephony">{{t "Bitrix24 telephony"}}</h2>
+<p>{{t "A line with dialer: bitrix24 calls through one of these lines of the portal's own telephony (its from_line). The application needs the scopes \"telephony\" and \"call\", and the installing user the telephony permission \"Outgoing call — Execute\"."}}</p>
 {{if .Problem}}<p class="refused" id="telephony-problem">{{.Problem}}</p>{{end}}
-{{if .Lines}}<table class="vox-lines"><tr><th>from_line</th><th>name</th></tr>
+{{if .Lines}}<table class="vox-lines"><tr><th>from_line</th><th>{{t "name"}}</th></tr>
 {{range .Lines}}<tr class="vox-line"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
-{{end}}</table>{{else if not .Problem}}<p id="no-vox-lines">The portal has no telephony lines of its own: rent a number or connect a SIP PBX in Bitrix24 Telephony to use the Bitrix24 dialer.</p>{{end}}
-{{if .Voices}}<details><summary>Voices ({{len .Voices}})</summary><table class="voices"><tr><th>voice</th><th>name</th></tr>
+{{end}}</table>{{else if not .Problem}}<p id="no-vox-lines">{{t "The portal has no telephony lines of its own: rent a number or connect a SIP PBX in Bitrix24 Telephony to use the Bitrix24 dialer."}}</p>{{end}}
+{{if .Voices}}<details><summary>{{t "Voices (%d)" (len .Voices)}}</summary><table class="voices"><tr><th>{{t "voice"}}</th><th>{{t "name"}}</th></tr>
 {{range .Voices}}<tr class="voice"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
 {{end}}</table></details>{{end}}
-{{end}}
-{{with .Countries}}
-<h2 id="countries">Countries</h2>
-{{if .Saved}}<p class="saved"><strong>Saved.</strong> The portal's calls go only to these countries from now on.</p>{{end}}
-{{if .Refused}}<p class="refused"><strong>Not saved:</strong> {{.Refused}}.</p>{{end}}
-{{if .Error}}<p class="errors"><strong>Not saved:</strong> {{.Error}}. The stored countries are unchanged.</p>{{end}}
-<p class="countries">{{if .Codes}}Calls go only to numbers of: <strong>{{range $i, $c := .Codes}}{{if $i}}, {{end}}{{$c}}{{end}}</strong>{{else}}No country is allowed: no call is placed{{end}}{{if .Chosen}} (chosen for this portal){{else}} (the portal's own country, until an administrator chooses){{end}}.</p>
-<p>{{if .Operator}}This service allows: {{range $i, $c := .Operator}}{{if $i}}, {{end}}{{$c}}{{end}}.{{else}}This service allows any country.{{end}}</p>
+</section>{{end}}
+{{with .Countries}}<section>
+<h2 id="countries">{{t "Countries"}}</h2>
+{{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The portal's calls go only to these countries from now on."}}</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}.</p>{{end}}
+<p class="countries">{{if .Codes}}{{t "Calls go only to numbers of:"}} <strong>{{range $i, $c := .Codes}}{{if $i}}, {{end}}{{$c}}{{end}}</strong>{{else}}{{t "No country is allowed: no call is placed"}}{{end}} {{if .Chosen}}{{t "(chosen for this portal)"}}{{else}}{{t "(the portal's own country, until an administrator chooses)"}}{{end}}.</p>
+<p>{{if .Operator}}{{t "This service allows:"}} {{range $i, $c := .Operator}}{{if $i}}, {{end}}{{$c}}{{end}}.{{else}}{{t "This service allows any country."}}{{end}}</p>
 <form method="post">
-<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
-<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
-<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+{{template "frame" $}}
 <input type="hidden" name="action" value="save_countries">
-<p><label for="countries-text">Countries the portal may call, as ISO codes (DE, AT, CH). Only an administrator of the portal can save them.</label></p>
-<input id="countries-text" name="countries" size="40" maxlength="400" value="{{.Text}}">
-<p><button type="submit">Save countries</button></p>
+<p><label for="countries-text">{{t "Countries the portal may call, as ISO codes (DE, AT, CH)."}}</label></p>
+<input id="countries-text" name="countries" size="40" maxlength="400" value="{{.Text}}"{{if .Error}} class="invalid" aria-invalid="true" aria-describedby="countries-error"{{end}}>
+{{if .Error}}<p class="errors field-error" id="countries-error"><strong>{{t "Not saved:"}}</strong> {{.Error}}. {{t "The stored countries are unchanged."}}</p>{{end}}
+<p><button type="submit">{{t "Save countries"}}</button></p>
 </form>
-{{end}}
-{{with .Blocked}}
-<h2 id="blocked">Blocked numbers</h2>
-{{if .Saved}}<p class="saved"><strong>Saved.</strong> These numbers are never called from now on.</p>{{end}}
-{{if .Refused}}<p class="refused" id="blocked-refused"><strong>Not saved:</strong> {{.Refused}}.</p>{{end}}
-{{if .Errors}}<div class="errors" id="blocked-errors"><p><strong>Not saved: the list has errors.</strong> The stored list is unchanged.</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
-<p>{{if .Entries}}{{len .Entries}} numbers or prefixes are blocked: requests for them are rejected and never called.{{else}}No number is blocked.{{end}}</p>
+</section>{{end}}
+{{with .Blocked}}<section>
+<h2 id="blocked">{{t "Blocked numbers"}}</h2>
+{{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "These numbers are never called from now on."}}</p>{{end}}
+{{if .Refused}}<p class="refused" id="blocked-refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}.</p>{{end}}
+<p>{{if .Entries}}{{t "%d numbers or prefixes are blocked: requests for them are rejected and never called." (len .Entries)}}{{else}}{{t "No number is blocked."}}{{end}}</p>
 <form method="post">
-<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
-<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
-<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+{{template "frame" $}}
 <input type="hidden" name="action" value="save_blocked">
-<p><label for="blocked-text">One number a line in international form (+49 30 1234567), or a prefix ending in * (+49 900*). Only an administrator of the portal can save them.</label></p>
-<textarea id="blocked-text" name="blocked" rows="6" cols="40" spellcheck="false">{{.Text}}</textarea>
-<p><button type="submit">Save blocked numbers</button></p>
+<p><label for="blocked-text">{{t "One number a line in international form (+49 30 1234567), or a prefix ending in * (+49 900*)."}}</label></p>
+<textarea id="blocked-text" name="blocked" rows="6" cols="40" spellcheck="false"{{if .Errors}} class="invalid" aria-invalid="true" aria-describedby="blocked-errors"{{end}}>{{.Text}}</textarea>
+{{if .Errors}}<div class="errors field-error" id="blocked-errors"><p><strong>{{t "Not saved: the list has errors."}}</strong> {{t "The stored list is unchanged."}}</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
+<p><button type="submit">{{t "Save blocked numbers"}}</button></p>
 </form>
-{{end}}
-{{with .Trunk}}
-<h2 id="sip-account">The portal's own SIP account</h2>
-<p class="source">{{if .Own}}This portal's calls go out through its own SIP account{{if not .UpdatedAt.IsZero}}, saved {{.UpdatedAt.UTC.Format "2006-01-02 15:04"}} UTC{{end}}.{{else}}This portal has no SIP account of its own: its calls go out through a trunk the service's operator grants it, if any.{{end}}</p>
-{{if .Saved}}<p class="saved"><strong>Saved.</strong> The account answered the test; the portal's calls go out through it from now on.</p>{{end}}
-{{if .Deleted}}<p class="saved"><strong>Removed.</strong></p>{{end}}
+</section>{{end}}
+{{with .Trunk}}<section>
+<h2 id="sip-account">{{t "The portal's own SIP account"}}</h2>
+<p class="source">{{if .Own}}{{t "This portal's calls go out through its own SIP account"}}{{if not .UpdatedAt.IsZero}}, {{t "saved %s" ($.Zone.Time .UpdatedAt)}}{{end}}.{{else}}{{t "This portal has no SIP account of its own: its calls go out through a trunk the service's operator grants it, if any."}}{{end}}</p>
+{{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The account answered the test; the portal's calls go out through it from now on."}}</p>{{end}}
+{{if .Deleted}}<p class="saved"><strong>{{t "Removed."}}</strong></p>{{end}}
 {{if .Status}}<p class="refused" id="trunk-status">{{.Status}}</p>{{end}}
-{{if .Refused}}<p class="refused" id="trunk-refused"><strong>Not saved:</strong> {{.Refused}}</p>{{end}}
+{{if .Refused}}<p class="refused" id="trunk-refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}</p>{{end}}
 <form method="post">
-<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
-<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
-<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+{{template "frame" $}}
 <input type="hidden" name="action" value="save_trunk">
-<p><label>Registrar or proxy (host or host:port) <input name="registrar" value="{{.Registrar}}" maxlength="128"></label></p>
-<p><label>Outbound proxy (optional) <input name="proxy" value="{{.Proxy}}" maxlength="128"></label></p>
-<p><label>User name <input name="username" value="{{.Username}}" maxlength="128" autocomplete="off"></label></p>
-<p><label>Password <input name="password" type="password" value="" maxlength="128" autocomplete="new-password"></label> (stored encrypted, never shown again)</p>
-<p><label>Caller IDs, E.164, comma separated; the first is the default <input name="caller_ids" value="{{.CallerIDs}}" maxlength="400"></label></p>
-<p><label>Transport <select name="transport"><option{{if eq .Transport "udp"}} selected{{end}}>udp</option><option{{if eq .Transport "tcp"}} selected{{end}}>tcp</option><option{{if eq .Transport "tls"}} selected{{end}}>tls</option></select></label>
-<label><input type="checkbox" name="check" value="options"{{if .Options}} checked{{end}}> no registration (tested with OPTIONS)</label></p>
-<p><button type="submit">Test and save</button> Only an administrator of the portal can save it.</p>
+<p><label>{{t "Registrar or proxy (host or host:port)"}} <input name="registrar" value="{{.Registrar}}" maxlength="128"></label></p>
+<p><label>{{t "Outbound proxy (optional)"}} <input name="proxy" value="{{.Proxy}}" maxlength="128"></label></p>
+<p><label>{{t "User name"}} <input name="username" value="{{.Username}}" maxlength="128" autocomplete="off"></label></p>
+<p><label>{{t "Password"}} <input name="password" type="password" value="" maxlength="128" autocomplete="new-password"></label> {{t "(stored encrypted, never shown again)"}}</p>
+<p><label>{{t "Caller IDs, E.164, comma separated; the first is the default"}} <input name="caller_ids" value="{{.CallerIDs}}" maxlength="400"></label></p>
+<p><label>{{t "Transport"}} <select name="transport"><option{{if eq .Transport "udp"}} selected{{end}}>udp</option><option{{if eq .Transport "tcp"}} selected{{end}}>tcp</option><option{{if eq .Transport "tls"}} selected{{end}}>tls</option></select></label>
+<label><input type="checkbox" name="check" value="options"{{if .Options}} checked{{end}}> {{t "no registration (tested with OPTIONS)"}}</label></p>
+<p><button type="submit">{{t "Test and save"}}</button></p>
 </form>
-{{if .Own}}<form method="post"><input type="hidden" name="member_id" value="{{$.Portal.MemberID}}"><input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}"><input type="hidden" name="AUTH_ID" value="{{.AuthID}}"><input type="hidden" name="action" value="delete_trunk"><p><button type="submit">Remove the account</button></p></form>{{end}}
-{{end}}
-{{with .Listen}}
-<h2 id="listen">Voices</h2>
-<p>Hear a voice as the employee's phone plays it before the client is called (a request's text is spoken in the voice its form sends).</p>
+{{if .Own}}<form method="post">{{template "frame" $}}<input type="hidden" name="action" value="delete_trunk"><p><button type="submit">{{t "Remove the account"}}</button></p></form>{{end}}
+</section>{{end}}
+{{with .Listen}}<section>
+<h2 id="listen">{{t "Voices"}}</h2>
+<p>{{t "Hear a voice as the employee's phone plays it before the client is called (a request's text is spoken in the voice its form sends)."}}</p>
 <form method="post">
-<input type="hidden" name="member_id" value="{{$.Portal.MemberID}}">
-<input type="hidden" name="APPLICATION_TOKEN" value="{{$.Token}}">
-<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+{{template "frame" $}}
 <input type="hidden" name="action" value="listen">
-<p><label>Voice <select name="voice">{{range .Voices}}<option{{if eq . $.Listen.Voice}} selected{{end}}>{{.}}</option>{{end}}</select></label>
-<button type="submit">Listen</button></p>
+<p><label>{{t "Voice"}} <select name="voice">{{range .Voices}}<option{{if eq . $.Listen.Voice}} selected{{end}}>{{.}}</option>{{end}}</select></label>
+<button type="submit">{{t "Listen"}}</button></p>
 </form>
 {{if .URL}}<p><audio id="sample" controls preload="none" src="{{.URL}}"></audio> {{.Voice}}</p>{{end}}
-{{end}}{{end}}
+</section>{{end}}
+{{template "zone" .}}
+</div>{{end}}
 </body>
 </html>
+{{define "frame"}}<input type="hidden" name="member_id" value="{{.Portal.MemberID}}">
+<input type="hidden" name="APPLICATION_TOKEN" value="{{.Token}}">
+<input type="hidden" name="AUTH_ID" value="{{.AuthID}}">
+<input type="hidden" name="LANG" value="{{lang}}">{{end}}
+{{define "who"}}{{if .Via}}{{t "Bitrix24 telephony from line %s" .FromLine}}{{else if .Target}}{{t "target %s" .Target}}{{if .TargetUser}} ({{t "user %d" .TargetUser}}){{end}}{{else if .Employees}}{{t "employees %s" .Employees}}{{else}}{{t "the CRM responsible"}}{{end}}{{if .Fallback}}; {{t "Bitrix24 line %s while SIP is down" .FromLine}}{{end}}{{end}}
 `

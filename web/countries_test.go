@@ -47,7 +47,7 @@ func (h *harness) do(method, path, body, token string) (int, string) {
 // countries posts the app page's countries form.
 func (h *harness) countries(authID, codes string) (int, string) {
 	h.t.Helper()
-	res, err := http.PostForm(h.url("/bitrix24/app?DOMAIN=example.bitrix24.de&PROTOCOL=1&LANG=ru"), url.Values{
+	res, err := http.PostForm(h.url("/bitrix24/app?DOMAIN=example.bitrix24.de&PROTOCOL=1&LANG=en"), url.Values{
 		"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {authID},
 		"action": {"save_countries"}, "countries": {codes}})
 	if err != nil {

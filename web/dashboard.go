@@ -49,7 +49,8 @@ type outcomeRow struct {
 
 // groupRow is one line or employee in the dashboard's tables.
 type groupRow struct {
-	Key              string
+	Key              string // a phrase of the page's catalogue, with Arg
+	Arg              string
 	Requests, Called int
 	Share            string
 	ToEmp, ToClient  string
@@ -174,10 +175,11 @@ func (v *dashView) fill(p *callbackline.Portal) {
 	}
 }
 
-func groupRows(gs []stats.Group, name func(string) string) []groupRow {
+func groupRows(gs []stats.Group, name func(string) (string, string)) []groupRow {
 	out := make([]groupRow, 0, len(gs))
 	for _, g := range gs {
-		row := groupRow{Key: name(g.Key), Requests: g.Requests, Called: g.Connected, Share: percent(g.Connected, g.Requests),
+		key, arg := name(g.Key)
+		row := groupRow{Key: key, Arg: arg, Requests: g.Requests, Called: g.Connected, Share: percent(g.Connected, g.Requests),
 			ToEmp: waits(g.ToEmployee), ToClient: waits(g.ToClient)}
 		for _, c := range g.Outcomes {
 			row.Outcomes = append(row.Outcomes, c.N)
@@ -187,18 +189,21 @@ func groupRows(gs []stats.Group, name func(string) string) []groupRow {
 	return out
 }
 
-func lineName(k string) string {
+// lineName is a line's row in the page's words: the phrase and its
+// argument.
+func lineName(k string) (string, string) {
 	if k == "" {
-		return "(the app's line)"
+		return "(the app's line)", ""
 	}
-	return k
+	return "%s", k
 }
 
-func userName(k string) string {
+// userName is an employee's row in the page's words.
+func userName(k string) (string, string) {
 	if k == "0" {
-		return "(nobody called)"
+		return "(nobody called)", ""
 	}
-	return "user " + k
+	return "user %s", k
 }
 
 // percent is n of total as "72 %"; "–" without a total.

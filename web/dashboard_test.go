@@ -303,7 +303,7 @@ func TestTimeZoneSave(t *testing.T) {
 		}
 		return res.StatusCode, readAll(t, res)
 	}
-	if page := h.appPage(url.Values{}); !strings.Contains(page, "times in Europe/Berlin") || !strings.Contains(page, "the first line's") {
+	if page := h.appPage(url.Values{}); !strings.Contains(page, "times in Europe/Berlin") || !strings.Contains(page, "the first line&#39;s") {
 		t.Error("the page does not use the first line's time zone")
 	}
 	if code, page := save(employee.AccessToken, "Asia/Yekaterinburg"); code != http.StatusForbidden || !strings.Contains(page, "only an administrator") {

@@ -75,7 +75,7 @@ func (s *Server) handlePortalLines(w http.ResponseWriter, r *http.Request) {
 		out.UpdatedAt = &at
 	}
 	for _, row := range v.Rows {
-		out.Parsed = append(out.Parsed, lineJSON{Number: row.Number, Name: row.Name, Who: row.Who, RingMode: row.RingMode, Hours: row.Hours})
+		out.Parsed = append(out.Parsed, lineJSON{Number: row.Number, Name: row.Name, Who: row.Who(), RingMode: row.apiRingMode(), Hours: row.Hours()})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

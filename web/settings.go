@@ -74,9 +74,18 @@ type linesView struct {
 	AuthID    string    // the frame's AUTH_ID, posted back with the form
 }
 
-// lineRow is one parsed line in the page's table.
+// lineRow is one parsed line in the page's table; the template says it
+// in the page's language.
 type lineRow struct {
-	Number, Name, Who, RingMode, Hours string
+	Number, Name, RingMode string
+	Via                    bool   // the Bitrix24 dialer
+	FromLine               string // its Bitrix24 line (Via, Fallback)
+	Target                 string
+	TargetUser             int64
+	Employees              string // their ids, comma separated
+	Fallback               bool
+	Zone                   string // the hours' time zone
+	Always                 bool   // always open
 }
 
 // maxLinesText is the longest lines text the page accepts: half the body
@@ -205,34 +214,58 @@ func errorLines(err error) []string {
 func lineRows(lines []callbackline.Line) []lineRow {
 	rows := make([]lineRow, 0, len(lines))
 	for _, l := range lines {
-		row := lineRow{Number: l.Number, Name: l.Name, RingMode: string(l.Policy.RingMode), Hours: "UTC"}
-		switch {
-		case l.PlacesViaBitrix24():
-			row.Who, row.RingMode = "Bitrix24 telephony from line "+l.FromLine, "Bitrix24's queue"
-		case l.Target != "":
-			row.Who = "target " + l.Target
-			if l.TargetUser != 0 {
-				row.Who += " (user " + strconv.FormatInt(l.TargetUser, 10) + ")"
-			}
-		case len(l.Employees) > 0:
-			ids := make([]string, len(l.Employees))
-			for i, id := range l.Employees {
-				ids[i] = strconv.FormatInt(id, 10)
-			}
-			row.Who = "employees " + strings.Join(ids, ", ")
-		default:
-			row.Who = "the CRM responsible"
+		row := lineRow{Number: l.Number, Name: l.Name, RingMode: string(l.Policy.RingMode), Via: l.PlacesViaBitrix24(),
+			FromLine: l.FromLine, Target: l.Target, TargetUser: l.TargetUser, Fallback: l.Fallback,
+			Zone: "UTC", Always: l.Policy.Hours.Always()}
+		ids := make([]string, len(l.Employees))
+		for i, id := range l.Employees {
+			ids[i] = strconv.FormatInt(id, 10)
 		}
-		if l.Fallback {
-			row.Who += "; Bitrix24 line " + l.FromLine + " while SIP is down"
-		}
+		row.Employees = strings.Join(ids, ", ")
 		if loc := l.Policy.Hours.Location; loc != nil {
-			row.Hours = loc.String()
-		}
-		if l.Policy.Hours.Always() {
-			row.Hours += " (always open)"
+			row.Zone = loc.String()
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// Who is who answers the line's callbacks, in English (the operator
+// API's "who").
+func (r lineRow) Who() string {
+	var who string
+	switch {
+	case r.Via:
+		who = "Bitrix24 telephony from line " + r.FromLine
+	case r.Target != "":
+		who = "target " + r.Target
+		if r.TargetUser != 0 {
+			who += " (user " + strconv.FormatInt(r.TargetUser, 10) + ")"
+		}
+	case r.Employees != "":
+		who = "employees " + r.Employees
+	default:
+		who = "the CRM responsible"
+	}
+	if r.Fallback {
+		who += "; Bitrix24 line " + r.FromLine + " while SIP is down"
+	}
+	return who
+}
+
+// Hours is the line's time zone, and whether it is always open, in
+// English (the operator API's "hours").
+func (r lineRow) Hours() string {
+	if r.Always {
+		return r.Zone + " (always open)"
+	}
+	return r.Zone
+}
+
+// apiRingMode is the ring mode as the operator API shows it.
+func (r lineRow) apiRingMode() string {
+	if r.Via {
+		return "Bitrix24's queue"
+	}
+	return r.RingMode
 }

@@ -85,7 +85,7 @@ func (lh *linesHarness) stored() string {
 // page posts the frame's form to the app page.
 func (lh *linesHarness) page(form url.Values) (int, string) {
 	lh.t.Helper()
-	res, err := http.PostForm(lh.url("/bitrix24/app?DOMAIN=example.bitrix24.de&PROTOCOL=1&LANG=de"), form)
+	res, err := http.PostForm(lh.url("/bitrix24/app?DOMAIN=example.bitrix24.de&PROTOCOL=1&LANG=en"), form)
 	if err != nil {
 		lh.t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestAppLinesAdminSaves(t *testing.T) {
 
 	// Opened again, the page shows the portal's own lines.
 	code, page = lh.page(url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {admin.AccessToken}})
-	if code != http.StatusOK || !strings.Contains(page, "This portal's own lines") || !strings.Contains(page, "- number: north") ||
+	if code != http.StatusOK || !strings.Contains(page, "This portal&#39;s own lines") || !strings.Contains(page, "- number: north") ||
 		strings.Contains(page, "number: callbackline") || strings.Contains(page, "Saved.") {
 		t.Errorf("reopened page: %d %s", code, page)
 	}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/callbackline/callbackline/words"
+)
+
+// appPages are the app page's templates by language (words.PageLanguages):
+// the same page whose t says the catalogue's words in that language.
+var appPages = func() map[string]*template.Template {
+	base := template.Must(template.Must(template.Must(template.New("app").Funcs(pageFuncs("en")).
+		Parse(appHTML)).Parse(dashHTML)).Parse(zonesHTML))
+	out := map[string]*template.Template{}
+	for _, lang := range words.PageLanguages {
+		t := template.Must(base.Clone())
+		out[lang] = t.Funcs(pageFuncs(lang))
+	}
+	return out
+}()
+
+// pageFuncs are the template functions of the page in lang: t says a
+// phrase of the catalogue (words.Page) with its arguments, lang is the
+// page's language.
+func pageFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":    func(key string, args ...any) string { return words.Page(lang, key, args...) },
+		"lang": func() string { return lang },
+	}
+}
+
+// pageLang is the language the app page is shown in: Bitrix24's LANG
+// (the frame's query, posted back by the page's forms), English when it
+// has no words for it.
+func pageLang(r *http.Request) string { return words.PageLang(r.FormValue("LANG")) }
+
+// appPage is the app page's template in the request's language.
+func appPage(r *http.Request) *template.Template { return appPages[pageLang(r)] }
+
+// Time is t in the page's time zone, as the page shows a moment.
+func (z *zoneView) Time(t time.Time) string {
+	loc := time.UTC
+	if z != nil && z.loc != nil {
+		loc = z.loc
+	}
+	return t.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+}
