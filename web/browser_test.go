@@ -63,7 +63,7 @@ func TestAppPageInBrowser(t *testing.T) {
 		}
 	}
 	dom = chromium(t, portal.URL+"/?token=forged")
-	if strings.Contains(dom, "+49301234567") || !strings.Contains(dom, "Open this page from your Bitrix24 portal") {
+	if strings.Contains(dom, "+49301234567") || !strings.Contains(dom, "Öffnen Sie diese Seite aus Ihrem Bitrix24-Portal") {
 		t.Errorf("a forged token saw data:\n%s", dom)
 	}
 }
@@ -88,7 +88,7 @@ func TestAppLinesInBrowser(t *testing.T) {
 	}))
 	defer portal.Close()
 	dom := chromium(t, portal.URL+"/")
-	for _, want := range []string{"<textarea", "- number: callbackline", "no lines of its own", `<td>callbackline</td>`} {
+	for _, want := range []string{"<textarea", "- number: callbackline", "keine eigenen Leitungen", `<td>callbackline</td>`, `<html lang="de">`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the app page lacks %q:\n%s", want, dom)
 		}
@@ -124,14 +124,14 @@ document.getElementById("open").submit();
 	defer same.Close()
 
 	dom = chromium(t, same.URL+"/frame?auth="+employee.AccessToken)
-	if !strings.Contains(dom, "only an administrator of the portal can change the lines") || strings.Contains(dom, "Saved.") {
+	if !strings.Contains(dom, "only an administrator of the portal can change the lines") || strings.Contains(dom, "Gespeichert.") {
 		t.Errorf("an employee's save:\n%s", dom)
 	}
 	if got := lh.stored(); got != "" {
 		t.Fatalf("an employee's save stored %q", got)
 	}
 	dom = chromium(t, same.URL+"/frame?auth="+admin.AccessToken)
-	for _, want := range []string{"Saved.", `<tr class="line"><td>north</td><td>North</td><td>employees 1269</td>`} {
+	for _, want := range []string{"Gespeichert.", `<tr class="line"><td>north</td><td>North</td><td>Mitarbeiter 1269</td>`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the saved page lacks %q:\n%s", want, dom)
 		}
