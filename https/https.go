@@ -1,7 +1,8 @@
 // Package https serves callbackline's HTTP side over TLS: modern server
 // settings, a certificate read from files again whenever they change
 // (Files), certificates obtained over ACME (NewACME), a plain-HTTP
-// listener that only redirects (Redirect), and the check that a public
+// listener that only redirects (Redirect), listeners whose refusal of a
+// port below 1024 names the capability (Listen), and the check that a public
 // address presents a certificate valid for its host (Check).
 package https
 

@@ -24,6 +24,7 @@ import (
 	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/cluster"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/https"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
@@ -460,7 +461,7 @@ func (a *app) listen(ln net.Listener) error {
 	a.ln = ln
 	if a.ln == nil {
 		var err error
-		if a.ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+		if a.ln, err = https.Listen(a.cfg.Listen); err != nil {
 			return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "cannot listen on %s (config key listen)", a.cfg.Listen)
 		}
 	}

@@ -40,7 +40,7 @@ func (a *app) setupTLS() error {
 	if cfg.RedirectListen == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", cfg.RedirectListen)
+	ln, err := https.Listen(cfg.RedirectListen)
 	if err != nil {
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "cannot listen on %s (config key tls.redirect_listen)", cfg.RedirectListen)
 	}
