@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"net"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,12 +30,15 @@ const (
 // TestPackage builds the .deb and follows the README's Production path on
 // this machine: dpkg -i; the files, the conffile, the user and the unit
 // (systemd-analyze verify where it runs); a certificate and the Bitrix24
-// credentials put in; the unit's command run as the unit runs it (its
-// user, environment file, working directory and command line; systemd is
-// not PID 1 here) serving HTTPS, and doctor green beside it; then dpkg -r
-// (configuration and data kept) and dpkg -P (all gone, the user locked).
-// It installs into this machine: it runs as root only, one at a time
-// (a lock file), and purges the package even when it fails.
+// credentials put in; the unit's command run as the unit runs it where
+// systemd is not PID 1 (asUnit: its user, environment file, working
+// directory, umask, capabilities and as much of its sandbox as a mount
+// namespace gives), first without its CAP_NET_BIND_SERVICE (refused with
+// a message that says what to do), then with it, serving HTTPS on 443
+// and redirecting 80, confined as the unit says, and doctor green beside
+// it; then dpkg -r (configuration and data kept) and dpkg -P (all gone,
+// the user locked). It installs into this machine: it runs as root only,
+// one at a time (a lock file), and purges the package even when it fails.
 func TestPackage(t *testing.T) {
 	requirePackaging(t)
 	unlock := lockMachine(t)
@@ -59,7 +62,9 @@ func TestPackage(t *testing.T) {
 
 	checkInstalled(t)
 	unit := readUnit(t)
-	serveAsUnit(t, unit, configure(t))
+	s := configure(t)
+	refusedWithoutCapability(t, unit, s)
+	serveAsUnit(t, unit, s)
 
 	run(t, "dpkg", "-r", "callbackline")
 	for _, gone := range []string{"/usr/bin/callbackline", unitPath} {
@@ -231,81 +236,24 @@ func checkInstalled(t *testing.T) {
 	}
 }
 
-// unit is what the test reads from the installed unit file.
-type unit struct {
-	User, Group, WorkingDirectory, EnvironmentFile string
-	ExecStart                                      []string
-}
-
-// readUnit checks the installed unit (systemd-analyze verify where it
-// runs, the hardening) and returns how it runs the service.
-func readUnit(t *testing.T) unit {
-	t.Helper()
-	if _, err := exec.LookPath("systemd-analyze"); err == nil {
-		out, err := exec.Command("systemd-analyze", "verify", unitPath).CombinedOutput()
-		if err != nil || strings.Contains(string(out), "callbackline.service:") {
-			t.Errorf("systemd-analyze verify %s: %v\n%s", unitPath, err, out)
-		}
-	} else {
-		t.Log("systemd-analyze is missing (Debian package systemd): the unit is not verified by systemd")
-	}
-	data, err := os.ReadFile(unitPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var u unit
-	set := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if !ok || strings.HasPrefix(k, "#") {
-			continue
-		}
-		set[k] = v
-		switch k {
-		case "User":
-			u.User = v
-		case "Group":
-			u.Group = v
-		case "WorkingDirectory":
-			u.WorkingDirectory = v
-		case "EnvironmentFile":
-			u.EnvironmentFile = strings.TrimPrefix(v, "-")
-		case "ExecStart":
-			u.ExecStart = strings.Fields(v)
-		}
-	}
-	for k, want := range map[string]string{
-		"User": "callbackline", "ProtectSystem": "strict", "NoNewPrivileges": "yes", "StateDirectory": "callbackline",
-		"AmbientCapabilities": "CAP_NET_BIND_SERVICE", "CapabilityBoundingSet": "CAP_NET_BIND_SERVICE", "ProtectHome": "yes",
-		"PrivateTmp": "yes", "EnvironmentFile": "-" + envPath, "WorkingDirectory": stateDir,
-	} {
-		if set[k] != want {
-			t.Errorf("the unit's %s is %q, want %q", k, set[k], want)
-		}
-	}
-	if len(u.ExecStart) == 0 || u.ExecStart[0] != "/usr/bin/callbackline" {
-		t.Fatalf("the unit's ExecStart: %q", u.ExecStart)
-	}
-	return u
-}
-
-// setup is what configure put in: the service's HTTPS address and the
-// CA its certificate chains to.
+// setup is what configure put in: the service's HTTPS address, its
+// public URL, the redirect's address and the CA its certificate chains
+// to.
 type setup struct {
-	addr string
-	ca   *httpstest.CA
+	addr, public, plain string
+	ca                  *httpstest.CA
 }
 
 // configure does what the README asks of the operator after installing:
 // the certificate into /etc/callbackline/tls (readable by the service's
 // group), the Bitrix24 credentials and the addresses into the
 // environment file, the PBX's address into callbackline.yaml. The
-// addresses are free ports above 1024: setpriv does not hand the unit's
-// CAP_NET_BIND_SERVICE on, and 443 and 80 may be taken on a test machine. The
-// simulated portal's OAuth server stands in for Bitrix24's; the test CA
-// stands in for a public one (SSL_CERT_FILE), the trunk does not register
-// (nothing answers SIP here).
+// service listens on 443 and redirects from 80 as the configuration
+// says, on loopback (other ports below 1024 where those are taken). The
+// simulated portal's OAuth server stands in for Bitrix24's, the test CA
+// for a public one (its certificate beside the service's, given to
+// doctor as SSL_CERT_FILE: only this test does that), and the trunk does
+// not register (nothing answers SIP here).
 func configure(t *testing.T) setup {
 	t.Helper()
 	ca := httpstest.NewCA(t)
@@ -321,20 +269,22 @@ func configure(t *testing.T) setup {
 	run(t, "chgrp", "-R", "callbackline", tlsDir)
 	portal := bitrix24test.New(bitrix24test.Options{})
 	t.Cleanup(portal.Close)
-	addr, plain, sipAddr, pbx := freePort(t, "tcp"), freePort(t, "tcp"), freePort(t, "udp"), freePort(t, "udp")
-	env := "CALLBACKLINE_LISTEN=" + addr + "\n" +
-		"CALLBACKLINE_TLS_REDIRECT_LISTEN=" + plain + "\n" +
-		"CALLBACKLINE_PUBLIC_URL=https://" + addr + "/\n" +
-		"CALLBACKLINE_TLS_CERT_FILE=" + tlsDir + "/fullchain.pem\n" +
-		"CALLBACKLINE_TLS_KEY_FILE=" + tlsDir + "/privkey.pem\n" +
-		"CALLBACKLINE_SIP_LISTEN=" + sipAddr + "\n" +
+	s := setup{addr: lowPort(t, 443, ""), ca: ca}
+	s.plain = lowPort(t, 80, s.addr)
+	s.public = "https://127.0.0.1/"
+	if !strings.HasSuffix(s.addr, ":443") {
+		s.public = "https://" + s.addr + "/"
+	}
+	env := "CALLBACKLINE_LISTEN=" + s.addr + "\n" +
+		"CALLBACKLINE_TLS_REDIRECT_LISTEN=" + s.plain + "\n" +
+		"CALLBACKLINE_PUBLIC_URL=" + s.public + "\n" +
+		"CALLBACKLINE_SIP_LISTEN=" + freeUDP(t) + "\n" +
 		"CALLBACKLINE_BITRIX24_CLIENT_ID=" + portal.ClientID() + "\n" +
 		"CALLBACKLINE_BITRIX24_CLIENT_SECRET=" + portal.ClientSecret() + "\n" +
 		"CALLBACKLINE_BITRIX24_OAUTH_SERVER=" + portal.OAuthServer() + "\n" +
 		"CALLBACKLINE_ENCRYPTION_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n" +
 		"CALLBACKLINE_ADMIN_TOKEN=package-test-0123456789\n" +
-		"CALLBACKLINE_METRICS_TOKEN=package-test-metrics-0123\n" +
-		"SSL_CERT_FILE=" + tlsDir + "/test-ca.pem\n"
+		"CALLBACKLINE_METRICS_TOKEN=package-test-metrics-0123\n"
 	f, err := os.OpenFile(envPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -347,116 +297,173 @@ func configure(t *testing.T) setup {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := strings.ReplaceAll(strings.ReplaceAll(string(conf), "pbx.example.com", pbx), "register: true", "register: false")
+	edited := strings.ReplaceAll(strings.ReplaceAll(string(conf), "pbx.example.com", freeUDP(t)), "register: true", "register: false")
 	if err := os.WriteFile(confPath, []byte(edited), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	return setup{addr: addr, ca: ca}
+	return s
 }
 
-// freePort returns a loopback address with a port nobody listens on now.
-func freePort(t *testing.T, network string) string {
+// lowPort returns 127.0.0.1:prefer when nothing listens there now, else
+// another free loopback port below 1024 (not taken).
+func lowPort(t *testing.T, prefer int, taken string) string {
 	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	for _, p := range append([]int{prefer}, rangeDown(1023, 900)...) {
+		addr := "127.0.0.1:" + strconv.Itoa(p)
+		if addr == taken {
+			continue
 		}
-		defer c.Close()
-		return c.LocalAddr().String()
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return addr
+		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	t.Fatal("no port below 1024 is free on 127.0.0.1")
+	return ""
+}
+
+// rangeDown returns from, from-1, … to.
+func rangeDown(from, to int) []int {
+	var r []int
+	for p := from; p >= to; p-- {
+		r = append(r, p)
+	}
+	return r
+}
+
+// freeUDP returns a loopback UDP address nobody listens on now.
+func freeUDP(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	defer c.Close()
+	return c.LocalAddr().String()
 }
 
-// asUnit is the unit's way of running a command where systemd is not PID
-// 1: its user and group (setpriv), no new privileges, its environment
-// file over systemd's base environment, its working directory.
-func asUnit(t *testing.T, u unit, args ...string) *exec.Cmd {
-	t.Helper()
-	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + stateDir,
-		"USER=" + u.User, "LOGNAME=" + u.User, "SHELL=/usr/sbin/nologin"}
-	data, err := os.ReadFile(u.EnvironmentFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && strings.Contains(line, "=") {
-			env = append(env, line)
-		}
-	}
-	cmd := exec.Command("setpriv", append([]string{"--reuid=" + u.User, "--regid=" + u.Group, "--init-groups", "--no-new-privs", "--"}, args...)...)
-	cmd.Env, cmd.Dir = env, u.WorkingDirectory
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	return cmd
+// service is the unit's ExecStart running as the test started it.
+type service struct {
+	cmd  *exec.Cmd
+	done chan error
+	log  string // its output's file
+	over bool   // it has exited (done was read)
 }
 
-// serveAsUnit runs the unit's ExecStart as the unit would, waits for it
-// to answer over HTTPS, runs doctor beside it (green), and stops it with
-// SIGTERM as systemd would.
-func serveAsUnit(t *testing.T, u unit, s setup) {
+// start runs the unit's ExecStart as the unit would (asUnit), with the
+// unit's capabilities or none.
+func start(t *testing.T, u unit, caps bool) *service {
 	t.Helper()
-	logf, err := os.Create(filepath.Join(t.TempDir(), "service.log"))
+	s := &service{cmd: asUnit(t, u, caps, u.ExecStart...), done: make(chan error, 1), log: filepath.Join(t.TempDir(), "service.log")}
+	logf, err := os.Create(s.log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	log := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
-	svc := asUnit(t, u, u.ExecStart...)
-	svc.Stdout, svc.Stderr = logf, logf
-	if err := svc.Start(); err != nil {
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Wait() }()
-	stopped := false
-	defer func() {
-		if !stopped {
-			_ = syscall.Kill(-svc.Process.Pid, syscall.SIGKILL)
-			<-done
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if !s.over {
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-s.done
 		}
-	}()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca.Pool}}}
+	})
+	return s
+}
+
+// output returns what the service wrote so far.
+func (s *service) output() string { b, _ := os.ReadFile(s.log); return string(b) }
+
+// exited returns the service's end when it has exited within d.
+func (s *service) exited(d time.Duration) (err error, ok bool) {
+	select {
+	case err = <-s.done:
+		s.over = true
+		return err, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
+// refusedWithoutCapability starts the unit's command without the unit's
+// CAP_NET_BIND_SERVICE: it must exit, and say that the port below 1024
+// needs that capability, and how to give it. (Linux lets anyone bind
+// from net.ipv4.ip_unprivileged_port_start up; where that is below the
+// port, there is nothing to refuse.)
+func refusedWithoutCapability(t *testing.T, u unit, s setup) {
+	t.Helper()
+	_, p, _ := net.SplitHostPort(s.addr)
+	port, _ := strconv.Atoi(p)
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"); err == nil {
+		if least, _ := strconv.Atoi(strings.TrimSpace(string(b))); least <= port {
+			t.Logf("net.ipv4.ip_unprivileged_port_start is %d: any user may bind port %d here, nothing to refuse", least, port)
+			return
+		}
+	}
+	svc := start(t, u, false)
+	err, ok := svc.exited(2 * time.Minute)
+	if !ok {
+		t.Fatalf("without CAP_NET_BIND_SERVICE the service still runs after 2 minutes:\n%s", svc.output())
+	}
+	out := svc.output()
+	for _, want := range []string{"config key listen", "port " + p + " is below 1024", "CAP_NET_BIND_SERVICE", "setpriv --ambient-caps +net_bind_service"} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("without CAP_NET_BIND_SERVICE: exit %v; the output lacks %q:\n%s", err, want, out)
+		}
+	}
+}
+
+// serveAsUnit runs the unit's ExecStart as the unit would, with its
+// capability on the ports below 1024, waits for it to answer over HTTPS
+// and to redirect plain HTTP, reads its confinement from /proc, runs
+// doctor beside it as the README says (green), and stops it with SIGTERM
+// as systemd would.
+func serveAsUnit(t *testing.T, u unit, s setup) {
+	t.Helper()
+	svc := start(t, u, true)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca.Pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	defer client.CloseIdleConnections()
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); ; {
 		if res, err := client.Get("https://" + s.addr + "/healthz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				break
 			}
 		}
-		select {
-		case err := <-done:
-			stopped = true
-			t.Fatalf("the service exited while starting: %v\n%s", err, log())
-		default:
+		if err, over := svc.exited(100 * time.Millisecond); over {
+			t.Fatalf("the service exited while starting: %v\n%s", err, svc.output())
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the service did not answer https://%s/healthz within 2 minutes:\n%s", s.addr, log())
+			t.Fatalf("the service did not answer https://%s/healthz within 2 minutes:\n%s", s.addr, svc.output())
 		}
 	}
+	res, err := client.Get("http://" + s.plain + "/bitrix24/app")
+	if err != nil {
+		t.Fatalf("the redirect listener %s: %v", s.plain, err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode/100 != 3 || loc != strings.TrimSuffix(s.public, "/")+"/bitrix24/app" {
+		t.Errorf("http://%s/bitrix24/app: %d to %q, want a redirect to %sbitrix24/app", s.plain, res.StatusCode, loc, s.public)
+	}
+	checkConfined(t, u, svc.cmd.Process.Pid)
 
 	doctorArgs := append([]string{u.ExecStart[0], "doctor"}, u.ExecStart[2:]...) // serve → doctor, same --config
-	out, err := asUnit(t, u, doctorArgs...).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "callbackline is ready") || !strings.Contains(string(out), "ok    public_url https://"+s.addr+"/") {
+	out, err := asUser(t, u, []string{"SSL_CERT_FILE=" + tlsDir + "/test-ca.pem"}, doctorArgs...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "callbackline is ready") || !strings.Contains(string(out), "ok    public_url "+s.public) {
 		t.Errorf("doctor as the unit's user: %v\n%s", err, out)
 	}
 	if got := output(t, "stat", "-c", "%U", stateDir+"/callbackline.db"); got != u.User {
 		t.Errorf("the database belongs to %s, want %s", got, u.User)
 	}
 
-	_ = syscall.Kill(svc.Process.Pid, syscall.SIGTERM)
-	select {
-	case err := <-done:
-		stopped = true
-		if err != nil {
-			t.Errorf("the service did not stop cleanly on SIGTERM: %v\n%s", err, log())
-		}
-	case <-time.After(time.Minute):
-		t.Errorf("the service did not stop within a minute of SIGTERM:\n%s", log())
+	_ = syscall.Kill(svc.cmd.Process.Pid, syscall.SIGTERM)
+	if err, over := svc.exited(time.Minute); !over {
+		t.Errorf("the service did not stop within a minute of SIGTERM:\n%s", svc.output())
+	} else if err != nil {
+		t.Errorf("the service did not stop cleanly on SIGTERM: %v\n%s", err, svc.output())
 	}
 }
