@@ -19,8 +19,37 @@ import (
 // application gets tokens in the frame, and only an administrator may
 // install it. A nil OAuth allows no network.
 func (o *OAuth) IsAdmin(ctx context.Context, endpoint, accessToken string) (bool, error) {
+	var admin *bool
+	if err := o.tokenCall(ctx, endpoint, accessToken, "user.admin", &admin); err != nil {
+		return false, err
+	}
+	if admin == nil {
+		return false, fmt.Errorf("bitrix24 user.admin: unexpected answer (no result)")
+	}
+	return *admin, nil
+}
+
+// CurrentUser asks the portal who owns an access token (user.current,
+// scope user_brief or more): the application page learns so who changes
+// a portal's settings from the AUTH_ID of its frame. endpoint is as for
+// IsAdmin. A result without an ID is an error.
+func (o *OAuth) CurrentUser(ctx context.Context, endpoint, accessToken string) (*User, error) {
+	var u *User
+	if err := o.tokenCall(ctx, endpoint, accessToken, "user.current", &u); err != nil {
+		return nil, err
+	}
+	if u == nil || u.ID <= 0 {
+		return nil, fmt.Errorf("bitrix24 user.current: unexpected answer (no user id)")
+	}
+	return u, nil
+}
+
+// tokenCall calls a method without parameters with a user's access token
+// (not a portal's stored one) and decodes its result into out; the
+// portal's error is an *APIError.
+func (o *OAuth) tokenCall(ctx context.Context, endpoint, accessToken, method string, out any) error {
 	if err := checkEndpoint(endpoint); err != nil {
-		return false, &EndpointError{Endpoint: endpoint, Reason: err.Error()}
+		return &EndpointError{Endpoint: endpoint, Reason: err.Error()}
 	}
 	tr := o.rule().transport()
 	defer tr.(schemeTransport).CloseIdleConnections()
@@ -30,9 +59,9 @@ func (o *OAuth) IsAdmin(ctx context.Context, endpoint, accessToken string) (bool
 		c.Timeout = o.HTTP.Timeout
 	}
 	body, _ := json.Marshal(map[string]string{"auth": accessToken})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/user.admin.json", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/"+method+".json", bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("bitrix24 user.admin: %w", err)
+		return fmt.Errorf("bitrix24 %s: %w", method, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -40,25 +69,28 @@ func (o *OAuth) IsAdmin(ctx context.Context, endpoint, accessToken string) (bool
 	if err != nil {
 		var ee *EndpointError
 		if errors.As(err, &ee) {
-			return false, ee
+			return ee
 		}
-		return false, fmt.Errorf("bitrix24 user.admin: the portal could not be reached")
+		return fmt.Errorf("bitrix24 %s: the portal could not be reached", method)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return false, fmt.Errorf("bitrix24 user.admin: %w", err)
+		return fmt.Errorf("bitrix24 %s: %w", method, err)
 	}
 	var env struct {
-		Result *bool  `json:"result"`
-		Error  string `json:"error"`
-		Desc   string `json:"error_description"`
+		Result json.RawMessage `json:"result"`
+		Error  string          `json:"error"`
+		Desc   string          `json:"error_description"`
 	}
-	if err := json.Unmarshal(data, &env); err != nil || (env.Result == nil && env.Error == "") {
-		return false, fmt.Errorf("bitrix24 user.admin: unexpected answer (HTTP %d)", res.StatusCode)
+	if err := json.Unmarshal(data, &env); err != nil || (len(env.Result) == 0 && env.Error == "") {
+		return fmt.Errorf("bitrix24 %s: unexpected answer (HTTP %d)", method, res.StatusCode)
 	}
 	if env.Error != "" {
-		return false, &APIError{Method: "user.admin", Code: env.Error, Description: env.Desc, HTTPStatus: res.StatusCode}
+		return &APIError{Method: method, Code: env.Error, Description: env.Desc, HTTPStatus: res.StatusCode}
 	}
-	return *env.Result, nil
+	if err := json.Unmarshal(env.Result, out); err != nil {
+		return fmt.Errorf("bitrix24 %s: unexpected answer (%v)", method, err)
+	}
+	return nil
 }

@@ -106,6 +106,11 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	audit, err := s.auditSection(r.Context(), p, zone.loc)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var noRoute string
 	if s.route != nil {
 		if err := s.route(p.MemberID); err != nil {
@@ -133,7 +138,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Telephony *bitrix24.Telephony
 		Blocked   *blockedView
 		Listen    *sampleView
-	}{r.PostForm.Get("AUTH_ID"), p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen})
+		Audit     *auditView
+	}{r.PostForm.Get("AUTH_ID"), p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen, audit})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -339,6 +345,7 @@ const appHTML = `<!DOCTYPE html>
 {{if .URL}}<p><audio id="sample" controls preload="none" src="{{.URL}}"></audio> {{.Voice}}</p>{{end}}
 </section>{{end}}
 {{template "zone" .}}
+{{template "audit" .Audit}}
 </div>{{end}}
 </body>
 </html>

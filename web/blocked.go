@@ -61,7 +61,9 @@ func (s *Server) blockedSection(r *http.Request, p *callbackline.Portal) (*block
 		v.Errors = errorLines(errors.Unwrap(err))
 		return v, http.StatusUnprocessableEntity, nil
 	}
-	if err := s.store.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: p.MemberID, Entries: entries, UpdatedAt: s.now().UTC()}); err != nil {
+	by := s.changeBy(ctx, p, v.AuthID)
+	if err := s.store.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: p.MemberID, Entries: entries, UpdatedAt: s.now().UTC(),
+		UpdatedBy: by.UserID, Audit: audited(by, blockedSummary(v.Entries, entries))}); err != nil {
 		return nil, 0, err
 	}
 	s.logger.InfoContext(ctx, "portal blocked numbers saved", slog.String("member_id", p.MemberID), slog.Int("entries", len(entries)))

@@ -44,7 +44,12 @@ func (s *Server) handlePortalCallerIDs(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPut {
 		numbers, err := s.readCallerIDs(w, r)
 		if err == nil {
-			err = s.store.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: p.MemberID, Numbers: numbers, UpdatedAt: s.now().UTC()})
+			var old []string
+			if c, err := s.store.CallerIDs(ctx, p.MemberID); err == nil {
+				old = c.Numbers
+			}
+			err = s.store.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: p.MemberID, Numbers: numbers, UpdatedAt: s.now().UTC(),
+				Audit: audited(s.operatorChange(), listSummary(old, numbers, maskEntry))})
 		}
 		if err != nil {
 			s.writeError(w, r, err)

@@ -75,16 +75,22 @@ func (s *Server) saveCountries(r *http.Request, p *callbackline.Portal) (int, *c
 		v.Error = callbackline.ErrorMessage(err)
 		return http.StatusUnprocessableEntity, v, nil
 	}
-	if err := s.commitCountries(ctx, p, codes); err != nil {
+	if err := s.commitCountries(ctx, p, codes, s.changeBy(ctx, p, authID)); err != nil {
 		return 0, nil, err
 	}
 	v.Codes, v.Chosen, v.Saved, v.Text = codes, true, true, strings.Join(codes, ", ")
 	return http.StatusOK, v, nil
 }
 
-// commitCountries stores a portal's checked countries.
-func (s *Server) commitCountries(ctx context.Context, p *callbackline.Portal, codes []string) error {
-	if err := s.store.SaveCountries(ctx, &callbackline.Countries{MemberID: p.MemberID, Codes: codes, UpdatedAt: s.now().UTC()}); err != nil {
+// commitCountries stores a portal's checked countries, with the audit
+// log's entry of the change by.
+func (s *Server) commitCountries(ctx context.Context, p *callbackline.Portal, codes []string, by *callbackline.Change) error {
+	old, _, err := s.countries.Allowed(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SaveCountries(ctx, &callbackline.Countries{MemberID: p.MemberID, Codes: codes, UpdatedAt: s.now().UTC(),
+		UpdatedBy: by.UserID, Audit: audited(by, countriesSummary(old, codes))}); err != nil {
 		return err
 	}
 	s.logger.InfoContext(ctx, "portal countries saved", slog.String("member_id", p.MemberID), slog.String("countries", strings.Join(codes, ",")))
@@ -136,7 +142,7 @@ func (s *Server) handlePortalCountries(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: callbackline.ErrorCode(err), Message: callbackline.ErrorMessage(err)})
 			return
 		}
-		if err := s.commitCountries(r.Context(), p, codes); err != nil {
+		if err := s.commitCountries(r.Context(), p, codes, s.operatorChange()); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

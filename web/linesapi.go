@@ -59,7 +59,7 @@ func (s *Server) handlePortalLines(w http.ResponseWriter, r *http.Request) {
 				strings.Join(errorLines(perr), "; ")))
 			return
 		}
-		if _, err := s.commitLines(r.Context(), p, text, lines); err != nil {
+		if _, err := s.commitLines(r.Context(), p, text, lines, s.operatorChange()); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

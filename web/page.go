@@ -13,6 +13,7 @@ import (
 var appPages = func() map[string]*template.Template {
 	base := template.Must(template.Must(template.Must(template.New("app").Funcs(pageFuncs("en")).
 		Parse(appHTML)).Parse(dashHTML)).Parse(zonesHTML))
+	template.Must(base.Parse(auditHTML))
 	out := map[string]*template.Template{}
 	for _, lang := range words.PageLanguages {
 		t := template.Must(base.Clone())

@@ -148,6 +148,7 @@ func NewServer(o Options) *Server {
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/countries", s.handlePortalCountries)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/caller_ids", s.handlePortalCallerIDs)
+	s.mux.HandleFunc("/api/v1/portals/{member_id}/audit", s.handlePortalAudit)
 	s.mux.HandleFunc("/", s.handleNotFound)
 	return s
 }

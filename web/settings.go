@@ -140,7 +140,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 		v.Errors = errorLines(err)
 		return http.StatusUnprocessableEntity, v, nil
 	}
-	now, err := s.commitLines(ctx, p, text, lines)
+	now, err := s.commitLines(ctx, p, text, lines, s.changeBy(ctx, p, authID))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -148,12 +148,18 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 	return http.StatusOK, v, nil
 }
 
-// commitLines stores a portal's lines that parsed, then registers them in
-// Bitrix24 (Settings.Saved) in the background. It returns when they were
-// saved.
-func (s *Server) commitLines(ctx context.Context, p *callbackline.Portal, text string, lines []callbackline.Line) (time.Time, error) {
+// commitLines stores a portal's lines that parsed, with the audit log's
+// entry of the change by (what changed against the lines before), then
+// registers them in Bitrix24 (Settings.Saved) in the background. It
+// returns when they were saved.
+func (s *Server) commitLines(ctx context.Context, p *callbackline.Portal, text string, lines []callbackline.Line, by *callbackline.Change) (time.Time, error) {
 	now := s.now().UTC()
-	if err := s.store.SaveSettings(ctx, &callbackline.Settings{MemberID: p.MemberID, Lines: text, UpdatedAt: now}); err != nil {
+	summary := "lines replaced (the previous lines no longer parse)"
+	if old := s.oldLines(ctx, p); old != nil {
+		summary = linesSummary(old, lines)
+	}
+	if err := s.store.SaveSettings(ctx, &callbackline.Settings{MemberID: p.MemberID, Lines: text, UpdatedAt: now, UpdatedBy: by.UserID,
+		Audit: audited(by, summary)}); err != nil {
 		return time.Time{}, err
 	}
 	s.logger.InfoContext(ctx, "portal lines saved", slog.String("member_id", p.MemberID), slog.Int("lines", len(lines)))

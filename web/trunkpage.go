@@ -103,7 +103,7 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 	}
 	if r.PostForm.Get(actionField) == actionDeleteTrunk {
-		if err := s.store.DeletePortalTrunk(ctx, p.MemberID, nil); err != nil {
+		if err := s.store.DeletePortalTrunk(ctx, p.MemberID, audited(s.changeBy(ctx, p, authID), trunkSummary(nil, nil))); err != nil {
 			return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 		}
 		if err := s.trunks.Apply(p.MemberID, nil); err != nil {
@@ -132,6 +132,12 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 	now := s.now().UTC()
 	pt := &callbackline.PortalTrunk{MemberID: p.MemberID, Registrar: a.Registrar, Proxy: a.Proxy, Username: a.Username,
 		Password: a.Password, CallerIDs: a.CallerIDs, Transport: a.Transport, Register: a.Register, UpdatedAt: now}
+	old, err := s.store.PortalTrunk(ctx, p.MemberID)
+	if err != nil {
+		old = nil
+	}
+	pt.Audit = audited(s.changeBy(ctx, p, authID), trunkSummary(old, pt))
+	pt.UpdatedBy = pt.Audit.UserID
 	if err := s.store.SavePortalTrunk(ctx, pt); err != nil {
 		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 	}

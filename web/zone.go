@@ -52,7 +52,9 @@ func (s *Server) zoneSection(r *http.Request, p *callbackline.Portal) (*zoneView
 		v.Error = "time_zone: " + callbackline.ErrorMessage(err)
 		return v, http.StatusUnprocessableEntity, nil
 	}
-	if err := s.store.SaveTimeZone(ctx, &callbackline.TimeZone{MemberID: p.MemberID, Name: loc.String(), UpdatedAt: s.now().UTC()}); err != nil {
+	by := s.changeBy(ctx, p, v.AuthID)
+	if err := s.store.SaveTimeZone(ctx, &callbackline.TimeZone{MemberID: p.MemberID, Name: loc.String(), UpdatedAt: s.now().UTC(),
+		UpdatedBy: by.UserID, Audit: audited(by, zoneSummary(v.Name, loc.String()))}); err != nil {
 		return nil, 0, err
 	}
 	s.logger.InfoContext(ctx, "portal time zone saved", slog.String("member_id", p.MemberID), slog.String("time_zone", loc.String()))

@@ -64,6 +64,7 @@ func init() {
 		"crm.activity.todo.add":    {"crm", crmActivityTodoAdd},
 
 		"user.get":             {"user_basic", userGet},
+		"user.current":         {"user_brief", userCurrent},
 		"im.user.get":          {"im", imUserGet},
 		"im.notify.system.add": {"im", imNotifySystemAdd},
 		"timeman.status":       {"timeman", timemanStatus},

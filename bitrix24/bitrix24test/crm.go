@@ -257,6 +257,17 @@ func (p *Portal) userJSON(u *User) map[string]any {
 	}
 }
 
+// user.current: the token's own user, with the fields user.get gives
+// (Bitrix24's REST reference, "user.current"; scope user, or its smaller
+// versions user_basic and user_brief).
+func userCurrent(c *call) (*result, *apiError) {
+	u := c.p.users[c.c.userID]
+	if u == nil {
+		return nil, errArg("ERROR_CORE", "User not found")
+	}
+	return &result{value: c.p.userJSON(u)}, nil
+}
+
 // user.get (docs/bitrix24.md §8.2): filter by ID, ACTIVE, UF_PHONE_INNER, IS_ONLINE,
 // USER_TYPE, NAME, LAST_NAME, EMAIL; pages of 50.
 func userGet(c *call) (*result, *apiError) {

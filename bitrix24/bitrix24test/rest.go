@@ -309,7 +309,8 @@ func (p *Portal) hasScopeLocked(scope string) bool {
 		return true
 	}
 	for _, s := range strings.FieldsFunc(p.opts.Scope, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if s == scope || (scope == "user_basic" && s == "user") {
+		// The user scope's smaller versions: user_brief < user_basic < user.
+		if s == scope || (scope == "user_basic" && s == "user") || (scope == "user_brief" && (s == "user_basic" || s == "user")) {
 			return true
 		}
 	}
