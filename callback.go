@@ -175,6 +175,7 @@ type Store interface {
 	StatsStore
 	ControlStore
 	AuditStore
+	NoticeStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; the queue must be stopped first.

@@ -132,6 +132,7 @@ func (s *Store) DeletePortal(ctx context.Context, memberID string) error {
 			`DELETE FROM time_zones WHERE member_id = ?`,
 			`DELETE FROM blocked_numbers WHERE member_id = ?`,
 			`DELETE FROM audit_log WHERE member_id = ?`,
+			`DELETE FROM notices WHERE member_id = ?`,
 			`DELETE FROM caller_ids WHERE member_id = ?`,
 			`DELETE FROM portal_trunks WHERE member_id = ?`,
 			`DELETE FROM portals WHERE member_id = ?`,

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Placed", func(t *testing.T) { runPlaced(t, open) })
 	t.Run("Control", func(t *testing.T) { runControl(t, open) })
 	t.Run("Audit", func(t *testing.T) { runAudit(t, open) })
+	t.Run("Notices", func(t *testing.T) { runNotices(t, open) })
 }
 
 // ---- helpers ----
