@@ -124,3 +124,26 @@ func TestSample(t *testing.T) {
 		}
 	}
 }
+
+// Every language says every notice, with the verbs of the English one.
+func TestNoticeEveryLanguage(t *testing.T) {
+	for _, lang := range Languages {
+		for _, problem := range []string{"reinstall", "trunk", "callbacks"} {
+			for _, kind := range []string{"problem", "fixed"} {
+				s := Notice(lang, problem, kind, "invalid_grant", 5)
+				if s == "" || strings.Contains(s, "%!") || !strings.HasPrefix(s, "callbackline: ") {
+					t.Errorf("%s %s.%s: %q", lang, problem, kind, s)
+				}
+				if kind == "problem" && problem != "callbacks" && !strings.Contains(s, "invalid_grant") {
+					t.Errorf("%s %s.%s lacks the detail: %q", lang, problem, kind, s)
+				}
+			}
+		}
+		if s := Notice(lang, "callbacks", "problem", "client_unreachable: busy", 7); !strings.Contains(s, "7") || strings.Contains(s, "client_unreachable") {
+			t.Errorf("%s callbacks: %q", lang, s)
+		}
+	}
+	if Notice("de", "weather", "problem", "", 0) != "" {
+		t.Error("an unknown problem has words")
+	}
+}
