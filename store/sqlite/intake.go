@@ -148,7 +148,7 @@ func (st *intakeStmts) close() {
 
 // dialect is SQLite's: "?" placeholders, times as microseconds since the
 // epoch.
-var dialect = &sqlstore.Dialect{Name: "sqlite", Micros: true, Errors: driverError, RecoverJobs: sqlRecoverJobs,
+var dialect = &sqlstore.Dialect{Name: "sqlite", Micros: true, Prepare: true, Errors: driverError, RecoverJobs: sqlRecoverJobs,
 	Now: sqlNow, Ago: "(" + sqlNow + " - ?)",
 	DeleteJobs: `DELETE FROM river_job WHERE kind = 'callback' AND state <> 'running'
 		AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`,

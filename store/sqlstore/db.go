@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -29,13 +30,55 @@ type conn interface {
 // columns store them (the zero time is NULL), and the driver's
 // constraint errors become ErrForeignKey and ErrUnique.
 type DB struct {
-	c    conn
-	pool *sql.DB // nil in a transaction
-	d    *Dialect
+	c     conn
+	pool  *sql.DB // nil in a transaction
+	d     *Dialect
+	stmts *stmtCache // the pool's prepared queries (Dialect.Prepare); nil in a transaction
 }
 
 // NewDB is the core's view of the pool.
-func NewDB(pool *sql.DB, d *Dialect) DB { return DB{c: pool, pool: pool, d: d} }
+func NewDB(pool *sql.DB, d *Dialect) DB {
+	db := DB{c: pool, pool: pool, d: d}
+	if d.Prepare {
+		db.stmts = &stmtCache{m: map[string]*sql.Stmt{}}
+	}
+	return db
+}
+
+// stmtCache keeps the queries the pool ran outside transactions, each
+// prepared once per connection (database/sql prepares a *sql.Stmt on each
+// connection the first time it runs there). Bounded: past maxStmts
+// distinct queries, new ones run unprepared.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxStmts bounds a stmtCache (the core has fewer distinct queries).
+const maxStmts = 512
+
+// stmt returns the prepared statement of the (rebound) query q, or nil
+// when it is not kept.
+func (db DB) stmt(ctx context.Context, q string) *sql.Stmt {
+	if db.stmts == nil {
+		return nil
+	}
+	c := db.stmts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st
+	}
+	if len(c.m) >= maxStmts {
+		return nil
+	}
+	st, err := db.pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // run unprepared: the error comes back from the query itself
+	}
+	c.m[q] = st
+	return st
+}
 
 // Exec runs a statement and returns how many rows it changed.
 func (db DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -49,7 +92,11 @@ func (db DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 // QueryRow runs a query for at most one row; its Scan returns
 // sql.ErrNoRows when there is none.
 func (db DB) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return db.d.Row(db.c.QueryRowContext(ctx, db.d.rebind(q), db.d.Encode(args)...))
+	q = db.d.rebind(q)
+	if st := db.stmt(ctx, q); st != nil {
+		return db.d.Row(st.QueryRowContext(ctx, db.d.Encode(args)...))
+	}
+	return db.d.Row(db.c.QueryRowContext(ctx, q, db.d.Encode(args)...))
 }
 
 // Tx runs fn in a transaction, committed when fn returns nil.
@@ -76,7 +123,16 @@ type Row interface {
 
 // collect runs the query and scans every row with scan; nil for none.
 func collect[T any](ctx context.Context, db DB, scan func(Row) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := db.c.QueryContext(ctx, db.d.rebind(q), db.d.Encode(args)...)
+	q = db.d.rebind(q)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := db.stmt(ctx, q); st != nil {
+		rows, err = st.QueryContext(ctx, db.d.Encode(args)...)
+	} else {
+		rows, err = db.c.QueryContext(ctx, q, db.d.Encode(args)...)
+	}
 	if err != nil {
 		return nil, db.d.Errors(err)
 	}

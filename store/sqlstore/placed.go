@@ -76,17 +76,22 @@ func (s *Store) FoldRefired(ctx context.Context, memberID, phone string, since, 
 	return cb, nil
 }
 
+// refiredQuery finds the callback FoldRefired folds into. The order is by
+// c.id + 0 so that the planner looks the number up in
+// callbacks_phone_state instead of walking the portal's callbacks newest
+// first (SQLite did, for every request: the intake slowed down as a
+// portal's callbacks grew). The kind, state and dialer are constants of
+// the code, written into the query: a bound value compared with an
+// indexed column makes SQLite plan the query again at every run.
+var refiredQuery = `SELECT c.id, c.state FROM callbacks c WHERE c.member_id = ? AND c.phone = ?
+	AND c.kind = '` + string(callbackline.KindCallback) + `'
+	AND (c.state = '` + string(callbackline.StatePlaced) + `' OR EXISTS (SELECT 1 FROM attempts a
+		WHERE a.callback_id = c.id AND a.dialer = '` + string(callbackline.DialerBitrix24) + `' AND a.started_at >= ?))
+	ORDER BY c.id + 0 DESC LIMIT 1`
+
 // refiredInto finds the callback FoldRefired folds into (ENOTFOUND: none).
-// The order is by c.id + 0 so that the planner looks the number up in
-// callbacks_phone_state instead of walking the portal's callbacks
-// newest first (SQLite did, for every request: the intake slowed down as
-// a portal's callbacks grew).
 func refiredInto(ctx context.Context, db DB, memberID, phone string, since time.Time) (id int64, state string, err error) {
-	err = db.QueryRow(ctx, `SELECT c.id, c.state FROM callbacks c WHERE c.member_id = ? AND c.phone = ? AND c.kind = ?
-		AND (c.state = ? OR EXISTS (SELECT 1 FROM attempts a WHERE a.callback_id = c.id AND a.dialer = ? AND a.started_at >= ?))
-		ORDER BY c.id + 0 DESC LIMIT 1`,
-		memberID, phone, string(callbackline.KindCallback), string(callbackline.StatePlaced),
-		string(callbackline.DialerBitrix24), callbackline.StoredTime(since)).Scan(&id, &state)
+	err = db.QueryRow(ctx, refiredQuery, memberID, phone, callbackline.StoredTime(since)).Scan(&id, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", callbackline.Errorf(callbackline.ENOTFOUND, "no callback of this number handed a call to Bitrix24")
 	}

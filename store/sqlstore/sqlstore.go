@@ -67,6 +67,10 @@ type Dialect struct {
 	// CancelJobs cancels a callback's waiting jobs (not running); its one
 	// parameter is the callback id.
 	CancelJobs string
+	// Prepare keeps the queries run on a pool outside transactions
+	// prepared, once per connection (SQLite: parsing and planning a
+	// query costs more than running it; pgx keeps its own cache).
+	Prepare bool
 	// Now is the SQL expression of the database's clock, as times are
 	// stored; Ago, with one parameter (microseconds), is that long
 	// before Now. Instances' heartbeats are compared by this one clock.
