@@ -48,7 +48,7 @@ func TestHostileCountries(t *testing.T) {
 	}
 	_, page := app(1, url.Values{})
 	if !strings.Contains(page, `data-state="rejected"`) || !strings.Contains(page, "country_not_allowed") ||
-		!strings.Contains(page, "outside the allowed countries (DE)") || !strings.Contains(page, "<strong>DE</strong> (the portal's own country") {
+		!strings.Contains(page, "outside the allowed countries (DE)") || !strings.Contains(page, "<strong>DE</strong> (the portal&#39;s own country") {
 		t.Fatalf("the app page does not show the rejection:\n%s", page)
 	}
 
