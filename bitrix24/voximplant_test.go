@@ -14,6 +14,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/internal/wait"
 )
 
 // eventSink is an event handler that keeps what it receives.
@@ -50,17 +51,6 @@ func (s *eventSink) named(name string) []*bitrix24.Event {
 		}
 	}
 	return out
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within a minute")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // TestVoximplantDialer: the portal's own lines and voices, a callback
@@ -123,7 +113,7 @@ func TestVoximplantDialer(t *testing.T) {
 	if _, err := f.client.StartCallback(ctx, p, bitrix24.StartCallback{FromLine: "callbackline", ToNumber: "+494951234567", Text: "x"}); !errors.Is(err, bitrix24.ErrNoCallID) {
 		t.Fatalf("application line: %v", err)
 	}
-	waitFor(t, func() bool { return len(sink.named(bitrix24.EventCallbackStart)) == 1 })
+	wait.For(t, "the callback start event", func() bool { return len(sink.named(bitrix24.EventCallbackStart)) == 1 })
 	cs, err := sink.named(bitrix24.EventCallbackStart)[0].CallbackStart()
 	if err != nil || cs.PhoneNumber != "+494951234567" || cs.LineNumber != "callbackline" {
 		t.Fatalf("re-fired %+v %v", cs, err)
@@ -163,7 +153,7 @@ func TestVoximplantNoBalanceNoScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	wait.For(t, "the statistics of the call refused for the balance", func() bool {
 		recs, err := f.client.CallStatistics(ctx, p, map[string]any{"CALL_ID": id})
 		return err == nil && len(recs) == 1 && recs[0].FailedCode == "402"
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/callback"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
 
@@ -143,16 +144,12 @@ func TestTakenOverMidCall(t *testing.T) {
 	id := e.request(clientRaw, "LEAD", 5785)
 	done := make(chan error, 1)
 	go func() { done <- work(wp, id) }()
-	if err := eventually(t, func() bool { return e.callback(id).State == callbackline.StateConnected }); err != nil {
-		t.Fatal("the call was not bridged")
-	}
+	wait.For(t, "the call bridged", func() bool { return e.callback(id).State == callbackline.StateConnected })
 	// Its heartbeat stops; another instance declares it dead.
 	paused.lapse()
 	const deadAfter = time.Second
 	hb := time.Now()
-	if err := eventually(t, func() bool { return time.Since(hb) > deadAfter+100*time.Millisecond }); err != nil {
-		t.Fatal(err)
-	}
+	wait.For(t, "dead_after passed", func() bool { return time.Since(hb) > deadAfter+100*time.Millisecond })
 	taker := e.joined("taker")
 	tk, err := e.store.TakeOver(context.Background(), taker.lease, deadAfter)
 	if err != nil || len(tk) != 1 || tk[0].Callbacks != 1 {
@@ -174,37 +171,9 @@ func TestTakenOverMidCall(t *testing.T) {
 	if cb.State != callbackline.StateDone || len(calls) != 1 || calls[0].StatusCode != "200" {
 		t.Errorf("callback %s %q, calls %+v: want done, the bridged call finished once as answered", cb.State, cb.Reason, calls)
 	}
-	if n, _ := callsTo(e.phones, clientE164); n != 1 {
+	if n, _ := e.phones.CallsTo(clientE164); n != 1 {
 		t.Errorf("the client was dialled %d times", n)
 	}
-}
-
-// eventually polls ok for up to a minute (a hang guard).
-func eventually(t *testing.T, ok func() bool) error {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for !ok() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return nil
-}
-
-// callsTo counts the phones' calls to a user.
-func callsTo(p *siptest.Phone, user string) (n int, answered int) {
-	for _, c := range p.Calls() {
-		if c.User == user {
-			n++
-			if !c.Answered.IsZero() {
-				answered++
-			}
-		}
-	}
-	return n, answered
 }
 
 // A claim this instance kept on a callback it does not work on (its

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/cluster"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/store/sqlite"
 )
 
@@ -24,18 +25,6 @@ func openStore(t *testing.T) *sqlite.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// eventually polls ok for up to a minute (a hang guard).
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal(what)
-		}
-		<-time.After(10 * time.Millisecond)
-	}
 }
 
 // A member's lease holds after each heartbeat and runs out without one;
@@ -59,7 +48,7 @@ func TestMemberLeaseAndFence(t *testing.T) {
 	if !m.Holds(first) || first.Generation != 1 {
 		t.Fatalf("after Join: lease %+v holds %v", first, m.Holds(first))
 	}
-	eventually(t, "the lease did not run out without a heartbeat", func() bool { return !m.Holds(first) })
+	wait.For(t, "the lease did not run out without a heartbeat", func() bool { return !m.Holds(first) })
 	m.Tick(ctx)
 	if !m.Holds(first) {
 		t.Fatal("a heartbeat did not renew the lease")
@@ -107,7 +96,7 @@ func TestMemberTakeOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := join("a"), join("b")
-	eventually(t, "the silent instance was not taken over", func() bool {
+	wait.For(t, "the silent instance was not taken over", func() bool {
 		a.Tick(ctx)
 		b.Tick(ctx)
 		return took.Load() > 0
@@ -162,7 +151,7 @@ func TestMemberPrunesDead(t *testing.T) {
 		}
 		return out
 	}
-	eventually(t, "the dead instance's row was not deleted", func() bool {
+	wait.For(t, "the dead instance's row was not deleted", func() bool {
 		a.Tick(ctx)
 		b.Tick(ctx)
 		return len(ids()) == 2

@@ -46,19 +46,6 @@ func hears(ws []siptest.Window, from, to float64, kind string) bool {
 	return n > 0 && 3*hits >= n && 10*others <= hits
 }
 
-// eventually polls cond until it holds, and fails the test when it still
-// does not after a minute (a hang guard: a busy machine may be slow).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within a minute", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // rig is a dialer and a fake phone that plays both employees and clients.
 type rig struct {
 	d     *sip.Dialer

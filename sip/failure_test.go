@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
@@ -374,7 +375,7 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	eventually(t, "registered", func() bool { return d.Ready() == nil })
+	wait.For(t, "registered", func() bool { return d.Ready() == nil })
 	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
 		t.Errorf("registrar saw %v", regs)
 	}
@@ -400,7 +401,7 @@ func TestRegisterWrongPassword(t *testing.T) {
 	}
 	defer d.Close()
 	// Ready names the failed attempt's cause once the registration gave up.
-	eventually(t, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
+	wait.For(t, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
 	if _, bad := ph.AuthCounts(); bad == 0 {
 		t.Error("the registrar saw no wrong credentials")
 	}

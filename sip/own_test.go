@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
@@ -59,7 +60,7 @@ func TestOwnTrunks(t *testing.T) {
 		}
 	}
 	for _, n := range []string{"m1", "m2"} {
-		eventually(t, n+" registered", func() bool { return d.TrunkStatus(n) == nil })
+		wait.For(t, n+" registered", func() bool { return d.TrunkStatus(n) == nil })
 		if r := phones[n].Registrations(); !slices.Contains(r, "user-"+n) {
 			t.Errorf("%s's registrar saw %v", n, r)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,23 +73,4 @@ func TestBlockedNumbers(t *testing.T) {
 	if n, answered := r.callsTo(allowed); n != 1 || answered != 1 {
 		t.Errorf("the allowed number rang %d times (%d answered), want once", n, answered)
 	}
-}
-
-// appAs posts the frame's fields with the Bitrix24 user's AUTH_ID and form
-// to the application page, and returns its status and page.
-func (r *callRig) appAs(user int64, form url.Values) (int, string) {
-	r.t.Helper()
-	form.Set("member_id", r.portal.MemberID())
-	form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
-	form.Set("AUTH_ID", r.portal.IssueTokens(user).AccessToken)
-	res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
 }

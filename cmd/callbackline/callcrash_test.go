@@ -12,6 +12,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip/siptest"
 	"github.com/callbackline/callbackline/store/sqlite"
 )
@@ -133,30 +134,11 @@ func (r *callRig) submit(number string) {
 
 // within polls ok until it holds or d has passed.
 func within(d time.Duration, ok func() bool) error {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	for !ok() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
+	return wait.Within(d, 50*time.Millisecond, ok)
 }
 
 // callsTo counts the phones' calls to a user, and how many were answered.
-func (r *callRig) callsTo(user string) (n, answered int) {
-	for _, c := range r.phones.Calls() {
-		if c.User == user {
-			n++
-			if !c.Answered.IsZero() {
-				answered++
-			}
-		}
-	}
-	return
-}
+func (r *callRig) callsTo(user string) (n, answered int) { return r.phones.CallsTo(user) }
 
 // result opens the database after the binary stopped and checks the
 // portal: every call finished exactly once. It returns the callback.

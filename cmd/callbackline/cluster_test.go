@@ -220,17 +220,7 @@ func (r *clusterRig) state(id int64) string {
 }
 
 // callsTo counts the phones' calls to a user and how many were answered.
-func (r *clusterRig) callsTo(user string) (n, answered int) {
-	for _, c := range r.phones.Calls() {
-		if c.User == user {
-			n++
-			if !c.Answered.IsZero() {
-				answered++
-			}
-		}
-	}
-	return n, answered
-}
+func (r *clusterRig) callsTo(user string) (n, answered int) { return r.phones.CallsTo(user) }
 
 // finishes counts the telephony.externalCall.finish requests for a
 // CALL_ID that the portal processed: those its rate limit refused

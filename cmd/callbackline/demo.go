@@ -23,6 +23,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/phone"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
@@ -297,7 +298,7 @@ func (d *demoRun) install(ctx context.Context) error {
 		return fmt.Errorf("installing: the service answered %s", res.Status)
 	}
 	d.say("installed: the OAuth server confirmed the tokens")
-	if err := waitFor(ctx, func() bool { return len(d.portal.Handlers()) >= 3 && len(d.portal.Lines()) > 0 }); err != nil {
+	if err := wait.Until(ctx, 50*time.Millisecond, func() bool { return len(d.portal.Handlers()) >= 3 && len(d.portal.Lines()) > 0 }); err != nil {
 		return errors.New("the events were not bound in the portal")
 	}
 	d.portal.FinishInstall()
@@ -320,7 +321,7 @@ func (d *demoRun) requestCallback(ctx context.Context, req bitrix24test.Callback
 	}
 	d.say("ONEXTERNALCALLBACKSTART delivered and accepted")
 	var cb *callbackline.Callback
-	if err := waitFor(ctx, func() bool {
+	if err := wait.Until(ctx, 50*time.Millisecond, func() bool {
 		list, err := d.app.store.Callbacks(ctx, callbackline.CallbackFilter{Limit: 1})
 		if err != nil || len(list) == 0 || strconv.FormatInt(list[0].CRMEntityID, 10) != req.CRMEntityID {
 			return false
@@ -357,18 +358,6 @@ func (d *demoRun) report(cb *callbackline.Callback) error {
 		return err
 	}
 	fmt.Fprintf(d.out, "\nThe recording (left: employee, right: client) is in %s\n", d.o.Recording)
-	return nil
-}
-
-// waitFor polls ok until it holds or ctx ends.
-func waitFor(ctx context.Context, ok func() bool) error {
-	for !ok() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 	return nil
 }
 

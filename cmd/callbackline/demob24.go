@@ -12,6 +12,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/phone"
 )
 
@@ -83,7 +84,7 @@ func (d *demoRun) startB24Service(ctx context.Context) (func() error, error) {
 // call, the employee and the client talk for the demo's talk time, then
 // the call ends and ONVOXIMPLANTCALLEND goes out.
 func (d *demoRun) portalTelephony(ctx context.Context) error {
-	if err := waitFor(ctx, func() bool { return len(d.portal.VoxCalls()) > 0 }); err != nil {
+	if err := wait.Until(ctx, 50*time.Millisecond, func() bool { return len(d.portal.VoxCalls()) > 0 }); err != nil {
 		return fmt.Errorf("callbackline never asked Bitrix24 to place the call")
 	}
 	vc := d.portal.VoxCalls()[0]

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -144,28 +142,4 @@ func (r *callRig) installAndSubmitNothing() {
 		r.t.Fatal("the events were not bound")
 	}
 	r.portal.FinishInstall()
-}
-
-// appPage is the application page as the portal's administrator opens it.
-func (r *callRig) appPage() string {
-	r.t.Helper()
-	return appPageOf(r.t, r.addr, r.portal)
-}
-
-// appPageOf is the application page of the service at addr as the
-// portal's administrator opens it.
-func appPageOf(t *testing.T, addr string, p *bitrix24test.Portal) string {
-	t.Helper()
-	form := url.Values{"member_id": {p.MemberID()}, "APPLICATION_TOKEN": {p.ApplicationToken()},
-		"AUTH_ID": {p.IssueTokens(1).AccessToken}}
-	res, err := http.PostForm("http://"+addr+"/bitrix24/app?DOMAIN="+p.Host(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -31,7 +31,7 @@ func TestHostileLineBounds(t *testing.T) {
 	}
 	hostile := "- number: north\n  caller_id: \"" + number + "\"\n  policy:\n    client_attempts: 100000\n" +
 		"    client_retry_after: 1s\n    employee_rounds: 1000000\n    max_age: 87600h\n"
-	code, page := r.postApp(1, url.Values{"action": {"save_lines"}, "lines": {hostile}})
+	code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {hostile}})
 	if code != http.StatusUnprocessableEntity || strings.Contains(page, "Saved.") {
 		t.Fatalf("hostile lines: %d\n%s", code, page)
 	}
@@ -59,7 +59,7 @@ func TestHostileLineBounds(t *testing.T) {
 	}
 	genuine := "- number: north\n  caller_id: \"" + number + "\"\n  target: \"600\"\n  target_user: 1\n  policy:\n" +
 		"    client_attempts: 2\n    client_retry_after: 2m\n    max_age: 72h\n    announce: false\n"
-	if code, page := r.postApp(1, url.Values{"action": {"save_lines"}, "lines": {genuine}}); code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {genuine}}); code != http.StatusOK || !strings.Contains(page, "Saved.") {
 		t.Fatalf("lines within the bounds: %d\n%s", code, page)
 	}
 	if err := within(time.Minute, func() bool {

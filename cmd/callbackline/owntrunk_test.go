@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -24,27 +23,6 @@ func (r *callRig) noTrunks(sipExtra string) {
 	r.editConf(func(s string) string {
 		return regexp.MustCompile(`(?m)^  trunks:\n(    .*\n|      .*\n)*`).ReplaceAllString(s, sipExtra)
 	})
-}
-
-// postApp posts the application page's form as the portal's user userID
-// (1 is an administrator) with the fields of extra.
-func (r *callRig) postApp(userID int64, extra url.Values) (int, string) {
-	r.t.Helper()
-	form := url.Values{"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
-		"AUTH_ID": {r.portal.IssueTokens(userID).AccessToken}}
-	for k, v := range extra {
-		form[k] = v
-	}
-	res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
 }
 
 // TestNoTrunkOwnAccount: the built binary with no operator trunk, as a
@@ -80,7 +58,7 @@ func TestNoTrunkOwnAccount(t *testing.T) {
 	}
 	account := url.Values{"action": {"save_trunk"}, "registrar": {k.Realm}, "proxy": {k.Addr()}, "username": {"acme"},
 		"password": {"pw-acme"}, "caller_ids": {callerID}, "transport": {"udp"}}
-	if code, page := r.postApp(1, account); code != http.StatusOK || !strings.Contains(page, "Saved.") || strings.Contains(page, "pw-acme") {
+	if code, page := r.appAs(1, account); code != http.StatusOK || !strings.Contains(page, "Saved.") || strings.Contains(page, "pw-acme") {
 		t.Fatalf("saving the portal's own account: %d\n%s", code, page)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/postgres"
 	"github.com/callbackline/callbackline/store/sqlstore"
@@ -301,7 +302,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	// A first request takes the committer, which then waits for the lock.
 	wg.Add(1)
 	go intake(n+1, "+4930000098")
-	waitFor(t, "the committer to take the first request", func() bool { return postgres.Queued(s) == 0 && lockWaiters(t, s) > 0 })
+	wait.For(t, "the committer to take the first request", func() bool { return postgres.Queued(s) == 0 && lockWaiters(t, s) > 0 })
 	// The rest, the failing one among them, queue up behind it and so
 	// share the next batch.
 	for i := range n {
@@ -310,7 +311,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}
 	wg.Add(1)
 	go intake(n, poison)
-	waitFor(t, "all requests to queue", func() bool { return postgres.Queued(s) == n+1 })
+	wait.For(t, "all requests to queue", func() bool { return postgres.Queued(s) == n+1 })
 	release()
 	wg.Wait()
 	if errs[n+1] != nil {
@@ -329,18 +330,6 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}
 	if retries.Load() == 0 {
 		t.Error("no batch was retried one by one: the failing request was alone in its batch")
-	}
-}
-
-// waitFor polls cond until it holds; a minute without is a hang.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
@@ -331,7 +332,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}
 	wg.Add(1)
 	go intake(n, poison)
-	waitFor(t, "all requests to queue", func() bool { return sqlite.Queued(s) == n })
+	wait.For(t, "all requests to queue", func() bool { return sqlite.Queued(s) == n })
 	release()
 	wg.Wait()
 	for i := range n {
@@ -347,17 +348,5 @@ func TestBatchFailureIsolated(t *testing.T) {
 	}
 	if retries.Load() == 0 {
 		t.Error("no batch was retried one by one: the failing request was alone in its batch")
-	}
-}
-
-// waitFor polls cond until it holds; a minute without is a hang.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
