@@ -2,6 +2,7 @@ package callback_test
 
 import (
 	"context"
+	"github.com/callbackline/callbackline/speech/speechtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // espeak-ng, then the client's tone; the client hears the employee; the
 // call is registered, finished once and its recording attached.
 func TestRealPhones(t *testing.T) {
-	eng := &speech.Espeak{}
+	eng := speechtest.Espeak()
 	if err := speech.Check(context.Background(), eng); err != nil {
 		t.Skipf("speech: %v (install the Debian package espeak-ng)", err)
 	}

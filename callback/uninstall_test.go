@@ -93,7 +93,7 @@ func uninstallEvent(t *testing.T, clean bool) *bitrix24.Event {
 func newSpeechCache(t *testing.T) *speech.Cache {
 	t.Helper()
 	speechtest.NeedEspeak(t)
-	cache, err := speech.NewCache(&speech.Espeak{}, t.TempDir())
+	cache, err := speech.NewCache(speechtest.Espeak(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

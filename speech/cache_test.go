@@ -48,7 +48,7 @@ func assertPlayable(t *testing.T, path string) *speech.Audio {
 
 func TestCacheSynthesisesOnce(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	eng := &speechtest.Counting{Engine: &speech.Espeak{}}
+	eng := &speechtest.Counting{Engine: speechtest.Espeak()}
 	c := newCache(t, eng)
 	ctx := context.Background()
 	p1, err := c.File(ctx, announcement, "deinternalfemale")
@@ -85,7 +85,7 @@ func TestCacheSynthesisesOnce(t *testing.T) {
 
 func TestCacheSingleFlight(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	eng := &speechtest.Counting{Engine: &speech.Espeak{}}
+	eng := &speechtest.Counting{Engine: speechtest.Espeak()}
 	c := newCache(t, eng)
 	var wg sync.WaitGroup
 	paths := make([]string, 16)
@@ -152,7 +152,7 @@ func TestAnnounceFallsBackToBeep(t *testing.T) {
 
 func TestAnnounceSpeechAndEmptyText(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	c := newCache(t, &speech.Espeak{})
+	c := newCache(t, speechtest.Espeak())
 	a, err := c.Announce(context.Background(), speech.Script{Text: strings.Repeat("Callback request. ", 100), Voice: "eurgermanfemale"})
 	if err != nil || !a.Speech || a.Err != nil {
 		t.Fatalf("%+v, %v", a, err)
@@ -166,7 +166,7 @@ func TestAnnounceSpeechAndEmptyText(t *testing.T) {
 }
 
 func TestCachePrune(t *testing.T) {
-	c := newCache(t, &speech.Espeak{})
+	c := newCache(t, speechtest.Espeak())
 	var buf bytes.Buffer
 	speech.Tone(440, time.Second).WriteWAV(&buf)
 	c.MaxBytes = 3 * int64(buf.Len()) // three files
@@ -220,7 +220,7 @@ func TestCheckCustomEngine(t *testing.T) {
 // start to 8 kHz samples.
 func BenchmarkSynthesize(b *testing.B) {
 	speechtest.NeedEspeak(b)
-	e := &speech.Espeak{}
+	e := speechtest.Espeak()
 	v := speech.VoiceFor("ruinternalfemale")
 	text := "Здравствуйте! Клиент Иван Петров оставил заявку на сайте и просит срочно перезвонить по поводу доставки заказа номер 4512 в Москву. Соединяю."
 	b.ReportMetric(float64(len([]rune(text))), "chars")
@@ -235,7 +235,7 @@ func BenchmarkSynthesize(b *testing.B) {
 // written and synced, pruning.
 func BenchmarkCacheMiss(b *testing.B) {
 	speechtest.NeedEspeak(b)
-	c := newCache(b, &speech.Espeak{})
+	c := newCache(b, speechtest.Espeak())
 	i := 0
 	for b.Loop() {
 		i++
@@ -248,7 +248,7 @@ func BenchmarkCacheMiss(b *testing.B) {
 // BenchmarkCacheHit measures a repeated request.
 func BenchmarkCacheHit(b *testing.B) {
 	speechtest.NeedEspeak(b)
-	c := newCache(b, &speech.Espeak{})
+	c := newCache(b, speechtest.Espeak())
 	if _, err := c.File(context.Background(), announcement, "usenglishfemale"); err != nil {
 		b.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func BenchmarkCacheHit(b *testing.B) {
 // BenchmarkPrune measures a pass over a full cache: 2,500 files, as many
 // as the default 256 MiB bound holds of 10-second announcements.
 func BenchmarkPrune(b *testing.B) {
-	c := newCache(b, &speech.Espeak{})
+	c := newCache(b, speechtest.Espeak())
 	for i := range 2500 {
 		if err := os.WriteFile(filepath.Join(c.Dir, fmt.Sprintf("%064x.wav", i)), nil, 0o600); err != nil {
 			b.Fatal(err)
@@ -277,7 +277,7 @@ func BenchmarkPrune(b *testing.B) {
 
 func TestCacheEvictsAfterNewFile(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	c := newCache(t, &speech.Espeak{})
+	c := newCache(t, speechtest.Espeak())
 	c.MaxBytes = 1 // only files in use stay
 	old := filepath.Join(c.Dir, fmt.Sprintf("%064x.wav", 7))
 	var buf bytes.Buffer

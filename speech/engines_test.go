@@ -82,7 +82,7 @@ func TestPicoSpeaks(t *testing.T) {
 // Bitrix24 voice at 8 kHz with the engine its table names.
 func TestAutoSpeaksEveryLanguage(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	a := &speech.Auto{RHVoice: &speech.RHVoice{Timeout: time.Minute}, Pico: &speech.Pico{Timeout: time.Minute}}
+	a := &speech.Auto{Espeak: speechtest.Espeak(), RHVoice: &speech.RHVoice{Timeout: time.Minute}, Pico: &speech.Pico{Timeout: time.Minute}}
 	for _, c := range []struct{ id, lang string }{
 		{"ruinternalfemale", "ru"}, {"eurgermanfemale", "de"}, {"usenglishmale", "en-us"}, {"eurpolishfemale", "pl"},
 		{"eurfrenchfemale", "fr-fr"}, {"eurspanishmale", "es"}, {"euritalianfemale", "it"}, {"brportuguesefemale", "pt-br"},
@@ -107,7 +107,7 @@ func TestAutoFallsBackToEspeak(t *testing.T) {
 	speechtest.NeedEspeak(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	missing := &speech.Auto{RHVoice: &speech.RHVoice{Path: "/nonexistent/RHVoice-test"}, Pico: &speech.Pico{Path: "/nonexistent/pico2wave"}}
+	missing := &speech.Auto{Espeak: speechtest.Espeak(), RHVoice: &speech.RHVoice{Path: "/nonexistent/RHVoice-test"}, Pico: &speech.Pico{Path: "/nonexistent/pico2wave"}}
 	for id, pkg := range map[string]string{"ruinternalfemale": "rhvoice rhvoice-russian", "eurgermanfemale": speech.PicoPackage} {
 		c := missing.Choose(speech.VoiceFor(id))
 		if c.Natural || c.Engine != speech.EngineEspeak || c.Install != pkg {
@@ -127,7 +127,7 @@ func TestAutoFallsBackToEspeak(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "elena", "voice.info"), []byte("name=Elena"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	broken := &speech.Auto{RHVoice: &speech.RHVoice{Path: "false", Dir: dir}}
+	broken := &speech.Auto{Espeak: speechtest.Espeak(), RHVoice: &speech.RHVoice{Path: "false", Dir: dir}}
 	if c := broken.Choose(speech.VoiceFor("ruinternalfemale")); c.Engine != speech.EngineRHVoice || c.Name != "elena" {
 		t.Fatalf("choice %+v, want RHVoice elena", c)
 	}

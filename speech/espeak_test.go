@@ -11,6 +11,7 @@ import (
 
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/speech/speechtest"
+	"github.com/callbackline/callbackline/words"
 )
 
 // announcement is a typical request text of 150 characters.
@@ -19,7 +20,7 @@ const announcement = "Hello. You have a callback request from the website form. 
 
 func TestEspeakSpeaks8kHz(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	e := &speech.Espeak{}
+	e := speechtest.Espeak()
 	a, err := e.Synthesize(context.Background(), announcement, speech.VoiceFor("usenglishmale"))
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +33,30 @@ func TestEspeakSpeaks8kHz(t *testing.T) {
 		t.Errorf("%d characters took %v", len(announcement), d)
 	}
 	assertSpeech(t, a)
+}
+
+// TestEspeakSpeaksEveryVoice: espeak-ng, the fallback of every language,
+// speaks each Bitrix24 voice id (its language and gender) at 8 kHz, the
+// app page's sample of the language (English where there is none).
+func TestEspeakSpeaksEveryVoice(t *testing.T) {
+	speechtest.NeedEspeak(t)
+	e := speechtest.Espeak()
+	seen := map[speech.Voice]bool{}
+	for _, id := range append(speech.VoiceIDs(), speech.DocVoiceIDs()...) {
+		v := speech.VoiceFor(id)
+		if k := (speech.Voice{Language: v.Language, Gender: v.Gender}); !seen[k] {
+			seen[k] = true
+			a, err := e.Synthesize(context.Background(), words.Sample(v.Language), v)
+			if err != nil {
+				t.Errorf("%s (%s %s): %v", id, v.Language, v.Gender, err)
+				continue
+			}
+			if a.Rate != speech.Rate || a.Duration() < 2*time.Second {
+				t.Errorf("%s (%s %s): %v at %d Hz", id, v.Language, v.Gender, a.Duration(), a.Rate)
+			}
+			assertSpeech(t, a)
+		}
+	}
 }
 
 // assertSpeech checks that a holds speech: loud enough overall, and
@@ -62,7 +87,7 @@ func TestEspeakUmlautsAndCyrillic(t *testing.T) {
 	// The C locale must not matter: the text is passed as UTF-8 (-b 1).
 	t.Setenv("LC_ALL", "C")
 	t.Setenv("LANG", "C")
-	e := &speech.Espeak{}
+	e := speechtest.Espeak()
 	for _, c := range []struct{ text, voice string }{
 		{"Grüße aus Köln. Herr Müller möchte über Bürostühle sprechen.", "deinternalfemale"},
 		{"Здравствуйте! Клиент ждёт обратного звонка по поводу заказа.", "ruinternalfemale"},
@@ -118,7 +143,7 @@ func pitch(a *speech.Audio) float64 {
 
 func TestEspeakFemaleVoiceIsHigher(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	e := &speech.Espeak{}
+	e := speechtest.Espeak()
 	text := "Guten Tag, ich verbinde Sie jetzt mit dem Kunden."
 	m, err := e.Synthesize(context.Background(), text, speech.VoiceFor("eurgermanmale"))
 	if err != nil {
@@ -137,7 +162,7 @@ func TestEspeakFemaleVoiceIsHigher(t *testing.T) {
 
 func TestEspeakTextIsNeverAnOption(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	e := &speech.Espeak{}
+	e := speechtest.Espeak()
 	// As arguments these would pick a missing voice or write a file.
 	for _, text := range []string{"-v xx hello", "--version", "-w /tmp/x.wav hi"} {
 		a, err := e.Synthesize(context.Background(), text, speech.VoiceFor(""))
@@ -164,7 +189,7 @@ func TestEspeakErrors(t *testing.T) {
 		t.Errorf("Check of a missing program: %v", err)
 	}
 	speechtest.NeedEspeak(t)
-	es := &speech.Espeak{MaxText: 20}
+	es := &speech.Espeak{MaxText: 20, Timeout: speechtest.Timeout}
 	for _, c := range []struct {
 		text   string
 		v      speech.Voice
@@ -189,7 +214,7 @@ func TestEspeakErrors(t *testing.T) {
 
 func TestCheckEspeak(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	if err := speech.Check(context.Background(), &speech.Espeak{}); err != nil {
+	if err := speech.Check(context.Background(), speechtest.Espeak()); err != nil {
 		t.Fatal(err)
 	}
 }

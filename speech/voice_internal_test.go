@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"testing"
+	"time"
 )
 
 // TestFallbackLanguagesExist checks that every language the prefix and
@@ -12,7 +13,7 @@ func TestFallbackLanguagesExist(t *testing.T) {
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		t.Skip("espeak-ng not found: install the Debian package espeak-ng")
 	}
-	langs, err := (&Espeak{}).Languages(context.Background())
+	langs, err := (&Espeak{Timeout: time.Minute}).Languages(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

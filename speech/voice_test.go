@@ -50,7 +50,7 @@ func TestVoiceIDsAreBitrix24s(t *testing.T) {
 // for it is the id's language, and the gender is the id's.
 func TestEveryVoiceMapsToEspeak(t *testing.T) {
 	speechtest.NeedEspeak(t)
-	langs, err := (&speech.Espeak{}).Languages(context.Background())
+	langs, err := speechtest.Espeak().Languages(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

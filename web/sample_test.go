@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"github.com/callbackline/callbackline/speech/speechtest"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func newSampleRig(t *testing.T) *sampleRig {
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		t.Skip("espeak-ng not found: install the Debian package espeak-ng")
 	}
-	cache, err := speech.NewCache(&speech.Espeak{}, t.TempDir())
+	cache, err := speech.NewCache(speechtest.Espeak(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

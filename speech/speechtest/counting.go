@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/callbackline/callbackline/speech"
 )
@@ -35,6 +36,15 @@ func (c *Counting) Key() string {
 
 // Calls returns how many times Synthesize was called.
 func (c *Counting) Calls() int64 { return c.n.Load() }
+
+// Timeout bounds one synthesis in tests: far above the tens of
+// milliseconds espeak-ng needs, so a test passes when both cores of a
+// machine are busy (speech.DefaultTimeout, 10 s, was seen to run out at
+// a load average above 35).
+const Timeout = time.Minute
+
+// Espeak returns espeak-ng with the defaults and Timeout.
+func Espeak() *speech.Espeak { return &speech.Espeak{Timeout: Timeout} }
 
 // NeedEspeak skips the test when espeak-ng is not installed.
 func NeedEspeak(tb testing.TB) {
