@@ -45,6 +45,11 @@ func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, n
 	}
 	if s.Final() && r.cb.Kind == callbackline.KindCallback {
 		r.w.cfg.Metrics.result(r.line.Number, callbackline.OutcomeOf(s, r.cb.Reason))
+		if r.w.cfg.Ended != nil && s != callbackline.StateRejected {
+			if err := r.w.cfg.Ended(context.WithoutCancel(ctx), r.cb); err != nil {
+				r.log.Warn("counting the ended callback for the administrators' notices", slog.Any("err", err))
+			}
+		}
 	}
 	r.log.Info("callback "+string(s), slog.String("note", note))
 	return nil

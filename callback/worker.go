@@ -126,6 +126,11 @@ type Config struct {
 	// Timeline, when set, receives each step as it is persisted (the demo
 	// prints it).
 	Timeline func(cb *callbackline.Callback, note string)
+	// Ended, when set, is told of each callback request (not a
+	// click-to-call) that ended done or failed, once its state is
+	// persisted (notify.Notifier.CallbackEnded counts the failures in a
+	// row). It runs in the job: keep it short; its error is logged.
+	Ended func(ctx context.Context, cb *callbackline.Callback) error
 }
 
 // Worker is the River worker of CallbackJob.

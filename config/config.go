@@ -96,6 +96,17 @@ type Config struct {
 	Portals []Portal `yaml:"portals"`
 	// Cluster is how instances sharing a database watch each other.
 	Cluster Cluster `yaml:"cluster"`
+	// Notify is when a portal's administrators are told in Bitrix24.
+	Notify Notify `yaml:"notify"`
+}
+
+// Notify is when a portal's administrators are told in Bitrix24
+// (im.notify) about a problem of the portal: once when it begins, once
+// more when it is fixed (see docs/notify.md).
+type Notify struct {
+	// FailuresInARow is how many of a portal's callbacks must fail one
+	// after another before its administrators are told; 1–1000.
+	FailuresInARow int `yaml:"failures_in_a_row"`
 }
 
 // Cluster is how instances sharing one database watch each other (see
@@ -291,5 +302,6 @@ func Default() *Config {
 		PortalLimits: defaultPortalLimits(),
 		Portals:      []Portal{},
 		Cluster:      Cluster{DeadAfter: 30 * time.Second, PruneAfter: 24 * time.Hour},
+		Notify:       Notify{FailuresInARow: 5},
 	}
 }

@@ -208,7 +208,7 @@ encryption_key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 	}
 	d := Default() // the sections the file leaves out
 	want.SIP, want.Speech, want.Recordings, want.Defaults, want.Retention = d.SIP, d.Speech, d.Recordings, d.Defaults, d.Retention
-	want.PortalLimits, want.Portals, want.Cluster = d.PortalLimits, d.Portals, d.Cluster
+	want.PortalLimits, want.Portals, want.Cluster, want.Notify = d.PortalLimits, d.Portals, d.Cluster, d.Notify
 	want.Speech.CacheDir, want.Recordings.Dir = "/var/lib/callbackline/speech", "/var/lib/callbackline/recordings" // follow data_dir
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *c.Redacted(), *want.Redacted())

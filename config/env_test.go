@@ -127,6 +127,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_CALL_LENGTH=20m",
 		"CALLBACKLINE_CLUSTER_DEAD_AFTER=12s",
 		"CALLBACKLINE_CLUSTER_PRUNE_AFTER=48h",
+		"CALLBACKLINE_NOTIFY_FAILURES_IN_A_ROW=7",
 	}
 	t.Chdir(t.TempDir())
 	c, err := Load("", env)
@@ -182,6 +183,7 @@ func TestEnvNames(t *testing.T) {
 			MaxAge: 72 * time.Hour, MaxCallLength: 20 * time.Minute},
 		Portals: []Portal{},
 		Cluster: Cluster{DeadAfter: 12 * time.Second, PruneAfter: 48 * time.Hour},
+		Notify:  Notify{FailuresInARow: 7},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load =\n%v\nwant\n%v", c, want)

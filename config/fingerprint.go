@@ -23,10 +23,12 @@ func (c *Config) Fingerprint() string {
 		Portals                                         []Portal
 		Retention                                       Retention
 		Cluster                                         Cluster
+		Notify                                          Notify
 	}{
 		Key: digest(c.EncryptionKey), ClientID: c.Bitrix24.ClientID, Secret: digest(c.Bitrix24.ClientSecret),
 		OAuth: c.Bitrix24.OAuthServer, PublicURL: c.PublicURL, Region: c.DefaultRegion, Intake: c.Intake, Lines: c.Lines,
 		Defaults: c.Defaults, PortalLimits: c.PortalLimits, Portals: c.Portals, Retention: c.Retention, Cluster: c.Cluster,
+		Notify: c.Notify,
 	}
 	if key, err := c.EncryptionKeyBytes(); err == nil && key != nil {
 		shared.Key = digest(string(key)) // base64 and hex of one key are one key

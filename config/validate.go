@@ -286,6 +286,9 @@ func (c *Config) checkStorage(bad func(key, format string, args ...any)) {
 	if _, err := c.EncryptionKeyBytes(); err != nil {
 		bad("encryption_key", "%v", err)
 	}
+	if n := c.Notify.FailuresInARow; n < 1 || n > 1000 {
+		bad("notify.failures_in_a_row", "is %d; must be 1–1000 (callbacks failed one after another before the portal's administrators are told)", n)
+	}
 }
 
 // source returns where key was set: its own source, else its list's
