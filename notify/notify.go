@@ -14,6 +14,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -48,6 +49,9 @@ type Notifier struct {
 	Retry, MaxRetry time.Duration
 	Now             func() time.Time // default time.Now
 	Logger          *slog.Logger     // default: none
+
+	once sync.Once
+	wake chan struct{} // Run delivers at once
 }
 
 func (nt *Notifier) now() time.Time {
@@ -85,6 +89,9 @@ func (nt *Notifier) update(ctx context.Context, memberID string, p callbackline.
 		}
 		n.Schedule(nt.now())
 		ok, err := nt.Store.SaveNotice(ctx, n)
+		if ok && n.Pending != "" {
+			nt.kick()
+		}
 		if err != nil || ok {
 			return err
 		}

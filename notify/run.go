@@ -11,11 +11,16 @@ import (
 // dueBatch is how many due notices one pass reads.
 const dueBatch = 100
 
-// Run delivers the due messages every interval until ctx ends.
-func (nt *Notifier) Run(ctx context.Context, every time.Duration) {
+// Run checks the portals (Check with trunk) and delivers the due
+// messages every interval, and delivers at once when a problem was set,
+// until ctx ends.
+func (nt *Notifier) Run(ctx context.Context, every time.Duration, trunk TrunkState) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if err := nt.Check(ctx, trunk); err != nil && ctx.Err() == nil {
+			nt.logger().WarnContext(ctx, "checking the portals' problems", slog.Any("err", err))
+		}
 		if _, err := nt.Deliver(ctx); err != nil && ctx.Err() == nil {
 			nt.logger().WarnContext(ctx, "delivering the notices to the portals' administrators", slog.Any("err", err))
 		}
@@ -23,7 +28,22 @@ func (nt *Notifier) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-nt.woken():
 		}
+	}
+}
+
+// woken receives when a change scheduled a message.
+func (nt *Notifier) woken() chan struct{} {
+	nt.once.Do(func() { nt.wake = make(chan struct{}, 1) })
+	return nt.wake
+}
+
+// kick wakes Run without waiting.
+func (nt *Notifier) kick() {
+	select {
+	case nt.woken() <- struct{}{}:
+	default:
 	}
 }
 

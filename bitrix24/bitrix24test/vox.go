@@ -35,6 +35,13 @@ func (p *Portal) DenyOutgoing(userID int64) {
 	p.noOutgoing[userID] = true
 }
 
+// AllowOutgoing gives the permission back (see DenyOutgoing).
+func (p *Portal) AllowOutgoing(userID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.noOutgoing, userID)
+}
+
 // SetBalance says whether the portal's telephony balance pays for calls;
 // without one every call placed ends at once with CALL_FAILED_CODE 402.
 func (p *Portal) SetBalance(ok bool) {

@@ -26,6 +26,7 @@ import (
 	"github.com/callbackline/callbackline/config"
 	"github.com/callbackline/callbackline/https"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/notify"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/web"
@@ -53,7 +54,8 @@ type app struct {
 	countries *callback.Countries
 	setup     *callback.PortalSetup
 	intake    *intake.Intake
-	member    *cluster.Member // this instance among those on the database
+	member    *cluster.Member  // this instance among those on the database
+	notifier  *notify.Notifier // tells the portals' administrators about problems
 	srv       *web.Server
 	hs        *http.Server
 	ln        net.Listener
@@ -121,10 +123,11 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 		return nil, err
 	}
 	a.connectBitrix24(lines)
+	a.notifier = a.newNotifier()
 	a.syncTrunks(ctx)
 	wc := callback.Config{Lines: lines, MaxJob: maxJob, Metrics: workerMetrics, Timeline: o.Timeline, Member: a.member,
-		EndEventWait: cfg.Bitrix24.EndEventWait,
-		DialLimits:   callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
+		EndEventWait: cfg.Bitrix24.EndEventWait, Ended: a.callbackEnded,
+		DialLimits: callbackline.DialLimits{Number: cfg.Intake.NumberDialLimit, Portal: cfg.Intake.PortalDialLimit}}
 	if err := a.initWorker(ctx, worker, wc); err != nil {
 		return nil, err
 	}
@@ -521,6 +524,10 @@ func (a *app) run(ctx context.Context) error {
 	pruneCtx, stopPrune := context.WithCancel(ctx)
 	go func() { defer close(pruneDone); a.prune(pruneCtx) }()
 	defer func() { stopPrune(); <-pruneDone }()
+	noticesDone := make(chan struct{})
+	noticesCtx, stopNotices := context.WithCancel(ctx)
+	go func() { defer close(noticesDone); a.runNotices(noticesCtx) }()
+	defer func() { stopNotices(); <-noticesDone }()
 	a.logger.Info("callbackline started", slog.String("version", callbackline.Version),
 		slog.String("listen", a.addr()), slog.String("serving", a.tlsMode()), slog.String("database", redactDSN(a.cfg.Database)),
 		slog.String("public_url", a.cfg.PublicURL), slog.Bool("sip", a.dialer != nil))
