@@ -203,3 +203,45 @@ func TestTwoInstancesTellOnce(t *testing.T) {
 		t.Fatalf("sent %v, want exactly one", got)
 	}
 }
+
+// Check opens the reinstall problem of a portal whose tokens were refused
+// or that lacks a scope, and the trunk problem of an account that does
+// not register; fixed, each is told once more.
+func TestCheck(t *testing.T) {
+	st := openStore(t)
+	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
+	nt := newNotifier(t, st, r, c)
+	ctx := context.Background()
+	p, err := st.Portal(ctx, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Scope = "telephony,crm,user_basic,timeman" // no im
+	if err := st.SavePortal(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	registered, detail := false, "403 Forbidden"
+	trunk := func(string) (bool, bool, string) { return registered, true, detail }
+	check := func() {
+		t.Helper()
+		for range 2 { // twice: an unchanged state tells nothing new
+			if err := nt.Check(ctx, trunk); err != nil {
+				t.Fatal(err)
+			}
+			deliver(t, nt)
+		}
+	}
+	check()
+	n, _ := st.Notice(ctx, "m1", callbackline.ProblemReinstall)
+	if n.Detail != "scope not granted: im" {
+		t.Errorf("reinstall detail %q", n.Detail)
+	}
+	p.Scope, registered = "telephony,crm,user_basic,im,timeman", true
+	if err := st.SavePortal(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	if got := r.list(); !equal(got, []string{"reinstall.problem", "trunk.problem", "reinstall.fixed", "trunk.fixed"}) {
+		t.Fatalf("sent %v", got)
+	}
+}
