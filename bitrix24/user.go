@@ -95,3 +95,32 @@ func (c *Client) TimemanStatus(ctx context.Context, p *callbackline.Portal, user
 	}
 	return &t, nil
 }
+
+// SearchUsers returns the first page (50) of the portal's active
+// employees whose name, last name or position starts with text
+// (user.search with FIND: each word of text matches the start of one of
+// them), and whether more match.
+func (c *Client) SearchUsers(ctx context.Context, p *callbackline.Portal, text string) ([]User, bool, error) {
+	resp, err := c.Do(ctx, p, "user.search", map[string]any{
+		"FILTER": map[string]any{"FIND": text, "ACTIVE": true, "USER_TYPE": "employee"}, "start": 0})
+	if err != nil {
+		return nil, false, err
+	}
+	var us []User
+	if err := decodeResult("user.search", resp.Result, &us); err != nil {
+		return nil, false, err
+	}
+	return us, resp.Next != nil, nil
+}
+
+// UsersByID returns the employees with these ids (user.get), in pages.
+func (c *Client) UsersByID(ctx context.Context, p *callbackline.Portal, ids []int64) ([]User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list := make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = id
+	}
+	return c.Users(ctx, p, map[string]any{"ID": list})
+}

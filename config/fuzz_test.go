@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -90,4 +91,39 @@ func loadCompanyF(f *testing.F) *Config {
 		f.Fatal(err)
 	}
 	return c
+}
+
+// FuzzFieldsText feeds arbitrary values of the app page's form to
+// FieldsText: the text it writes reads back (FieldsOf) to the same
+// values, trimmed, for every key that is text; or PortalLines names the
+// problem. It never panics.
+func FuzzFieldsText(f *testing.F) {
+	f.Add("north", "Sales: North", "09:00-18:00", "2")
+	f.Add("0123", "null", "", "abc")
+	f.Add("- x", "[a, b]", "{a: 1}", "~")
+	f.Add("a\nb", "#x", "'q'", "\"")
+	c := Default()
+	f.Fuzz(func(t *testing.T, number, name, span, attempts string) {
+		in := []LineFields{{"number": {number}, "name": {name}, "policy.hours.monday[]": {span},
+			"policy.client_attempts": {attempts}}}
+		text, err := FieldsText(in)
+		if err != nil {
+			return // not valid UTF-8
+		}
+		if _, err := c.PortalLines(testMember, text); err != nil {
+			problems(t, err)
+		}
+		back, err := FieldsOf(text)
+		if err != nil {
+			return // a value PortalLines refuses (client_attempts: abc)
+		}
+		if len(back) != 1 {
+			t.Fatalf("%d lines back from %q", len(back), text)
+		}
+		for key, v := range map[string]string{"number": number, "name": name} {
+			if got := strings.Join(back[0][key], ""); got != strings.TrimSpace(v) {
+				t.Fatalf("%s %q came back %q through\n%s", key, v, got, text)
+			}
+		}
+	})
 }

@@ -55,7 +55,9 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		return
 	case s.settings == nil:
 	case r.PostForm.Get(actionField) == actionSaveLine:
-		status, lines, err = s.saveLines(r, p)
+		status, lines, err = s.saveLines(r, p, r.PostForm.Get(linesField))
+	case s.settings.Form != nil && lineFormPosted(r):
+		status, lines, err = s.postForm(r, p)
 	default:
 		lines, err = s.currentLines(r.Context(), p, r.PostForm.Get("AUTH_ID"))
 	}
@@ -122,6 +124,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		t := s.telephony(r.Context(), p)
 		tel = &t
 	}
+	s.fillForm(r, p, lines, tel)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_ = appPage(r).Execute(w, struct {
@@ -249,6 +252,9 @@ const appHTML = `<!DOCTYPE html>
 <tr><th>{{t "number"}}</th><th>{{t "name"}}</th><th>{{t "employees or target"}}</th><th>{{t "ring mode"}}</th><th>{{t "hours (time zone)"}}</th></tr>
 {{range .Rows}}<tr class="line"><td>{{.Number}}</td><td>{{.Name}}</td><td>{{template "who" .}}</td><td>{{if .Via}}{{t "Bitrix24's queue"}}{{else}}{{t .RingMode}}{{end}}</td><td>{{.Zone}}{{if .Always}} {{t "(always open)"}}{{end}}</td></tr>
 {{end}}</table>{{end}}
+{{if .Form}}{{if .Form.Broken}}<p class="refused" id="form-broken">{{t "The lines' YAML cannot be shown as a form: correct it below."}}</p>{{else}}{{template "lineform" $}}{{end}}{{end}}
+<details class="advanced" id="advanced"{{if .AdvancedOpen}} open{{end}}><summary>{{t "Advanced: the lines as YAML"}}</summary>
+<p class="hint">{{t "The same settings as the form above: saving either shows the same in the other."}}</p>
 <form method="post">
 {{template "frame" $}}
 <input type="hidden" name="action" value="save_lines">
@@ -270,6 +276,7 @@ const appHTML = `<!DOCTYPE html>
 <dt>voice</dt><dd>{{t "the Bitrix24 voice the request is spoken in (see below); default the request's, the portal language's"}}</dd>
 <dt>fallback</dt><dd>{{t "bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails; the history says so"}}</dd>
 </dl>
+</details>
 </details>
 </section>{{end}}
 {{with .Telephony}}<section>

@@ -11,8 +11,8 @@ import (
 // appPages are the app page's templates by language (words.PageLanguages):
 // the same page whose t says the catalogue's words in that language.
 var appPages = func() map[string]*template.Template {
-	base := template.Must(template.Must(template.Must(template.New("app").Funcs(pageFuncs("en")).
-		Parse(appHTML)).Parse(dashHTML)).Parse(zonesHTML))
+	base := template.Must(template.Must(template.Must(template.Must(template.New("app").Funcs(pageFuncs("en")).
+		Parse(appHTML)).Parse(dashHTML)).Parse(zonesHTML)).Parse(formHTML))
 	template.Must(base.Parse(auditHTML))
 	out := map[string]*template.Template{}
 	for _, lang := range words.PageLanguages {
@@ -27,8 +27,14 @@ var appPages = func() map[string]*template.Template {
 // page's language.
 func pageFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":    func(key string, args ...any) string { return words.Page(lang, key, args...) },
-		"lang": func() string { return lang },
+		"t":           func(key string, args ...any) string { return words.Page(lang, key, args...) },
+		"lang":        func() string { return lang },
+		"field":       field,
+		"inc":         func(i int) int { return i + 1 },
+		"languages":   func() []string { return words.Languages },
+		"hasVoice":    hasVoice,
+		"hasLine":     hasLine,
+		"hasTelVoice": hasTelVoice,
 	}
 }
 

@@ -29,6 +29,9 @@ func TestPageWordsTranslated(t *testing.T) {
 		string(callbackline.PortalInstalled), string(callbackline.PortalReinstall), string(callbackline.PortalUninstalled)} {
 		keys[k] = true
 	}
+	for _, d := range days {
+		keys[d] = true
+	}
 	for _, name := range []func(string) (string, string){lineName, userName} {
 		for _, k := range []string{"", "0", "7"} {
 			if key, _ := name(k); key != "%s" {
@@ -65,6 +68,12 @@ func phrases(n parse.Node, f func(string)) {
 	case *parse.CommandNode:
 		if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "t" && len(n.Args) > 1 {
 			if s, ok := n.Args[1].(*parse.StringNode); ok {
+				f(s.Text)
+			}
+		}
+		// field line key type label [hint]: the label is said through t.
+		if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "field" && len(n.Args) > 4 {
+			if s, ok := n.Args[4].(*parse.StringNode); ok && s.Text != "" {
 				f(s.Text)
 			}
 		}

@@ -63,6 +63,9 @@ type Options struct {
 	// Samples, when set with a Key of at least 32 bytes and Speak, lets
 	// the app page play a sample of each voice (a "listen" button).
 	Samples *Samples
+	// Users, when set, lets the lines' form show employees by name and
+	// find them by name (Settings.Form).
+	Users *Users
 }
 
 // Server serves callbackline's HTTP endpoints.
@@ -84,6 +87,7 @@ type Server struct {
 	settings   *Settings
 	countries  Countries
 	samples    *Samples
+	users      *Users
 
 	mux      *http.ServeMux
 	portals  *portalCache
@@ -104,6 +108,7 @@ func NewServer(o Options) *Server {
 	s := &Server{
 		store: o.Store, oauth: o.OAuth, intake: o.Intake, maxBody: o.MaxBody, adminToken: o.AdminToken, metricsTok: o.MetricsToken,
 		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route, telephony: o.Telephony, trunks: o.Trunks,
+		users: o.Users,
 	}
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings

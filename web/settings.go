@@ -36,6 +36,9 @@ type Settings struct {
 	// they are saved (the Bitrix24 dialer's from_line); its error names
 	// the key at fault, and nothing is saved.
 	Check func(ctx context.Context, p *callbackline.Portal, lines []callbackline.Line) error
+	// Form, when set, lets the page edit the lines as a form too; the
+	// YAML stays as the advanced view of the same settings.
+	Form *LineForm
 }
 
 // parseLines is Settings.Parse, then Settings.Check.
@@ -72,6 +75,11 @@ type linesView struct {
 	Refused   string    // why the lines were not saved
 	MaxLength int64     // the textarea's limit in characters
 	AuthID    string    // the frame's AUTH_ID, posted back with the form
+	Form      *formView // the lines as a form (Settings.Form)
+	Editing   bool      // the form was changed and not saved yet
+
+	fields   []map[string][]string // the form's fields, when it was posted
+	parseErr error                 // why Text does not parse
 }
 
 // lineRow is one parsed line in the page's table; the template says it
@@ -106,7 +114,7 @@ func (s *Server) currentLines(ctx context.Context, p *callbackline.Portal, authI
 		return nil, err
 	}
 	lines, err := s.parseLines(ctx, p, v.Text)
-	v.Rows, v.Errors = lineRows(lines), errorLines(err)
+	v.Rows, v.Errors, v.parseErr = lineRows(lines), errorLines(err), err
 	return v, nil
 }
 
@@ -114,10 +122,10 @@ func (s *Server) currentLines(ctx context.Context, p *callbackline.Portal, authI
 // were checked: only an administrator's AUTH_ID may save, and only lines
 // that parse. It returns the page's status and Lines section, or an error
 // that is answered as JSON (the store failed).
-func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *linesView, error) {
+func (s *Server) saveLines(r *http.Request, p *callbackline.Portal, text string) (int, *linesView, error) {
 	ctx := r.Context()
 	authID := r.PostForm.Get("AUTH_ID")
-	text := strings.ReplaceAll(r.PostForm.Get(linesField), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
 	v := &linesView{Text: text, MaxLength: s.maxLinesText(), AuthID: authID}
 	if st, err := s.store.Settings(ctx, p.MemberID); err == nil {
 		v.Own, v.UpdatedAt = true, st.UpdatedAt
@@ -137,7 +145,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal) (int, *lines
 	}
 	lines, err := s.parseLines(ctx, p, text)
 	if err != nil {
-		v.Errors = errorLines(err)
+		v.Errors, v.parseErr = errorLines(err), err
 		return http.StatusUnprocessableEntity, v, nil
 	}
 	now, err := s.commitLines(ctx, p, text, lines, s.changeBy(ctx, p, authID))

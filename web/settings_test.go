@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/config"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/web"
@@ -55,7 +56,10 @@ func newLinesHarnessWith(t *testing.T, cfg *config.Config) *linesHarness {
 				lh.ran <- struct{}{}
 				return nil
 			},
+			Form: &web.LineForm{Fields: config.FieldsOf, Text: config.FieldsText, Key: config.FieldKey},
 		}
+		c := bitrix24.NewClient(o.OAuth, o.Store)
+		o.Users = &web.Users{Search: c.SearchUsers, Get: c.UsersByID}
 	})
 	lh.install()
 	lh.portal.ResetRequests() // the installation asked user.admin

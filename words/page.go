@@ -43,7 +43,8 @@ func HasPage(lang, key string) bool {
 
 // pageWords are the page's phrases by language, keyed by their English.
 var pageWords = map[string]map[string]string{
-	"en": {},
+	"en": {"monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
+		"friday": "Friday", "saturday": "Saturday", "sunday": "Sunday"},
 	"ru": pageRU,
 	"de": pageDE,
 }

@@ -65,6 +65,7 @@ func init() {
 
 		"user.get":             {"user_basic", userGet},
 		"user.current":         {"user_brief", userCurrent},
+		"user.search":          {"user_basic", userSearch},
 		"im.user.get":          {"im", imUserGet},
 		"im.notify.system.add": {"im", imNotifySystemAdd},
 		"timeman.status":       {"timeman", timemanStatus},

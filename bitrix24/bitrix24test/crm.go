@@ -2,6 +2,7 @@ package bitrix24test
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +13,8 @@ type User struct {
 	ID             int64
 	Name, LastName string
 	Email          string
-	Active         bool // false: dismissed
+	Position       string // WORK_POSITION
+	Active         bool   // false: dismissed
 	Admin          bool
 	PhoneInner     string // UF_PHONE_INNER: the extension
 	WorkPhone      string
@@ -253,7 +255,7 @@ func (p *Portal) userJSON(u *User) map[string]any {
 		"DATE_REGISTER": p.dateLocked(now.AddDate(-1, 0, 0)), "IS_ONLINE": online, "TIMESTAMP_X": bxDate{},
 		"LAST_ACTIVITY_DATE": p.dateLocked(now.Add(-5 * time.Minute)), "PERSONAL_GENDER": "",
 		"PERSONAL_MOBILE": u.PersonalMobile, "PERSONAL_PHONE": u.PersonalPhone, "WORK_PHONE": u.WorkPhone,
-		"WORK_POSITION": "", "UF_PHONE_INNER": inner, "UF_DEPARTMENT": []int{1}, "USER_TYPE": "employee",
+		"WORK_POSITION": u.Position, "UF_PHONE_INNER": inner, "UF_DEPARTMENT": []int{1}, "USER_TYPE": "employee",
 	}
 }
 
@@ -283,6 +285,36 @@ func userGet(c *call) (*result, *apiError) {
 		}
 	}
 	return page(rows, c.params)
+}
+
+// user.search (docs/bitrix24.md §8.2): user.get's filter, and FIND: every
+// word of it starts the name, last name or position (case ignored); pages
+// of 50.
+func userSearch(c *call) (*result, *apiError) {
+	filter := c.params.sub("FILTER")
+	if len(filter) == 0 {
+		filter = c.params
+	}
+	find := strings.Fields(strings.ToLower(filter.str("FIND")))
+	var rows []any
+	for _, id := range c.p.userOrder {
+		u := c.p.users[id]
+		if userMatches(u, filter) && userFinds(u, find) {
+			rows = append(rows, c.p.userJSON(u))
+		}
+	}
+	return page(rows, c.params)
+}
+
+// userFinds reports whether every word starts one of u's names.
+func userFinds(u *User, words []string) bool {
+	names := strings.Fields(strings.ToLower(u.Name + " " + u.LastName + " " + u.Position))
+	for _, w := range words {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, w) }) {
+			return false
+		}
+	}
+	return true
 }
 
 func userMatches(u *User, f params) bool {

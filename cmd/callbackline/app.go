@@ -278,7 +278,10 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 				return a.setup.Portal(ctx, p) // the lines, and the end event for the Bitrix24 dialer
 			},
 			Check: a.setup.CheckDialer,
+			// The app page edits the same lines as a form.
+			Form: &web.LineForm{Fields: config.FieldsOf, Text: config.FieldsText, Key: config.FieldKey},
 		},
+		Users:        &web.Users{Search: a.crm.SearchUsers, Get: a.crm.UsersByID},
 		Telephony:    a.crm.Telephony,
 		Countries:    a.countries,
 		Intake:       a.intake,
