@@ -50,7 +50,8 @@ type Line struct {
 	Voice string
 	// Fallback sends a SIP line's callback through the Bitrix24 dialer
 	// (FromLine) when the SIP side has no way out: no trunk serves the
-	// portal, or the trunk's registration is failing.
+	// portal, the trunk's registration is failing, or the trunk refused
+	// every INVITE of an attempt (sip.Result.TrunkRefused).
 	Fallback bool
 }
 

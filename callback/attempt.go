@@ -52,6 +52,9 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 	if err := r.finish(ctx, a, res); err != nil {
 		return 0, err
 	}
+	if why := r.trunkRefused(res); why != "" {
+		return r.place(ctx, why)
+	}
 	return r.apply(ctx, a, res)
 }
 

@@ -92,7 +92,8 @@ func newEnvTrunks(t *testing.T, line callbackline.Line, speaker callback.Speaker
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)} // a Wednesday
 	e := &env{t: t, clock: clk, dir: t.TempDir()}
-	e.portal = bitrix24test.New(bitrix24test.Options{Now: clk.Now})
+	// The scopes callbackline asks for (call: the Bitrix24 dialer).
+	e.portal = bitrix24test.New(bitrix24test.Options{Now: clk.Now, Scope: "telephony,call,crm,user_basic,im,timeman"})
 	t.Cleanup(e.portal.Close)
 	st, err := sqlite.Open(ctx, "sqlite:"+filepath.Join(e.dir, "cb.db"), sqlite.Options{})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/sip"
 )
 
 // The Bitrix24 dialer: a line with DialerBitrix24 (or a SIP line's
@@ -63,6 +64,17 @@ func (r *run) dialPlaced(ctx context.Context) (time.Duration, error) {
 		return 0, r.fail(ctx, why, true)
 	}
 	return r.attempt(ctx)
+}
+
+// trunkRefused says why a SIP line with a fallback hands the callback to
+// Bitrix24 after its attempt: the trunk refused every INVITE before any
+// phone rang (sip.Result.TrunkRefused; an employee who is busy or
+// declines is not that). "" when it does not.
+func (r *run) trunkRefused(res sip.Result) string {
+	if !r.line.Fallback || r.line.FromLine == "" || !res.TrunkRefused() {
+		return ""
+	}
+	return "the SIP trunk refused every INVITE: " + failedReason(res)
 }
 
 // checkEvery is how often a placed call's job looks for its outcome.

@@ -241,6 +241,7 @@ func TestBitrix24Dialer(t *testing.T) {
 	t.Run("loop", func(t *testing.T) { testB24Loop(t, bin) })
 	t.Run("fallback, no trunk", func(t *testing.T) { testB24Fallback(t, bin) })
 	t.Run("fallback, registration failing", func(t *testing.T) { testB24FallbackRegister(t, bin) })
+	t.Run("fallback, every INVITE refused", func(t *testing.T) { testB24FallbackRefused(t, bin) })
 	t.Run("killed between start and end", func(t *testing.T) { testB24Killed(t, bin) })
 	t.Run("chosen on the app page, no SIP at all", func(t *testing.T) { testB24AppPageOnly(t, bin) })
 }
@@ -574,5 +575,47 @@ func testB24FallbackRegister(t *testing.T, bin string) {
 	}
 	if n := len(ph.Calls()); n != 0 {
 		t.Errorf("the trunk's phone got %d calls", n)
+	}
+}
+
+// testB24FallbackRefused: a SIP line whose trunk answers (no
+// registration to fail) but refuses every INVITE with 503 before any
+// phone rings falls back to Bitrix24 in the same run; the history shows
+// the refusal and the fallback, and the SIP attempt's call card is closed.
+func testB24FallbackRefused(t *testing.T, bin string) {
+	ph, err := siptest.NewPhone(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	ph.Set("", siptest.Behavior{Action: siptest.Refuse, Status: 503})
+	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
+	r := newB24Rig(t, bin, lines, fmt.Sprintf(`sip:
+  listen: "127.0.0.1:0"
+  trunks:
+    - name: pbx
+      employee: "sip:{extension}@%s"
+      client: "sip:{number}@%s"
+`, ph.Addr(), ph.Addr()))
+	svc := r.startAndSubmit()
+	defer svc.stop(t)
+	vc := r.voxCalls(1)[0]
+	if vc.FromLine != b24Line || vc.ToNumber != b24Client {
+		t.Errorf("placed %+v", vc)
+	}
+	r.waitState("placed")
+	r.end(vc.CallID, "200", 21, false)
+	cb := r.waitState("done")
+	if !cb.historyHas("fallback to Bitrix24 (the SIP trunk refused every INVITE") || !cb.historyHas("503") {
+		t.Errorf("the history does not show the refusal and the fallback: %+v", cb.History)
+	}
+	if len(cb.Attempts) != 2 || cb.Attempts[0].Dialer == "bitrix24" || cb.Attempts[1].Dialer != "bitrix24" {
+		t.Errorf("attempts %+v", cb.Attempts)
+	}
+	if calls := ph.Calls(); len(calls) == 0 || calls[0].Answered != (time.Time{}) {
+		t.Errorf("the trunk's INVITEs %+v", calls)
+	}
+	if calls := r.portal.Calls(); len(calls) != 1 || !calls[0].Finished {
+		t.Errorf("the SIP attempt's call card %+v", calls)
 	}
 }

@@ -42,12 +42,13 @@ const (
 	Reject                // Status after Delay
 	Ring                  // 180 Ringing, never answer (until CANCEL)
 	Drop                  // no SIP response at all
+	Refuse                // Status after Delay without ringing first, as a proxy or trunk refuses
 )
 
 // Behavior configures how the phone treats calls to one user.
 type Behavior struct {
 	Action Action
-	Status int           // for Reject
+	Status int           // for Reject and Refuse
 	Delay  time.Duration // time ringing before the final response
 	// HangupAfter sends BYE this long after answering (0: never).
 	HangupAfter time.Duration
@@ -442,6 +443,12 @@ func (p *Phone) serve(in *diago.DialogServerSession) {
 	})
 	ctx := in.Context()
 	_ = in.Trying()
+	if b.Action == Refuse {
+		if p.wait(ctx, b.Delay) {
+			_ = in.Respond(b.Status, "Refused", nil)
+		}
+		return
+	}
 	_ = in.Ringing()
 	if b.Action == Ring {
 		b.Delay = 24 * time.Hour
