@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -196,6 +197,22 @@ type Telephony struct {
 	Lines   []PortalLine
 	Voices  []Voice
 	Problem string
+	// Missing says what happens because the portal did not grant the
+	// scope "call" at its installation (CallScope); "" when it did.
+	Missing string
+}
+
+// CallScope says what happens on a portal whose granted scopes (from its
+// installation, comma- or space-separated) lack "call", which
+// voximplant.callback.start needs (docs/bitrix24.md §6.4); "" when call
+// is granted or the scopes are not known.
+func CallScope(granted string) string {
+	list := scopeList(granted)
+	if len(list) == 0 || slices.Contains(list, "call") {
+		return ""
+	}
+	return "the portal has not granted the application the scope \"call\": a line on the Bitrix24 dialer (or its fallback) cannot place calls, " +
+		"Bitrix24 answers insufficient_scope and the callback fails; add \"call\" (and \"telephony\") to the application's permissions in Bitrix24 and install it again"
 }
 
 // Telephony asks the portal for its own lines and voices.
@@ -219,5 +236,6 @@ func (c *Client) Telephony(ctx context.Context, p *callbackline.Portal) Telephon
 		t.Voices = append(t.Voices, Voice{ID: id, Name: name})
 	}
 	sort.Slice(t.Voices, func(i, j int) bool { return t.Voices[i].ID < t.Voices[j].ID })
+	t.Missing = CallScope(p.Scope)
 	return t
 }

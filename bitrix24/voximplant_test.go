@@ -188,3 +188,21 @@ func FuzzCallEnd(f *testing.F) {
 		}
 	})
 }
+
+// TestCallScope: a portal that granted the scopes without "call" is told
+// what happens to the Bitrix24 dialer; one that granted it, or whose
+// scopes are unknown, is not.
+func TestCallScope(t *testing.T) {
+	for granted, missing := range map[string]bool{
+		"telephony,crm,user_basic,im,timeman":      true,
+		"telephony crm user_basic":                 true,
+		"telephony,call,crm,user_basic,im,timeman": false,
+		"call telephony":                           false,
+		"":                                         false,
+	} {
+		got := bitrix24.CallScope(granted)
+		if (got != "") != missing || (missing && !strings.Contains(got, "insufficient_scope")) {
+			t.Errorf("CallScope(%q) = %q", granted, got)
+		}
+	}
+}

@@ -274,7 +274,7 @@ const appHTML = `<!DOCTYPE html>
 <dt>dialer</dt><dd>{{t "sip (the default: callbackline calls over a SIP trunk or PBX) or bitrix24: each call goes to the portal's own Bitrix24 telephony, which rings the employees of the line's queue in Bitrix24, speaks the request, calls the client, logs the call and bills it to the portal's telephony balance."}} {{t "On such a line employees, target, caller_id, caller_name and the policy keys employee_ring_timeout, client_ring_timeout, employee_rounds, employee_retry_after, ring_mode, skip_absent, require_workday, require_accept and announce do not apply (Bitrix24 routes the employee side); client_attempts, client_retry_after, max_age, max_call_length, hours and todo do"}}</dd>
 <dt>from_line</dt><dd>{{t "with dialer: bitrix24 (or fallback), the portal's own Bitrix24 line the calls come from (see \"Bitrix24 telephony\" below); never one of these lines: Bitrix24 would send the request back instead of dialling"}}</dd>
 <dt>voice</dt><dd>{{t "the Bitrix24 voice the request is spoken in (see below); default the request's, the portal language's"}}</dd>
-<dt>fallback</dt><dd>{{t "bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails; the history says so"}}</dd>
+<dt>fallback</dt><dd>{{t "bitrix24: a sip line's callbacks go out through from_line while no SIP trunk serves the portal or its registration fails, and when the trunk refused every call to the employees before any phone rang (not when an employee is busy or declines); the history says so"}}</dd>
 </dl>
 </details>
 </details>
@@ -283,6 +283,7 @@ const appHTML = `<!DOCTYPE html>
 <h2 id="bitrix24-telephony">{{t "Bitrix24 telephony"}}</h2>
 <p>{{t "A line with dialer: bitrix24 calls through one of these lines of the portal's own telephony (its from_line). The application needs the scopes \"telephony\" and \"call\", and the installing user the telephony permission \"Outgoing call — Execute\"."}}</p>
 {{if .Problem}}<p class="refused" id="telephony-problem">{{.Problem}}</p>{{end}}
+{{if .Missing}}<p class="refused" id="scope-missing">{{.Missing}}</p>{{end}}
 {{if .Lines}}<table class="vox-lines"><tr><th>from_line</th><th>{{t "name"}}</th></tr>
 {{range .Lines}}<tr class="vox-line"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
 {{end}}</table>{{else if not .Problem}}<p id="no-vox-lines">{{t "The portal has no telephony lines of its own: rent a number or connect a SIP PBX in Bitrix24 Telephony to use the Bitrix24 dialer."}}</p>{{end}}

@@ -410,8 +410,14 @@ func testB24Refused(t *testing.T, bin, from, says string) {
 	if from == b24Line {
 		r.portal.DenyOutgoing(1) // the installing administrator, whose token callbackline uses
 	}
-	svc := r.startAndSubmit()
+	svc := r.start()
 	defer svc.stop(t)
+	r.install()
+	// Before any call: the page says what a missing scope "call" does.
+	if missing := strings.Contains(appPageOf(t, r.addr, r.portal), `id="scope-missing"`); missing != (from == "scope") {
+		t.Errorf("the application page tells of the missing scope call: %v", missing)
+	}
+	r.submit()
 	cb := r.waitState("failed")
 	if !strings.Contains(cb.Callback.Reason, says) || !cb.historyHas(says) {
 		t.Errorf("callback %+v", cb)
