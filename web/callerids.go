@@ -77,10 +77,20 @@ func (s *Server) handlePortalCallerIDs(w http.ResponseWriter, r *http.Request) {
 // twice, at most maxAssignedCallerIDs.
 func (s *Server) readCallerIDs(w http.ResponseWriter, r *http.Request) ([]string, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		return nil, callbackline.Errorf(callbackline.EINVALID, `the body must be JSON {"caller_ids": ["+4930123456"]} of at most %d bytes`, s.maxBody)
+	}
+	return parseCallerIDs(body)
+}
+
+// parseCallerIDs parses the body of a PUT of caller IDs:
+// {"caller_ids": [...]}, each E.164, none twice, at most
+// maxAssignedCallerIDs. Errors are EINVALID and name the entry.
+func parseCallerIDs(body []byte) ([]string, error) {
 	var in struct {
 		CallerIDs *[]string `json:"caller_ids"`
 	}
-	if err != nil || json.Unmarshal(body, &in) != nil || in.CallerIDs == nil {
+	if json.Unmarshal(body, &in) != nil || in.CallerIDs == nil {
 		return nil, callbackline.Errorf(callbackline.EINVALID, `the body must be JSON {"caller_ids": ["+4930123456"]}`)
 	}
 	numbers := *in.CallerIDs
