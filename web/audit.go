@@ -63,10 +63,10 @@ func (s *Server) auditSection(ctx context.Context, p *callbackline.Portal, loc *
 }
 
 // auditHTML is the app page's Audit log section.
-const auditHTML = `{{define "audit"}}{{with .}}<h2 id="audit">Changes to the settings</h2>
-{{if .Entries}}<table id="audit-log"><tr><th>When</th><th>Who</th><th>Setting</th><th>What changed</th></tr>
-{{range .Entries}}<tr><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.UserName}}{{if .UserID}} (user {{.UserID}}){{end}}</td><td>{{.What}}</td><td>{{.Summary}}</td></tr>
-{{end}}</table>{{else}}<p id="audit-empty">No settings were changed yet.</p>{{end}}{{end}}{{end}}`
+const auditHTML = `{{define "audit"}}{{with .}}<section><h2 id="audit">{{t "Changes to the settings"}}</h2>
+{{if .Entries}}<table id="audit-log"><tr><th>{{t "When"}}</th><th>{{t "Who"}}</th><th>{{t "Setting"}}</th><th>{{t "What changed"}}</th></tr>
+{{range .Entries}}<tr><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.UserName}}{{if .UserID}} ({{t "user %d" .UserID}}){{end}}</td><td>{{t .What}}</td><td>{{.Summary}}</td></tr>
+{{end}}</table>{{else}}<p id="audit-empty">{{t "No settings were changed yet."}}</p>{{end}}</section>{{end}}{{end}}`
 
 // changeJSON is an audit log entry as the API shows it.
 type changeJSON struct {

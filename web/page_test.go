@@ -32,6 +32,10 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, d := range days {
 		keys[d] = true
 	}
+	for _, k := range []string{callbackline.AuditLines, callbackline.AuditTrunk, callbackline.AuditCountries,
+		callbackline.AuditBlocked, callbackline.AuditTimeZone, callbackline.AuditCallerIDs} {
+		keys[k] = true
+	}
 	for _, name := range []func(string) (string, string){lineName, userName} {
 		for _, k := range []string{"", "0", "7"} {
 			if key, _ := name(k); key != "%s" {

@@ -44,7 +44,8 @@ func HasPage(lang, key string) bool {
 // pageWords are the page's phrases by language, keyed by their English.
 var pageWords = map[string]map[string]string{
 	"en": {"monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
-		"friday": "Friday", "saturday": "Saturday", "sunday": "Sunday"},
+		"friday": "Friday", "saturday": "Saturday", "sunday": "Sunday",
+		"blocked_numbers": "blocked numbers", "time_zone": "time zone", "caller_ids": "caller IDs", "trunk": "SIP account"},
 	"ru": pageRU,
 	"de": pageDE,
 }

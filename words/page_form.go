@@ -73,6 +73,11 @@ func init() {
 		"the request's":                            "голос заявки",
 		"monday":                                   "понедельник", "tuesday": "вторник", "wednesday": "среда", "thursday": "четверг",
 		"friday": "пятница", "saturday": "суббота", "sunday": "воскресенье",
+		// The audit log
+		"Changes to the settings": "Изменения настроек", "When": "Когда", "Who": "Кто", "Setting": "Настройка",
+		"What changed": "Что изменилось", "No settings were changed yet.": "Настройки ещё не менялись.",
+		"lines": "линии", "trunk": "SIP-аккаунт", "countries": "страны", "blocked_numbers": "заблокированные номера",
+		"time_zone": "часовой пояс", "caller_ids": "номера для АОН",
 	} {
 		pageRU[k] = v
 	}
@@ -147,6 +152,11 @@ func init() {
 		"the request's":                            "die der Anfrage",
 		"monday":                                   "Montag", "tuesday": "Dienstag", "wednesday": "Mittwoch", "thursday": "Donnerstag",
 		"friday": "Freitag", "saturday": "Samstag", "sunday": "Sonntag",
+		// The audit log
+		"Changes to the settings": "Änderungen der Einstellungen", "When": "Wann", "Who": "Wer", "Setting": "Einstellung",
+		"What changed": "Was sich geändert hat", "No settings were changed yet.": "Es wurden noch keine Einstellungen geändert.",
+		"lines": "Leitungen", "trunk": "SIP-Konto", "countries": "Länder", "blocked_numbers": "gesperrte Nummern",
+		"time_zone": "Zeitzone", "caller_ids": "Absendernummern",
 	} {
 		pageDE[k] = v
 	}
