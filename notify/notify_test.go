@@ -245,3 +245,30 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("sent %v", got)
 	}
 }
+
+// Run sends a message as soon as a problem is set (not only on its
+// tick), and returns when its context ends.
+func TestRunSendsAtOnce(t *testing.T) {
+	st := openStore(t)
+	r := &recorder{}
+	nt := &notify.Notifier{Store: st, Send: r.send, Failures: 1}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); nt.Run(ctx, time.Hour, nil) }()
+	if err := nt.CallbackEnded(ctx, "m1", true, "no_employee"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(r.list()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := r.list(); !equal(got, []string{"callbacks.problem"}) {
+		t.Fatalf("sent %v", got)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return")
+	}
+}

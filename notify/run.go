@@ -11,15 +11,22 @@ import (
 // dueBatch is how many due notices one pass reads.
 const dueBatch = 100
 
-// Run checks the portals (Check with trunk) and delivers the due
-// messages every interval, and delivers at once when a problem was set,
-// until ctx ends.
+// CheckEvery is how often Run checks every portal (Check).
+const CheckEvery = time.Minute
+
+// Run delivers the due messages every interval, and at once when a
+// problem was set, and checks the portals (Check with trunk) every
+// CheckEvery, until ctx ends.
 func (nt *Notifier) Run(ctx context.Context, every time.Duration, trunk TrunkState) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var checked time.Time
 	for {
-		if err := nt.Check(ctx, trunk); err != nil && ctx.Err() == nil {
-			nt.logger().WarnContext(ctx, "checking the portals' problems", slog.Any("err", err))
+		if time.Since(checked) >= CheckEvery {
+			checked = time.Now()
+			if err := nt.Check(ctx, trunk); err != nil && ctx.Err() == nil {
+				nt.logger().WarnContext(ctx, "checking the portals' problems", slog.Any("err", err))
+			}
 		}
 		if _, err := nt.Deliver(ctx); err != nil && ctx.Err() == nil {
 			nt.logger().WarnContext(ctx, "delivering the notices to the portals' administrators", slog.Any("err", err))
