@@ -363,12 +363,14 @@ func TestClusterSpread(t *testing.T) {
 			t.Errorf("instance %s got no event", n.addr)
 		}
 	}
-	var stored, done int
-	if err := r.query(`SELECT count(*), count(*) FILTER (WHERE state = 'done') FROM callbacks`, &stored, &done); err != nil {
+	var stored, numbers, done int
+	if err := r.query(`SELECT count(*), count(DISTINCT phone), count(*) FILTER (WHERE state = 'done') FROM callbacks`,
+		&stored, &numbers, &done); err != nil {
 		t.Fatal(err)
 	}
-	if stored != len(acked) || done != len(acked) {
-		t.Errorf("%d callbacks stored, %d done; want %d of each", stored, done, len(acked))
+	if stored != len(acked) || numbers != len(acked) || done != len(acked) {
+		t.Errorf("%d callbacks stored for %d numbers, %d done; want %d of each (each acknowledged event once)",
+			stored, numbers, done, len(acked))
 	}
 	cut := map[string]int{} // calls cut by the kill, by number
 	for _, c := range r.checkCards() {
