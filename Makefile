@@ -96,6 +96,7 @@ FUZZTIME ?= 20s
 FUZZ     := ./bitrix24:FuzzDecodeForm ./bitrix24:FuzzParseEvent ./bitrix24:FuzzParseInstall ./bitrix24:FuzzPlain ./bitrix24:FuzzCallEnd ./web:FuzzIntake ./phone:FuzzNormalize \
 	./phone:FuzzMask ./speech:FuzzParseWAV ./speech:FuzzNormalize ./speech:FuzzTextLanguage ./sip:FuzzRender ./sip:FuzzExtensionRule ./sip:FuzzSDPDirection ./sip/internal/wav:FuzzReadHeader \
 	./config:FuzzLoad ./config:FuzzPortalLines ./config:FuzzParseNetworks ./web:FuzzTrunkForm ./web:FuzzCallerIDs ./https:FuzzRedirect ./stats:FuzzParsePeriod ./phone:FuzzParseBlocked ./web:FuzzSample ./config:FuzzFieldsText
+FUZZ     += ./phone:FuzzSame
 fuzz:
 	@for f in $(FUZZ); do pkg=$${f%%:*}; fn=$${f##*:}; echo "== $$pkg $$fn"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done

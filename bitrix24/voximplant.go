@@ -93,6 +93,7 @@ type CallRecord struct {
 	PortalNumber Text `json:"PORTAL_NUMBER"`
 	PhoneNumber  Text `json:"PHONE_NUMBER"`
 	CallType     ID   `json:"CALL_TYPE"`
+	UserID       ID   `json:"PORTAL_USER_ID"`
 	Duration     ID   `json:"CALL_DURATION"`
 	StartDate    Text `json:"CALL_START_DATE"`
 	FailedCode   Text `json:"CALL_FAILED_CODE"`

@@ -122,12 +122,13 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 	if r.policy.ClientAttempts > 0 && r.cb.ClientAttempts >= r.policy.ClientAttempts {
 		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client was called %d time(s), the most the line allows", r.cb.ClientAttempts), true)
 	}
+	pending, asked := r.cb.State == callbackline.StateScheduled, r.dialNow()
 	// The age counts from when the line first opened after the request: a
 	// request of Friday night is fresh on Monday morning.
-	if opened := r.policy.Hours.Next(r.cb.CreatedAt); r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
+	if opened := r.policy.Hours.Next(r.cb.CreatedAt); !asked && r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
 		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
 	}
-	if next := r.policy.Hours.Next(now); !next.Equal(now) {
+	if next := r.policy.Hours.Next(now); !asked && !next.Equal(now) {
 		if next.IsZero() {
 			return 0, r.fail(ctx, "closed: the line's working hours never open", true)
 		}
@@ -138,6 +139,11 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 			return 0, err // the store could not say: the job retries
 		}
 		return 0, r.fail(ctx, "guard: "+err.Error(), false)
+	}
+	if pending {
+		if closed, err := r.closeIfCalled(ctx); closed || err != nil {
+			return 0, err
+		}
 	}
 	return r.dialPlaced(ctx)
 }

@@ -257,6 +257,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJ
 	}
 	defer release()
 	after, err := w.Run(ctx, job.Args.CallbackID)
+	if w.stopped(job.Args.CallbackID, err) {
+		return nil
+	}
 	if errors.Is(err, callbackline.ErrFenced) {
 		// Taken over: another instance goes on with the callback; this
 		// job's later run finds it claimed or done.
@@ -276,7 +279,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJ
 		return err
 	}
 	if after > 0 {
-		return river.JobSnooze(after)
+		return snooze(w.due(ctx, job.Args.CallbackID, after))
 	}
 	return nil
 }

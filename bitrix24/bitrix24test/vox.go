@@ -246,7 +246,8 @@ func (p *Portal) statsLocked() []statRecord {
 }
 
 // matches applies one FILTER key (docs/bitrix24.md §7.5): CALL_ID,
-// PHONE_NUMBER, PORTAL_NUMBER, CALL_TYPE, CALL_FAILED_CODE exactly, and
+// PHONE_NUMBER, PORTAL_NUMBER, CALL_TYPE, CALL_FAILED_CODE exactly,
+// PHONE_NUMBER also with % (a substring, SQL's LIKE), and
 // CALL_START_DATE with >=, >, <=, <. Other keys are ignored.
 func (s statRecord) matches(key, v string) bool {
 	op := strings.TrimRight(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -255,6 +256,9 @@ func (s statRecord) matches(key, v string) bool {
 	case "CALL_ID":
 		return s.callID == v
 	case "PHONE_NUMBER":
+		if op == "%" {
+			return strings.Contains(s.phone, v)
+		}
 		return s.phone == v
 	case "PORTAL_NUMBER":
 		return s.line == v
@@ -315,4 +319,32 @@ func voxStatisticGet(c *call) (*result, *apiError) {
 		res.next = &n
 	}
 	return res, nil
+}
+
+// LoggedCall is a call of the portal's telephony that did not go through
+// the application: the client calling in, or an employee calling the
+// client from Bitrix24. LogCall writes its statistics record.
+type LoggedCall struct {
+	Type     int    // CALL_TYPE: 1 outgoing, 2 incoming, 3 incoming redirected, 4 callback
+	Phone    string // PHONE_NUMBER as the portal writes it: "+4930…", "4930…" or national
+	Line     string // PORTAL_NUMBER
+	UserID   int64  // PORTAL_USER_ID: who answered or called
+	Start    time.Time
+	Code     string // CALL_FAILED_CODE; "" is 200
+	Duration int    // CALL_DURATION, seconds
+}
+
+// LogCall writes a call's statistics record (voximplant.statistic.get
+// lists it) and returns its CALL_ID.
+func (p *Portal) LogCall(c LoggedCall) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c.Code == "" {
+		c.Code = "200"
+	}
+	p.nextID++
+	id := fmt.Sprintf("logged.%d.%d", p.nextID, c.Start.Unix())
+	p.stats = append(p.stats, statRecord{id: p.nextID, callID: id, line: c.Line, phone: c.Phone, typ: c.Type,
+		user: c.UserID, start: c.Start.UTC(), end: VoxEnd{Code: c.Code, Duration: c.Duration, Reason: failedReasons[c.Code]}})
+	return id
 }
