@@ -86,7 +86,9 @@ func TestCancelNothingDialled(t *testing.T) {
 // max_age, or whose number was blocked since, is not retried and says why.
 func TestRetry(t *testing.T) {
 	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
-	e.worker = e.workerWith(func(c *callback.Config) { c.Countries = &callback.Countries{Store: e.store, Policy: phone.DefaultPolicy()} })
+	e.worker = e.workerWith(func(c *callback.Config) {
+		c.Countries = &callback.Countries{Store: e.store, Policy: phone.DefaultPolicy()}
+	})
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Reject, Status: 486})
 	id := e.request(clientRaw, "LEAD", 5785)
