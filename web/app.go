@@ -97,12 +97,21 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	if bstatus != 0 {
 		status = bstatus
 	}
+	ctl, ctlStatus, err := s.controlSection(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ctlStatus != 0 {
+		status = ctlStatus
+	}
 	list, err := s.store.Callbacks(r.Context(), callbackline.CallbackFilter{MemberID: p.MemberID, Limit: 50})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	rows := s.appRows(r.Context(), list, zone.loc)
+	withControls(rows, &controlForm{MemberID: p.MemberID, Token: token, AuthID: r.PostForm.Get("AUTH_ID")})
 	listen, err := s.listenSection(r, p)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -142,7 +151,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		Blocked   *blockedView
 		Listen    *sampleView
 		Audit     *auditView
-	}{r.PostForm.Get("AUTH_ID"), p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen, audit})
+		Control   *controlView
+	}{r.PostForm.Get("AUTH_ID"), p, rows, lines, countries, token, noRoute, trunk, zone, dash, tel, blocked, listen, audit, ctl})
 }
 
 // dashSections are the page's time zone (saved first when the form asks;
@@ -217,6 +227,7 @@ type appRow struct {
 	History []callbackline.HistoryEntry
 	*callbackline.Callback
 	Last string
+	Form *controlForm // the buttons' form (actions by hand)
 }
 
 // appHTML is the app page; its Dashboard section is dashHTML. Every word
@@ -233,10 +244,11 @@ const appHTML = `<!DOCTYPE html>
 {{if .NoRoute}}<p class="refused" id="no-trunk"><strong>{{t "This portal cannot place calls:"}}</strong> {{.NoRoute}}. {{t "Requests are kept and shown here, but nobody is called."}}</p>{{end}}
 {{template "dashboard" .}}
 <h2 id="callbacks">{{t "Latest requests"}}</h2>
+{{template "control-outcome" .Control}}
 <table>
-<tr><th>#</th><th>{{t "received (%s)" .Zone.Name}}</th><th>{{t "number"}}</th><th>CRM</th><th>{{t "line"}}</th><th>{{t "state"}}</th><th>{{t "latest step"}}</th><th>{{t "calls to the client"}}</th><th>{{t "repeats"}}</th></tr>
-{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td></tr>
-{{else}}<tr><td colspan="9">{{t "No callback requests yet."}}</td></tr>{{end}}
+<tr><th>#</th><th>{{t "received (%s)" .Zone.Name}}</th><th>{{t "number"}}</th><th>CRM</th><th>{{t "line"}}</th><th>{{t "state"}}</th><th>{{t "latest step"}}</th><th>{{t "calls to the client"}}</th><th>{{t "repeats"}}</th><th></th></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td><td>{{template "callback-actions" .}}</td></tr>
+{{else}}<tr><td colspan="10">{{t "No callback requests yet."}}</td></tr>{{end}}
 </table>
 <div class="settings" id="settings">
 <h2>{{t "Settings"}}</h2>

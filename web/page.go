@@ -14,6 +14,7 @@ var appPages = func() map[string]*template.Template {
 	base := template.Must(template.Must(template.Must(template.Must(template.New("app").Funcs(pageFuncs("en")).
 		Parse(appHTML)).Parse(dashHTML)).Parse(zonesHTML)).Parse(formHTML))
 	template.Must(base.Parse(auditHTML))
+	template.Must(base.Parse(controlHTML))
 	out := map[string]*template.Template{}
 	for _, lang := range words.PageLanguages {
 		t := template.Must(base.Clone())

@@ -66,6 +66,9 @@ type Options struct {
 	// Users, when set, lets the lines' form show employees by name and
 	// find them by name (Settings.Form).
 	Users *Users
+	// Control carries out the actions on callbacks by hand (the app page,
+	// /api/v1/callbacks/{id}/{action}); nil: the store's.
+	Control Control
 }
 
 // Server serves callbackline's HTTP endpoints.
@@ -88,6 +91,7 @@ type Server struct {
 	countries  Countries
 	samples    *Samples
 	users      *Users
+	controller Control
 
 	mux      *http.ServeMux
 	portals  *portalCache
@@ -110,6 +114,7 @@ func NewServer(o Options) *Server {
 		logger: o.Logger, metrics: o.Metrics, now: o.Now, installed: o.Installed, ready: o.Ready, countries: o.Countries, route: o.Route, telephony: o.Telephony, trunks: o.Trunks,
 		users: o.Users,
 	}
+	s.controller = o.Control
 	if o.Settings != nil && o.Settings.Parse != nil {
 		settings := *o.Settings
 		s.settings = &settings
@@ -148,6 +153,7 @@ func NewServer(o Options) *Server {
 	s.mux.Handle("/metrics", s.guardMetrics(s.metrics.Handler()))
 	s.mux.HandleFunc("/api/v1/callbacks", s.handleCallbacks)
 	s.mux.HandleFunc("/api/v1/callbacks/{id}", s.handleCallback)
+	s.mux.HandleFunc("/api/v1/callbacks/{id}/{action}", s.handleCallbackAction)
 	s.mux.HandleFunc("/api/v1/stats", s.handleStats)
 	s.mux.HandleFunc("/api/v1/portals", s.handlePortals)
 	s.mux.HandleFunc("/api/v1/portals/{member_id}/lines", s.handlePortalLines)
