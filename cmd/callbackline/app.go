@@ -310,6 +310,7 @@ func (a *app) newServer(metrics *web.Metrics, worker *callback.Worker) (*web.Ser
 		Route:   a.route,
 		Trunks:  a.trunks(),
 		Samples: a.samples(),
+		Control: control(worker),
 	}), nil
 }
 

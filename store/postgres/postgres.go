@@ -152,6 +152,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			AND (args ->> 'callback_id')::bigint IN (SELECT id FROM callbacks WHERE member_id = $1)`,
 		DueJobs: `UPDATE river_job SET state = 'available', scheduled_at = now()
 			WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable') AND (args ->> 'callback_id')::bigint = $1`,
+		RunningJobs: `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'running' AND (args ->> 'callback_id')::bigint = $1`,
 		CancelJobs: `UPDATE river_job SET state = 'cancelled', finalized_at = now()
 			WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable', 'pending') AND (args ->> 'callback_id')::bigint = $1`,
 		RecoverJobs: `UPDATE river_job SET state = 'available', scheduled_at = now(),

@@ -154,6 +154,7 @@ var dialect = &sqlstore.Dialect{Name: "sqlite", Micros: true, Prepare: true, Err
 		AND args ->> '$.callback_id' IN (SELECT id FROM callbacks WHERE member_id = ?)`,
 	DueJobs: `UPDATE river_job SET state = 'available', scheduled_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
 		WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable') AND args ->> '$.callback_id' = ?`,
+	RunningJobs: `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'running' AND args ->> '$.callback_id' = ?`,
 	CancelJobs: `UPDATE river_job SET state = 'cancelled', finalized_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
 		WHERE kind = 'callback' AND state IN ('available', 'scheduled', 'retryable', 'pending') AND args ->> '$.callback_id' = ?`}
 

@@ -59,17 +59,47 @@ func (s *Store) Control(ctx context.Context, req callbackline.ControlRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	q := s.d.DueJobs
 	if req.Action == callbackline.ActionCancel {
-		q = s.d.CancelJobs
+		_, err = s.w.Exec(ctx, s.d.CancelJobs, req.ID)
+	} else {
+		err = s.due(ctx, req.ID)
 	}
-	if _, err := s.w.Exec(ctx, q, req.ID); err != nil {
+	if err != nil {
 		// The change is stored: a due callback runs when its job comes
 		// (a cancelled one is not dialled, its job finds it final).
 		return cb, callbackline.WrapError(s.d.Errors(err), callbackline.EUNAVAILABLE,
 			"%s: callback %d was changed, but its queue job was not; it takes effect when the job runs", s.d.Name, req.ID)
 	}
 	return cb, nil
+}
+
+// dueWait bounds how long due waits for a callback's job to stop running.
+const dueWait = 10 * time.Second
+
+// due makes the callback's waiting job due now. A job that is running
+// (the queue has not yet recorded its wait: a run that found the callback
+// not due ends with a snooze written a moment later) is waited for, up to
+// dueWait, so that its snooze does not push the callback back.
+func (s *Store) due(ctx context.Context, id int64) error {
+	deadline := time.Now().Add(dueWait)
+	for {
+		n, err := s.w.Exec(ctx, s.d.DueJobs, id)
+		if err != nil || n > 0 {
+			return err
+		}
+		var running int
+		if err := s.r.QueryRow(ctx, s.d.RunningJobs, id).Scan(&running); err != nil {
+			return err
+		}
+		if running == 0 || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // retry inserts the callback's job (waiting), starts the new round, and
@@ -97,7 +127,7 @@ func (s *Store) retry(ctx context.Context, id int64, memberID, by string, at tim
 		}
 		return nil, err
 	}
-	if _, err := s.w.Exec(ctx, s.d.DueJobs, id); err != nil {
+	if err := s.due(ctx, id); err != nil {
 		return cb, callbackline.WrapError(s.d.Errors(err), callbackline.EUNAVAILABLE,
 			"%s: callback %d is retried, its calls start within %s", s.d.Name, id, retryJobDelay)
 	}

@@ -64,6 +64,9 @@ type Dialect struct {
 	// DueJobs makes a callback's waiting jobs (not running) due now; its
 	// one parameter is the callback id.
 	DueJobs string
+	// RunningJobs counts a callback's running jobs; its one parameter is
+	// the callback id.
+	RunningJobs string
 	// CancelJobs cancels a callback's waiting jobs (not running); its one
 	// parameter is the callback id.
 	CancelJobs string
