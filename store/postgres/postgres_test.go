@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/secret"
@@ -167,55 +165,6 @@ func TestManyInstances(t *testing.T) {
 	// plus the distinct ones, 21 in all, whatever instance took them.
 	if queuedDistinct != 20 || n != 21 {
 		t.Fatalf("portal limit across instances: %d distinct queued, %d jobs; want 20 and 21", queuedDistinct, n)
-	}
-}
-
-type testWorker struct {
-	river.WorkerDefaults[callbackline.CallbackJob]
-	got chan int64
-}
-
-func (w *testWorker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
-	w.got <- job.Args.CallbackID
-	return nil
-}
-
-func TestQueueRunsWorker(t *testing.T) {
-	w := &testWorker{got: make(chan int64, 10)}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, w)
-	s := openTest(t, postgres.Options{Options: sqlstore.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute}})
-	ctx := context.Background()
-	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.StartQueue(ctx); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{
-		MemberID: "m1", Phone: "+4930123456", State: callbackline.StateReceived}})
-	if err != nil || !res.Queued {
-		t.Fatalf("Intake: %+v %v", res, err)
-	}
-	select {
-	case id := <-w.got:
-		if id != res.Callback.ID {
-			t.Fatalf("worker got callback %d, want %d", id, res.Callback.ID)
-		}
-	case <-time.After(time.Minute): // a hang guard, not a timing assumption
-		t.Fatal("the worker did not run the job")
-	}
-	stopCtx, cancel := context.WithTimeout(ctx, time.Minute) // a hang guard
-	defer cancel()
-	if err := s.StopQueue(stopCtx); err != nil {
-		t.Fatal(err)
-	}
-	var completed int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'completed'`).Scan(&completed); err != nil {
-		t.Fatal(err)
-	}
-	if completed != 1 {
-		t.Fatalf("%d completed jobs, want 1", completed)
 	}
 }
 

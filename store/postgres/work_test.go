@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -50,17 +49,4 @@ func TestRecovery(t *testing.T) {
 			return queueStore{s}
 		}
 	})
-}
-
-func TestClientID(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                       "",
-		"host-1.example:2":       "host-1.example:2",
-		"host 1/é":               "host_1___",
-		strings.Repeat("a", 120): strings.Repeat("a", 100),
-	} {
-		if got := postgres.ClientID(in); got != want {
-			t.Errorf("ClientID(%q) = %q, want %q", in, got, want)
-		}
-	}
 }

@@ -130,57 +130,6 @@ func TestCloseRefusesIntake(t *testing.T) {
 	}
 }
 
-// testWorker records the callbacks it worked.
-type testWorker struct {
-	river.WorkerDefaults[callbackline.CallbackJob]
-	got chan int64
-}
-
-func (w *testWorker) Work(ctx context.Context, job *river.Job[callbackline.CallbackJob]) error {
-	w.got <- job.Args.CallbackID
-	return nil
-}
-
-func TestQueueRunsWorker(t *testing.T) {
-	w := &testWorker{got: make(chan int64, 10)}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, w)
-	s := openTest(t, sqlite.Options{Options: sqlstore.Options{Workers: workers, MaxWorkers: 2, FetchPollInterval: 50 * time.Millisecond, JobTimeout: time.Minute, RescueStuckJobsAfter: 2 * time.Minute}})
-	ctx := context.Background()
-	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.StartQueue(ctx); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{
-		MemberID: "m1", Phone: "+4930123456", State: callbackline.StateReceived}})
-	if err != nil || !res.Queued {
-		t.Fatalf("Intake: %+v %v", res, err)
-	}
-	select {
-	case id := <-w.got:
-		if id != res.Callback.ID {
-			t.Fatalf("worker got callback %d, want %d", id, res.Callback.ID)
-		}
-	case <-time.After(time.Minute): // a hang guard, not a timing assumption
-		t.Fatal("the worker did not run the job")
-	}
-	stopCtx, cancel := context.WithTimeout(ctx, time.Minute) // a hang guard
-	defer cancel()
-	if err := s.StopQueue(stopCtx); err != nil {
-		t.Fatal(err)
-	}
-	// The job is completed (still counted: River keeps completed jobs a day).
-	var completed int
-	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE kind = 'callback' AND state = 'completed'`).Scan(&completed); err != nil {
-		t.Fatal(err)
-	}
-	if completed != 1 {
-		t.Fatalf("%d completed jobs, want 1", completed)
-	}
-}
-
 func TestStartQueueWithoutWorkers(t *testing.T) {
 	s := openTest(t, sqlite.Options{})
 	if err := s.StartQueue(context.Background()); callbackline.ErrorCode(err) != callbackline.EINVALID {
@@ -242,7 +191,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 // TestCloseStopsRunningQueue: Close with the queue still running stops it.
 func TestCloseStopsRunningQueue(t *testing.T) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &testWorker{got: make(chan int64, 10)})
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[callbackline.CallbackJob]) error { return nil }))
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "q.db")
 	s, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Options: sqlstore.Options{Workers: workers, FetchPollInterval: 50 * time.Millisecond}})
 	if err != nil {

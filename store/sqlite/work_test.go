@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -65,17 +64,4 @@ func TestRecovery(t *testing.T) {
 			return queueStore{s}
 		}
 	})
-}
-
-func TestClientID(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                       "",
-		"host-1.example:2":       "host-1.example:2",
-		"host 1/é":               "host_1___",
-		strings.Repeat("a", 120): strings.Repeat("a", 100),
-	} {
-		if got := sqlite.ClientID(in); got != want {
-			t.Errorf("ClientID(%q) = %q, want %q", in, got, want)
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,6 +41,21 @@ func TestEncodeAndScanTimes(t *testing.T) {
 		}
 		if !got.Equal(at.Truncate(time.Microsecond)) || got.Location() != time.UTC || !zero.IsZero() {
 			t.Errorf("Micros %v: scanned %v and %v", d.Micros, got, zero)
+		}
+	}
+}
+
+// ClientID (the backends' ClientID) makes a River client id of any
+// instance id: unsafe characters replaced, at most 100 characters.
+func TestClientID(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"host-1.example:2":       "host-1.example:2",
+		"host 1/é":               "host_1___",
+		strings.Repeat("a", 120): strings.Repeat("a", 100),
+	} {
+		if got := ClientID(in); got != want {
+			t.Errorf("ClientID(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

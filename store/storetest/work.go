@@ -470,13 +470,15 @@ type QueueBackend interface {
 // database is a restart.
 type OpenQueue func(t *testing.T, id string, workers *river.Workers) QueueBackend
 
-// RunRecovery runs the tests that set River job states by hand against the
-// queue: RecoverJobs, and the uninstall check's recheck. newDB makes
+// RunRecovery runs the tests of the queue: a worker runs a queued
+// callback; and, setting River job states by hand, RecoverJobs and the
+// uninstall check's recheck. newDB makes
 // an empty database for one test and returns how to open stores on it.
 func RunRecovery(t *testing.T, newDB func(t *testing.T) OpenQueue) {
 	t.Run("OnlyTheClientsRunningJobs", func(t *testing.T) { testRecoverMine(t, newDB(t)) })
 	t.Run("AfterCrash", func(t *testing.T) { testRecoverAfterCrash(t, newDB(t)) })
 	t.Run("UninstallRecheck", func(t *testing.T) { testUninstallRecheck(t, newDB(t)) })
+	t.Run("QueueRunsWorker", func(t *testing.T) { testQueueRunsWorker(t, newDB(t)) })
 }
 
 // testUninstallRecheck: an uninstall event that arrives while the same
