@@ -359,22 +359,31 @@ func TestDigestAuth(t *testing.T) {
 	}
 }
 
-func TestRegister(t *testing.T) {
+// registering returns a dialer whose one trunk registers with password
+// at a test phone that asks for s3cret, and that phone; both are closed
+// at the end of the test.
+func registering(t *testing.T, password string) (*sip.Dialer, *siptest.Phone) {
+	t.Helper()
 	ctx := context.Background()
 	ph, err := siptest.NewPhone(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ph.Close()
+	t.Cleanup(func() { ph.Close() })
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
 	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
 		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
-			Username: "cb", Password: "s3cret", Register: true, RegisterExpiry: 30 * time.Second}}}
+			Username: "cb", Password: password, Register: true, RegisterExpiry: 30 * time.Second}}}
 	d, err := sip.New(ctx, cfg, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
+	return d, ph
+}
+
+func TestRegister(t *testing.T) {
+	d, ph := registering(t, "s3cret")
 	wait.For(t, "registered", func() bool { return d.Ready() == nil })
 	if regs := ph.Registrations(); len(regs) == 0 || regs[0] != "cb" {
 		t.Errorf("registrar saw %v", regs)
@@ -385,21 +394,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegisterWrongPassword(t *testing.T) {
-	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
-	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
-	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
-			Username: "cb", Password: "wrong", Register: true, RegisterExpiry: 30 * time.Second}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, ph := registering(t, "wrong")
 	// Ready names the failed attempt's cause once the registration gave up.
 	wait.For(t, "registration failed", func() bool { return errors.Unwrap(d.Ready()) != nil })
 	if _, bad := ph.AuthCounts(); bad == 0 {
