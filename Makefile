@@ -105,7 +105,7 @@ fuzz:
 # month of generated history) into docs/.
 screenshots:
 	@$(MAKE) --no-print-directory deps PKGS="chromium"
-	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^TestDashboard$$' ./web
+	CALLBACKLINE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -tags demo -run '^(TestDashboard|TestSettingsScreenshot)$$' ./web
 
 clean:
 	rm -rf bin dist bench.out intake-bench.out speech-bench speech-bench.md
