@@ -13,6 +13,7 @@ import (
 // row is one voice of one language: its word error rate heard each way.
 type row struct {
 	lang, voice string
+	by          string // what spoke it (engine auto), "" if not known
 	phone       tally
 	native      tally
 	nativeRate  int
@@ -45,7 +46,11 @@ func score(w io.Writer, dir string) error {
 		if r.native.words > 0 {
 			ref = fmt.Sprintf("%s (%d Hz)", percent(r.native), r.nativeRate)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.lang, r.voice, percent(r.phone), ref)
+		voice := r.voice
+		if r.by != "" {
+			voice += " → " + r.by
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.lang, voice, percent(r.phone), ref)
 	}
 	if len(misses) > 0 {
 		fmt.Fprintln(w, "\nHeard otherwise:")
@@ -74,7 +79,7 @@ func tallies(m manifest, heard map[string]string) ([]*row, []string, error) {
 		k := it.Lang + "/" + it.Voice
 		r := byKey[k]
 		if r == nil {
-			r = &row{lang: it.Lang, voice: it.Voice}
+			r = &row{lang: it.Lang, voice: it.Voice, by: it.By}
 			byKey[k] = r
 			rows = append(rows, r)
 		}

@@ -43,6 +43,10 @@ type item struct {
 	Texts []int  `json:"texts"` // indexes into texts, in the order spoken
 	Path  string `json:"path"`  // pathPhone or pathNative
 	Rate  int    `json:"rate"`  // the rate the engine or the phone gave
+	// By is what spoke the texts with engine auto ("rhvoice elena",
+	// "espeak-ng pl+f3"): a missing package shows here, not only in
+	// the numbers.
+	By string `json:"by,omitempty"`
 }
 
 // pause is the silence between two texts of one file.
@@ -129,6 +133,8 @@ func (s *synth) speak(ctx context.Context, dir string, cache *speech.Cache, eng 
 			return nil, fmt.Errorf("text %d: %w", i, err)
 		}
 		phone.Texts = append(phone.Texts, i)
+		phone.By = spokenBy(eng, t.say, id)
+		ref.By = phone.By
 		heard = append(heard, ulaw(a))
 		if !native {
 			continue
@@ -146,6 +152,17 @@ func (s *synth) speak(ctx context.Context, dir string, cache *speech.Cache, eng 
 		return []item{phone}, err
 	}
 	return []item{phone, ref}, write(dir, &ref, raw)
+}
+
+// spokenBy names the engine and voice auto speaks text with voice id as
+// the cache chooses it, "" for another engine.
+func spokenBy(eng speech.Engine, text, id string) string {
+	a, ok := eng.(*speech.Auto)
+	if !ok {
+		return ""
+	}
+	c := a.Choose(speech.VoiceForText(id, speech.Clean(text, speech.DefaultMaxText)))
+	return c.Engine + " " + c.Name
 }
 
 // announcement returns the file the employee's phone would be played for
