@@ -30,7 +30,8 @@ type controlForm struct {
 // controlView is the outcome of an action on a callback, shown above the
 // list of requests.
 type controlView struct {
-	Done    string // what was done
+	Done    string // what was done: a phrase of the page's catalogue with the callback's id
+	ID      int64  // the callback's id
 	Refused string // why nothing was done
 }
 
@@ -65,7 +66,7 @@ func (s *Server) controlSection(r *http.Request, p *callbackline.Portal) (*contr
 	cb, err := s.control(ctx, callbackline.ControlRequest{ID: id, MemberID: p.MemberID, Action: a, By: who, At: s.now().UTC()})
 	switch code := callbackline.ErrorCode(err); {
 	case err == nil || (cb != nil && code == callbackline.EUNAVAILABLE):
-		return &controlView{Done: done(cb, a)}, http.StatusOK, nil
+		return &controlView{Done: done(a), ID: cb.ID}, http.StatusOK, nil
 	case code == callbackline.ENOTFOUND || code == callbackline.ECONFLICT || code == callbackline.EINVALID:
 		return &controlView{Refused: callbackline.ErrorMessage(err)}, StatusOf(err), nil
 	}
@@ -73,15 +74,23 @@ func (s *Server) controlSection(r *http.Request, p *callbackline.Portal) (*contr
 }
 
 // done says what an action did.
-func done(cb *callbackline.Callback, a callbackline.Action) string {
+func done(a callbackline.Action) string {
 	switch a {
 	case callbackline.ActionCallNow:
-		return fmt.Sprintf("Callback %d is being dialled now, even outside working hours.", cb.ID)
+		return doneCallNow
 	case callbackline.ActionCancel:
-		return fmt.Sprintf("Callback %d is cancelled: nothing is dialled for it.", cb.ID)
+		return doneCancel
 	}
-	return fmt.Sprintf("Callback %d is retried: a new round of calls starts now (within working hours).", cb.ID)
+	return doneRetry
 }
+
+// What the page says was done by hand (phrases of the page's catalogue,
+// with the callback's id).
+const (
+	doneCallNow = "Callback %d is being dialled now, even outside working hours."
+	doneCancel  = "Callback %d is cancelled: nothing is dialled for it."
+	doneRetry   = "Callback %d is retried: a new round of calls starts now (within working hours)."
+)
 
 // admin checks that authID is an administrator's (checkAdmin) and names
 // them for the history as the audit log does (changeBy): "Name Last
@@ -131,7 +140,7 @@ func (s *Server) handleCallbackAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Callback callbackJSON `json:"callback"`
 		Done     string       `json:"done"`
-	}{toJSON(cb), done(cb, a)})
+	}{toJSON(cb), fmt.Sprintf(done(a), cb.ID)})
 }
 
 // clipText cuts what a request named to a length fit for an error.
@@ -144,7 +153,7 @@ func clipText(s string) string {
 
 // controlHTML are the app page's parts of the actions by hand: the
 // outcome above the list, and each row's buttons.
-const controlHTML = `{{define "control-outcome"}}{{with .}}{{if .Done}}<p class="saved" id="control-done"><strong>Done.</strong> {{.Done}}</p>{{end}}{{if .Refused}}<p class="refused" id="control-refused"><strong>Not done:</strong> {{.Refused}}.</p>{{end}}{{end}}{{end}}
+const controlHTML = `{{define "control-outcome"}}{{with .}}{{if .Done}}<p class="saved" id="control-done"><strong>{{t "Done."}}</strong> {{t .Done .ID}}</p>{{end}}{{if .Refused}}<p class="refused" id="control-refused"><strong>{{t "Not done:"}}</strong> {{.Refused}}.</p>{{end}}{{end}}{{end}}
 {{define "callback-actions"}}{{if and .Form (or .Pending .Retryable (eq .State "received"))}}<form method="post" class="control">
 <input type="hidden" name="member_id" value="{{.Form.MemberID}}">
 <input type="hidden" name="APPLICATION_TOKEN" value="{{.Form.Token}}">
@@ -152,7 +161,7 @@ const controlHTML = `{{define "control-outcome"}}{{with .}}{{if .Done}}<p class=
 <input type="hidden" name="LANG" value="{{lang}}">
 <input type="hidden" name="action" value="control">
 <input type="hidden" name="callback_id" value="{{.ID}}">
-{{if .Pending}}<button type="submit" name="do" value="call" title="Dials at once, even outside working hours">Call now (even outside working hours)</button>{{end}}
-{{if or .Pending (eq .State "received")}}<button type="submit" name="do" value="cancel">Cancel</button>{{end}}
-{{if .Retryable}}<button type="submit" name="do" value="retry" title="A new round of calls, if the number may still be called">Retry</button>{{end}}
+{{if .Pending}}<button type="submit" name="do" value="call" title="{{t "Dials at once, even outside working hours"}}">{{t "Call now (even outside working hours)"}}</button>{{end}}
+{{if or .Pending (eq .State "received")}}<button type="submit" name="do" value="cancel">{{t "Cancel"}}</button>{{end}}
+{{if .Retryable}}<button type="submit" name="do" value="retry" title="{{t "A new round of calls, if the number may still be called"}}">{{t "Retry"}}</button>{{end}}
 </form>{{end}}{{end}}`

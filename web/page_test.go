@@ -32,6 +32,9 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, d := range days {
 		keys[d] = true
 	}
+	for _, k := range []string{doneCallNow, doneCancel, doneRetry} {
+		keys[k] = true
+	}
 	for _, k := range []string{callbackline.AuditLines, callbackline.AuditTrunk, callbackline.AuditCountries,
 		callbackline.AuditBlocked, callbackline.AuditTimeZone, callbackline.AuditCallerIDs} {
 		keys[k] = true

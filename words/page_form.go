@@ -78,6 +78,14 @@ func init() {
 		"What changed": "Что изменилось", "No settings were changed yet.": "Настройки ещё не менялись.",
 		"lines": "линии", "trunk": "SIP-аккаунт", "countries": "страны", "blocked_numbers": "заблокированные номера",
 		"time_zone": "часовой пояс", "caller_ids": "номера для АОН",
+		// Control by hand
+		"Done.": "Готово.", "Not done:": "Не сделано:", "Cancel": "Отменить", "Retry": "Повторить",
+		"Dials at once, even outside working hours":                                       "Звонит сразу, даже в нерабочее время",
+		"Call now (even outside working hours)":                                           "Позвонить сейчас (даже в нерабочее время)",
+		"A new round of calls, if the number may still be called":                         "Новый круг звонков, если на номер ещё можно звонить",
+		"Callback %d is being dialled now, even outside working hours.":                   "По заявке %d звоним сейчас, даже в нерабочее время.",
+		"Callback %d is cancelled: nothing is dialled for it.":                            "Заявка %d отменена: по ней не звонят.",
+		"Callback %d is retried: a new round of calls starts now (within working hours).": "Заявка %d повторяется: новый круг звонков начинается сейчас (в рабочее время).",
 	} {
 		pageRU[k] = v
 	}
@@ -157,6 +165,14 @@ func init() {
 		"What changed": "Was sich geändert hat", "No settings were changed yet.": "Es wurden noch keine Einstellungen geändert.",
 		"lines": "Leitungen", "trunk": "SIP-Konto", "countries": "Länder", "blocked_numbers": "gesperrte Nummern",
 		"time_zone": "Zeitzone", "caller_ids": "Absendernummern",
+		// Control by hand
+		"Done.": "Erledigt.", "Not done:": "Nicht erledigt:", "Cancel": "Abbrechen", "Retry": "Wiederholen",
+		"Dials at once, even outside working hours":                                       "Wählt sofort, auch außerhalb der Arbeitszeit",
+		"Call now (even outside working hours)":                                           "Jetzt anrufen (auch außerhalb der Arbeitszeit)",
+		"A new round of calls, if the number may still be called":                         "Eine neue Runde von Anrufen, wenn die Nummer noch angerufen werden darf",
+		"Callback %d is being dialled now, even outside working hours.":                   "Rückruf %d wird jetzt gewählt, auch außerhalb der Arbeitszeit.",
+		"Callback %d is cancelled: nothing is dialled for it.":                            "Rückruf %d ist abgebrochen: für ihn wird nicht gewählt.",
+		"Callback %d is retried: a new round of calls starts now (within working hours).": "Rückruf %d wird wiederholt: eine neue Runde von Anrufen beginnt jetzt (in der Arbeitszeit).",
 	} {
 		pageDE[k] = v
 	}
