@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // TestBlockedNumbers: a portal's blocked numbers, through the binary. An
@@ -25,17 +24,13 @@ func TestBlockedNumbers(t *testing.T) {
 		allowed = "+49307654321"
 		maxExt  = "101"
 	)
-	r.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
-	for _, n := range []string{blocked, allowed} {
-		r.phones.Set(n, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
-	}
+	r.answer(maxExt)
+	r.clientsAnswer(blocked, allowed)
 	svc := r.start()
 	defer svc.stop(t)
 	ctx := context.Background()
 	r.installAndSubmitNothing()
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) > 0 }); err != nil {
-		t.Fatal("the line was not registered in the portal")
-	}
+	r.waitLines(1)
 	app := r.appAs
 	save := url.Values{"action": {"save_blocked"}, "blocked": {"+49 30 1234*"}}
 	if status, page := app(1269, save); status != http.StatusForbidden || !strings.Contains(page, "only an administrator of the portal can change the blocked numbers") {

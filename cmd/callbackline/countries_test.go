@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // TestHostileCountries: no dialling abroad by surprise, through the
@@ -26,20 +25,13 @@ func TestHostileCountries(t *testing.T) {
 		vienna = "+4315123456"
 		maxExt = "101"
 	)
-	r.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
-	r.phones.Set(vienna, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	r.answer(maxExt)
+	r.clientsAnswer(vienna)
 	svc := r.start()
 	defer svc.stop(t)
 	ctx := context.Background()
-	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	r.portal.FinishInstall()
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) > 0 }); err != nil {
-		t.Fatal("the line was not registered in the portal")
-	}
+	r.installAndSubmitNothing()
+	r.waitLines(1)
 
 	app := r.appAs
 	form := bitrix24test.CallbackRequest{PhoneNumber: "+43 1 5123456", CRMEntityType: "LEAD", CRMEntityID: "5785"}

@@ -50,7 +50,7 @@ func TestHostileEndpoint(t *testing.T) {
 	// The operator allows loopback: the portal installs, moves, and the
 	// callback goes on at the address the OAuth server names.
 	r.editConf(func(string) string { return allowed })
-	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.answer(crashExt)
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, HangupAfter: time.Second})
 	svc = r.start()
 	defer svc.stop(t)

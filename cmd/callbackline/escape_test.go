@@ -22,7 +22,7 @@ func TestHostileVisitorText(t *testing.T) {
 	r.editConf(func(s string) string {
 		return strings.Replace(s, "    client_retry_after: 1s\n", "    client_retry_after: 1s\n    client_attempts: 1\n", 1)
 	})
-	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.answer(crashExt)
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Busy})
 	svc := r.start()
 	defer svc.stop(t)

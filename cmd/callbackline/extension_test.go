@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // TestHostileExtensions: the employee side is never dialled outside the
@@ -32,40 +30,17 @@ func TestHostileExtensions(t *testing.T) {
 		code    = "*8101"         // a PBX feature code
 		annaExt = "100"
 	)
-	for _, ext := range []string{number, code, annaExt} {
-		r.phones.Set(ext, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
-	}
-	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	r.answer(number, code, annaExt)
+	r.clientsAnswer(crashClient)
 	svc := r.start()
 	defer svc.stop(t)
 	ctx := context.Background()
-	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
 	// The form names the configured line: wait until the events are bound
 	// and the line is registered in the portal.
-	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 && len(r.portal.Lines()) > 0 }); err != nil {
-		t.Fatal("the events were not bound or the line not registered")
-	}
-	r.portal.FinishInstall()
+	r.installAndSubmitNothing()
+	r.waitLines(1)
 
-	app := func(form url.Values) (int, string) {
-		form.Set("member_id", r.portal.MemberID())
-		form.Set("APPLICATION_TOKEN", r.portal.ApplicationToken())
-		form.Set("AUTH_ID", r.portal.IssueTokens(1).AccessToken)
-		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.StatusCode, string(b)
-	}
+	app := func(form url.Values) (int, string) { return r.appAs(1, form) }
 	// Saving: the administrator's own line cannot ring a number or a code.
 	for _, target := range []string{number, code, "+4930123456", "12#"} {
 		status, page := app(url.Values{"action": {"save_lines"},

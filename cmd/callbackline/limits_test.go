@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func TestHostileClickToCallFlood(t *testing.T) {
 	r := newCallRig(t, bin, "none")
 	r.editConf(func(s string) string { return s + "intake:\n  number_dial_limit: 3\n" })
 	talk := siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second}
-	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.answer(crashExt)
 	r.phones.Set(crashClient, talk)
 	r.phones.Set(other, talk)
 	svc := r.start()
@@ -127,19 +126,4 @@ func TestHostileClickToCallFlood(t *testing.T) {
 	if waiting != 1 {
 		t.Errorf("%d callbacks for the flooded number, want 1", waiting)
 	}
-}
-
-// installAndSubmitNothing installs the application and waits until its
-// events are bound.
-func (r *callRig) installAndSubmitNothing() {
-	r.t.Helper()
-	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		r.t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
-		r.t.Fatal("the events were not bound")
-	}
-	r.portal.FinishInstall()
 }

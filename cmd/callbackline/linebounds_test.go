@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
-	"github.com/callbackline/callbackline/sip/siptest"
 )
 
 // TestHostileLineBounds, through the built binary: a portal's
@@ -26,9 +25,7 @@ func TestHostileLineBounds(t *testing.T) {
 	svc := r.start()
 	defer svc.stop(t)
 	r.installAndSubmitNothing()
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
-		t.Fatalf("lines after install: %+v", r.portal.Lines())
-	}
+	r.waitLines(1)
 	hostile := "- number: north\n  caller_id: \"" + number + "\"\n  policy:\n    client_attempts: 100000\n" +
 		"    client_retry_after: 1s\n    employee_rounds: 1000000\n    max_age: 87600h\n"
 	code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {hostile}})
@@ -68,8 +65,8 @@ func TestHostileLineBounds(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("the saved line was not registered: %+v", r.portal.Lines())
 	}
-	r.phones.Set("600", siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
-	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	r.answer("600")
+	r.clientsAnswer(crashClient)
 	if err := r.portal.SubmitCallbackForm(context.Background(), bitrix24test.CallbackRequest{PhoneNumber: "+49 495 1234567",
 		CRMEntityType: "LEAD", CRMEntityID: "5785", LineNumber: "north"}); err != nil {
 		t.Fatal(err)

@@ -18,14 +18,8 @@ func TestLinesSyncedAtStart(t *testing.T) {
 	bin := buildBinary(t)
 	r := newCallRig(t, bin, "none")
 	svc := r.start()
-	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
-		t.Fatalf("lines after install: %+v", r.portal.Lines())
-	}
+	r.installAndSubmitNothing()
+	r.waitLines(1)
 	svc.stop(t)
 
 	r.editConf(func(s string) string {
@@ -33,9 +27,7 @@ func TestLinesSyncedAtStart(t *testing.T) {
 	})
 	svc = r.start()
 	defer svc.stop(t)
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 2 }); err != nil {
-		t.Fatalf("lines after the restart: %+v", r.portal.Lines())
-	}
+	r.waitLines(2)
 	for _, h := range r.portal.Handlers() {
 		if h.Handler != "http://"+r.addr+"/bitrix24/events" {
 			t.Errorf("handler %+v", h)
@@ -56,27 +48,12 @@ func TestPortalLinesFromAppPage(t *testing.T) {
 	svc := r.start()
 	defer svc.stop(t)
 	ctx := context.Background()
-	res, err := r.portal.SendInstall(ctx, "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	r.portal.FinishInstall()
-	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == 1 }); err != nil {
-		t.Fatalf("lines after install: %+v", r.portal.Lines())
-	}
+	r.installAndSubmitNothing()
+	r.waitLines(1)
 	save := func(user int64) int {
-		form := url.Values{
-			"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
-			"AUTH_ID": {r.portal.IssueTokens(user).AccessToken}, "action": {"save_lines"},
-			"lines": {"- number: north\n  name: North office\n  target: \"600\"\n  target_user: 1\n  policy:\n    announce: false\n"},
-		}
-		res, err := http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
+		code, _ := r.appAs(user, url.Values{"action": {"save_lines"},
+			"lines": {"- number: north\n  name: North office\n  target: \"600\"\n  target_user: 1\n  policy:\n    announce: false\n"}})
+		return code
 	}
 	if code := save(1269); code != http.StatusForbidden {
 		t.Fatalf("an employee saved lines: %d", code)
@@ -95,9 +72,9 @@ func TestPortalLinesFromAppPage(t *testing.T) {
 		t.Fatalf("the saved line was not registered in the portal: %+v", r.portal.Lines())
 	}
 
-	r.phones.Set("600", siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.answer("600")
 	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer})
-	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	r.clientsAnswer(crashClient)
 	if err := r.portal.SubmitCallbackForm(ctx, bitrix24test.CallbackRequest{PhoneNumber: "+49 495 1234567",
 		CRMEntityType: "LEAD", CRMEntityID: "5785", LineNumber: "north"}); err != nil {
 		t.Fatal(err)

@@ -1,14 +1,56 @@
 package main
 
 import (
+	"context"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
+	"github.com/callbackline/callbackline/sip/siptest"
 )
+
+// installAndSubmitNothing installs the application and waits until its
+// events are bound.
+func (r *callRig) installAndSubmitNothing() {
+	r.t.Helper()
+	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
+	if err != nil || res.StatusCode != http.StatusOK {
+		r.t.Fatalf("install: %v %v", res, err)
+	}
+	res.Body.Close()
+	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
+		r.t.Fatal("the events were not bound")
+	}
+	r.portal.FinishInstall()
+}
+
+// waitLines waits until the portal has n lines registered.
+func (r *callRig) waitLines(n int) {
+	r.t.Helper()
+	if err := within(time.Minute, func() bool { return len(r.portal.Lines()) == n }); err != nil {
+		r.t.Fatalf("the portal's lines: %+v, want %d", r.portal.Lines(), n)
+	}
+}
+
+// answer makes the test phones answer calls to the employees' extensions
+// after 100ms.
+func (r *callRig) answer(extensions ...string) {
+	for _, ext := range extensions {
+		r.phones.Set(ext, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	}
+}
+
+// clientsAnswer makes the test phones answer calls to the clients'
+// numbers after 100ms, play 1 kHz and hang up after a second.
+func (r *callRig) clientsAnswer(numbers ...string) {
+	for _, n := range numbers {
+		r.phones.Set(n, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	}
+}
 
 // postAppPage posts the application page of the service at addr as
 // Bitrix24's frame does for the portal's user (1 is an administrator),

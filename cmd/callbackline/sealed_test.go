@@ -31,7 +31,7 @@ func TestHostileSealedTokenCopy(t *testing.T) {
 		s = strings.Replace(s, r.portal.OAuthServer(), hub.URL(), 1)
 		return "encryption_key: " + testKey + "\n" + s
 	})
-	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
+	r.answer(crashExt)
 	r.phones.Set(crashClient, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, HangupAfter: time.Second})
 	svc := r.start()
 	r.installAndSubmitNothing()
