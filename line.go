@@ -53,6 +53,10 @@ type Line struct {
 	// portal, the trunk's registration is failing, or the trunk refused
 	// every INVITE of an attempt (sip.Result.TrunkRefused).
 	Fallback bool
+	// NoRecord: the line's connected calls are not recorded, and no
+	// recording is attached to their Bitrix24 calls (lines[].record:
+	// false). The zero value records as the service is configured.
+	NoRecord bool
 }
 
 // PlacesViaBitrix24 reports whether the line's calls go to Bitrix24's own

@@ -183,9 +183,10 @@ func persist(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 }
 
-// recordPath is where an attempt's recording goes.
+// recordPath is where an attempt's recording goes; "" when nothing is
+// recorded (no folder, or the line's record: false).
 func (r *run) recordPath(a *callbackline.Attempt) string {
-	if r.w.cfg.RecordDir == "" {
+	if r.w.cfg.RecordDir == "" || r.line.NoRecord {
 		return ""
 	}
 	return filepath.Join(r.w.cfg.RecordDir, fmt.Sprintf("%s-%d-%d.wav", r.cb.MemberID, r.cb.ID, a.Number))

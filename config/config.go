@@ -217,6 +217,10 @@ type Line struct {
 	// Fallback: bitrix24 sends a SIP line's callbacks through the
 	// Bitrix24 dialer (FromLine) when the SIP side has no way out.
 	Fallback string `yaml:"fallback"`
+	// Record: false makes no recording of the line's connected calls
+	// (nothing is recorded nor attached to the Bitrix24 call); left out
+	// or true records as recordings.dir says.
+	Record *bool `yaml:"record"`
 }
 
 // Recordings says where call recordings are kept and for how long.

@@ -405,6 +405,7 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 			FromLine:   l.FromLine,
 			Voice:      l.Voice,
 			Fallback:   l.Fallback == string(callbackline.DialerBitrix24),
+			NoRecord:   l.Record != nil && !*l.Record,
 		})
 	}
 	return out, nil
