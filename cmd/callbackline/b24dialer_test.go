@@ -244,6 +244,7 @@ func TestBitrix24Dialer(t *testing.T) {
 	t.Run("fallback, every INVITE refused", func(t *testing.T) { testB24FallbackRefused(t, bin) })
 	t.Run("killed between start and end", func(t *testing.T) { testB24Killed(t, bin) })
 	t.Run("chosen on the app page, no SIP at all", func(t *testing.T) { testB24AppPageOnly(t, bin) })
+	t.Run("no balance", func(t *testing.T) { testB24NoBalance(t, bin) })
 }
 
 // testB24AppPageOnly: a service with no SIP trunk and no encryption_key
@@ -624,4 +625,26 @@ func testB24FallbackRefused(t *testing.T, bin string) {
 	if calls := r.portal.Calls(); len(calls) != 1 || !calls[0].Finished {
 		t.Errorf("the SIP attempt's call card %+v", calls)
 	}
+}
+
+// testB24NoBalance: the portal's telephony balance is exhausted; Bitrix24
+// starts the call and ends it at once with CALL_FAILED_CODE 402. The
+// callback fails at once (no redial), saying to top the balance up, in
+// its history and on the application page; the start was sent once.
+func testB24NoBalance(t *testing.T, bin string) {
+	r := newB24Rig(t, bin, b24Lines(b24Line), "")
+	r.portal.SetBalance(false)
+	svc := r.startAndSubmit()
+	defer svc.stop(t)
+	cb := r.waitState("failed")
+	if !strings.Contains(cb.Callback.Reason, "balance") || !cb.historyHas("top it up") || len(cb.Attempts) != 1 || cb.Attempts[0].StatusCode != "402" {
+		t.Errorf("callback %+v", cb)
+	}
+	if page := appPageOf(t, r.addr, r.portal); !strings.Contains(page, "top it up") {
+		t.Error("the application page does not say to top the balance up")
+	}
+	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
+		t.Errorf("voximplant.callback.start sent %d times", n)
+	}
+	r.noExternalCalls()
 }
