@@ -79,7 +79,7 @@ func TestControlByHand(t *testing.T) {
 	if n, _ := r.callsTo(second); n != 0 {
 		t.Errorf("the number that called in rang %d times", n)
 	}
-	if strings.Count(r.appPage(), `data-state="done"`) != 2 {
+	if err := within(minutes, func() bool { return strings.Count(r.appPage(), `data-state="done"`) == 2 }); err != nil {
 		t.Errorf("not both done:\n%s", r.appPage())
 	}
 }
