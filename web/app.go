@@ -257,7 +257,7 @@ const appHTML = `<!DOCTYPE html>
 {{with .Lines}}<section>
 <h2 id="lines">{{t "Lines"}}</h2>
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The portal's calls use these lines from now on."}}</p>{{end}}
-{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}. {{t "The text below is as you typed it."}}</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}. {{t "The text below is as you typed it."}}</p>{{end}}
 {{if .Errors}}<div class="errors"><p><strong>{{t "Not saved: the lines have errors."}}</strong> {{t "The text below is as you typed it; the stored lines are unchanged."}}</p><ul>{{range .Errors}}<li class="error">{{.}}</li>{{end}}</ul></div>{{end}}
 <p class="source">{{if .Own}}{{t "This portal's own lines"}}{{if not .UpdatedAt.IsZero}}, {{t "saved %s" ($.Zone.Time .UpdatedAt)}}{{end}}.{{else}}{{t "This portal has no lines of its own yet: it uses the service's lines shown here. Saving makes them its own."}}{{end}}</p>
 {{if .Rows}}<table class="lines">
@@ -306,7 +306,7 @@ const appHTML = `<!DOCTYPE html>
 {{with .Countries}}<section>
 <h2 id="countries">{{t "Countries"}}</h2>
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The portal's calls go only to these countries from now on."}}</p>{{end}}
-{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}.</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}.</p>{{end}}
 <p class="countries">{{if .Codes}}{{t "Calls go only to numbers of:"}} <strong>{{range $i, $c := .Codes}}{{if $i}}, {{end}}{{$c}}{{end}}</strong>{{else}}{{t "No country is allowed: no call is placed"}}{{end}} {{if .Chosen}}{{t "(chosen for this portal)"}}{{else}}{{t "(the portal's own country, until an administrator chooses)"}}{{end}}.</p>
 <p>{{if .Operator}}{{t "This service allows:"}} {{range $i, $c := .Operator}}{{if $i}}, {{end}}{{$c}}{{end}}.{{else}}{{t "This service allows any country."}}{{end}}</p>
 <form method="post">
@@ -321,7 +321,7 @@ const appHTML = `<!DOCTYPE html>
 {{with .Blocked}}<section>
 <h2 id="blocked">{{t "Blocked numbers"}}</h2>
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "These numbers are never called from now on."}}</p>{{end}}
-{{if .Refused}}<p class="refused" id="blocked-refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}.</p>{{end}}
+{{if .Refused}}<p class="refused" id="blocked-refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}.</p>{{end}}
 <p>{{if .Entries}}{{t "%d numbers or prefixes are blocked: requests for them are rejected and never called." (len .Entries)}}{{else}}{{t "No number is blocked."}}{{end}}</p>
 <form method="post">
 {{template "frame" $}}
@@ -338,7 +338,7 @@ const appHTML = `<!DOCTYPE html>
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The account answered the test; the portal's calls go out through it from now on."}}</p>{{end}}
 {{if .Deleted}}<p class="saved"><strong>{{t "Removed."}}</strong></p>{{end}}
 {{if .Status}}<p class="refused" id="trunk-status">{{.Status}}</p>{{end}}
-{{if .Refused}}<p class="refused" id="trunk-refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}</p>{{end}}
+{{if .Refused}}<p class="refused" id="trunk-refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}</p>{{end}}
 <form method="post">
 {{template "frame" $}}
 <input type="hidden" name="action" value="save_trunk">

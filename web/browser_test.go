@@ -124,7 +124,7 @@ document.getElementById("open").submit();
 	defer same.Close()
 
 	dom = chromium(t, same.URL+"/frame?auth="+employee.AccessToken)
-	if !strings.Contains(dom, "only an administrator of the portal can change the lines") || strings.Contains(dom, "Gespeichert.") {
+	if !strings.Contains(dom, "nur ein Administrator des Portals kann die Leitungen ändern") || strings.Contains(dom, "Gespeichert.") {
 		t.Errorf("an employee's save:\n%s", dom)
 	}
 	if got := lh.stored(); got != "" {

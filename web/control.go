@@ -153,7 +153,7 @@ func clipText(s string) string {
 
 // controlHTML are the app page's parts of the actions by hand: the
 // outcome above the list, and each row's buttons.
-const controlHTML = `{{define "control-outcome"}}{{with .}}{{if .Done}}<p class="saved" id="control-done"><strong>{{t "Done."}}</strong> {{t .Done .ID}}</p>{{end}}{{if .Refused}}<p class="refused" id="control-refused"><strong>{{t "Not done:"}}</strong> {{.Refused}}.</p>{{end}}{{end}}{{end}}
+const controlHTML = `{{define "control-outcome"}}{{with .}}{{if .Done}}<p class="saved" id="control-done"><strong>{{t "Done."}}</strong> {{t .Done .ID}}</p>{{end}}{{if .Refused}}<p class="refused" id="control-refused"><strong>{{t "Not done:"}}</strong> {{t .Refused}}.</p>{{end}}{{end}}{{end}}
 {{define "callback-actions"}}{{if and .Form (or .Pending .Retryable (eq .State "received"))}}<form method="post" class="control">
 <input type="hidden" name="member_id" value="{{.Form.MemberID}}">
 <input type="hidden" name="APPLICATION_TOKEN" value="{{.Form.Token}}">

@@ -50,7 +50,7 @@ const dashHTML = `{{define "dashboard"}}{{with .Dash}}
 {{template "frame" $}}
 <input type="hidden" name="action" value="save_time_zone">
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The page shows times in %s." .Name}}</p>{{end}}
-{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{.Refused}}.</p>{{end}}
+{{if .Refused}}<p class="refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}.</p>{{end}}
 <p><label for="time-zone-text">{{t "Time zone of this page"}} ({{if .Chosen}}{{t "chosen for the portal"}}{{else}}{{t "the first line's, until an administrator chooses"}}{{end}})</label> <input id="time-zone-text" name="time_zone" value="{{.Text}}" maxlength="64" size="24" list="zones"{{if .Error}} class="invalid" aria-invalid="true" aria-describedby="zone-error"{{end}}> <button type="submit">{{t "Save time zone"}}</button></p>
 {{if .Error}}<p class="errors field-error" id="zone-error"><strong>{{t "Not saved:"}}</strong> {{.Error}}.</p>{{end}}
 </form>

@@ -35,6 +35,10 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, k := range []string{doneCallNow, doneCancel, doneRetry} {
 		keys[k] = true
 	}
+	// The refusal the page shows a user who is not an administrator.
+	for _, what := range []string{"the lines", "the countries", "the time zone", "the blocked numbers", "the SIP account", "a callback by hand"} {
+		keys["only an administrator of the portal can change "+what+"; nothing was saved"] = true
+	}
 	for _, k := range []string{callbackline.AuditLines, callbackline.AuditTrunk, callbackline.AuditCountries,
 		callbackline.AuditBlocked, callbackline.AuditTimeZone, callbackline.AuditCallerIDs} {
 		keys[k] = true

@@ -78,6 +78,13 @@ func init() {
 		"What changed": "Что изменилось", "No settings were changed yet.": "Настройки ещё не менялись.",
 		"lines": "линии", "trunk": "SIP-аккаунт", "countries": "страны", "blocked_numbers": "заблокированные номера",
 		"time_zone": "часовой пояс", "caller_ids": "номера для АОН",
+		// Refusals
+		"only an administrator of the portal can change the lines; nothing was saved":           "только администратор портала может менять линии; ничего не сохранено",
+		"only an administrator of the portal can change the countries; nothing was saved":       "только администратор портала может менять страны; ничего не сохранено",
+		"only an administrator of the portal can change the time zone; nothing was saved":       "только администратор портала может менять часовой пояс; ничего не сохранено",
+		"only an administrator of the portal can change the blocked numbers; nothing was saved": "только администратор портала может менять заблокированные номера; ничего не сохранено",
+		"only an administrator of the portal can change the SIP account; nothing was saved":     "только администратор портала может менять SIP-аккаунт; ничего не сохранено",
+		"only an administrator of the portal can change a callback by hand; nothing was saved":  "только администратор портала может менять заявку вручную; ничего не сохранено",
 		// Control by hand
 		"Done.": "Готово.", "Not done:": "Не сделано:", "Cancel": "Отменить", "Retry": "Повторить",
 		"Dials at once, even outside working hours":                                       "Звонит сразу, даже в нерабочее время",
@@ -165,6 +172,13 @@ func init() {
 		"What changed": "Was sich geändert hat", "No settings were changed yet.": "Es wurden noch keine Einstellungen geändert.",
 		"lines": "Leitungen", "trunk": "SIP-Konto", "countries": "Länder", "blocked_numbers": "gesperrte Nummern",
 		"time_zone": "Zeitzone", "caller_ids": "Absendernummern",
+		// Refusals
+		"only an administrator of the portal can change the lines; nothing was saved":           "nur ein Administrator des Portals kann die Leitungen ändern; nichts wurde gespeichert",
+		"only an administrator of the portal can change the countries; nothing was saved":       "nur ein Administrator des Portals kann die Länder ändern; nichts wurde gespeichert",
+		"only an administrator of the portal can change the time zone; nothing was saved":       "nur ein Administrator des Portals kann die Zeitzone ändern; nichts wurde gespeichert",
+		"only an administrator of the portal can change the blocked numbers; nothing was saved": "nur ein Administrator des Portals kann die gesperrten Nummern ändern; nichts wurde gespeichert",
+		"only an administrator of the portal can change the SIP account; nothing was saved":     "nur ein Administrator des Portals kann das SIP-Konto ändern; nichts wurde gespeichert",
+		"only an administrator of the portal can change a callback by hand; nothing was saved":  "nur ein Administrator des Portals kann einen Rückruf von Hand ändern; nichts wurde gespeichert",
 		// Control by hand
 		"Done.": "Erledigt.", "Not done:": "Nicht erledigt:", "Cancel": "Abbrechen", "Retry": "Wiederholen",
 		"Dials at once, even outside working hours":                                       "Wählt sofort, auch außerhalb der Arbeitszeit",
