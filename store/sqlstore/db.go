@@ -65,16 +65,22 @@ func (db DB) stmt(ctx context.Context, q string) *sql.Stmt {
 	}
 	c := db.stmts
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[q]; ok {
+	st, ok := c.m[q]
+	full := len(c.m) >= maxStmts
+	c.mu.Unlock()
+	if ok || full {
 		return st
 	}
-	if len(c.m) >= maxStmts {
-		return nil
-	}
+	// Prepared outside the lock: it waits for a connection.
 	st, err := db.pool.PrepareContext(ctx, q)
 	if err != nil {
 		return nil // run unprepared: the error comes back from the query itself
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if had, ok := c.m[q]; ok { // another goroutine was first
+		_ = st.Close()
+		return had
 	}
 	c.m[q] = st
 	return st
