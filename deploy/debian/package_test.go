@@ -275,6 +275,7 @@ func configure(t *testing.T) setup {
 	if !strings.HasSuffix(s.addr, ":443") {
 		s.public = "https://" + s.addr + "/"
 	}
+	t.Logf("the service listens on %s (%s) and redirects from %s", s.addr, s.public, s.plain)
 	env := "CALLBACKLINE_LISTEN=" + s.addr + "\n" +
 		"CALLBACKLINE_TLS_REDIRECT_LISTEN=" + s.plain + "\n" +
 		"CALLBACKLINE_PUBLIC_URL=" + s.public + "\n" +
