@@ -18,6 +18,7 @@ import (
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/callback"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip/siptest"
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/speech/speechtest"
@@ -297,16 +298,12 @@ func TestUninstallQueueGenuineClean(t *testing.T) {
 		t.Fatalf("uninstall: %+v %v", ans, err)
 	}
 
-	deadline := time.Now().Add(2 * time.Minute) // a hang guard, not a timing assumption
-	for {
-		_, err := st.Portal(ctx, portals[0].MemberID)
-		if callbackline.ErrorCode(err) == callbackline.ENOTFOUND {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("portal A was never deleted: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var last error
+	if wait.Within(2*time.Minute, 20*time.Millisecond, func() bool { // a hang guard, not a timing assumption
+		_, last = st.Portal(ctx, portals[0].MemberID)
+		return callbackline.ErrorCode(last) == callbackline.ENOTFOUND
+	}) != nil {
+		t.Fatalf("portal A was never deleted: %v", last)
 	}
 	var tries int
 	if err := st.DB().QueryRowContext(ctx, `SELECT attempt FROM river_job WHERE kind = 'uninstall'`).Scan(&tries); err != nil || tries != 3 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/speech"
 	"github.com/callbackline/callbackline/speech/speechtest"
 )
@@ -126,9 +127,7 @@ func TestCacheWaiterGivesUp(t *testing.T) {
 	c.File(ctx2, "hello", "")
 	// The second synthesis starts in the background, maybe after File
 	// gave up: wait for it rather than look at once.
-	for deadline := time.Now().Add(time.Minute); eng.Calls() < 2 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	_ = wait.Within(time.Minute, 10*time.Millisecond, func() bool { return eng.Calls() >= 2 })
 	if n := eng.Calls(); n != 2 {
 		t.Errorf("%d syntheses, want 2 (the first was abandoned)", n)
 	}
