@@ -328,3 +328,45 @@ func TestBeepAndLineCallerID(t *testing.T) {
 		t.Errorf("no gap between beeps at %.1f-%.1f s: %s", b, b+1.2, siptest.Summary(e))
 	}
 }
+
+// TestClientNotice: the client who answers hears the plan's notice first
+// (speech-like sound, not the employee's tone), then the employee; the
+// recording starts only when they are connected.
+func TestClientNotice(t *testing.T) {
+	r := newRig(t)
+	cliRec := filepath.Join(r.dir, "client-heard.wav")
+	r.phone.Set("101", siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond, ToneHz: 440, HangupAfter: 8 * time.Second})
+	r.phone.Set(clientNumber, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, Record: cliRec})
+	notice := filepath.Join(r.dir, "notice.wav")
+	if err := siptest.WriteSpeechLike(notice, 8000, 2.5); err != nil {
+		t.Fatal(err)
+	}
+	plan := sip.Plan{ID: "n1", Employees: []string{"101"}, Client: clientNumber, Beep: true, ClientNotice: notice,
+		Recording: filepath.Join(r.dir, "call.wav"),
+		Timeouts:  sip.Timeouts{EmployeeRing: 5 * time.Second, ClientRing: 5 * time.Second}}
+	res := r.d.Callback(context.Background(), plan)
+	if res.Outcome != sip.OutcomeConnected || res.Err != nil {
+		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
+	}
+	calls, err := r.phone.WaitCalls(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cliCall siptest.Call
+	for _, c := range calls {
+		if c.User == clientNumber {
+			cliCall = c
+		}
+	}
+	at := func(tm time.Time) float64 { return tm.Sub(cliCall.Answered).Seconds() }
+	if gap := at(res.Connected); gap < 2.3 {
+		t.Errorf("connected %.1fs after the client answered: the 2.5 s notice was not played first", gap)
+	}
+	cli := analyse(t, cliRec, 0)
+	if from, to := 0.3, at(res.Connected)-0.3; !hears(cli, from, to, "sound") {
+		t.Errorf("client: notice at %.1f-%.1fs only %.0f%% sound: %s", from, to, 100*siptest.Share(cli, from, to, "sound"), siptest.Summary(cli))
+	}
+	if from, to := at(res.Connected)+0.5, at(res.Disconnected)-0.5; !hears(cli, from, to, "tone:440") {
+		t.Errorf("client: employee's tone at %.1f-%.1fs only %.0f%%: %s", from, to, 100*siptest.Share(cli, from, to, "tone:440"), siptest.Summary(cli))
+	}
+}

@@ -49,6 +49,10 @@ type Plan struct {
 
 	// Client is the client's number, E.164 ("+4930123456").
 	Client string
+	// ClientNotice is the path of an 8 kHz mono 16-bit WAV played to the
+	// client when they answer, before they are connected to the employee
+	// (the announcement that the call is recorded). Empty: none.
+	ClientNotice string
 
 	// Timeouts bound each step; zero values get defaults.
 	Timeouts Timeouts

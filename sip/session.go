@@ -183,6 +183,9 @@ func (s *session) withEmployee(emp *leg) ending {
 	if end != nil {
 		return *end
 	}
+	if end := s.notice(emp, cli); end != nil {
+		return *end
+	}
 	return s.bridge(emp, cli)
 }
 
