@@ -415,6 +415,8 @@ func employeeOf(u bitrix24.User) employee {
 // is filled (s<i>), unless the form is being saved.
 func (s *Server) formSearches(r *http.Request, p *callbackline.Portal, fv *formView) {
 	act, _ := formAction(r)
+	var allowed error // the portal's users are searched for its administrators only
+	asked := false
 	for _, l := range fv.Lines {
 		l.Search = strings.TrimSpace(r.PostForm.Get("s" + strconv.Itoa(l.I)))
 		if act == "" || act == actionSaveForm || l.Search == "" || s.users == nil || s.users.Search == nil {
@@ -422,6 +424,13 @@ func (s *Server) formSearches(r *http.Request, p *callbackline.Portal, fv *formV
 		}
 		if len([]rune(l.Search)) > 100 {
 			l.Search = string([]rune(l.Search)[:100])
+		}
+		if !asked {
+			allowed, asked = s.checkAdmin(r.Context(), p, r.PostForm.Get("AUTH_ID"), "the lines"), true
+		}
+		if allowed != nil {
+			l.SearchErr = callbackline.ErrorMessage(allowed)
+			continue
 		}
 		l.Searched = true
 		us, more, err := s.users.Search(r.Context(), p, l.Search)

@@ -178,8 +178,17 @@ func TestLineFormEmployeesAndLines(t *testing.T) {
 	if got := lh.stored(); got != "" {
 		t.Errorf("editing stored %q", got)
 	}
-	if n := len(lh.portal.RESTCalls("user.admin")); n != 0 {
-		t.Errorf("editing asked user.admin %d times", n)
+	// Only an administrator searches the portal's users.
+	employee := lh.portal.IssueTokens(1269)
+	form.Set("s0", "schm")
+	form.Set("action", "search 0")
+	lh.portal.ResetRequests()
+	_, page = lh.formPost(employee.AccessToken, "en", form)
+	if strings.Contains(page, `value="add_employee 0 1272"`) || !strings.Contains(page, "only an administrator of the portal can change the lines") {
+		t.Errorf("an employee searched the portal's users")
+	}
+	if n := len(lh.portal.RESTCalls("user.search")); n != 0 {
+		t.Errorf("an employee's search asked user.search %d times", n)
 	}
 }
 
