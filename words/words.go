@@ -3,6 +3,8 @@
 // sends no text, the "press 1" prompt, and the notification, timeline
 // comment and to-do of a callback given up. English, Russian, Ukrainian,
 // German, Polish, Spanish and Portuguese; English for any other language.
+// The application page's words are here too (Page): in English, Russian
+// and German (PageLanguages), English for any other language.
 //
 // What comes from outside (the visitor's text, names, reasons) is put in
 // as is: the caller escapes the whole for BB-code (bitrix24.Plain).
