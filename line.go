@@ -57,6 +57,9 @@ type Line struct {
 	// recording is attached to their Bitrix24 calls (lines[].record:
 	// false). The zero value records as the service is configured.
 	NoRecord bool
+	// RecordNotice: the client hears that the call is recorded when they
+	// answer, before being connected (lines[].record_notice).
+	RecordNotice bool
 }
 
 // PlacesViaBitrix24 reports whether the line's calls go to Bitrix24's own

@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -18,6 +19,7 @@ func (r *run) dial(ctx context.Context, a *callbackline.Attempt, cands []candida
 	p := r.newProgress(ctx, a, cands, stop)
 	plan := r.plan(a, cands)
 	plan.Progress = p.event
+	plan.ClientNotice = r.recordNotice(ctx, plan.Recording)
 	started := r.now()
 	res := r.w.cfg.Dialer.Callback(dctx, plan)
 	p.closeCards()
@@ -95,5 +97,32 @@ func (r *run) phrases() Phrases {
 	if got.Accept != "" {
 		p.Accept = got.Accept
 	}
+	if got.Recorded != "" {
+		p.Recorded = got.Recorded
+	}
 	return p
+}
+
+// recordNotice is the notice the client hears before being connected on a
+// line with record_notice, spoken in the callback's language and voice;
+// "" when the line has none, the call is not recorded (recording), or
+// nothing speaks (logged: the call goes on without it).
+func (r *run) recordNotice(ctx context.Context, recording string) string {
+	if !r.line.RecordNotice || recording == "" {
+		return ""
+	}
+	if r.w.cfg.Speech == nil {
+		r.log.Warn("the line announces its recording, but speech is off: the client is not told")
+		return ""
+	}
+	sc := speech.Script{Text: r.phrases().Recorded, Voice: r.cb.Voice, Repeat: 1}
+	if strings.TrimSpace(sc.Voice) == "" {
+		sc.Voice = r.policy.Voice
+	}
+	ann, err := r.w.cfg.Speech.Announce(ctx, sc)
+	if err != nil || ann.Err != nil || !ann.Speech {
+		r.log.Warn("the recording notice could not be spoken: the client is not told", slog.Any("err", errors.Join(err, ann.Err)))
+		return ""
+	}
+	return ann.Path
 }

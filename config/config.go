@@ -221,6 +221,11 @@ type Line struct {
 	// (nothing is recorded nor attached to the Bitrix24 call); left out
 	// or true records as recordings.dir says.
 	Record *bool `yaml:"record"`
+	// RecordNotice: true tells the client, when they answer and before
+	// they are connected, that the call is recorded (words.Recorded in
+	// the callback's language, spoken by callbackline's speech). Needs
+	// the recording on and a SIP line.
+	RecordNotice *bool `yaml:"record_notice"`
 }
 
 // Recordings says where call recordings are kept and for how long.

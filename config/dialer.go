@@ -56,6 +56,19 @@ func (l Line) checkDialer(key string, lines []Line, bad func(key, format string,
 	}
 }
 
+// checkRecordNotice reports a record_notice the line cannot keep: it
+// would say that a call is recorded that is not, or the call is not
+// callbackline's to speak in.
+func (l Line) checkRecordNotice(key string, bad func(key, format string, args ...any)) {
+	switch {
+	case l.RecordNotice == nil || !*l.RecordNotice:
+	case l.Record != nil && !*l.Record:
+		bad(key+".record_notice", "is true, but record is false: the client would hear that the call is recorded while it is not; remove one of them")
+	case l.Dialer == string(callbackline.DialerBitrix24):
+		bad(key+".record_notice", "is set on a line that dials through Bitrix24: Bitrix24's telephony, not callbackline, speaks to the client there; remove it")
+	}
+}
+
 // ownLine reports whether id names an application's line: REST_APP:…, or
 // the number of one of lines.
 func ownLine(id string, lines []Line) bool {

@@ -392,20 +392,21 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 			return nil, err
 		}
 		out = append(out, callbackline.Line{
-			Number:     l.Number,
-			Name:       l.Name,
-			CallerID:   l.CallerID,
-			CallerName: l.CallerName,
-			Language:   l.language(),
-			Employees:  append([]int64(nil), l.Employees...),
-			Target:     l.Target,
-			TargetUser: l.TargetUser,
-			Policy:     p,
-			Dialer:     l.domainDialer(),
-			FromLine:   l.FromLine,
-			Voice:      l.Voice,
-			Fallback:   l.Fallback == string(callbackline.DialerBitrix24),
-			NoRecord:   l.Record != nil && !*l.Record,
+			Number:       l.Number,
+			Name:         l.Name,
+			CallerID:     l.CallerID,
+			CallerName:   l.CallerName,
+			Language:     l.language(),
+			Employees:    append([]int64(nil), l.Employees...),
+			Target:       l.Target,
+			TargetUser:   l.TargetUser,
+			Policy:       p,
+			Dialer:       l.domainDialer(),
+			FromLine:     l.FromLine,
+			Voice:        l.Voice,
+			Fallback:     l.Fallback == string(callbackline.DialerBitrix24),
+			NoRecord:     l.Record != nil && !*l.Record,
+			RecordNotice: l.RecordNotice != nil && *l.RecordNotice,
 		})
 	}
 	return out, nil

@@ -376,6 +376,7 @@ func checkLines(lines []Line, defaults Policy, s *sip.Config, sources map[string
 		}
 		l.checkRouting(key, s, bad)
 		l.checkDialer(key, lines, bad)
+		l.checkRecordNotice(key, bad)
 		errs = append(errs, l.Policy.check(key+".policy", sources)...)
 		if p := defaults.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
 			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)

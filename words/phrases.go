@@ -4,7 +4,7 @@ package words
 // (reason); request %s; callAt %d (number) %s (time) %s (extension);
 // callVia %d (number) %s (time); status %s; todo %s (masked number).
 type phrases struct {
-	noText, pressOne               string
+	noText, pressOne, recorded     string
 	failed, request, calls, callAt string
 	callVia                        string
 	dialled, status, tried, please string
@@ -30,6 +30,7 @@ var phrasebook = map[string]*phrases{
 	"en": {
 		noText:   "Callback request from the website. Connecting you with the client.",
 		pressOne: "Press 1 to connect, or 2 to decline.",
+		recorded: "This call is recorded.",
 		failed:   "Callback request from %s could not be completed: %s.",
 		request:  "The request: «%s».",
 		calls:    "Calls made:",
@@ -51,6 +52,7 @@ var phrasebook = map[string]*phrases{
 	"ru": {
 		noText:   "Заявка на обратный звонок с сайта. Соединяю вас с клиентом.",
 		pressOne: "Нажмите 1, чтобы соединиться с клиентом, или 2, чтобы отказаться.",
+		recorded: "Этот разговор записывается.",
 		failed:   "Заявку на обратный звонок с номера %s выполнить не удалось: %s.",
 		request:  "Текст заявки: «%s».",
 		calls:    "Звонки:",
@@ -72,6 +74,7 @@ var phrasebook = map[string]*phrases{
 	"uk": {
 		noText:   "Заявка на зворотний дзвінок із сайту. З'єдную вас із клієнтом.",
 		pressOne: "Натисніть 1, щоб з'єднатися з клієнтом, або 2, щоб відмовитися.",
+		recorded: "Ця розмова записується.",
 		failed:   "Заявку на зворотний дзвінок з номера %s виконати не вдалося: %s.",
 		request:  "Текст заявки: «%s».",
 		calls:    "Дзвінки:",
@@ -93,6 +96,7 @@ var phrasebook = map[string]*phrases{
 	"de": {
 		noText:   "Rückrufanfrage von der Webseite. Ich verbinde Sie mit dem Kunden.",
 		pressOne: "Drücken Sie 1, um mit dem Kunden verbunden zu werden, oder 2, um abzulehnen.",
+		recorded: "Dieses Gespräch wird aufgezeichnet.",
 		failed:   "Die Rückrufanfrage von %s konnte nicht erledigt werden: %s.",
 		request:  "Die Anfrage: «%s».",
 		calls:    "Anrufe:",
@@ -114,6 +118,7 @@ var phrasebook = map[string]*phrases{
 	"pl": {
 		noText:   "Prośba o oddzwonienie ze strony internetowej. Łączę z klientem.",
 		pressOne: "Naciśnij 1, aby połączyć się z klientem, lub 2, aby odrzucić.",
+		recorded: "Ta rozmowa jest nagrywana.",
 		failed:   "Nie udało się zrealizować prośby o oddzwonienie z numeru %s: %s.",
 		request:  "Treść zgłoszenia: «%s».",
 		calls:    "Połączenia:",
@@ -135,6 +140,7 @@ var phrasebook = map[string]*phrases{
 	"es": {
 		noText:   "Solicitud de llamada desde el sitio web. Le comunico con el cliente.",
 		pressOne: "Pulse 1 para hablar con el cliente o 2 para rechazar.",
+		recorded: "Esta llamada está siendo grabada.",
 		failed:   "No se pudo completar la solicitud de llamada de %s: %s.",
 		request:  "La solicitud: «%s».",
 		calls:    "Llamadas:",
@@ -156,6 +162,7 @@ var phrasebook = map[string]*phrases{
 	"pt": {
 		noText:   "Pedido de retorno de chamada do site. Conectando você ao cliente.",
 		pressOne: "Pressione 1 para falar com o cliente ou 2 para recusar.",
+		recorded: "Esta chamada está sendo gravada.",
 		failed:   "Não foi possível concluir o pedido de retorno de %s: %s.",
 		request:  "O pedido: «%s».",
 		calls:    "Chamadas:",

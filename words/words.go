@@ -63,6 +63,10 @@ func of(lang string) *phrases { return phrasebook[Lang(lang)] }
 // NoText is what the employee hears when the form sent no text.
 func NoText(lang string) string { return of(lang).noText }
 
+// Recorded is what the client hears when they answer, before being
+// connected, on a line that announces its recording (record_notice).
+func Recorded(lang string) string { return of(lang).recorded }
+
 // PressOne is the prompt after the announcement when the line's policy
 // asks the employee to accept the call with the key 1 (2 declines).
 func PressOne(lang string) string { return of(lang).pressOne }
