@@ -129,7 +129,7 @@ func (l *formLine) E(key string) []string { return l.Err[key] }
 var formKeys = func() map[string]bool {
 	m := map[string]bool{}
 	for _, k := range []string{"number", "name", "caller_id", "caller_name", "language", "employees[]", "target", "target_user",
-		"dialer", "from_line", "voice", "fallback", "record", "policy.ring_mode", "policy.employee_ring_timeout",
+		"dialer", "from_line", "voice", "fallback", "record", "record_notice", "policy.ring_mode", "policy.employee_ring_timeout",
 		"policy.client_ring_timeout", "policy.client_attempts", "policy.client_retry_after", "policy.employee_rounds",
 		"policy.employee_retry_after", "policy.max_age", "policy.max_call_length", "policy.skip_absent",
 		"policy.require_workday", "policy.require_accept", "policy.announce", "policy.announce_repeat", "policy.voice",

@@ -75,14 +75,15 @@ func TestLineFormSaves(t *testing.T) {
 		}
 	}
 	// Saved in the YAML view, shown in the form.
-	yaml := "- number: south\n  name: South\n  target: \"200\"\n  target_user: 1272\n  record: false\n  policy:\n    todo: true\n"
+	yaml := "- number: south\n  name: South\n  target: \"200\"\n  target_user: 1272\n  record: true\n  record_notice: true\n  policy:\n    todo: true\n"
 	if code, _ := lh.save(exampleToken, admin.AccessToken, yaml); code != http.StatusOK {
 		t.Fatalf("YAML save: %d", code)
 	}
 	_, page = lh.formPost(admin.AccessToken, "en", url.Values{})
 	for _, want := range []string{`name="l0.number" type="text" value="south"`, `name="l0.target" type="text" value="200"`,
 		`name="l0.target_user" type="number" value="1272"`, `<option value="true" selected>`, `name="lines_n" value="1"`,
-		`<select id="l0-record" name="l0.record"><option value="">default</option><option value="true">yes</option><option value="false" selected>no</option>`} {
+		`<select id="l0-record" name="l0.record"><option value="">default</option><option value="true" selected>yes</option>`,
+		`<select id="l0-record_notice" name="l0.record_notice"><option value="">default</option><option value="true" selected>yes</option>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form lacks %q after the YAML was saved", want)
 		}

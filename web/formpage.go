@@ -47,6 +47,7 @@ const formHTML = `{{define "lineform"}}{{with .Lines.Form}}
 {{template "row" (field $l "policy.max_call_length" "text" "A call is ended after" "1h")}}
 {{template "yesno" (field $l "policy.todo" "" "A to-do for the responsible when a callback fails")}}
 {{template "yesno" (field $l "record" "" "Record the calls (attached to the call in Bitrix24)")}}
+{{template "yesno" (field $l "record_notice" "" "Tell the client the call is recorded, in the portal's language")}}
 {{template "row" (field $l "caller_id" "text" "Number shown to the client")}}
 {{template "row" (field $l "caller_name" "text" "Name shown to the client")}}
 <div class="field"><label for="{{(field $l "language" "" "").ID}}">{{t "Language of what callbackline says and writes"}}</label> <select id="{{(field $l "language" "" "").ID}}" name="{{$p}}language"><option value="">{{t "the portal's"}}</option>{{range languages}}<option{{if eq . ($l.V "language")}} selected{{end}}>{{.}}</option>{{end}}</select>{{template "ferr" (field $l "language" "" "")}}</div>
