@@ -86,6 +86,7 @@ func init() {
 		"only an administrator of the portal can change the SIP account; nothing was saved":     "только администратор портала может менять SIP-аккаунт; ничего не сохранено",
 		"only an administrator of the portal can change a callback by hand; nothing was saved":  "только администратор портала может менять заявку вручную; ничего не сохранено",
 		"Record the calls (attached to the call in Bitrix24)":                                   "Записывать звонки (запись прикрепляется к звонку в Bitrix24)",
+		"Tell the client the call is recorded, in the portal's language":                        "Сообщать клиенту, что звонок записывается (на языке портала)",
 		// Control by hand
 		"Done.": "Готово.", "Not done:": "Не сделано:", "Cancel": "Отменить", "Retry": "Повторить",
 		"Dials at once, even outside working hours":                                       "Звонит сразу, даже в нерабочее время",
@@ -181,6 +182,7 @@ func init() {
 		"only an administrator of the portal can change the SIP account; nothing was saved":     "nur ein Administrator des Portals kann das SIP-Konto ändern; nichts wurde gespeichert",
 		"only an administrator of the portal can change a callback by hand; nothing was saved":  "nur ein Administrator des Portals kann einen Rückruf von Hand ändern; nichts wurde gespeichert",
 		"Record the calls (attached to the call in Bitrix24)":                                   "Anrufe aufzeichnen (die Aufnahme hängt am Anruf in Bitrix24)",
+		"Tell the client the call is recorded, in the portal's language":                        "Dem Kunden sagen, dass der Anruf aufgezeichnet wird (in der Sprache des Portals)",
 		// Control by hand
 		"Done.": "Erledigt.", "Not done:": "Nicht erledigt:", "Cancel": "Abbrechen", "Retry": "Wiederholen",
 		"Dials at once, even outside working hours":                                       "Wählt sofort, auch außerhalb der Arbeitszeit",
