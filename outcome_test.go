@@ -15,6 +15,9 @@ func TestOutcomeOf(t *testing.T) {
 		want   callbackline.Outcome
 	}{
 		{callbackline.StateDone, "", callbackline.OutcomeConnected},
+		{callbackline.StateDone, "already_called: the client called in at 10:02", callbackline.OutcomeAlreadyCalled},
+		{callbackline.StateFailed, "cancelled: by Anna Smirnova", callbackline.OutcomeCancelled},
+		{callbackline.StateScheduled, "cancelled: by Anna Smirnova", callbackline.OutcomePending},
 		{callbackline.StateRejected, "invalid_number: 12", callbackline.OutcomeRejected},
 		{callbackline.StateFailed, "guard: premium rate", callbackline.OutcomeRejected},
 		{callbackline.StateFailed, "client_unreachable: 3 calls", callbackline.OutcomeClientNoAnswer},

@@ -13,6 +13,8 @@ type Outcome string
 // Outcomes of callback requests.
 const (
 	OutcomeConnected        Outcome = "connected"          // the employee and the client talked
+	OutcomeAlreadyCalled    Outcome = "already_called"     // closed by itself: Bitrix24's call log showed the client reached another way
+	OutcomeCancelled        Outcome = "cancelled"          // cancelled by an administrator before it was called
 	OutcomeClientNoAnswer   Outcome = "client_no_answer"   // given up: the client was not reached
 	OutcomeEmployeeNoAnswer Outcome = "employee_no_answer" // given up: no employee took the call
 	OutcomeOutsideHours     Outcome = "outside_hours"      // given up: the line's hours never opened, or opened too late
@@ -23,8 +25,8 @@ const (
 
 // Outcomes lists every outcome in the dashboard's order.
 func Outcomes() []Outcome {
-	return []Outcome{OutcomeConnected, OutcomeClientNoAnswer, OutcomeEmployeeNoAnswer, OutcomeOutsideHours,
-		OutcomeRejected, OutcomeFailed, OutcomePending}
+	return []Outcome{OutcomeConnected, OutcomeAlreadyCalled, OutcomeClientNoAnswer, OutcomeEmployeeNoAnswer,
+		OutcomeOutsideHours, OutcomeRejected, OutcomeCancelled, OutcomeFailed, OutcomePending}
 }
 
 // OutcomeOf is the outcome of a callback in state s with reason: the
@@ -33,6 +35,9 @@ func Outcomes() []Outcome {
 func OutcomeOf(s State, reason string) Outcome {
 	switch s {
 	case StateDone:
+		if reasonCode(reason) == ReasonAlreadyCalled {
+			return OutcomeAlreadyCalled
+		}
 		return OutcomeConnected
 	case StateRejected:
 		return OutcomeRejected
@@ -50,6 +55,8 @@ func OutcomeOf(s State, reason string) Outcome {
 		return OutcomeOutsideHours
 	case "guard":
 		return OutcomeRejected
+	case ReasonCancelled:
+		return OutcomeCancelled
 	}
 	return OutcomeFailed
 }

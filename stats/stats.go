@@ -104,7 +104,7 @@ func Compute(rows []callbackline.StatsRow, p Period) *Report {
 				r.Days[i].Connected++
 			}
 		}
-		if row.State == callbackline.StateFailed || row.State == callbackline.StateNotifying {
+		if (row.State == callbackline.StateFailed || row.State == callbackline.StateNotifying) && row.Outcome() != callbackline.OutcomeCancelled {
 			r.Failed = append(r.Failed, Failure{ID: row.ID, At: row.CreatedAt.In(p.Location), Line: row.LineNumber,
 				Outcome: row.Outcome(), Reason: row.Reason, CRMEntityType: row.CRMEntityType, CRMEntityID: row.CRMEntityID})
 		}

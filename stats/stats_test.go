@@ -112,6 +112,35 @@ func TestComputeDays(t *testing.T) {
 	}
 }
 
+// TestComputeClosedByHandOrLog: a callback that closed itself because the
+// client was already reached is not counted as connected, and one an
+// administrator cancelled is neither connected nor listed as failed;
+// each has its own outcome.
+func TestComputeClosedByHandOrLog(t *testing.T) {
+	p, err := stats.ParsePeriod("2026-05-01", "2026-05-01", time.UTC, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	rows := []callbackline.StatsRow{
+		{ID: 1, CreatedAt: at, State: callbackline.StateDone, LineNumber: "a"},
+		{ID: 2, CreatedAt: at, State: callbackline.StateDone, Reason: "already_called: the client called in at 10:05", LineNumber: "a"},
+		{ID: 3, CreatedAt: at, State: callbackline.StateFailed, Reason: "cancelled: by Anna", LineNumber: "a"},
+	}
+	r := stats.Compute(rows, p)
+	counts := map[callbackline.Outcome]int{}
+	for _, c := range r.Outcomes {
+		counts[c.Outcome] = c.N
+	}
+	if r.Connected != 1 || counts[callbackline.OutcomeConnected] != 1 ||
+		counts[callbackline.OutcomeAlreadyCalled] != 1 || counts[callbackline.OutcomeCancelled] != 1 {
+		t.Errorf("connected %d, outcomes %v", r.Connected, counts)
+	}
+	if len(r.Failed) != 0 {
+		t.Errorf("failed %+v, want none", r.Failed)
+	}
+}
+
 // FuzzParsePeriod: any form input gives a period of whole days within
 // the limits, or EINVALID.
 func FuzzParsePeriod(f *testing.F) {

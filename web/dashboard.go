@@ -68,6 +68,8 @@ type failRow struct {
 // outcomeLabels name the outcomes for people.
 var outcomeLabels = map[callbackline.Outcome]string{
 	callbackline.OutcomeConnected:        "connected",
+	callbackline.OutcomeAlreadyCalled:    "client already reached (closed automatically)",
+	callbackline.OutcomeCancelled:        "cancelled by an administrator",
 	callbackline.OutcomeClientNoAnswer:   "client did not answer",
 	callbackline.OutcomeEmployeeNoAnswer: "no employee answered",
 	callbackline.OutcomeOutsideHours:     "outside working hours",
