@@ -311,8 +311,23 @@ func TestBeepAndLineCallerID(t *testing.T) {
 	// and a silence must part two of them.
 	b := res.Employee.FirstAudio.Sub(emp.Answered).Seconds()
 	e := analyse(t, empRec, 0)
-	if !hears(e, b, b+1, "tone:600") {
-		t.Errorf("employee heard %s, want beeps at %.1f-%.1f s", siptest.Summary(e), b, b+1)
+	// The first three tones the employee hears from there are three
+	// beeps apart from each other, before the client's tone: a window
+	// that straddles a beep's edge reads as mixed sound, so the beeps are
+	// counted as runs of the beep's tone, not as a share of windows.
+	var tones []string
+	for i, w := range e {
+		k := w.Kind()
+		if w.Start < b-0.1 || !strings.HasPrefix(k, "tone:") {
+			continue
+		}
+		if i > 0 && e[i-1].Kind() == k && len(tones) > 0 {
+			continue // the same run
+		}
+		tones = append(tones, k)
+	}
+	if len(tones) < 3 || tones[0] != "tone:600" || tones[1] != "tone:600" || tones[2] != "tone:600" {
+		t.Errorf("employee heard %s, want three beeps from %.1f s before the client", siptest.Summary(e), b)
 	}
 	var seq []string // beep and silence windows in order, runs merged
 	for _, w := range e {
