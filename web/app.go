@@ -247,7 +247,7 @@ const appHTML = `<!DOCTYPE html>
 {{template "control-outcome" .Control}}
 <table>
 <tr><th>#</th><th>{{t "received (%s)" .Zone.Name}}</th><th>{{t "number"}}</th><th>CRM</th><th>{{t "line"}}</th><th>{{t "state"}}</th><th>{{t "latest step"}}</th><th>{{t "calls to the client"}}</th><th>{{t "repeats"}}</th><th></th></tr>
-{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{.State}}</td><td>{{if .Reason}}{{.Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{.State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td><td>{{template "callback-actions" .}}</td></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{.CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{state .State}}</td><td>{{if .Reason}}{{reason .Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{state .State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td><td>{{template "callback-actions" .}}</td></tr>
 {{else}}<tr><td colspan="10">{{t "No callback requests yet."}}</td></tr>{{end}}
 </table>
 <div class="settings" id="settings">
@@ -337,7 +337,7 @@ const appHTML = `<!DOCTYPE html>
 <p class="source">{{if .Own}}{{t "This portal's calls go out through its own SIP account"}}{{if not .UpdatedAt.IsZero}}, {{t "saved %s" ($.Zone.Time .UpdatedAt)}}{{end}}.{{else}}{{t "This portal has no SIP account of its own: its calls go out through a trunk the service's operator grants it, if any."}}{{end}}</p>
 {{if .Saved}}<p class="saved"><strong>{{t "Saved."}}</strong> {{t "The account answered the test; the portal's calls go out through it from now on."}}</p>{{end}}
 {{if .Deleted}}<p class="saved"><strong>{{t "Removed."}}</strong></p>{{end}}
-{{if .Status}}<p class="refused" id="trunk-status">{{.Status}}</p>{{end}}
+{{if .Status}}<p class="refused" id="trunk-status">{{t .Status}}</p>{{end}}
 {{if .Refused}}<p class="refused" id="trunk-refused"><strong>{{t "Not saved:"}}</strong> {{t .Refused}}</p>{{end}}
 <form method="post">
 {{template "frame" $}}

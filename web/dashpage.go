@@ -41,7 +41,7 @@ const dashHTML = `{{define "dashboard"}}{{with .Dash}}
 <h3 id="failed">{{t "Failed requests"}}</h3>
 {{if .Failed}}<table class="failed">
 <tr><th>#</th><th>{{t "received"}}</th><th>{{t "line"}}</th><th>{{t "outcome"}}</th><th>{{t "reason"}}</th><th>CRM</th></tr>
-{{range .Failed}}<tr class="failure"><td>{{.ID}}</td><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.Line}}</td><td data-outcome="{{.Outcome}}">{{t .Label}}</td><td>{{.Reason}}</td><td>{{if .CRMLink}}<a href="{{.CRMLink}}" target="_top" rel="noopener noreferrer">{{.CRM}}</a>{{else}}{{.CRM}}{{end}}</td></tr>
+{{range .Failed}}<tr class="failure"><td>{{.ID}}</td><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.Line}}</td><td data-outcome="{{.Outcome}}">{{t .Label}}</td><td>{{reason .Reason}}</td><td>{{if .CRMLink}}<a href="{{.CRMLink}}" target="_top" rel="noopener noreferrer">{{.CRM}}</a>{{else}}{{.CRM}}{{end}}</td></tr>
 {{end}}</table>{{if .MoreFailed}}<p>{{t "and %d more; choose a shorter period to see them." .MoreFailed}}</p>{{end}}{{else}}<p>{{t "No request failed in this period."}}</p>{{end}}
 {{end}}{{end}}
 {{define "zone"}}{{with .Zone}}<section>

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/words"
 )
 
@@ -30,6 +31,8 @@ func pageFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":           func(key string, args ...any) string { return words.Page(lang, key, args...) },
 		"lang":        func() string { return lang },
+		"state":       func(st callbackline.State) string { return words.Page(lang, string(st)) },
+		"reason":      func(r string) string { return words.PageReason(lang, r) },
 		"field":       field,
 		"inc":         func(i int) int { return i + 1 },
 		"languages":   func() []string { return words.Languages },

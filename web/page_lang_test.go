@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/intake"
 )
 
 // The app page is in the language Bitrix24 passes in LANG (the frame's
@@ -56,5 +60,55 @@ func TestAppPageLanguage(t *testing.T) {
 	page := open("", url.Values{"LANG": {"de"}, "action": {"save_blocked"}, "blocked": {"+49 900*"}})
 	if !strings.Contains(page, "Gespeichert.") || !strings.Contains(page, "Diese Nummern werden ab jetzt nie angerufen.") {
 		t.Errorf("a save posted with LANG=de is not answered in German")
+	}
+}
+
+// The callbacks list and the dashboard's failed requests say a callback's
+// state and reason in the page's language; the reason's details stay as
+// recorded.
+func TestAppPageStatesAndReasons(t *testing.T) {
+	h := newHarness(t, openSQLite(t), intake.Rules{})
+	h.install()
+	ctx := context.Background()
+	failed := h.stored(h.pendingCallback("+4930901820"))
+	failed.State, failed.Reason = callbackline.StateFailed, "no_employee: 3 attempts"
+	if err := h.store.Advance(ctx, failed, 0, "given up"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := h.stored(h.pendingCallback("+4930901821"))
+	cancelled.State, cancelled.Reason = callbackline.StateFailed, callbackline.ReasonCancelled+": by user 1"
+	if err := h.store.Advance(ctx, cancelled, 0, "cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	h.pendingCallback("+4930901822") // scheduled
+	admin := h.portal.IssueTokens(1)
+	cases := []struct {
+		lang      string
+		want, not []string
+	}{
+		{"de", []string{"kein Mitarbeiter hat den Anruf angenommen (3 attempts)", "von einem Administrator storniert (by user 1)",
+			"<td>wartet</td>", "<td>fehlgeschlagen</td>"}, []string{"no_employee:", "cancelled:", "<td>scheduled</td>", "<td>failed</td>"}},
+		{"ru", []string{"ни один сотрудник не принял звонок (3 attempts)", "отменено администратором (by user 1)",
+			"<td>ожидает</td>", "<td>ошибка</td>"}, []string{"no_employee:", "cancelled:", "<td>scheduled</td>"}},
+		{"en", []string{"no employee took the call (3 attempts)", "cancelled by an administrator (by user 1)",
+			"<td>scheduled</td>", "<td>failed</td>"}, []string{"no_employee:"}},
+	}
+	for _, c := range cases {
+		res, err := http.PostForm(h.url("/bitrix24/app?DOMAIN=example.bitrix24.de&PROTOCOL=1&LANG="+c.lang), url.Values{
+			"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {admin.AccessToken}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readAll(t, res)
+		for _, w := range c.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the page lacks %q", c.lang, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(page, n) {
+				t.Errorf("%s: the page says %q", c.lang, n)
+			}
+		}
 	}
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"text/template/parse"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/words"
 )
 
@@ -32,7 +34,7 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, d := range days {
 		keys[d] = true
 	}
-	for _, k := range []string{doneCallNow, doneCancel, doneRetry} {
+	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse} {
 		keys[k] = true
 	}
 	// The refusal the page shows a user who is not an administrator.
@@ -50,13 +52,45 @@ func TestPageWordsTranslated(t *testing.T) {
 			}
 		}
 	}
+	for _, st := range callbackline.States() {
+		keys[string(st)] = true
+	}
 	for _, lang := range words.PageLanguages {
 		for k := range keys {
 			if !words.HasPage(lang, k) {
 				t.Errorf("%s lacks %q", lang, k)
 			}
 		}
+		for _, code := range pageReasonCodes(t) {
+			if !words.HasPageReason(lang, code) {
+				t.Errorf("%s lacks the reason %q", lang, code)
+			}
+		}
 	}
+}
+
+// pageReasonCodes are the reason codes a callback on the page can have:
+// the refusals and endings of the root package and those of a callback
+// given up (package callback's, which words says); each is one words
+// knows.
+func pageReasonCodes(t *testing.T) []string {
+	known := map[string]bool{}
+	for _, c := range words.PageReasons() {
+		known[c] = true
+	}
+	// package callback gives a callback up with these codes (grep its
+	// fail calls); words' failure text says them.
+	codes := []string{"no_employee", "client_unreachable", "stale", "closed", "guard", "call_failed",
+		"portal_uninstalled", "reinstall", "no_trunk", "error", "outcome_unknown",
+		callbackline.ReasonInvalidNumber, callbackline.ReasonNumberType, callbackline.ReasonCountry,
+		callbackline.ReasonNumberRate, callbackline.ReasonPortalRate, callbackline.ReasonBlocked,
+		callbackline.ReasonDialRate, callbackline.ReasonCancelled, callbackline.ReasonAlreadyCalled}
+	for _, c := range codes {
+		if !known[c] {
+			t.Errorf("words does not know the reason code %q", c)
+		}
+	}
+	return codes
 }
 
 // phrases calls f with the literal phrase of every t call under n.
@@ -106,4 +140,25 @@ func branch(b *parse.BranchNode, f func(string)) {
 	phrases(b.Pipe, f)
 	phrases(b.List, f)
 	phrases(b.ElseList, f)
+}
+
+// The dialer's status of a portal's account is said as a phrase of the
+// catalogue when the page knows its kind, else as the dialer put it.
+func TestTrunkStatus(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{&sip.Error{Kind: sip.KindUnreachable, Reason: "the portal's SIP account \"acme\" is not registered"}, trunkNotRegistered},
+		{&sip.Error{Kind: sip.KindNoRoute, Reason: "the portal has no SIP account of its own"}, trunkNotInUse},
+		{&sip.Error{Kind: sip.KindInternal, Reason: "unexpected failure"}, "unexpected failure"},
+	}
+	for _, c := range cases {
+		if got := trunkStatus(c.err); got != c.want {
+			t.Errorf("%v: %q, want %q", c.err, got, c.want)
+		}
+	}
+	if got := words.Page("de", trunkStatus(&sip.Error{Kind: sip.KindUnreachable})); !strings.Contains(got, "nicht registriert") {
+		t.Errorf("in German: %q", got)
+	}
 }

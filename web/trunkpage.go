@@ -69,11 +69,30 @@ func (s *Server) currentTrunk(ctx context.Context, p *callbackline.Portal, authI
 	v.CallerIDs, v.Transport, v.Options, v.UpdatedAt = strings.Join(t.CallerIDs, ", "), t.Transport, !t.Register, t.UpdatedAt
 	if s.trunks.Status != nil {
 		if err := s.trunks.Status(p.MemberID); err != nil {
-			v.Status = reasonOf(err)
+			v.Status = trunkStatus(err)
 		}
 	}
 	return v
 }
+
+// trunkStatus is what the page says of an account that is not registered:
+// a phrase of the catalogue (the template says it in the page's language)
+// for the dialer's kinds of status, else the error's reason as it is.
+func trunkStatus(err error) string {
+	switch sip.KindOf(err) {
+	case sip.KindUnreachable:
+		return trunkNotRegistered
+	case sip.KindNoRoute:
+		return trunkNotInUse
+	}
+	return reasonOf(err)
+}
+
+// The phrases of trunkStatus.
+const (
+	trunkNotRegistered = "The SIP account is not registered: check the registrar, the user name and the password."
+	trunkNotInUse      = "The SIP account is not in use by the dialer yet; save it again if this stays."
+)
 
 // reasonOf is what an error says to the administrator: a *sip.Error's
 // reason, else the service's message.

@@ -169,4 +169,26 @@ var pageDE = map[string]string{
 	"Hear a voice as the employee's phone plays it before the client is called (a request's text is spoken in the voice its form sends).": "Hören Sie eine Stimme so, wie das Telefon des Mitarbeiters sie vor dem Anruf beim Kunden abspielt (der Text einer Anfrage wird mit der Stimme gesprochen, die ihr Formular sendet).",
 	"Voice":  "Stimme",
 	"Listen": "Anhören",
+	// Callback states (ids; English in pageWords["en"])
+	"routing":          "Mitarbeiter wird gewählt",
+	"placed":           "Anruf gestartet",
+	"ringing_employee": "Mitarbeiter wird angerufen",
+	"announcing":       "Ansage an den Mitarbeiter",
+	"ringing_client":   "Kunde wird angerufen",
+	"finishing":        "Ergebnis wird ins CRM geschrieben",
+	"done":             "erledigt",
+	"notifying":        "Verantwortlicher wird benachrichtigt",
+	"scheduled":        "wartet",
+	// Reasons (pageReasons)
+	"not a phone number that can be dialled":       "keine wählbare Telefonnummer",
+	"this type of number may not be called":        "Nummern dieser Art dürfen nicht angerufen werden",
+	"the number's country is not allowed":          "das Land der Nummer ist nicht erlaubt",
+	"too many requests for this number":            "zu viele Anfragen für diese Nummer",
+	"too many requests for this portal":            "zu viele Anfragen für dieses Portal",
+	"the number is on the list of blocked numbers": "die Nummer steht auf der Liste der gesperrten Nummern",
+	"too many calls at once; the call waits":       "zu viele gleichzeitige Anrufe; der Anruf wartet",
+	"the call's outcome could not be learnt":       "das Ergebnis des Anrufs war nicht zu erfahren",
+	// SIP account status
+	"The SIP account is not registered: check the registrar, the user name and the password.": "Das SIP-Konto ist nicht registriert: prüfen Sie Registrar, Benutzernamen und Passwort.",
+	"The SIP account is not in use by the dialer yet; save it again if this stays.":           "Das SIP-Konto wird noch nicht zum Wählen genutzt; speichern Sie es erneut, wenn das so bleibt.",
 }

@@ -169,4 +169,26 @@ var pageRU = map[string]string{
 	"Hear a voice as the employee's phone plays it before the client is called (a request's text is spoken in the voice its form sends).": "Послушайте голос так, как его слышит сотрудник перед звонком клиенту (текст заявки зачитывается голосом, который передаёт её форма).",
 	"Voice":  "Голос",
 	"Listen": "Послушать",
+	// Callback states (ids; English in pageWords["en"])
+	"routing":          "выбор сотрудника",
+	"placed":           "звонок начат",
+	"ringing_employee": "звонок сотруднику",
+	"announcing":       "объявление сотруднику",
+	"ringing_client":   "звонок клиенту",
+	"finishing":        "запись результата в CRM",
+	"done":             "выполнена",
+	"notifying":        "уведомление ответственного",
+	"scheduled":        "ожидает",
+	// Reasons (pageReasons)
+	"not a phone number that can be dialled":       "это не номер, на который можно позвонить",
+	"this type of number may not be called":        "на номера этого типа звонить нельзя",
+	"the number's country is not allowed":          "страна номера не разрешена",
+	"too many requests for this number":            "слишком много заявок с этого номера",
+	"too many requests for this portal":            "слишком много заявок на этом портале",
+	"the number is on the list of blocked numbers": "номер в списке заблокированных",
+	"too many calls at once; the call waits":       "слишком много звонков одновременно; звонок ждёт",
+	"the call's outcome could not be learnt":       "результат звонка узнать не удалось",
+	// SIP account status
+	"The SIP account is not registered: check the registrar, the user name and the password.": "SIP-аккаунт не зарегистрирован: проверьте регистратор, имя пользователя и пароль.",
+	"The SIP account is not in use by the dialer yet; save it again if this stays.":           "SIP-аккаунт ещё не используется для звонков; если это не проходит, сохраните его снова.",
 }
