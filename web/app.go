@@ -44,7 +44,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		subtle.ConstantTimeCompare([]byte(p.ApplicationToken), []byte(token)) != 1 {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
-		_ = appPage(r).Execute(w, nil)
+		_ = appPage(r, nil).Execute(w, nil)
 		return
 	}
 	status := http.StatusOK
@@ -136,7 +136,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	s.fillForm(r, p, lines, tel)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = appPage(r).Execute(w, struct {
+	_ = appPage(r, p).Execute(w, struct {
 		AuthID    string
 		Portal    *callbackline.Portal
 		Callbacks []appRow

@@ -60,7 +60,7 @@ func TestAppPageHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}})
+	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (h *harness) pendingCallback(phone string) int64 {
 // act posts a row's button on the app page.
 func (h *harness) act(appToken, authID string, id int64, do string) (int, string) {
 	h.t.Helper()
-	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {appToken},
+	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {appToken}, "LANG": {"en"},
 		"AUTH_ID": {authID}, "action": {"control"}, "callback_id": {strconv.FormatInt(id, 10)}, "do": {do}})
 	if err != nil {
 		h.t.Fatal(err)
@@ -63,7 +63,7 @@ func TestAppControl(t *testing.T) {
 
 	// The page offers the pending callback's buttons, saying that "call
 	// now" ignores the hours.
-	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {admin.AccessToken}})
+	res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"}, "AUTH_ID": {admin.AccessToken}})
 	if err != nil {
 		t.Fatal(err)
 	}

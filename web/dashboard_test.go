@@ -263,7 +263,7 @@ func testDashboardPage(t *testing.T, h *harness, truth *statstest.Truth) {
 // answer 200.
 func (h *harness) appPage(more url.Values) string {
 	h.t.Helper()
-	form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}}
+	form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"}}
 	for k, v := range more {
 		form[k] = v
 	}
@@ -295,7 +295,7 @@ func TestTimeZoneSave(t *testing.T) {
 	h := newDashHarness(t)
 	admin, employee := h.portal.IssueTokens(1), h.portal.IssueTokens(1269)
 	save := func(auth, zone string) (int, string) {
-		form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {auth},
+		form := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"}, "AUTH_ID": {auth},
 			"action": {"save_time_zone"}, "time_zone": {zone}}
 		res, err := http.PostForm(h.url("/bitrix24/app"), form)
 		if err != nil {

@@ -43,12 +43,21 @@ func pageFuncs(lang string) template.FuncMap {
 }
 
 // pageLang is the language the app page is shown in: Bitrix24's LANG
-// (the frame's query, posted back by the page's forms), English when it
-// has no words for it.
-func pageLang(r *http.Request) string { return words.PageLang(r.FormValue("LANG")) }
+// (the frame's query, posted back by the page's forms); without it the
+// portal's own language (stored at its installation; p may be nil);
+// English when it has no words for it.
+func pageLang(r *http.Request, p *callbackline.Portal) string {
+	if l := r.FormValue("LANG"); l != "" || p == nil {
+		return words.PageLang(l)
+	}
+	return words.PageLang(p.Language)
+}
 
-// appPage is the app page's template in the request's language.
-func appPage(r *http.Request) *template.Template { return appPages[pageLang(r)] }
+// appPage is the app page's template in the language of the request for
+// portal p (nil when unknown).
+func appPage(r *http.Request, p *callbackline.Portal) *template.Template {
+	return appPages[pageLang(r, p)]
+}
 
 // Time is t in the page's time zone, as the page shows a moment.
 func (z *zoneView) Time(t time.Time) string {

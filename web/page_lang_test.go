@@ -13,7 +13,8 @@ import (
 
 // The app page is in the language Bitrix24 passes in LANG (the frame's
 // query, posted back by the page's forms): Russian and German have their
-// own words, anything else is English.
+// own words, anything else is English; without LANG, the portal's own
+// language.
 func TestAppPageLanguage(t *testing.T) {
 	lh := newLinesHarness(t)
 	admin := lh.portal.IssueTokens(1)
@@ -41,7 +42,10 @@ func TestAppPageLanguage(t *testing.T) {
 		{"&LANG=de", []string{`<html lang="de">`, "Neueste Anfragen", "Übersicht", "Gesperrte Nummern", "Leitungen speichern",
 			"nacheinander", `name="LANG" value="de"`}, []string{"Latest requests", "Save lines"}},
 		{"&LANG=ua", []string{`<html lang="en">`, "Latest requests", "Save lines"}, nil},
-		{"", []string{`<html lang="en">`, "Latest requests", "Save lines", "Dashboard"}, nil},
+		{"&LANG=en", []string{`<html lang="en">`, "Latest requests", "Save lines", "Dashboard"}, nil},
+		// Without LANG the page is in the portal's own language (ru here,
+		// stored at its installation).
+		{"", []string{`<html lang="ru">`, "Последние заявки", "Сводка"}, []string{"Latest requests", "Save lines"}},
 	}
 	for _, c := range cases {
 		page := open(c.query, url.Values{})

@@ -91,7 +91,7 @@ func internalName(ctx context.Context, host string) ([]netip.Addr, error) {
 
 func (th *trunkHarness) save(authID string, kv ...string) (int, string) {
 	th.t.Helper()
-	f := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {authID}, "action": {"save_trunk"},
+	f := url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"}, "AUTH_ID": {authID}, "action": {"save_trunk"},
 		"registrar": {th.provider.Addr()}, "username": {"acme"}, "password": {"right-password"}, "caller_ids": {"+4930123456"}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		f.Set(kv[i], kv[i+1])
@@ -179,7 +179,7 @@ func TestAppTrunkHostile(t *testing.T) {
 	}
 
 	// Removed: forgotten by the dialer too.
-	res, err := http.PostForm(th.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken},
+	res, err := http.PostForm(th.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {"en"},
 		"AUTH_ID": {admin.AccessToken}, "action": {"delete_trunk"}})
 	if err != nil {
 		t.Fatal(err)
