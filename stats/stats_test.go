@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -39,14 +40,22 @@ func TestParsePeriod(t *testing.T) {
 	if err != nil || p.To.Sub(p.From) != 23*time.Hour || p.From.Hour() != 0 {
 		t.Errorf("the day of the clock change: %v – %v (%v)", p.From, p.To, err)
 	}
-	for _, c := range []struct{ from, to, field string }{
-		{"2026-13-01", "", "from:"}, {"", "yesterday", "to:"}, {"2026-03-10", "2026-03-09", "from:"},
-		{"2024-01-01", "2026-01-01", "from:"},
+	for _, c := range []struct{ from, to, field, kind, value string }{
+		{"2026-13-01", "", "from", stats.NotDate, "2026-13-01"}, {"", "yesterday", "to", stats.NotDate, "yesterday"},
+		{"2026-03-10", "2026-03-09", "from", stats.Reversed, "2026-03-10"}, {"2024-01-01", "2026-01-01", "from", stats.TooLong, "2024-01-01"},
 	} {
 		_, err := stats.ParsePeriod(c.from, c.to, loc, now)
-		if callbackline.ErrorCode(err) != callbackline.EINVALID || !strings.HasPrefix(callbackline.ErrorMessage(err), c.field) {
+		if callbackline.ErrorCode(err) != callbackline.EINVALID || !strings.HasPrefix(callbackline.ErrorMessage(err), c.field+":") {
 			t.Errorf("ParsePeriod(%q, %q) = %v, want EINVALID naming %s", c.from, c.to, err, c.field)
 		}
+		var pe *stats.PeriodError
+		if !errors.As(err, &pe) || pe.Kind != c.kind || pe.Field != c.field || pe.Value != c.value {
+			t.Errorf("ParsePeriod(%q, %q) = %#v, want a PeriodError %s of %s %q", c.from, c.to, err, c.kind, c.field, c.value)
+		}
+	}
+	var pe *stats.PeriodError
+	if _, err := stats.ParsePeriod("2026-03-10", "2026-03-09", loc, now); !errors.As(err, &pe) || pe.Last != "2026-03-09" {
+		t.Errorf("a reversed period does not give its last day: %#v", err)
 	}
 	if _, err := stats.ParsePeriod("2025-03-30", "2026-03-30", loc, now); err != nil {
 		t.Errorf("366 days: %v", err)
