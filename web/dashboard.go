@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/stats"
+	"github.com/callbackline/callbackline/words"
 )
 
 // The app page's dashboard filter: its fields (from, to, line, all
@@ -28,7 +30,8 @@ type dashView struct {
 	From, To string   // the period's first and last day, as the date inputs take them
 	Line     string   // the line chosen; "" for every line
 	Lines    []string // the lines to choose from
-	Error    string   // why the filter was not applied (the default period is shown)
+	Error    string   // why the filter was not applied (the default period is shown), in the page's language
+	Field    string   // the filter's field Error is about ("from", "to", "line")
 	Chart    chart
 	Outcomes []outcomeRow
 	ByLine   []groupRow
@@ -115,6 +118,39 @@ func (s *Server) portalLines(ctx context.Context, p *callbackline.Portal) []call
 	return lines
 }
 
+// The dashboard filter's errors, as the page's catalogue says them
+// (words.Page) by their English.
+const (
+	filterNotFrom  = "the first day %q is not a date; write it as 2006-01-02"
+	filterNotTo    = "the last day %q is not a date; write it as 2006-01-02"
+	filterReversed = "the first day %s is after the last day %s"
+	filterTooLong  = "the period is longer than %d days; choose a later first day"
+	filterLineLong = "a line number is at most 64 characters"
+)
+
+// filterError is the field a filter error is about and what it says in
+// lang: a stats.PeriodError from its kind and values, anything else as
+// its message.
+func filterError(lang string, err error) (field, msg string) {
+	var pe *stats.PeriodError
+	if !errors.As(err, &pe) {
+		return "", callbackline.ErrorMessage(err)
+	}
+	switch pe.Kind {
+	case stats.NotDate:
+		key := filterNotFrom
+		if pe.Field == toField {
+			key = filterNotTo
+		}
+		msg = words.Page(lang, key, pe.Value)
+	case stats.Reversed:
+		msg = words.Page(lang, filterReversed, pe.Value, pe.Last)
+	default:
+		msg = words.Page(lang, filterTooLong, stats.MaxDays)
+	}
+	return pe.Field, msg
+}
+
 // dashboard is the Dashboard section for the filter in the form: a
 // filter that does not parse shows the default period and says why.
 func (s *Server) dashboard(r *http.Request, p *callbackline.Portal, loc *time.Location) (*dashView, error) {
@@ -122,11 +158,11 @@ func (s *Server) dashboard(r *http.Request, p *callbackline.Portal, loc *time.Lo
 	v := &dashView{Line: strings.TrimSpace(r.PostForm.Get(lineField))}
 	period, err := stats.ParsePeriod(strings.TrimSpace(r.PostForm.Get(fromField)), strings.TrimSpace(r.PostForm.Get(toField)), loc, s.now())
 	if err != nil {
-		v.Error = callbackline.ErrorMessage(err)
+		v.Field, v.Error = filterError(pageLang(r, p), err)
 		period, _ = stats.ParsePeriod("", "", loc, s.now())
 	}
 	if len(v.Line) > 64 {
-		v.Error, v.Line = "line: a line number is at most 64 characters", ""
+		v.Field, v.Error, v.Line = lineField, words.Page(pageLang(r, p), filterLineLong), ""
 	}
 	rows, err := s.store.StatsRows(ctx, callbackline.StatsFilter{MemberID: p.MemberID, From: period.From, To: period.To, Line: v.Line})
 	if err != nil {

@@ -254,8 +254,18 @@ func testDashboardPage(t *testing.T, h *harness, truth *statstest.Truth) {
 		t.Errorf("filtered: %q requests, want %d", got, want)
 	}
 	page = h.appPage(url.Values{"from": {"2026-11-31"}})
-	if !strings.Contains(page, "from: &#34;2026-11-31&#34; is not a date") || between(page, `id="requests">`, "<") != strconv.Itoa(truth.Requests) {
+	if !strings.Contains(page, "the first day &#34;2026-11-31&#34; is not a date") || between(page, `id="requests">`, "<") != strconv.Itoa(truth.Requests) {
 		t.Errorf("a bad filter does not say so or does not show the default period")
+	}
+	page = h.appPage(url.Values{"LANG": {"de"}, "to": {"2026-11-31"}})
+	if !strings.Contains(page, "der letzte Tag &#34;2026-11-31&#34; ist kein Datum; schreiben Sie es als 2006-01-02") ||
+		!strings.Contains(page, `name="to" value="2026-11-30" required class="invalid" aria-invalid="true" aria-describedby="filter-error"`) ||
+		strings.Contains(page, "is not a date") {
+		t.Errorf("a German page with a bad last day does not say so in German next to the field:\n%s", between(page, `class="filter"`, `class="period"`))
+	}
+	page = h.appPage(url.Values{"LANG": {"ru"}, "from": {"2026-11-10"}, "to": {"2026-11-09"}})
+	if !strings.Contains(page, "первый день 2026-11-10 позже последнего дня 2026-11-09") || !strings.Contains(page, `name="from" value="2026-11-01" required class="invalid" aria-invalid="true" aria-describedby="filter-error">`) {
+		t.Errorf("a Russian page with a reversed period does not say so in Russian:\n%s", between(page, `class="filter"`, `class="period"`))
 	}
 }
 

@@ -9,12 +9,12 @@ const dashHTML = `{{define "dashboard"}}{{with .Dash}}
 <h2 id="dashboard">{{t "Dashboard"}}</h2>
 <form method="post" class="filter">
 {{template "frame" $}}
-<label>{{t "From"}} <input type="date" name="from" value="{{.From}}" required></label>
-<label>{{t "to"}} <input type="date" name="to" value="{{.To}}" required></label>
-<label>{{t "Line"}} <select name="line"><option value="">{{t "every line"}}</option>{{range .Lines}}<option{{if eq . $.Dash.Line}} selected{{end}}>{{.}}</option>{{end}}</select></label>
+<label>{{t "From"}} <input type="date" name="from" value="{{.From}}" required{{if eq .Field "from"}} class="invalid" aria-invalid="true" aria-describedby="filter-error"{{end}}></label>
+<label>{{t "to"}} <input type="date" name="to" value="{{.To}}" required{{if eq .Field "to"}} class="invalid" aria-invalid="true" aria-describedby="filter-error"{{end}}></label>
+<label>{{t "Line"}} <select name="line"{{if eq .Field "line"}} class="invalid" aria-invalid="true" aria-describedby="filter-error"{{end}}><option value="">{{t "every line"}}</option>{{range .Lines}}<option{{if eq . $.Dash.Line}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <button type="submit">{{t "Show"}}</button>
 </form>
-{{if .Error}}<p class="errors" id="filter-error"><strong>{{t "Filter not applied:"}}</strong> {{.Error}}. {{t "Shown: the last 30 days."}}</p>{{end}}
+{{if .Error}}<p class="errors field-error" id="filter-error"><strong>{{t "Filter not applied:"}}</strong> {{.Error}}. {{t "Shown: the last 30 days."}}</p>{{end}}
 <p class="period">{{.From}} – {{.To}}{{if .Line}}, {{t "line %s" .Line}}{{end}}; {{t "times in %s." $.Zone.Name}}</p>
 <div class="figures">
 <div class="figure"><span class="n" id="requests">{{.Requests}}</span> {{t "requests"}}</div>

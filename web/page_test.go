@@ -34,7 +34,8 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, d := range days {
 		keys[d] = true
 	}
-	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse} {
+	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse,
+		filterNotFrom, filterNotTo, filterReversed, filterTooLong, filterLineLong} {
 		keys[k] = true
 	}
 	// The refusal the page shows a user who is not an administrator.
