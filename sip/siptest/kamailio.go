@@ -40,6 +40,10 @@ type KamailioOptions struct {
 	// MaxExpires caps the registration lifetime the registrar grants
 	// (Contact ;expires= in its 200 OK). Default 3600 s.
 	MaxExpires time.Duration
+	// Port is the UDP port to listen on; 0 picks a free one. A test that
+	// replaces a running Kamailio (say, with a changed password) starts
+	// the new one on the old one's Port after stopping it.
+	Port int
 }
 
 // Kamailio is a running Kamailio on 127.0.0.1 acting as registrar and
@@ -134,9 +138,13 @@ func launchKamailio(bin, dir string, o KamailioOptions) (*Kamailio, error) {
 		trunkHost = h
 		trunkPort, _ = strconv.Atoi(p)
 	}
-	port, err := FreeUDPPort()
-	if err != nil {
-		return nil, err
+	port := o.Port
+	if port == 0 {
+		p, err := FreeUDPPort()
+		if err != nil {
+			return nil, err
+		}
+		port = p
 	}
 	run := filepath.Join(dir, "run")
 	if err := os.Mkdir(run, 0o755); err != nil {
