@@ -31,7 +31,7 @@ func TestNotifyTrunkRegistration(t *testing.T) {
 	r.installAndSubmitNothing()
 	account := url.Values{"action": {"save_trunk"}, "registrar": {k.Realm}, "proxy": {k.Addr()}, "username": {"acme"},
 		"password": {"pw-acme"}, "caller_ids": {"+4940111000"}, "transport": {"udp"}}
-	if code, page := r.appAs(1, account); code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code, page := r.appAs(1, account); code != http.StatusOK || !strings.Contains(page, `class="saved"`) {
 		t.Fatalf("saving the portal's own account: %d\n%s", code, page)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard
