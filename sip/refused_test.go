@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
@@ -33,8 +34,11 @@ func TestTrunkRefused(t *testing.T) {
 		{name: "declined without ringing", emps: []siptest.Behavior{refuse(603)}},
 		{name: "busy", emps: []siptest.Behavior{{Action: siptest.Busy}}},
 		{name: "declined", emps: []siptest.Behavior{{Action: siptest.Decline}}},
-		{name: "480 after ringing", emps: []siptest.Behavior{{Action: siptest.Reject, Status: 480}}},
-		{name: "503 after ringing", emps: []siptest.Behavior{{Action: siptest.Reject, Status: 503}}},
+		// After ringing: the phone rings a moment before it refuses, as a
+		// real one does (sent back to back, the 180 may be handled by the dialer
+		// after the final answer, and then nothing rang).
+		{name: "480 after ringing", emps: []siptest.Behavior{{Action: siptest.Reject, Status: 480, Delay: 300 * time.Millisecond}}},
+		{name: "503 after ringing", emps: []siptest.Behavior{{Action: siptest.Reject, Status: 503, Delay: 300 * time.Millisecond}}},
 		{name: "rang without answer", emps: []siptest.Behavior{{Action: siptest.Ring}}},
 		{name: "one refused, one busy", emps: []siptest.Behavior{refuse(503), {Action: siptest.Busy}}},
 		{name: "employee answered, client refused", emps: []siptest.Behavior{answer}, cli: refuse(503)},

@@ -46,7 +46,7 @@ func TestAppLinesBounded(t *testing.T) {
 	admin := lh.portal.IssueTokens(1)
 	for _, text := range []string{hostileLines, strings.Replace(hostileLines, "+4930222222", "+4930999999", 1)} {
 		code, page := lh.save(exampleToken, admin.AccessToken, text)
-		if code != http.StatusUnprocessableEntity || strings.Contains(page, "Saved.") {
+		if code != http.StatusUnprocessableEntity || strings.Contains(page, `class="saved"`) {
 			t.Fatalf("hostile lines: %d %s", code, page)
 		}
 		for _, key := range hostileKeys {
@@ -69,7 +69,7 @@ func TestAppLinesBounded(t *testing.T) {
 
 	genuine := "- number: north\n  caller_id: \"+4930111111\"\n  policy:\n    client_attempts: 5\n    client_retry_after: 2m\n    max_age: 72h\n"
 	code, page := lh.save(exampleToken, admin.AccessToken, genuine)
-	if code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code != http.StatusOK || !strings.Contains(page, `class="saved"`) {
 		t.Fatalf("genuine lines: %d %s", code, page)
 	}
 	if got := lh.stored(); got != genuine {

@@ -60,7 +60,7 @@ func TestLineFormSaves(t *testing.T) {
 		t.Fatalf("the page has no form of the service's line: %d\n%s", code, page)
 	}
 	code, page = lh.formPost(admin.AccessToken, "en", northForm())
-	if code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code != http.StatusOK || !strings.Contains(page, `class="saved"`) {
 		t.Fatalf("save: %d\n%s", code, page)
 	}
 	if got := lh.stored(); got != northFormText {
@@ -100,7 +100,7 @@ func TestLineFormWrongValues(t *testing.T) {
 	form.Set("l0.policy.hours.time_zone", "Mars/Olympus")
 	form["l0.hours.monday.to"] = []string{"", ""}
 	code, page := lh.formPost(admin.AccessToken, "en", form)
-	if code != http.StatusUnprocessableEntity || strings.Contains(page, "Saved.") {
+	if code != http.StatusUnprocessableEntity || strings.Contains(page, `class="saved"`) {
 		t.Fatalf("wrong values: %d\n%s", code, page)
 	}
 	for _, field := range []string{"l0.policy.client_attempts", "l0.policy.hours.time_zone", "l0.hours.monday"} {

@@ -146,7 +146,7 @@ func TestAppLinesAdminSaves(t *testing.T) {
 	lh := newLinesHarness(t)
 	admin := lh.portal.IssueTokens(1)
 	code, page := lh.save(exampleToken, admin.AccessToken, strings.ReplaceAll(northLines, "\n", "\r\n"))
-	if code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code != http.StatusOK || !strings.Contains(page, `class="saved"`) {
 		t.Fatalf("save: %d %s", code, page)
 	}
 	if want := `<tr class="line"><td>north</td><td>North</td><td>employees 1269, 1272</td><td>all</td><td>Europe/Berlin</td></tr>`; !strings.Contains(page, want) {
@@ -176,7 +176,7 @@ func TestAppLinesAdminSaves(t *testing.T) {
 	// Opened again, the page shows the portal's own lines.
 	code, page = lh.page(url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "AUTH_ID": {admin.AccessToken}})
 	if code != http.StatusOK || !strings.Contains(page, "This portal&#39;s own lines") || !strings.Contains(page, "- number: north") ||
-		strings.Contains(page, "number: callbackline") || strings.Contains(page, "Saved.") {
+		strings.Contains(page, "number: callbackline") || strings.Contains(page, `class="saved"`) {
 		t.Errorf("reopened page: %d %s", code, page)
 	}
 }
@@ -189,7 +189,7 @@ func TestAppLinesNonAdminRefused(t *testing.T) {
 	for name, auth := range map[string]string{"employee": user.AccessToken, "unknown token": "0123456789abcdef", "no token": ""} {
 		code, page := lh.save(exampleToken, auth, northLines)
 		if code != http.StatusForbidden || !strings.Contains(page, "only an administrator of the portal can change the lines") ||
-			!strings.Contains(page, "- number: north") || strings.Contains(page, "Saved.") {
+			!strings.Contains(page, "- number: north") || strings.Contains(page, `class="saved"`) {
 			t.Errorf("%s: %d %s", name, code, page)
 		}
 	}
@@ -233,7 +233,7 @@ func TestAppLinesInvalid(t *testing.T) {
 	admin := lh.portal.IssueTokens(1)
 	text := "- number: x\n  name: \"</textarea><script>alert(1)</script>\"\n  employees: [0]\n  policy:\n    client_attempts: 0\n"
 	code, page := lh.save(exampleToken, admin.AccessToken, text)
-	if code != http.StatusUnprocessableEntity || strings.Contains(page, "Saved.") {
+	if code != http.StatusUnprocessableEntity || strings.Contains(page, `class="saved"`) {
 		t.Fatalf("invalid lines: %d %s", code, page)
 	}
 	for _, want := range []string{"lines[0].employees", "lines[0].policy.client_attempts", "at least 1",

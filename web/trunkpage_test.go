@@ -158,7 +158,7 @@ func TestAppTrunkHostile(t *testing.T) {
 	}
 
 	code, page := th.save(admin.AccessToken, "caller_ids", "+49 30 123456, +4940123456")
-	if code != http.StatusOK || !strings.Contains(page, "Saved.") || strings.Contains(page, "right-password") || strings.Contains(page, `id="no-trunk"`) {
+	if code != http.StatusOK || !strings.Contains(page, `class="saved"`) || strings.Contains(page, "right-password") || strings.Contains(page, `id="no-trunk"`) {
 		t.Fatalf("admin: %d %s", code, page)
 	}
 	got := th.stored()

@@ -278,7 +278,7 @@ func testB24AppPageOnly(t *testing.T, bin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, "Saved.") {
+	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, `class="saved"`) {
 		t.Fatalf("saving the line on the app page: %d\n%s", res.StatusCode, body)
 	}
 	r.endEventBound()

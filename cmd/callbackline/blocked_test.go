@@ -40,7 +40,7 @@ func TestBlockedNumbers(t *testing.T) {
 		!strings.Contains(page, "entry 1: &#34;030 1234567&#34;: start with &#43; and the country code") {
 		t.Errorf("a malformed entry: %d", status)
 	}
-	if status, page := app(1, save); status != http.StatusOK || !strings.Contains(page, "Saved.") || !strings.Contains(page, "&#43;49301234*") {
+	if status, page := app(1, save); status != http.StatusOK || !strings.Contains(page, `class="saved"`) || !strings.Contains(page, "&#43;49301234*") {
 		t.Fatalf("the administrator's save: %d\n%s", status, page)
 	}
 
@@ -49,7 +49,7 @@ func TestBlockedNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, page := app(1, url.Values{})
-	if !strings.Contains(page, `data-state="rejected"`) || !strings.Contains(page, "number_blocked") {
+	if !strings.Contains(page, `data-state="rejected"`) || !strings.Contains(page, "the number is on the list of blocked numbers") {
 		t.Fatalf("the app page does not show the blocked request:\n%s", page)
 	}
 	form.PhoneNumber, form.CRMEntityID = "+49 30 7654321", "5786"

@@ -29,7 +29,7 @@ func TestHostileLineBounds(t *testing.T) {
 	hostile := "- number: north\n  caller_id: \"" + number + "\"\n  policy:\n    client_attempts: 100000\n" +
 		"    client_retry_after: 1s\n    employee_rounds: 1000000\n    max_age: 87600h\n"
 	code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {hostile}})
-	if code != http.StatusUnprocessableEntity || strings.Contains(page, "Saved.") {
+	if code != http.StatusUnprocessableEntity || strings.Contains(page, `class="saved"`) {
 		t.Fatalf("hostile lines: %d\n%s", code, page)
 	}
 	for _, key := range []string{"lines[0].caller_id", "lines[0].policy.client_attempts", "lines[0].policy.client_retry_after",
@@ -56,7 +56,7 @@ func TestHostileLineBounds(t *testing.T) {
 	}
 	genuine := "- number: north\n  caller_id: \"" + number + "\"\n  target: \"600\"\n  target_user: 1\n  policy:\n" +
 		"    client_attempts: 2\n    client_retry_after: 2m\n    max_age: 72h\n    announce: false\n"
-	if code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {genuine}}); code != http.StatusOK || !strings.Contains(page, "Saved.") {
+	if code, page := r.appAs(1, url.Values{"action": {"save_lines"}, "lines": {genuine}}); code != http.StatusOK || !strings.Contains(page, `class="saved"`) {
 		t.Fatalf("lines within the bounds: %d\n%s", code, page)
 	}
 	if err := within(time.Minute, func() bool {

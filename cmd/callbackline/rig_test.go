@@ -57,8 +57,10 @@ func (r *callRig) clientsAnswer(numbers ...string) {
 // with the fields of form, and returns the status and the page.
 func postAppPage(t *testing.T, addr string, p *bitrix24test.Portal, user int64, form url.Values) (int, string) {
 	t.Helper()
+	// Bitrix24 opens the page with its user's language (LANG); the tests'
+	// users read English unless form says otherwise.
 	fields := url.Values{"member_id": {p.MemberID()}, "APPLICATION_TOKEN": {p.ApplicationToken()},
-		"AUTH_ID": {p.IssueTokens(user).AccessToken}}
+		"AUTH_ID": {p.IssueTokens(user).AccessToken}, "LANG": {"en"}}
 	maps.Copy(fields, form)
 	res, err := http.PostForm("http://"+addr+"/bitrix24/app?DOMAIN="+p.Host(), fields)
 	if err != nil {
