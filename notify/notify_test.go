@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/notify"
 	"github.com/callbackline/callbackline/store/sqlite"
 )
@@ -258,10 +259,7 @@ func TestRunSendsAtOnce(t *testing.T) {
 	if err := nt.CallbackEnded(ctx, "m1", true, "no_employee"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for len(r.list()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	wait.For(t, "a message sent", func() bool { return len(r.list()) > 0 })
 	if got := r.list(); !equal(got, []string{"callbacks.problem"}) {
 		t.Fatalf("sent %v", got)
 	}
