@@ -2,14 +2,13 @@ package web_test
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/web"
 )
@@ -97,30 +96,18 @@ func TestInstallInternalAddressRefused(t *testing.T) {
 // once, while the flooding source stays limited.
 func TestInstallFloodOneSource(t *testing.T) {
 	h := newHarness(t, openSQLite(t), intake.Rules{})
-	flooder := sourceClient(t, "127.0.0.1")
-	limited := 0
-	for i := 0; i < 200 && limited < 5; i++ {
-		env := h.portal.InstallEnvelope()
-		env.Auth.RefreshToken = "not-a-refresh-token"
-		env.Auth.MemberID = fmt.Sprintf("junk%028d", i)
-		res, err := flooder.Post(h.url("/bitrix24/install"), "application/x-www-form-urlencoded", strings.NewReader(env.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body := readAll(t, res)
-		switch res.StatusCode {
-		case http.StatusUnauthorized:
-		case http.StatusServiceUnavailable:
-			limited++
-		default:
-			t.Fatalf("junk installation %d: %d %s", i, res.StatusCode, body)
-		}
+	flooder := bitrix24test.SourceClient("127.0.0.1")
+	t.Cleanup(flooder.CloseIdleConnections)
+	limited, err := h.portal.InstallFlood(t.Context(), flooder, h.url("/bitrix24/install"), 200, 5)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if limited < 5 {
 		t.Fatalf("the flood was not limited")
 	}
 	checked := len(h.portal.OAuthRequests())
-	genuine := sourceClient(t, "127.0.0.2")
+	genuine := bitrix24test.SourceClient("127.0.0.2")
+	t.Cleanup(genuine.CloseIdleConnections)
 	res, err := genuine.Post(h.url("/bitrix24/install"), "application/x-www-form-urlencoded", strings.NewReader(h.portal.InstallEnvelope().Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -134,14 +121,4 @@ func TestInstallFloodOneSource(t *testing.T) {
 	if n := len(h.portal.OAuthRequests()); n != checked+1 {
 		t.Errorf("OAuth requests %d → %d, want one more (the genuine check)", checked, n)
 	}
-}
-
-// sourceClient is an HTTP client whose connections come from the loopback
-// address src.
-func sourceClient(t *testing.T, src string) *http.Client {
-	t.Helper()
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	tr := &http.Transport{DialContext: d.DialContext}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: time.Minute}
 }

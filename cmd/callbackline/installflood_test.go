@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 )
 
 // TestHostileInstallFlood, through the built binary: a stranger posts
@@ -20,29 +20,19 @@ func TestHostileInstallFlood(t *testing.T) {
 	svc := r.start()
 	defer svc.stop(t)
 	install := "http://" + r.addr + "/bitrix24/install"
-	flooder := fromAddr(t, "127.0.0.1")
-	limited := 0
-	for i := 0; i < 300 && limited < 5; i++ {
-		env := r.portal.InstallEnvelope()
-		env.Auth.RefreshToken = "not-a-refresh-token"
-		env.Auth.MemberID = fmt.Sprintf("junk%028d", i)
-		res, err := flooder.Post(install, "application/x-www-form-urlencoded", strings.NewReader(env.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch body := readBody(t, res); res.StatusCode {
-		case http.StatusUnauthorized:
-		case http.StatusServiceUnavailable:
-			limited++
-		default:
-			t.Fatalf("junk installation %d: %d %s", i, res.StatusCode, body)
-		}
+	flooder := bitrix24test.SourceClient("127.0.0.1")
+	t.Cleanup(flooder.CloseIdleConnections)
+	limited, err := r.portal.InstallFlood(t.Context(), flooder, install, 300, 5)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if limited < 5 {
 		t.Fatal("the flood was not limited")
 	}
 	checked := len(r.portal.OAuthRequests())
-	res, err := fromAddr(t, "127.0.0.2").Post(install, "application/x-www-form-urlencoded", strings.NewReader(r.portal.InstallEnvelope().Encode()))
+	genuine := bitrix24test.SourceClient("127.0.0.2")
+	t.Cleanup(genuine.CloseIdleConnections)
+	res, err := genuine.Post(install, "application/x-www-form-urlencoded", strings.NewReader(r.portal.InstallEnvelope().Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +45,4 @@ func TestHostileInstallFlood(t *testing.T) {
 	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
 		t.Fatal("the genuine portal's events were not bound")
 	}
-}
-
-// fromAddr is an HTTP client whose connections come from the loopback
-// address src.
-func fromAddr(t *testing.T, src string) *http.Client {
-	t.Helper()
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	tr := &http.Transport{DialContext: d.DialContext}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: time.Minute}
 }
