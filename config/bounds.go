@@ -82,7 +82,7 @@ func defaultPortalLimits() PortalLimits {
 func (c *Config) checkPortals(sources map[string]string) []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: source(sources, key)})
+		errs = append(errs, newError(key, source(sources, key), format, args))
 	}
 	l := c.PortalLimits
 	for key, n := range map[string]int{"lines": l.Lines, "client_attempts": l.ClientAttempts, "employee_rounds": l.EmployeeRounds} {
@@ -174,17 +174,20 @@ func (c *Config) sipCallerID(number string) (string, bool) {
 func (c *Config) checkPortalLine(memberID string, assigned []string, key string, l Line, bad func(key, format string, args ...any)) {
 	lim := c.PortalLimits
 	if n := len(l.Employees); n > lim.Employees {
-		bad(key+".employees", "are %d; at most %d per line (the operator's portal_limits.employees)", n, lim.Employees)
+		bad(key+".employees", "are %d; at most %d per line (the operator's portal_limits.employees)", n, lim.Employees,
+			with(CodeTooManyEmployees, n, lim.Employees))
 	}
 	p, k := l.Policy, key+".policy."
 	atMost := func(name string, d *time.Duration, most time.Duration) {
 		if d != nil && *d > most {
-			bad(k+name, "is %s; at most %s (the operator's portal_limits.%s)", formatDuration(*d), formatDuration(most), name)
+			bad(k+name, "is %s; at most %s (the operator's portal_limits.%s)", formatDuration(*d), formatDuration(most), name,
+				with(CodeLimitMost, formatDuration(*d), formatDuration(most)))
 		}
 	}
 	atLeast := func(name string, d *time.Duration, least time.Duration) {
 		if d != nil && *d > 0 && *d < least {
-			bad(k+name, "is %s; at least %s (the operator's portal_limits.%s)", formatDuration(*d), formatDuration(least), name)
+			bad(k+name, "is %s; at least %s (the operator's portal_limits.%s)", formatDuration(*d), formatDuration(least), name,
+				with(CodeLimitLeast, formatDuration(*d), formatDuration(least)))
 		}
 	}
 	atMost("employee_ring_timeout", p.EmployeeRingTimeout, lim.EmployeeRingTimeout)
@@ -194,10 +197,12 @@ func (c *Config) checkPortalLine(memberID string, assigned []string, key string,
 	atLeast("client_retry_after", p.ClientRetryAfter, lim.ClientRetryAfter)
 	atLeast("employee_retry_after", p.EmployeeRetryAfter, lim.EmployeeRetryAfter)
 	if p.ClientAttempts != nil && *p.ClientAttempts > lim.ClientAttempts {
-		bad(k+"client_attempts", "is %d; at most %d (the operator's portal_limits.client_attempts)", *p.ClientAttempts, lim.ClientAttempts)
+		bad(k+"client_attempts", "is %d; at most %d (the operator's portal_limits.client_attempts)", *p.ClientAttempts, lim.ClientAttempts,
+			with(CodeLimitMost, *p.ClientAttempts, lim.ClientAttempts))
 	}
 	if p.EmployeeRounds != nil && *p.EmployeeRounds > lim.EmployeeRounds {
-		bad(k+"employee_rounds", "is %d; at most %d (the operator's portal_limits.employee_rounds)", *p.EmployeeRounds, lim.EmployeeRounds)
+		bad(k+"employee_rounds", "is %d; at most %d (the operator's portal_limits.employee_rounds)", *p.EmployeeRounds, lim.EmployeeRounds,
+			with(CodeLimitMost, *p.EmployeeRounds, lim.EmployeeRounds))
 	}
 	// A wait past max_age only keeps a job that will find its request
 	// stale: the longest wait is the line's max_age.
@@ -207,7 +212,8 @@ func (c *Config) checkPortalLine(memberID string, assigned []string, key string,
 		d    *time.Duration
 	}{{"client_retry_after", p.ClientRetryAfter}, {"employee_retry_after", p.EmployeeRetryAfter}} {
 		if w.d != nil && *w.d > age && age > 0 {
-			bad(k+w.name, "is %s, longer than the line's max_age %s: the request would be too old to call by then", formatDuration(*w.d), formatDuration(age))
+			bad(k+w.name, "is %s, longer than the line's max_age %s: the request would be too old to call by then", formatDuration(*w.d), formatDuration(age),
+				with(CodeRetryPastAge, formatDuration(*w.d), formatDuration(age)))
 		}
 	}
 	c.checkCallerID(c.callerIDs(memberID, assigned), memberID, key, l, bad)
@@ -221,21 +227,21 @@ func (c *Config) checkCallerID(ok map[string]bool, memberID, key string, l Line,
 	if l.CallerID != "" && !ok[l.CallerID] {
 		bad(key+".caller_id", "is not a number the operator assigned to this portal; leave caller_id out to show "+
 			"the line's usual number, write one assigned to this portal, or ask the operator to assign it "+
-			"(portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml, or /api/v1/portals/{member_id}/caller_ids)")
+			"(portals: [{member_id: …, caller_ids: […]}] in callbackline.yaml, or /api/v1/portals/{member_id}/caller_ids)", with(CodeCallerIDNotGiven))
 		return
 	}
 	for _, s := range c.SIP.Lines {
 		if t := c.SIP.Trunks; s.Number == l.Number && s.Trunk != "" && len(t) > 0 {
 			if tr := findTrunk(t, s.Trunk); tr != nil && !c.SIP.Serves(tr, memberID) {
 				bad(key+".number", "%q names one of the operator's SIP lines (sip.lines) whose trunk is not granted to this portal; "+
-					"choose another number for the line", l.Number)
+					"choose another number for the line", l.Number, with(CodeSIPLineNotGiven, l.Number))
 				return
 			}
 		}
 	}
 	if n, found := c.sipCallerID(l.Number); found && l.CallerID == "" && !ok[n] {
 		bad(key+".number", "%q names one of the operator's SIP lines (sip.lines), whose number is not assigned to this portal; "+
-			"choose another number for the line, or ask the operator to assign that caller ID to this portal", l.Number)
+			"choose another number for the line, or ask the operator to assign that caller ID to this portal", l.Number, with(CodeSIPLineNotGiven, l.Number))
 	}
 }
 

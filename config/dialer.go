@@ -32,27 +32,27 @@ func (l Line) checkDialer(key string, lines []Line, bad func(key, format string,
 	switch l.Dialer {
 	case "", string(callbackline.DialerSIP), b24:
 	default:
-		bad(key+".dialer", "is %q; sip (callbackline's SIP trunk) or bitrix24 (the portal's own Bitrix24 telephony)", l.Dialer)
+		bad(key+".dialer", "is %q; sip (callbackline's SIP trunk) or bitrix24 (the portal's own Bitrix24 telephony)", l.Dialer, with(CodeDialer, l.Dialer))
 	}
 	switch {
 	case l.Fallback != "" && l.Fallback != b24:
-		bad(key+".fallback", "is %q; the only fallback is bitrix24 (leave it out for none)", l.Fallback)
+		bad(key+".fallback", "is %q; the only fallback is bitrix24 (leave it out for none)", l.Fallback, with(CodeFallback, l.Fallback))
 	case l.Fallback != "" && l.Dialer == b24:
-		bad(key+".fallback", "is set on a line that dials through Bitrix24 already; remove it")
+		bad(key+".fallback", "is set on a line that dials through Bitrix24 already; remove it", with(CodeFallbackTwice))
 	}
 	uses := l.Dialer == b24 || l.Fallback == b24
 	switch {
 	case uses && l.FromLine == "":
-		bad(key+".from_line", "is empty; the Bitrix24 dialer calls from one of the portal's own Bitrix24 lines (a rented number or SIP connector, e.g. reg151083; the application page lists them)")
+		bad(key+".from_line", "is empty; the Bitrix24 dialer calls from one of the portal's own Bitrix24 lines (a rented number or SIP connector, e.g. reg151083; the application page lists them)", with(CodeFromLineEmpty))
 	case !uses && l.FromLine != "":
-		bad(key+".from_line", "is set, but the line dials over SIP; set dialer: bitrix24 (or fallback: bitrix24), or remove from_line")
+		bad(key+".from_line", "is set, but the line dials over SIP; set dialer: bitrix24 (or fallback: bitrix24), or remove from_line", with(CodeFromLineOnSIP))
 	case l.FromLine != "" && !fromLineID.MatchString(l.FromLine):
-		bad(key+".from_line", "%q is not a Bitrix24 line id (letters, digits and +._:- up to 50, e.g. reg151083)", l.FromLine)
+		bad(key+".from_line", "%q is not a Bitrix24 line id (letters, digits and +._:- up to 50, e.g. reg151083)", l.FromLine, with(CodeFromLineID, l.FromLine))
 	case l.FromLine != "" && ownLine(l.FromLine, lines):
-		bad(key+".from_line", "%q is one of callbackline's own lines: Bitrix24 would not dial but send the request back to callbackline; choose one of the portal's own Bitrix24 lines (rented number, SIP connector)", l.FromLine)
+		bad(key+".from_line", "%q is one of callbackline's own lines: Bitrix24 would not dial but send the request back to callbackline; choose one of the portal's own Bitrix24 lines (rented number, SIP connector)", l.FromLine, with(CodeFromLineOwn, l.FromLine))
 	}
 	if l.Voice != "" && !voiceID.MatchString(l.Voice) {
-		bad(key+".voice", "%q is not a Bitrix24 voice id (lower-case letters, e.g. eurgermanfemale; the application page lists them)", l.Voice)
+		bad(key+".voice", "%q is not a Bitrix24 voice id (lower-case letters, e.g. eurgermanfemale; the application page lists them)", l.Voice, with(CodeTelVoice, l.Voice))
 	}
 }
 
@@ -63,9 +63,9 @@ func (l Line) checkRecordNotice(key string, bad func(key, format string, args ..
 	switch {
 	case l.RecordNotice == nil || !*l.RecordNotice:
 	case l.Record != nil && !*l.Record:
-		bad(key+".record_notice", "is true, but record is false: the client would hear that the call is recorded while it is not; remove one of them")
+		bad(key+".record_notice", "is true, but record is false: the client would hear that the call is recorded while it is not; remove one of them", with(CodeNoticeNoRecord))
 	case l.Dialer == string(callbackline.DialerBitrix24):
-		bad(key+".record_notice", "is set on a line that dials through Bitrix24: Bitrix24's telephony, not callbackline, speaks to the client there; remove it")
+		bad(key+".record_notice", "is set on a line that dials through Bitrix24: Bitrix24's telephony, not callbackline, speaks to the client there; remove it", with(CodeNoticeBitrix24))
 	}
 }
 

@@ -7,8 +7,12 @@ import "strings"
 // or a value set in code.
 type Error struct {
 	Key     string
-	Problem string
+	Problem string // in English, naming what to do
 	Source  string
+	// Code is the kind of problem, with its values in Args, for a reader
+	// that says it in another language; "" for one said in English only.
+	Code Code
+	Args []string
 }
 
 // Error reads like

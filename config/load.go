@@ -182,7 +182,7 @@ type yamlDecoder struct {
 func (d *yamlDecoder) where(n *yaml.Node) string { return fmt.Sprintf("%s:%d", d.path, n.Line) }
 
 func (d *yamlDecoder) fail(key string, n *yaml.Node, format string, args ...any) {
-	d.errs = append(d.errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: d.where(n)})
+	d.errs = append(d.errs, newError(key, d.where(n), format, args))
 }
 
 // decode sets v from n. key is v's dotted path ("" for the root).
@@ -207,7 +207,7 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 	case n.Kind == yaml.ScalarNode:
 		val, problem := parseText(v.Type(), bytes, secret, n.Value)
 		if problem != "" {
-			d.fail(key, n, "%s", problem)
+			d.fail(key, n, "%s", problem, parseCode(v.Type(), bytes, secret, n.Value))
 			return
 		}
 		v.Set(val)
@@ -256,7 +256,7 @@ func (d *yamlDecoder) sequence(n *yaml.Node, v reflect.Value, key string, bytes,
 		}
 		val, problem := parseText(v.Type().Elem(), bytes, secret, item.Value)
 		if problem != "" {
-			d.fail(key, item, "%s", problem)
+			d.fail(key, item, "%s", problem, parseCode(v.Type().Elem(), bytes, secret, item.Value))
 			continue
 		}
 		items.Index(i).Set(val)
@@ -286,15 +286,16 @@ func (d *yamlDecoder) mapping(n *yaml.Node, v reflect.Value, key string) {
 		k, val := n.Content[i], n.Content[i+1]
 		name := k.Value
 		if line, dup := seen[name]; dup {
-			d.fail(prefix+name, k, "is given twice (first at line %d)", line)
+			d.fail(prefix+name, k, "is given twice (first at line %d)", line, with(CodeTwice, line))
 			continue
 		}
 		seen[name] = k.Line
 		idx, ok := byName[name]
 		if !ok {
-			problem := "is not a known key"
+			problem, code := "is not a known key", with(CodeUnknownKeyHere, strings.Join(known, ", "))
 			if s := suggest(name, known); s != "" {
 				problem += "; did you mean " + prefix + s + "?"
+				code = with(CodeUnknownKey, prefix+s)
 			} else {
 				where := "here"
 				if key != "" {
@@ -302,7 +303,7 @@ func (d *yamlDecoder) mapping(n *yaml.Node, v reflect.Value, key string) {
 				}
 				problem += "; known " + where + ": " + strings.Join(known, ", ")
 			}
-			d.fail(prefix+name, k, "%s", problem)
+			d.fail(prefix+name, k, "%s", problem, code)
 			continue
 		}
 		sf := t.Field(idx)

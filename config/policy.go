@@ -196,7 +196,7 @@ func (h Hours) domain(key string) (callbackline.WorkingHours, error) {
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
-		return w, &Error{Key: key + ".time_zone", Problem: fmt.Sprintf("%q is not a known IANA time zone (e.g. Europe/Berlin)", zone)}
+		return w, &Error{Key: key + ".time_zone", Problem: fmt.Sprintf("%q is not a known IANA time zone (e.g. Europe/Berlin)", zone), Code: CodeZone, Args: []string{zone}}
 	}
 	w.Location = loc
 	anyDay := false
@@ -207,7 +207,7 @@ func (h Hours) domain(key string) (callbackline.WorkingHours, error) {
 		for _, s := range *d.spans {
 			span, err := callbackline.ParseSpan(s)
 			if err != nil {
-				return w, &Error{Key: key + "." + d.key, Problem: fmt.Sprintf("%q is not HH:MM-HH:MM with the end after the start (e.g. 09:00-18:00)", s)}
+				return w, &Error{Key: key + "." + d.key, Problem: fmt.Sprintf("%q is not HH:MM-HH:MM with the end after the start (e.g. 09:00-18:00)", s), Code: CodeSpan, Args: []string{s}}
 			}
 			w.Days[i] = append(w.Days[i], span)
 		}
@@ -217,7 +217,7 @@ func (h Hours) domain(key string) (callbackline.WorkingHours, error) {
 		for _, day := range h.Holidays {
 			t, err := time.Parse(time.DateOnly, strings.TrimSpace(day))
 			if err != nil {
-				return w, &Error{Key: key + ".holidays", Problem: fmt.Sprintf("%q is not a date YYYY-MM-DD (e.g. 2026-12-25)", day)}
+				return w, &Error{Key: key + ".holidays", Problem: fmt.Sprintf("%q is not a date YYYY-MM-DD (e.g. 2026-12-25)", day), Code: CodeDate, Args: []string{day}}
 			}
 			w.Holidays[t.Format(time.DateOnly)] = true
 		}
@@ -237,7 +237,7 @@ func (p Policy) check(key string, sources map[string]string) []error {
 	var errs []error
 	bad := func(k, format string, args ...any) {
 		k = key + "." + k
-		errs = append(errs, &Error{Key: k, Problem: fmt.Sprintf(format, args...), Source: source(sources, k)})
+		errs = append(errs, newError(k, source(sources, k), format, args))
 	}
 	for name, d := range map[string]*time.Duration{
 		"employee_ring_timeout": p.EmployeeRingTimeout, "client_ring_timeout": p.ClientRingTimeout,
@@ -245,46 +245,46 @@ func (p Policy) check(key string, sources map[string]string) []error {
 		"max_age": p.MaxAge, "max_call_length": p.MaxCallLength,
 	} {
 		if d != nil && *d <= 0 {
-			bad(name, "is %s; must be more than 0 (e.g. 30s, 10m, 24h)", formatDuration(*d))
+			bad(name, "is %s; must be more than 0 (e.g. 30s, 10m, 24h)", formatDuration(*d), with(CodeMoreThanZero, formatDuration(*d)))
 		}
 	}
 	if p.ClientAttempts != nil && *p.ClientAttempts < 1 {
-		bad("client_attempts", "is %d; must be at least 1 (1 calls the client once)", *p.ClientAttempts)
+		bad("client_attempts", "is %d; must be at least 1 (1 calls the client once)", *p.ClientAttempts, with(CodeAtLeast, *p.ClientAttempts, 1))
 	}
 	if p.EmployeeRounds != nil && *p.EmployeeRounds < 1 {
-		bad("employee_rounds", "is %d; must be at least 1 (1 tries every employee once)", *p.EmployeeRounds)
+		bad("employee_rounds", "is %d; must be at least 1 (1 tries every employee once)", *p.EmployeeRounds, with(CodeAtLeast, *p.EmployeeRounds, 1))
 	}
 	if p.AnnounceRepeat != nil && (*p.AnnounceRepeat < 1 || *p.AnnounceRepeat > speech.MaxRepeat) {
-		bad("announce_repeat", "is %d; the text is said 1 to %d times", *p.AnnounceRepeat, speech.MaxRepeat)
+		bad("announce_repeat", "is %d; the text is said 1 to %d times", *p.AnnounceRepeat, speech.MaxRepeat, with(CodeRange, *p.AnnounceRepeat, 1, speech.MaxRepeat))
 	}
 	if p.Voice != nil && *p.Voice != "" && !speech.KnownVoice(*p.Voice) {
-		bad("voice", "%q is not a Bitrix24 voice id (e.g. ruinternalfemale, eurgermanfemale, usenglishmale; `callbackline voices` lists them)", *p.Voice)
+		bad("voice", "%q is not a Bitrix24 voice id (e.g. ruinternalfemale, eurgermanfemale, usenglishmale; `callbackline voices` lists them)", *p.Voice, with(CodeVoice, *p.Voice))
 	}
 	if p.RingMode != nil {
 		switch callbackline.RingMode(strings.ToLower(string(*p.RingMode))) {
 		case callbackline.RingSequential, callbackline.RingAll:
 		default:
-			bad("ring_mode", "%q is not sequential or all", *p.RingMode)
+			bad("ring_mode", "%q is not sequential or all", *p.RingMode, with(CodeRingMode, *p.RingMode))
 		}
 	}
 	h := p.Hours
 	if h.TimeZone != nil {
 		if z := *h.TimeZone; z == "" || z == "Local" {
-			bad("hours.time_zone", "%q is not an IANA time zone name (e.g. Europe/Berlin, UTC)", z)
+			bad("hours.time_zone", "%q is not an IANA time zone name (e.g. Europe/Berlin, UTC)", z, with(CodeZone, z))
 		} else if _, err := time.LoadLocation(z); err != nil {
-			bad("hours.time_zone", "%q is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)", z)
+			bad("hours.time_zone", "%q is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)", z, with(CodeZone, z))
 		}
 	}
 	for _, d := range h.days() {
 		for _, s := range *d.spans {
 			if _, err := callbackline.ParseSpan(s); err != nil {
-				bad("hours."+d.key, "%q is not HH:MM-HH:MM with the end after the start (e.g. 09:00-18:00)", s)
+				bad("hours."+d.key, "%q is not HH:MM-HH:MM with the end after the start (e.g. 09:00-18:00)", s, with(CodeSpan, s))
 			}
 		}
 	}
 	for _, day := range h.Holidays {
 		if _, err := time.Parse(time.DateOnly, strings.TrimSpace(day)); err != nil {
-			bad("hours.holidays", "%q is not a date YYYY-MM-DD (e.g. 2026-12-25)", day)
+			bad("hours.holidays", "%q is not a date YYYY-MM-DD (e.g. 2026-12-25)", day, with(CodeDate, day))
 		}
 	}
 	return errs
@@ -326,22 +326,22 @@ var callerNumber = regexp.MustCompile(`^[0-9A-Za-z+*._-]{1,64}$`)
 // has the extension rule a fixed target must pass.
 func (l Line) checkRouting(key string, s *sip.Config, bad func(key, format string, args ...any)) {
 	if l.CallerID != "" && !callerNumber.MatchString(l.CallerID) {
-		bad(key+".caller_id", "%q may hold only +, digits, letters and -._* (e.g. +4930123456)", l.CallerID)
+		bad(key+".caller_id", "%q may hold only +, digits, letters and -._* (e.g. +4930123456)", l.CallerID, with(CodeCallerIDChars, l.CallerID))
 	}
 	if n := utf8.RuneCountInString(l.CallerName); n > 64 || strings.ContainsAny(l.CallerName, "\"\\\r\n<>") {
-		bad(key+".caller_name", "must be at most 64 characters without quotes, backslashes, <> or line breaks")
+		bad(key+".caller_name", "must be at most 64 characters without quotes, backslashes, <> or line breaks", with(CodeCallerName))
 	}
 	if l.Language != "" && !words.Known(l.Language) {
 		bad(key+".language", "%q is not a language callbackline writes; use one of %s, or leave it out for the portal's language",
-			l.Language, strings.Join(words.Languages, ", "))
+			l.Language, strings.Join(words.Languages, ", "), with(CodeLanguage, l.Language, strings.Join(words.Languages, ", ")))
 	}
 	seen := map[int64]bool{}
 	for j, id := range l.Employees {
 		switch {
 		case id <= 0:
-			bad(key+".employees", "item %d is %d; Bitrix24 user ids are more than 0 (see the user's profile URL)", j, id)
+			bad(key+".employees", "item %d is %d; Bitrix24 user ids are more than 0 (see the user's profile URL)", j, id, with(CodeEmployeeID, id))
 		case seen[id]:
-			bad(key+".employees", "user %d is listed twice", id)
+			bad(key+".employees", "user %d is listed twice", id, with(CodeEmployeeTwice, id))
 		}
 		seen[id] = true
 	}
@@ -349,14 +349,14 @@ func (l Line) checkRouting(key string, s *sip.Config, bad func(key, format strin
 	switch {
 	case l.Target != "" && rerr == nil && !rule.Allows(l.Target):
 		bad(key+".target", "%q is not an extension the trunk allows (its extension_pattern %q; the default allows 2–6 digits without a leading 0, e.g. 600)",
-			sip.MaskExtension(l.Target), rule.String())
+			sip.MaskExtension(l.Target), rule.String(), with(CodeTargetExt, sip.MaskExtension(l.Target), rule.String()))
 	case l.Target != "" && l.TargetUser <= 0:
-		bad(key+".target_user", "is %d; a line with a target needs the Bitrix24 user id its calls are registered for", l.TargetUser)
+		bad(key+".target_user", "is %d; a line with a target needs the Bitrix24 user id its calls are registered for", l.TargetUser, with(CodeTargetUser))
 	case l.Target == "" && l.TargetUser != 0:
-		bad(key+".target_user", "is set without target; set target (e.g. 600) or remove target_user")
+		bad(key+".target_user", "is set without target; set target (e.g. 600) or remove target_user", with(CodeTargetUserAlone))
 	}
 	if l.Target != "" && len(l.Employees) > 0 {
-		bad(key+".employees", "are set together with target; a line rings either a fixed target or employees")
+		bad(key+".employees", "are set together with target; a line rings either a fixed target or employees", with(CodeTargetEmployees))
 	}
 }
 
@@ -382,7 +382,7 @@ func (c *Config) DomainLines() ([]callbackline.Line, error) {
 		}
 		var errs []error
 		l.checkRouting(key, &c.SIP, func(k, format string, args ...any) {
-			errs = append(errs, &Error{Key: k, Problem: fmt.Sprintf(format, args...)})
+			errs = append(errs, newError(k, "", format, args))
 		})
 		if len(errs) > 0 {
 			return nil, errs[0]

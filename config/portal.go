@@ -37,13 +37,14 @@ func (c *Config) PortalLinesFor(memberID, text string, assigned []string) ([]cal
 	}
 	sources := map[string]string{}
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...)})
+		errs = append(errs, newError(key, "", format, args))
 	}
 	switch {
 	case len(lines) == 0:
-		bad("lines", "are empty; give at least one line (- number: sales)")
+		bad("lines", "are empty; give at least one line (- number: sales)", with(CodeLinesEmpty))
 	case len(lines) > c.PortalLimits.Lines:
-		bad("lines", "are %d; at most %d lines per portal (the operator's portal_limits.lines)", len(lines), c.PortalLimits.Lines)
+		bad("lines", "are %d; at most %d lines per portal (the operator's portal_limits.lines)", len(lines), c.PortalLimits.Lines,
+			with(CodeTooManyLines, len(lines), c.PortalLimits.Lines))
 	}
 	for i := range lines {
 		if p := lines[i].Policy.RingMode; p != nil {
@@ -142,7 +143,7 @@ func decodeLines(text, src string) ([]Line, []error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, []error{&Error{Key: "lines", Problem: fmt.Sprintf("is not valid YAML: %v", err)}}
+		return nil, []error{newError("lines", "", "is not valid YAML: %v", []any{err, with(CodeNotYAML, err)})}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -156,7 +157,7 @@ func decodeLines(text, src string) ([]Line, []error) {
 		root = root.Content[1] // "lines:" written out
 	}
 	if root.Kind != yaml.SequenceNode {
-		return nil, []error{&Error{Key: "lines", Problem: "must be a list of lines (- number: sales)", Source: fmt.Sprintf("%s:%d", src, root.Line)}}
+		return nil, []error{&Error{Key: "lines", Problem: "must be a list of lines (- number: sales)", Source: fmt.Sprintf("%s:%d", src, root.Line), Code: CodeNotList}}
 	}
 	d := &yamlDecoder{path: src, sources: map[string]string{}}
 	var lines []Line

@@ -123,7 +123,7 @@ func (c *Config) validate(sources map[string]string) []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		src := source(sources, key)
-		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...), Source: src})
+		errs = append(errs, newError(key, src, format, args))
 	}
 	c.checkServer(bad)
 	c.checkLogging(bad)
@@ -361,25 +361,25 @@ func checkLines(lines []Line, defaults Policy, s *sip.Config, sources map[string
 		key := fmt.Sprintf("lines[%d]", i)
 		switch n := utf8.RuneCountInString(l.Number); {
 		case strings.TrimSpace(l.Number) == "":
-			bad(key+".number", "is empty; every line needs a number (free text, e.g. callbackline or +74951234567)")
+			bad(key+".number", "is empty; every line needs a number (free text, e.g. callbackline or +74951234567)", with(CodeNumberEmpty))
 		case n > 50:
-			bad(key+".number", "is %d characters long; Bitrix24 keeps at most 50", n)
+			bad(key+".number", "is %d characters long; Bitrix24 keeps at most 50", n, with(CodeTooLong, n, 50))
 		case strings.TrimSpace(l.Number) != l.Number:
-			bad(key+".number", "%q has spaces around it; Bitrix24 trims them", l.Number)
+			bad(key+".number", "%q has spaces around it; Bitrix24 trims them", l.Number, with(CodeSpaces, l.Number))
 		}
 		if j, dup := numbers[l.Number]; dup {
-			bad(key+".number", "%q is the number of lines[%d] too; line numbers must be unique", l.Number, j)
+			bad(key+".number", "%q is the number of lines[%d] too; line numbers must be unique", l.Number, j, with(CodeNumberTwice, l.Number, j+1))
 		}
 		numbers[l.Number] = i
 		if n := utf8.RuneCountInString(l.Name); n > 255 {
-			bad(key+".name", "is %d characters long; keep it under 255", n)
+			bad(key+".name", "is %d characters long; keep it under 255", n, with(CodeTooLong, n, 255))
 		}
 		l.checkRouting(key, s, bad)
 		l.checkDialer(key, lines, bad)
 		l.checkRecordNotice(key, bad)
 		errs = append(errs, l.Policy.check(key+".policy", sources)...)
 		if p := defaults.Merge(l.Policy).Hours.checkOpen(); p != "" && l.Policy.Hours.anyDay() {
-			bad(key+".policy.hours", "with defaults.policy.hours is %s", p)
+			bad(key+".policy.hours", "with defaults.policy.hours is %s", p, with(CodeNeverOpen))
 		}
 	}
 	return errs

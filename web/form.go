@@ -263,6 +263,10 @@ func (s *Server) postForm(r *http.Request, p *callbackline.Portal) (int, *linesV
 // the fields of its YAML; the problems of its last check next to their
 // fields; the employees by name; the searches and the sample asked for.
 func (s *Server) fillForm(r *http.Request, p *callbackline.Portal, v *linesView, tel *bitrix24.Telephony) {
+	lang := pageLang(r, p)
+	if v != nil && v.parseErr != nil {
+		v.Errors = errorLinesIn(lang, v.parseErr)
+	}
 	if s.settings == nil || s.settings.Form == nil || v == nil {
 		return
 	}
@@ -281,11 +285,14 @@ func (s *Server) fillForm(r *http.Request, p *callbackline.Portal, v *linesView,
 	}
 	for _, e := range leafErrors(v.parseErr) {
 		i, key, problem := s.settings.Form.Key(e)
+		problem = problemIn(lang, e, problem)
 		switch {
 		case i >= 0 && i < len(fv.Lines) && key != "":
 			fv.Lines[i].Err[key] = append(fv.Lines[i].Err[key], problem)
 		case i >= 0 && i < len(fv.Lines):
 			fv.Lines[i].Problems = append(fv.Lines[i].Problems, problem)
+		case isPlaced(e):
+			fv.Errors = append(fv.Errors, errorLinesIn(lang, e)...)
 		default:
 			fv.Errors = append(fv.Errors, callbackline.ErrorMessage(e))
 		}

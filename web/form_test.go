@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -115,6 +116,37 @@ func TestLineFormWrongValues(t *testing.T) {
 	}
 	if got := lh.stored(); got != "" {
 		t.Errorf("stored %q", got)
+	}
+	// In Russian and German each problem is said in that language next
+	// to its field.
+	form.Set("l0.policy.max_age", "9999h")
+	form["l0.policy.hours.holidays[]"] = []string{"25.12.2026"}
+	for lang, want := range map[string]map[string]string{
+		"ru": {"l0.policy.client_attempts": "указано 0; должно быть не меньше 1",
+			"l0.policy.hours.time_zone":  "«Mars/Olympus» — неизвестный часовой пояс",
+			"l0.hours.monday":            "«09:00-» — не промежуток ЧЧ:ММ-ЧЧ:ММ",
+			"l0.policy.max_age":          "указано 9999h; не больше 168h (ограничение сервиса)",
+			"l0.policy.hours.holidays[]": "«25.12.2026» — не дата ГГГГ-ММ-ДД"},
+		"de": {"l0.policy.client_attempts": "ist 0; muss mindestens 1 sein",
+			"l0.policy.hours.time_zone":  "„Mars/Olympus“ ist keine bekannte Zeitzone",
+			"l0.hours.monday":            "„09:00-“ ist kein Zeitraum HH:MM-HH:MM",
+			"l0.policy.max_age":          "ist 9999h; höchstens 168h (Grenze des Dienstes)",
+			"l0.policy.hours.holidays[]": "„25.12.2026“ ist kein Datum JJJJ-MM-TT"},
+	} {
+		code, page := lh.formPost(admin.AccessToken, lang, form)
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: wrong values: %d", lang, code)
+		}
+		for field, w := range want {
+			if next := fmt.Sprintf(`class="field-error" data-field="%s">%s`, field, html.EscapeString(w)); !strings.Contains(page, next) {
+				t.Errorf("%s: no %q next to %s", lang, w, field)
+			}
+		}
+		for _, en := range []string{"must be at least", "is not a known IANA time zone", "is not HH:MM-HH:MM", "portal_limits", "is not a date"} {
+			if strings.Contains(page, en) {
+				t.Errorf("%s: the page says %q", lang, en)
+			}
+		}
 	}
 	code, page = lh.formPost(employee.AccessToken, "en", northForm())
 	if code != http.StatusForbidden || !strings.Contains(page, "only an administrator of the portal can change the lines") {

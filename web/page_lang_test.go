@@ -116,3 +116,39 @@ func TestAppPageStatesAndReasons(t *testing.T) {
 		}
 	}
 }
+
+// The YAML view's problems are said in the page's language, each with
+// its key and its line in the text; in English as the configuration says
+// them.
+func TestAppPageYAMLErrorsLanguage(t *testing.T) {
+	lh := newLinesHarness(t)
+	admin := lh.portal.IssueTokens(1)
+	text := "- number: north\n  policy:\n    client_attempts: 0\n    max_age: soon\n  languag: de\n"
+	for lang, want := range map[string][]string{
+		"en": {"config: lines[0].policy.max_age: &#34;soon&#34; is not a duration (e.g. 10m) (at settings:4)",
+			"config: lines[0].languag: is not a known key; did you mean lines[0].language? (at settings:5)"},
+		"ru": {"lines[0].policy.max_age: «soon» — не длительность (например, 30s, 10m, 2h) (строка 4 текста)",
+			"lines[0].languag: неизвестный ключ; возможно, имелся в виду lines[0].language? (строка 5 текста)"},
+		"de": {"lines[0].policy.max_age: „soon“ ist keine Dauer (z. B. 30s, 10m, 2h) (Zeile 4 des Textes)",
+			"lines[0].languag: ist kein bekannter Schlüssel; meinten Sie lines[0].language? (Zeile 5 des Textes)"},
+	} {
+		code, page := lh.formPost(admin.AccessToken, lang, url.Values{"action": {"save_lines"}, "lines": {text}})
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", lang, code)
+		}
+		for _, w := range want {
+			if !strings.Contains(page, `<li class="error">`+w+`</li>`) {
+				t.Errorf("%s: the page lacks %q", lang, w)
+			}
+		}
+		if lang != "en" && strings.Contains(page, "is not a duration") {
+			t.Errorf("%s: the problem is in English", lang)
+		}
+	}
+	// Once more after checks past the decoding.
+	text = "- number: north\n  policy:\n    client_attempts: 0\n"
+	_, page := lh.formPost(admin.AccessToken, "de", url.Values{"action": {"save_lines"}, "lines": {text}})
+	if !strings.Contains(page, `<li class="error">lines[0].policy.client_attempts: ist 0; muss mindestens 1 sein</li>`) {
+		t.Errorf("de: the check's problem is not in German")
+	}
+}
