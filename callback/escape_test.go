@@ -17,9 +17,9 @@ func TestVisitorTextEscaped(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
 	}{
-		{"hostile", hostile, "«［url=https:／／evil.example］click［/url］ ［USER=1］boss［/USER］»"},
+		{"hostile", hostile, "„［url=https:／／evil.example］click［/url］ ［USER=1］boss［/USER］“"},
 		{"genuine", "Bitte zurückrufen wegen Angebot 4711, ab 10:30 Uhr (Frau Müller)",
-			"«Bitte zurückrufen wegen Angebot 4711, ab 10:30 Uhr (Frau Müller)»"},
+			"„Bitte zurückrufen wegen Angebot 4711, ab 10:30 Uhr (Frau Müller)“"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := quick()

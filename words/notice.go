@@ -8,7 +8,8 @@ import (
 // The notices to a portal's administrators in every language, by
 // problem and message ("callbacks.problem"). Format verbs: reinstall and
 // trunk problems %s (what the portal or the registrar said); callbacks
-// problem %d (how many in a row) %s (the last one's reason).
+// problem %d (how many in a row) %s (the last one's reason), with groups
+// of forms (plural) that agree with the count.
 var noticeWords = map[string]map[string]string{
 	"en": {
 		"reinstall.problem": "callbackline: the application must be installed again on this portal (%s). Until then no callback is made. Please open Applications → callbackline and reinstall it.",
@@ -19,27 +20,27 @@ var noticeWords = map[string]map[string]string{
 		"callbacks.fixed":   "callbackline: a callback succeeded again.",
 	},
 	"ru": {
-		"reinstall.problem": "callbackline: приложение нужно установить на портале заново (%s). До этого обратные звонки не выполняются. Откройте «Приложения → callbackline» и переустановите его.",
+		"reinstall.problem": "callbackline: приложение нужно заново установить на портале (%s). До тех пор обратные звонки не выполняются. Откройте «Приложения → callbackline» и переустановите его.",
 		"reinstall.fixed":   "callbackline: приложение снова работает, обратные звонки выполняются.",
-		"trunk.problem":     "callbackline: собственная SIP-учётная запись портала перестала регистрироваться (%s). Звонки через неё не проходят, пока она не зарегистрируется снова; проверьте её на странице приложения.",
-		"trunk.fixed":       "callbackline: собственная SIP-учётная запись портала снова регистрируется.",
-		"callbacks.problem": "callbackline: %d обратных звонков подряд не удались (последний: %s). Проверьте страницу приложения.",
-		"callbacks.fixed":   "callbackline: обратный звонок снова удался.",
+		"trunk.problem":     "callbackline: собственный SIP-аккаунт портала перестал регистрироваться (%s). Звонки через него не проходят, пока он снова не зарегистрируется; проверьте его на странице приложения.",
+		"trunk.fixed":       "callbackline: собственный SIP-аккаунт портала снова зарегистрирован.",
+		"callbacks.problem": "callbackline: %d {обратный звонок подряд не удался|обратных звонка подряд не удались|обратных звонков подряд не удались} (последний: %s). Проверьте страницу приложения.",
+		"callbacks.fixed":   "callbackline: обратный звонок снова выполнен успешно.",
 	},
 	"uk": {
 		"reinstall.problem": "callbackline: застосунок потрібно встановити на порталі знову (%s). Доти зворотні дзвінки не виконуються. Відкрийте «Застосунки → callbackline» і перевстановіть його.",
 		"reinstall.fixed":   "callbackline: застосунок знову працює, зворотні дзвінки виконуються.",
 		"trunk.problem":     "callbackline: власний SIP-обліковий запис порталу перестав реєструватися (%s). Дзвінки через нього не проходять, доки він не зареєструється знову; перевірте його на сторінці застосунку.",
 		"trunk.fixed":       "callbackline: власний SIP-обліковий запис порталу знову реєструється.",
-		"callbacks.problem": "callbackline: %d зворотних дзвінків поспіль не вдалися (останній: %s). Перевірте сторінку застосунку.",
+		"callbacks.problem": "callbackline: %d {зворотний дзвінок поспіль не вдався|зворотні дзвінки поспіль не вдалися|зворотних дзвінків поспіль не вдалися} (останній: %s). Перевірте сторінку застосунку.",
 		"callbacks.fixed":   "callbackline: зворотний дзвінок знову вдався.",
 	},
 	"de": {
-		"reinstall.problem": "callbackline: Die Anwendung muss in diesem Portal neu installiert werden (%s). Bis dahin erfolgen keine Rückrufe. Bitte öffnen Sie Anwendungen → callbackline und installieren Sie sie neu.",
-		"reinstall.fixed":   "callbackline: Die Anwendung funktioniert wieder; Rückrufe erfolgen.",
+		"reinstall.problem": "callbackline: Die Anwendung muss in diesem Portal neu installiert werden (%s). Bis dahin erfolgen keine Rückrufe. Bitte öffnen Sie „Anwendungen → callbackline“ und installieren Sie die Anwendung neu.",
+		"reinstall.fixed":   "callbackline: Die Anwendung funktioniert wieder, Rückrufe erfolgen wieder.",
 		"trunk.problem":     "callbackline: Das eigene SIP-Konto des Portals registriert sich nicht mehr (%s). Anrufe darüber schlagen fehl, bis es sich wieder registriert; bitte prüfen Sie das Konto auf der Seite der Anwendung.",
-		"trunk.fixed":       "callbackline: Das eigene SIP-Konto des Portals registriert sich wieder.",
-		"callbacks.problem": "callbackline: %d Rückrufe nacheinander sind fehlgeschlagen (der letzte: %s). Bitte prüfen Sie die Seite der Anwendung.",
+		"trunk.fixed":       "callbackline: Das eigene SIP-Konto des Portals ist wieder registriert.",
+		"callbacks.problem": "callbackline: %d {Rückruf ist|Rückrufe sind} nacheinander fehlgeschlagen (zuletzt: %s). Bitte prüfen Sie die Seite der Anwendung.",
 		"callbacks.fixed":   "callbackline: Ein Rückruf ist wieder gelungen.",
 	},
 	"pl": {
@@ -79,7 +80,7 @@ func Notice(lang, problem, kind, detail string, count int) string {
 	case s == "" || kind != "problem":
 		return s
 	case problem == "callbacks":
-		return fmt.Sprintf(s, count, of(lang).reason(detail))
+		return fmt.Sprintf(plural(count, s), count, of(lang).reason(detail))
 	}
 	if strings.TrimSpace(detail) == "" {
 		detail = "?"

@@ -23,7 +23,8 @@ func PageLang(id string) string {
 
 // Page says a phrase of the application page in lang: the page's English
 // words are the catalogue's keys; a phrase the language lacks is said in
-// English. With args the phrase is a format (fmt.Sprintf).
+// English. With args the phrase is a format (fmt.Sprintf) whose groups of
+// forms ({одна|две|пять}) agree with its first integer argument.
 func Page(lang, key string, args ...any) string {
 	s, ok := pageWords[PageLang(lang)][key]
 	if !ok {
@@ -31,6 +32,9 @@ func Page(lang, key string, args ...any) string {
 	}
 	if len(args) == 0 {
 		return s
+	}
+	if n, ok := count(args); ok {
+		s = plural(n, s)
 	}
 	return fmt.Sprintf(s, args...)
 }

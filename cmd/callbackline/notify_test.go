@@ -93,7 +93,7 @@ func TestNotifyAdministrators(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d notices, want one problem and one fix: %+v", len(got), got)
 	}
-	if got[0].UserID != 1 || !strings.Contains(got[0].Message, "Rückrufe nacheinander sind fehlgeschlagen") {
+	if got[0].UserID != 1 || !strings.Contains(got[0].Message, "Rückrufe sind nacheinander fehlgeschlagen") {
 		t.Errorf("the problem's notice: %+v", got[0])
 	}
 	if got[1].UserID != 1 || !strings.Contains(got[1].Message, "Ein Rückruf ist wieder gelungen") || !got[0].Replaced {
