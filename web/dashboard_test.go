@@ -258,7 +258,7 @@ func testDashboardPage(t *testing.T, h *harness, truth *statstest.Truth) {
 		t.Errorf("a bad filter does not say so or does not show the default period")
 	}
 	page = h.appPage(url.Values{"LANG": {"de"}, "to": {"2026-11-31"}})
-	if !strings.Contains(page, "der letzte Tag &#34;2026-11-31&#34; ist kein Datum; schreiben Sie es als 2006-01-02") ||
+	if !strings.Contains(page, "der letzte Tag &#34;2026-11-31&#34; ist kein Datum; geben Sie ihn im Format 2006-01-02 an") ||
 		!strings.Contains(page, `name="to" value="2026-11-30" required class="invalid" aria-invalid="true" aria-describedby="filter-error"`) ||
 		strings.Contains(page, "is not a date") {
 		t.Errorf("a German page with a bad last day does not say so in German next to the field:\n%s", between(page, `class="filter"`, `class="period"`))

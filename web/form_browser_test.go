@@ -74,7 +74,7 @@ func TestLineFormInBrowser(t *testing.T) {
 			}
 		}
 	}
-	check(0, "Кто отвечает", "Рабочие часы", "Для опытных: линии в формате YAML", `value="callbackline"`)
+	check(0, "Кто отвечает", "Рабочее время", "Для опытных: линии в формате YAML", `value="callbackline"`)
 	check(1, `data-field="l0.policy.client_attempts"`, "Не сохранено: в линиях есть ошибки.", `value="0" class="invalid"`, `value="north"`)
 	if strings.Contains(steps[1], "Сохранено.") {
 		t.Error("a wrong value was saved")

@@ -229,7 +229,7 @@ func TestLineFormEmployeesAndLines(t *testing.T) {
 func TestLineFormLanguage(t *testing.T) {
 	lh := newLinesHarness(t)
 	admin := lh.portal.IssueTokens(1)
-	for lang, want := range map[string][]string{"ru": {"Кто отвечает", "Рабочие часы", "понедельник", "Для опытных: линии в формате YAML"},
+	for lang, want := range map[string][]string{"ru": {"Кто отвечает", "Рабочее время", "понедельник", "Для опытных: линии в формате YAML"},
 		"de": {"Wer antwortet", "Arbeitszeiten", "Montag", "Erweitert: die Leitungen als YAML"}} {
 		_, page := lh.formPost(admin.AccessToken, lang, url.Values{})
 		for _, w := range want {

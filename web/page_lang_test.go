@@ -90,7 +90,7 @@ func TestAppPageStatesAndReasons(t *testing.T) {
 		lang      string
 		want, not []string
 	}{
-		{"de", []string{"kein Mitarbeiter hat den Anruf angenommen (3 attempts)", "von einem Administrator storniert (by user 1)",
+		{"de", []string{"kein Mitarbeiter hat den Anruf angenommen (3 attempts)", "von einem Administrator abgebrochen (by user 1)",
 			"<td>wartet</td>", "<td>fehlgeschlagen</td>"}, []string{"no_employee:", "cancelled:", "<td>scheduled</td>", "<td>failed</td>"}},
 		{"ru", []string{"ни один сотрудник не принял звонок (3 attempts)", "отменено администратором (by user 1)",
 			"<td>ожидает</td>", "<td>ошибка</td>"}, []string{"no_employee:", "cancelled:", "<td>scheduled</td>"}},
