@@ -85,7 +85,7 @@ func init() {
 		"only an administrator of the portal can change the blocked numbers; nothing was saved": "только администратор портала может менять заблокированные номера; ничего не сохранено",
 		"only an administrator of the portal can change the SIP account; nothing was saved":     "только администратор портала может менять SIP-аккаунт; ничего не сохранено",
 		"only an administrator of the portal can change a callback by hand; nothing was saved":  "только администратор портала может вручную управлять заявкой; ничего не изменено",
-		"Record the calls (attached to the call in Bitrix24)":                                   "Записывать звонки (запись прикрепляется к звонку в Bitrix24)",
+		"Record the calls (attached to the call in Bitrix24)":                                   "Записывать звонки (запись прикрепляется к звонку в Битрикс24)",
 		"Tell the client the call is recorded, in the portal's language":                        "Сообщать клиенту, что звонок записывается (на языке портала)",
 		// Control by hand
 		"Done.": "Готово.", "Not done:": "Не выполнено:", "Cancel": "Отменить", "Retry": "Повторить",
@@ -107,7 +107,7 @@ func init() {
 		"Apply":                             "Übernehmen",
 		"Bitrix24 line the calls come from": "Bitrix24-Leitung, von der die Anrufe kommen",
 		"Bitrix24 user the target's calls are registered for (id)": "Bitrix24-Benutzer, für den die Anrufe des Ziels erfasst werden (ID)",
-		"Calls are placed":                      "Anrufe tätigt",
+		"Calls are placed":                      "Wer die Anrufe tätigt",
 		"Calls to the client (busy, no answer)": "Anrufe beim Kunden (wenn besetzt oder keine Antwort)",
 		"Calls to the client":                   "Anrufe beim Kunden",
 		"Changed, not saved yet: press Save lines to keep the changes.": "Geändert, noch nicht gespeichert: drücken Sie „Leitungen speichern“, um die Änderungen zu behalten.",
