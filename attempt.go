@@ -68,15 +68,20 @@ type HistoryEntry struct {
 	AttemptID  int64 // the attempt the step belongs to; 0 for the callback itself
 	At         time.Time
 	State      State  // the callback's state after the step
-	Note       string // what happened, for people
+	Note       string // what happened, for people, in English
+	// Said is the note as its code and arguments, to be said in any
+	// language; Code "" for a free text and for entries stored before
+	// codes were kept (Note is all there is of those).
+	Said Note
 }
 
 // WorkStore keeps what the workers do with callbacks.
 type WorkStore interface {
 	// Advance saves the callback's work fields (State, Reason, NextAt,
 	// ClientAttempts, EmployeeRounds, UpdatedAt) and appends a history
-	// entry with note, in one transaction. ENOTFOUND if it is not there.
-	Advance(ctx context.Context, cb *Callback, attemptID int64, note string) error
+	// entry with note (its English and its code and arguments), in one
+	// transaction. ENOTFOUND if it is not there.
+	Advance(ctx context.Context, cb *Callback, attemptID int64, note Note) error
 	// History lists a callback's entries, oldest first.
 	History(ctx context.Context, callbackID int64) ([]HistoryEntry, error)
 	// SaveAttempt inserts an attempt (ID 0: ID is set) or updates it.

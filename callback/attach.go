@@ -141,7 +141,7 @@ func (r *run) attachOnce(ctx context.Context, a *callbackline.Attempt, data []by
 	} else if err := r.w.cfg.Store.DeleteRecording(ctx, a.ID); err != nil {
 		r.log.Warn("removing the attached recording from the database failed", slog.Any("err", err))
 	}
-	_ = r.step(ctx, r.cb.State, a.ID, fmt.Sprintf("recording attached to the call (file %d)", id))
+	_ = r.step(ctx, r.cb.State, a.ID, callbackline.NewNote("attached", id))
 	return nil
 }
 

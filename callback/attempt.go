@@ -13,7 +13,7 @@ import (
 // attempt routes the callback, registers one call in Bitrix24, places it
 // and applies the policy to its outcome.
 func (r *run) attempt(ctx context.Context) (time.Duration, error) {
-	if err := r.step(ctx, callbackline.StateRouting, 0, "choosing the employee"); err != nil {
+	if err := r.step(ctx, callbackline.StateRouting, 0, callbackline.NewNote("routing")); err != nil {
 		return 0, err
 	}
 	cands, err := r.route(ctx)
@@ -21,7 +21,7 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	if len(cands) == 0 {
-		return r.employeesFailed(ctx, "nobody to call: no responsible or line employee is active, present and reachable")
+		return r.employeesFailed(ctx, callbackline.NewNote("nobody_to_call"))
 	}
 	now := r.now().UTC()
 	a := &callbackline.Attempt{
@@ -41,7 +41,7 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID,
-		fmt.Sprintf("call card registered (%s); ringing %s", a.CallID, describe(cands))); err != nil {
+		callbackline.NewNote("registered", a.CallID, describe(cands))); err != nil {
 		return 0, err
 	}
 	if err := r.fenced(ctx, "dialling"); err != nil {
@@ -52,7 +52,7 @@ func (r *run) attempt(ctx context.Context) (time.Duration, error) {
 	if err := r.finish(ctx, a, res); err != nil {
 		return 0, err
 	}
-	if why := r.trunkRefused(res); why != "" {
+	if why := r.trunkRefused(res); why.Code != "" {
 		return r.place(ctx, why)
 	}
 	return r.apply(ctx, a, res)
@@ -79,14 +79,12 @@ func (r *run) placeAttempt(ctx context.Context, a *callbackline.Attempt, now tim
 // maximum age passes first.
 func (r *run) dialLimited(ctx context.Context, until time.Time) (time.Duration, error) {
 	r.w.cfg.Metrics.outcome(r.line.Number, "dial_limited")
-	why := fmt.Sprintf("%s: the calls allowed in an hour to this number (every portal) or by this portal were placed",
-		callbackline.ReasonDialRate)
+	why := callbackline.NewNote("reason_dial_rate")
 	opened := r.policy.Hours.Next(r.cb.CreatedAt)
 	if r.policy.MaxAge > 0 && !opened.IsZero() && until.Sub(opened) > r.policy.MaxAge {
-		return 0, r.fail(ctx, fmt.Sprintf("%s; the next is allowed at %s, after the request's maximum age (%s)",
-			why, until.UTC().Format(time.RFC3339), r.policy.MaxAge), true)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_dial_rate_age", why, until, r.policy.MaxAge), true)
 	}
-	return r.schedule(ctx, until, why+"; waiting for the next allowed call")
+	return r.schedule(ctx, until, callbackline.NewNote("dial_wait", why))
 }
 
 // registerCall registers the attempt's call in Bitrix24 (the call card
@@ -129,7 +127,7 @@ func (r *run) registerFailed(ctx context.Context, a *callbackline.Attempt, err e
 		return serr
 	}
 	if bitrix24.NeedsReinstall(err) {
-		return r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+		return r.fail(ctx, callbackline.NewNote("reason_reinstall", callbackline.ErrorMessage(err)), false)
 	}
 	return fmt.Errorf("registering the call in Bitrix24: %w", err)
 }

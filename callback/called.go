@@ -2,9 +2,7 @@ package callback
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -36,8 +34,9 @@ func (r *run) closeIfCalled(ctx context.Context) (bool, error) {
 	if rec == nil {
 		return false, nil
 	}
-	r.cb.Reason = callbackline.ReasonAlreadyCalled + ": " + r.calledNote(ctx, rec)
-	return true, r.step(ctx, callbackline.StateDone, 0, "closed: "+r.calledNote(ctx, rec))
+	note := r.calledNote(ctx, rec)
+	r.cb.Reason = callbackline.NewNote("reason_already_called", note).English()
+	return true, r.step(ctx, callbackline.StateDone, 0, callbackline.NewNote("closed", note))
 }
 
 // calledSince finds the newest answered call with the client's number
@@ -75,28 +74,27 @@ func (r *run) calledSince(ctx context.Context) (*bitrix24.CallRecord, error) {
 // calledNote says in the history what closed the callback: "the client
 // called in at …" or "the client was called at … by …", in the line's
 // time zone.
-func (r *run) calledNote(ctx context.Context, rec *bitrix24.CallRecord) string {
+func (r *run) calledNote(ctx context.Context, rec *bitrix24.CallRecord) callbackline.Note {
 	loc := r.policy.Hours.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	at := rec.Started().In(loc).Format("2006-01-02 15:04 MST")
+	at := callbackline.NoteAt(rec.Started(), rec.Started().In(loc).Format("2006-01-02 15:04 MST"))
 	typ := int(rec.CallType)
 	if typ == callIncoming || typ == callRedirected {
-		return fmt.Sprintf("the client called in at %s and was answered (Bitrix24 call %s)", at, rec.CallID)
+		return callbackline.NewNote("called_in", at, string(rec.CallID))
 	}
-	return fmt.Sprintf("the client was called at %s by %s and answered (Bitrix24 call %s)", at, r.userName(ctx, int64(rec.UserID)), rec.CallID)
+	return callbackline.NewNote("called_by", at, r.userName(ctx, int64(rec.UserID)), string(rec.CallID))
 }
 
-// userName is a portal user's full name, else "user <id>".
-func (r *run) userName(ctx context.Context, id int64) string {
-	fallback := "user " + strconv.FormatInt(id, 10)
+// userName is a portal user's full name with their id, else "user <id>".
+func (r *run) userName(ctx context.Context, id int64) callbackline.Note {
 	if id == 0 {
-		return "an employee"
+		return callbackline.NewNote("an_employee")
 	}
 	u, err := r.w.users.get(ctx, r.w.cfg.CRM, r.portal, id)
 	if err != nil || u == nil || u.FullName() == "" {
-		return fallback
+		return callbackline.NewNote("user", id)
 	}
-	return u.FullName() + " (" + fallback + ")"
+	return callbackline.NewNote("named_user", u.FullName(), id)
 }

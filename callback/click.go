@@ -2,9 +2,7 @@ package callback
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
@@ -17,9 +15,9 @@ func (r *run) clickToCall(ctx context.Context) error {
 	if len(r.attempts) > 0 { // finished before a restart (recover closed it)
 		last := r.attempts[len(r.attempts)-1]
 		if last.Connected {
-			return r.step(ctx, callbackline.StateDone, last.ID, "done: click-to-call connected")
+			return r.step(ctx, callbackline.StateDone, last.ID, callbackline.NewNote("done_click"))
 		}
-		return r.fail(ctx, "call_failed: "+last.Reason, false)
+		return r.fail(ctx, callbackline.NewNote("reason_call_failed", last.Reason), false)
 	}
 	// The employee clicked: they are there, whatever the line's routing
 	// filters say; only an inactive user or a missing extension stops it.
@@ -27,10 +25,10 @@ func (r *run) clickToCall(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if why == "" {
+	if why.Code == "" {
 		// Nor does an extension the trunk's rule refuses: it is not
 		// dialled, and not stored whole.
-		if why = r.refused(c); why != "" {
+		if why = r.refused(c); why.Code != "" {
 			c.extension = sip.MaskExtension(c.extension)
 		}
 	}
@@ -51,19 +49,19 @@ func (r *run) clickToCall(ctx context.Context) error {
 		if err := r.endUndialled(ctx, a, "403", "guard: "+gerr.Error()); err != nil {
 			return err
 		}
-		return r.fail(ctx, a.Reason, false)
+		return r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, a.Reason), false)
 	}
-	if nr := r.noRoute(); nr != "" {
-		if err := r.endUndialled(ctx, a, sip.StatusForbidden, nr); err != nil {
+	if nr := r.noRoute(); nr.Code != "" {
+		if err := r.endUndialled(ctx, a, sip.StatusForbidden, nr.English()); err != nil {
 			return err
 		}
 		return r.fail(ctx, nr, false)
 	}
-	if why != "" {
-		if err := r.endUndialled(ctx, a, "480", why); err != nil {
+	if why.Code != "" {
+		if err := r.endUndialled(ctx, a, "480", why.English()); err != nil {
 			return err
 		}
-		return r.fail(ctx, "no_employee: "+why, false)
+		return r.fail(ctx, callbackline.NewNote("reason_no_employee", why), false)
 	}
 	// The dial limits: click-to-call counts like every call, and one
 	// over them is not placed (the employee waits now, not in an hour).
@@ -71,14 +69,13 @@ func (r *run) clickToCall(ctx context.Context) error {
 		return err
 	} else if !until.IsZero() {
 		r.w.cfg.Metrics.outcome(r.line.Number, "dial_limited")
-		why := fmt.Sprintf("%s: the calls allowed in an hour to this number (every portal) or by this portal were placed; the next at %s",
-			callbackline.ReasonDialRate, until.UTC().Format(time.RFC3339))
-		if err := r.endUndialled(ctx, a, "403", why); err != nil {
+		why := callbackline.NewNote("reason_dial_rate_at", callbackline.NewNote("reason_dial_rate"), until)
+		if err := r.endUndialled(ctx, a, "403", why.English()); err != nil {
 			return err
 		}
 		return r.fail(ctx, why, false)
 	}
-	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID, "click-to-call: ringing "+c.describe()); err != nil {
+	if err := r.step(ctx, callbackline.StateRingingEmployee, a.ID, callbackline.NewNote("click_ringing", c.describe())); err != nil {
 		return err
 	}
 	res := r.dial(ctx, a, []candidate{c})
@@ -89,9 +86,9 @@ func (r *run) clickToCall(ctx context.Context) error {
 	pctx, cancel := persist(ctx)
 	defer cancel()
 	if a.Connected {
-		return r.step(pctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: click-to-call, %d s", a.Duration))
+		return r.step(pctx, callbackline.StateDone, a.ID, callbackline.NewNote("done_click_for", a.Duration))
 	}
-	return r.fail(pctx, "call_failed: "+a.Reason, false)
+	return r.fail(pctx, callbackline.NewNote("reason_call_failed", a.Reason), false)
 }
 
 // endUndialled finishes a click-to-call that is not placed. The intended

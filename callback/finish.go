@@ -29,7 +29,7 @@ func (r *run) finish(ctx context.Context, a *callbackline.Attempt, res sip.Resul
 		return err
 	}
 	r.keepRecording(ctx, a)
-	if err := r.step(ctx, callbackline.StateFinishing, a.ID, fmt.Sprintf("writing the call to the CRM (status %s, %d s)", a.StatusCode, a.Duration)); err != nil {
+	if err := r.step(ctx, callbackline.StateFinishing, a.ID, callbackline.NewNote("finishing", a.StatusCode, a.Duration)); err != nil {
 		return err
 	}
 	return r.finishCall(ctx, a)
@@ -52,7 +52,7 @@ func (r *run) finishCall(ctx context.Context, a *callbackline.Attempt) error {
 	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 		return err
 	}
-	note := fmt.Sprintf("call finished in the CRM: status %s, %d s", a.StatusCode, a.Duration)
+	note := callbackline.NewNote("finished", a.StatusCode, a.Duration)
 	if err := r.step(ctx, r.stateFor(callbackline.StateFinishing), a.ID, note); err != nil {
 		return err
 	}

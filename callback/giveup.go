@@ -9,18 +9,18 @@ import (
 // fail gives the callback up for good and, when asked, tells the
 // responsible person and the CRM. With notify the callback first goes to
 // StateNotifying, so a crash while telling them resumes the telling.
-func (r *run) fail(ctx context.Context, reason string, notify bool) error {
+func (r *run) fail(ctx context.Context, reason callbackline.Note, notify bool) error {
 	ctx, cancel := persist(ctx)
 	defer cancel()
-	r.cb.Reason = reason
+	r.cb.Reason, r.reason = reason.English(), reason
 	if !notify {
-		if err := r.step(ctx, callbackline.StateFailed, 0, "failed: "+reason); err != nil {
+		if err := r.step(ctx, callbackline.StateFailed, 0, callbackline.NewNote("failed", reason)); err != nil {
 			return err
 		}
 		r.w.cfg.Metrics.outcome(r.line.Number, "failed")
 		return nil
 	}
-	if err := r.step(ctx, callbackline.StateNotifying, 0, "giving up: "+reason); err != nil {
+	if err := r.step(ctx, callbackline.StateNotifying, 0, callbackline.NewNote("giving_up", reason)); err != nil {
 		return err
 	}
 	return r.notify(ctx)
@@ -48,7 +48,7 @@ func (w *Worker) giveUp(ctx context.Context, id int64, cause error) error {
 	if r.attempts, err = w.cfg.Store.Attempts(ctx, id); err != nil {
 		return err
 	}
-	return r.fail(ctx, "error: the callback failed too often to go on ("+callbackline.ErrorMessage(cause)+")", cb.Kind == callbackline.KindCallback)
+	return r.fail(ctx, callbackline.NewNote("reason_error", callbackline.ErrorMessage(cause)), cb.Kind == callbackline.KindCallback)
 }
 
 // resumeNotify finishes the work of a callback left in StateNotifying by

@@ -524,7 +524,7 @@ type glitchStore struct {
 	failed bool
 }
 
-func (s *glitchStore) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
+func (s *glitchStore) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note callbackline.Note) error {
 	if cb.State == callbackline.StateAnnouncing && !s.failed {
 		s.failed = true
 		return callbackline.Errorf(callbackline.EUNAVAILABLE, "store glitch")
@@ -620,7 +620,7 @@ func TestNotifyingResumesAfterCrash(t *testing.T) {
 	ctx := context.Background()
 	cb := e.callback(id)
 	cb.State, cb.Reason = callbackline.StateNotifying, "stale: the request is older than 24h0m0s and was not called"
-	if err := e.store.Advance(ctx, cb, 0, "giving up: "+cb.Reason); err != nil {
+	if err := e.store.Advance(ctx, cb, 0, callbackline.Plain("giving up: "+cb.Reason)); err != nil {
 		t.Fatal(err)
 	}
 	now := e.clock.Now()
@@ -629,7 +629,7 @@ func TestNotifyingResumesAfterCrash(t *testing.T) {
 	if err := e.store.SaveAttempt(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.Advance(ctx, cb, 0, "responsible user notified"); err != nil {
+	if err := e.store.Advance(ctx, cb, 0, callbackline.Plain("responsible user notified")); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // a second run changes nothing
@@ -675,7 +675,7 @@ func TestReinstalledClosesOpenCalls(t *testing.T) {
 	}
 	cb := e.callback(id)
 	cb.State, cb.Reason = callbackline.StateFailed, "reinstall: the portal must install the application again (invalid_grant)"
-	if err := e.store.Advance(ctx, cb, 0, "failed: "+cb.Reason); err != nil {
+	if err := e.store.Advance(ctx, cb, 0, callbackline.Plain("failed: "+cb.Reason)); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

@@ -15,9 +15,9 @@ import (
 // History notes of what notify has done, so a resumed notify does not do
 // it twice.
 const (
-	noteNotified = "responsible user notified"
-	noteComment  = "comment added to the CRM timeline"
-	noteTodo     = "to-do added for the responsible"
+	noteNotified = "notified"  // responsible user notified
+	noteComment  = "commented" // comment added to the CRM timeline
+	noteTodo     = "todo"      // to-do added for the responsible
 )
 
 // notify tells the responsible user (else the line's first employee, else
@@ -34,7 +34,7 @@ func (r *run) notify(ctx context.Context) error {
 	}
 	done := map[string]bool{}
 	for _, h := range hist {
-		done[h.Note] = true
+		done[h.Note] = true // the English, also of entries stored before codes
 	}
 	if err := r.fenced(ctx, "telling the responsible"); err != nil {
 		return err
@@ -44,7 +44,7 @@ func (r *run) notify(ctx context.Context) error {
 	if err := r.tell(ctx, done, to, r.failureText()); err != nil {
 		return err
 	}
-	if err := r.step(ctx, callbackline.StateFailed, 0, fmt.Sprintf("failed: %s (user %d told)", reason, to)); err != nil {
+	if err := r.step(ctx, callbackline.StateFailed, 0, callbackline.NewNote("failed_told", r.reasonNote(), to)); err != nil {
 		return err
 	}
 	r.w.cfg.Metrics.outcome(r.line.Number, "failed")
@@ -100,7 +100,7 @@ func (r *run) lang() string {
 // tell sends the notification, the timeline comment and the to-do that
 // are not done yet.
 func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text string) error {
-	if to != 0 && !done[noteNotified] {
+	if to != 0 && !done[callbackline.NewNote(noteNotified).English()] {
 		err := r.told(ctx, noteNotified, "im.notify.system.add", "notifying the responsible failed", func() error {
 			_, err := r.w.cfg.CRM.NotifySystem(ctx, r.portal, bitrix24.Notify{UserID: to, Message: text,
 				Tag: fmt.Sprintf("callbackline|%d", r.cb.ID)})
@@ -113,7 +113,7 @@ func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text str
 	if r.cb.CRMEntityType == "" || r.cb.CRMEntityID <= 0 {
 		return nil
 	}
-	if !done[noteComment] {
+	if !done[callbackline.NewNote(noteComment).English()] {
 		err := r.told(ctx, noteComment, "crm.timeline.comment.add", "the timeline comment failed", func() error {
 			_, err := r.w.cfg.CRM.AddTimelineComment(ctx, r.portal, r.cb.CRMEntityType, r.cb.CRMEntityID, text)
 			return err
@@ -122,7 +122,7 @@ func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text str
 			return err
 		}
 	}
-	if !r.policy.Todo || done[noteTodo] {
+	if !r.policy.Todo || done[callbackline.NewNote(noteTodo).English()] {
 		return nil
 	}
 	return r.told(ctx, noteTodo, "crm.activity.todo.add", "the to-do failed", func() error {
@@ -137,13 +137,22 @@ func (r *run) tell(ctx context.Context, done map[string]bool, to int64, text str
 // told makes one Bitrix24 call of the telling and notes it in the
 // history when it succeeded; a failed call (method) is logged as failed
 // and skipped. Only a failure to note it is returned.
-func (r *run) told(ctx context.Context, note, method, failed string, call func() error) error {
+func (r *run) told(ctx context.Context, code, method, failed string, call func() error) error {
 	if err := call(); err != nil {
 		r.w.cfg.Metrics.crmError(method)
 		r.log.Warn(failed, slog.Any("err", err))
 		return nil
 	}
-	return r.step(ctx, callbackline.StateNotifying, 0, note)
+	return r.step(ctx, callbackline.StateNotifying, 0, callbackline.NewNote(code))
+}
+
+// reasonNote is why the callback was given up: as fail was told it, else
+// (a crash since) as stored.
+func (r *run) reasonNote() callbackline.Note {
+	if r.reason.Code != "" && r.reason.English() == r.cb.Reason {
+		return r.reason
+	}
+	return callbackline.NewNote(callbackline.NoteReason, r.cb.Reason)
 }
 
 // callsMade lists every call of the callback, over all its jobs, for the

@@ -31,36 +31,36 @@ type trunkState interface {
 
 // sipDown says why the line's SIP calls cannot go out now ("" when they
 // can, or when the dialer cannot tell).
-func (r *run) sipDown() string {
-	if why := r.noRoute(); why != "" {
+func (r *run) sipDown() callbackline.Note {
+	if why := r.noRoute(); why.Code != "" {
 		return why
 	}
 	ts, ok := r.w.cfg.Dialer.(trunkState)
 	if !ok {
-		return ""
+		return callbackline.Note{}
 	}
 	if err := ts.Up(r.cb.MemberID, r.line.Number); err != nil {
-		return "the SIP trunk is down: " + err.Error()
+		return callbackline.NewNote("sip_down", err.Error())
 	}
-	return ""
+	return callbackline.Note{}
 }
 
 // dialPlaced is next's last step: the call goes out through SIP, or
 // through Bitrix24 (the line's dialer, or its fallback while SIP is down).
 func (r *run) dialPlaced(ctx context.Context) (time.Duration, error) {
 	if r.line.PlacesViaBitrix24() {
-		return r.place(ctx, "")
+		return r.place(ctx, callbackline.Note{})
 	}
 	why := r.noRoute()
 	if r.line.Fallback && r.line.FromLine != "" {
-		if why == "" {
+		if why.Code == "" {
 			why = r.sipDown()
 		}
-		if why != "" {
+		if why.Code != "" {
 			return r.place(ctx, why)
 		}
 	}
-	if why != "" {
+	if why.Code != "" {
 		return 0, r.fail(ctx, why, true)
 	}
 	return r.attempt(ctx)
@@ -70,11 +70,11 @@ func (r *run) dialPlaced(ctx context.Context) (time.Duration, error) {
 // Bitrix24 after its attempt: the trunk refused every INVITE before any
 // phone rang (sip.Result.TrunkRefused; an employee who is busy or
 // declines is not that). "" when it does not.
-func (r *run) trunkRefused(res sip.Result) string {
+func (r *run) trunkRefused(res sip.Result) callbackline.Note {
 	if !r.line.Fallback || r.line.FromLine == "" || !res.TrunkRefused() {
-		return ""
+		return callbackline.Note{}
 	}
-	return "the SIP trunk refused every INVITE: " + failedReason(res)
+	return callbackline.NewNote("trunk_refused", failedReason(res))
 }
 
 // checkEvery is how often a placed call's job looks for its outcome.
@@ -86,7 +86,7 @@ func (w *Worker) checkEvery() time.Duration {
 // first (the attempt, then StatePlaced), the CALL_ID right after the
 // answer: a start is never sent twice. fallback says why a SIP line's
 // call goes this way ("" for a line on the Bitrix24 dialer).
-func (r *run) place(ctx context.Context, fallback string) (time.Duration, error) {
+func (r *run) place(ctx context.Context, fallback callbackline.Note) (time.Duration, error) {
 	now := r.now().UTC()
 	a := &callbackline.Attempt{CallbackID: r.cb.ID, Number: len(r.attempts) + 1, Dialer: callbackline.DialerBitrix24,
 		StartedAt: now, UpdatedAt: now}
@@ -94,10 +94,9 @@ func (r *run) place(ctx context.Context, fallback string) (time.Duration, error)
 		return after, err
 	}
 	r.cb.ClientAttempts++
-	note := fmt.Sprintf("handing call %d of %d to Bitrix24's telephony: line %s calls the client %s",
-		r.cb.ClientAttempts, r.policy.ClientAttempts, r.line.FromLine, phone.Mask(r.cb.Phone))
-	if fallback != "" {
-		note = "fallback to Bitrix24 (" + fallback + "): " + note
+	note := callbackline.NewNote("placing", r.cb.ClientAttempts, r.policy.ClientAttempts, r.line.FromLine, phone.Mask(r.cb.Phone))
+	if fallback.Code != "" {
+		note = callbackline.NewNote("fallback", fallback, note)
 	}
 	if err := r.step(ctx, callbackline.StatePlaced, a.ID, note); err != nil {
 		return 0, err
@@ -117,7 +116,7 @@ func (r *run) place(ctx context.Context, fallback string) (time.Duration, error)
 	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
 		return 0, err
 	}
-	if err := r.step(pctx, callbackline.StatePlaced, a.ID, "Bitrix24 placed the call ("+id+"); waiting for its outcome"); err != nil {
+	if err := r.step(pctx, callbackline.StatePlaced, a.ID, callbackline.NewNote("placed", id)); err != nil {
 		return 0, err
 	}
 	return r.w.checkEvery(), nil
@@ -168,9 +167,9 @@ func (r *run) startFailed(ctx context.Context, a *callbackline.Attempt, err erro
 	}
 	r.cb.ClientAttempts-- // nothing was dialled
 	if bitrix24.NeedsReinstall(err) {
-		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_reinstall", callbackline.ErrorMessage(err)), false)
 	}
-	return 0, r.fail(ctx, "bitrix24_dialer: "+known, true)
+	return 0, r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, "bitrix24_dialer: "+known), true)
 }
 
 // placedPending returns the last attempt when it was handed to Bitrix24
@@ -264,9 +263,9 @@ func (r *run) applyRecord(ctx context.Context, a *callbackline.Attempt, rec *bit
 	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
 		return 0, err
 	}
-	note := "the end event did not come: the outcome was read from Bitrix24's call statistics"
+	note := callbackline.NewNote("from_statistics")
 	if found {
-		note = "the call placed before the restart was found in Bitrix24's call statistics (" + a.CallID + ")"
+		note = callbackline.NewNote("found_in_statistics", a.CallID)
 	}
 	if err := r.step(pctx, callbackline.StatePlaced, a.ID, note); err != nil {
 		return 0, err
@@ -283,7 +282,7 @@ func (r *run) unknown(ctx context.Context, a *callbackline.Attempt) (time.Durati
 	if err := r.w.cfg.Store.SaveAttempt(pctx, a); err != nil {
 		return 0, err
 	}
-	return 0, r.fail(ctx, "outcome_unknown: Bitrix24 was asked to place the call, but its outcome could not be learnt (no end event, not in the call statistics); check the portal's call history and call the client if needed", true)
+	return 0, r.fail(ctx, callbackline.NewNote("reason_outcome_unknown"), true)
 }
 
 // retryablePlaced are the CALL_FAILED_CODEs after which the client is
@@ -300,7 +299,7 @@ func (r *run) applyPlaced(ctx context.Context, a *callbackline.Attempt) (time.Du
 	code := a.StatusCode
 	if code == "200" {
 		r.cb.Reason = ""
-		if err := r.step(ctx, callbackline.StateDone, a.ID, fmt.Sprintf("done: Bitrix24 connected the employee and the client for %d s", a.Duration)); err != nil {
+		if err := r.step(ctx, callbackline.StateDone, a.ID, callbackline.NewNote("done_placed", a.Duration)); err != nil {
 			return 0, err
 		}
 		r.w.cfg.Metrics.outcome(r.line.Number, "done")
@@ -308,15 +307,14 @@ func (r *run) applyPlaced(ctx context.Context, a *callbackline.Attempt) (time.Du
 	}
 	what, again := retryablePlaced[code]
 	if !again {
-		return 0, r.fail(ctx, placedFailure(code, a.Reason), true)
+		return 0, r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, placedFailure(code, a.Reason)), true)
 	}
 	r.tried += fmt.Sprintf("call %d through Bitrix24: %s (%s); ", r.cb.ClientAttempts, what, code)
 	if r.cb.ClientAttempts < r.policy.ClientAttempts {
 		return r.schedule(ctx, r.now().Add(r.policy.ClientRetryAfter),
-			fmt.Sprintf("Bitrix24 ended the call: %s (%s); calling again later", what, code))
+			callbackline.NewNote("placed_again", callbackline.NewNote(strings.ReplaceAll(what, " ", "_")), code))
 	}
-	return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client could not be reached after %d call(s) through Bitrix24 (last: %s, %s)",
-		r.cb.ClientAttempts, what, code), true)
+	return 0, r.fail(ctx, callbackline.NewNote("reason_unreachable_placed", r.cb.ClientAttempts, callbackline.NewNote(strings.ReplaceAll(what, " ", "_")), code), true)
 }
 
 // placedFailure is the reason of a call Bitrix24 ended with a code that

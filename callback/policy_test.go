@@ -322,7 +322,7 @@ func TestClientCallLimitHolds(t *testing.T) {
 	id := e.request(clientRaw, "LEAD", 5785)
 	cb := e.callback(id)
 	cb.ClientAttempts = 1 // the one allowed call was made before a restart
-	if err := e.store.Advance(context.Background(), cb, 0, "test: one call made"); err != nil {
+	if err := e.store.Advance(context.Background(), cb, 0, callbackline.Plain("test: one call made")); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.run(id); after != 0 {

@@ -2,7 +2,6 @@ package callback
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -48,7 +47,7 @@ func (p *progress) event(e sip.Event) {
 		err = p.ringing(ctx, p.byExt[e.Employee])
 	case sip.EventEmployeeFailed:
 		p.r.w.cfg.Metrics.employee(p.r.line.Number, e.Employee, false)
-		p.r.tried += fmt.Sprintf("%s did not take the call; ", p.byExt[e.Employee].describe())
+		p.r.tried += p.byExt[e.Employee].describe().English() + " did not take the call; "
 	case sip.EventEmployeeAnswered:
 		p.r.w.cfg.Metrics.employee(p.r.line.Number, e.Employee, true)
 		err = p.answered(ctx, p.byExt[e.Employee])
@@ -76,7 +75,7 @@ func (p *progress) ringing(ctx context.Context, c candidate) error {
 	if r.cb.State == callbackline.StateRingingEmployee {
 		return nil
 	}
-	return r.step(ctx, callbackline.StateRingingEmployee, p.a.ID, "ringing "+c.describe())
+	return r.step(ctx, callbackline.StateRingingEmployee, p.a.ID, callbackline.NewNote("ringing", c.describe()))
 }
 
 // answered: an employee took the call and hears the request.
@@ -84,7 +83,7 @@ func (p *progress) answered(ctx context.Context, c candidate) error {
 	r := p.r
 	p.a.UserID, p.a.Extension = c.userID, c.extension
 	r.moveCard(p.ctx, p.a.CallID, nil, p.viewers.answered(c.userID))
-	return r.step(ctx, callbackline.StateAnnouncing, p.a.ID, c.describe()+" answered; speaking the request")
+	return r.step(ctx, callbackline.StateAnnouncing, p.a.ID, callbackline.NewNote("answered", c.describe()))
 }
 
 // dialClient: the announcement is over and the client is dialled next.
@@ -97,7 +96,7 @@ func (p *progress) dialClient(ctx context.Context) error {
 	err := r.w.cfg.Store.SaveAttempt(ctx, a)
 	if err == nil {
 		err = r.step(ctx, callbackline.StateRingingClient, a.ID,
-			fmt.Sprintf("calling the client %s (call %d of %d)", phone.Mask(r.cb.Phone), r.cb.ClientAttempts, r.policy.ClientAttempts))
+			callbackline.NewNote("calling_client", phone.Mask(r.cb.Phone), r.cb.ClientAttempts, r.policy.ClientAttempts))
 	}
 	if err == nil {
 		err = r.fenced(p.ctx, "calling the client") // taken over meanwhile: never dialled from here
@@ -118,7 +117,7 @@ func (p *progress) connected(ctx context.Context) error {
 	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 		return err
 	}
-	return r.step(ctx, callbackline.StateConnected, a.ID, "the client answered: connected")
+	return r.step(ctx, callbackline.StateConnected, a.ID, callbackline.NewNote("connected"))
 }
 
 // closeCards hides the call card from everybody but the attempt's user

@@ -29,7 +29,7 @@ func (r *run) recover(ctx context.Context, a *callbackline.Attempt) (bool, error
 		r.attach(ctx, a)
 	}
 	if a.Connected && r.cb.Kind == callbackline.KindCallback {
-		if err := r.step(ctx, callbackline.StateDone, a.ID, "done: the client was connected before the restart"); err != nil {
+		if err := r.step(ctx, callbackline.StateDone, a.ID, callbackline.NewNote("done_recovered")); err != nil {
 			return false, err
 		}
 		return true, nil
@@ -65,7 +65,7 @@ func (r *run) finishOpen(ctx context.Context, a *callbackline.Attempt) (bool, er
 	if err := r.w.cfg.Store.SaveAttempt(ctx, a); err != nil {
 		return false, err
 	}
-	if err := r.step(ctx, r.stateFor(callbackline.StateFinishing), a.ID, fmt.Sprintf("recovering attempt %d after a restart", a.Number)); err != nil {
+	if err := r.step(ctx, r.stateFor(callbackline.StateFinishing), a.ID, callbackline.NewNote("recovering", a.Number)); err != nil {
 		return false, err
 	}
 	if err := r.finishCall(ctx, a); err != nil {

@@ -18,21 +18,25 @@ type candidate struct {
 	userID    int64
 	extension string
 	name      string
+	target    bool // the line's fixed target, not an employee
 }
 
-func (c candidate) describe() string {
-	if c.name == "" {
-		return "extension " + c.extension
+func (c candidate) describe() callbackline.Note {
+	switch {
+	case c.target:
+		return callbackline.NewNote("employee", callbackline.NewNote("line_target"), c.extension)
+	case c.name == "":
+		return callbackline.NewNote("extension", c.extension)
 	}
-	return fmt.Sprintf("%s (extension %s)", c.name, c.extension)
+	return callbackline.NewNote("employee", c.name, c.extension)
 }
 
-func describe(cs []candidate) string {
-	parts := make([]string, len(cs))
+func describe(cs []candidate) callbackline.Note {
+	parts := make([]callbackline.Note, len(cs))
 	for i, c := range cs {
 		parts[i] = c.describe()
 	}
-	return strings.Join(parts, ", ")
+	return callbackline.NoteList(parts)
 }
 
 // route chooses who answers: the CRM entity's responsible user, then the
@@ -46,8 +50,8 @@ func (r *run) route(ctx context.Context) ([]candidate, error) {
 	}
 	r.responsible = resp
 	if r.line.Target != "" {
-		c := candidate{userID: r.line.TargetUser, extension: r.line.Target, name: "line target"}
-		if why := r.refused(c); why != "" {
+		c := candidate{userID: r.line.TargetUser, extension: r.line.Target, name: "line target", target: true}
+		if why := r.refused(c); why.Code != "" {
 			return nil, r.skipped(ctx, c.userID, why)
 		}
 		return []candidate{c}, nil
@@ -63,18 +67,18 @@ func (r *run) route(ctx context.Context) ([]candidate, error) {
 		if err != nil {
 			return nil, err
 		}
-		if why == "" {
+		if why.Code == "" {
 			why = r.refused(c)
-			if why != "" {
+			if why.Code != "" {
 				if err := r.skipped(ctx, id, why); err != nil {
 					return nil, err
 				}
 				continue
 			}
 		}
-		if why != "" {
-			r.tried += why + "; "
-			r.log.Info("employee skipped", slog.Int64("user_id", id), slog.String("why", why))
+		if why.Code != "" {
+			r.tried += why.English() + "; "
+			r.log.Info("employee skipped", slog.Int64("user_id", id), slog.String("why", why.English()))
 			continue
 		}
 		out = append(out, c)
@@ -111,64 +115,66 @@ func (r *run) responsibleUser(ctx context.Context) (int64, error) {
 }
 
 // available looks an employee up and says why they cannot take the call
-// ("" when they can). filter applies the policy's presence checks
+// (no code when they can). filter applies the policy's presence checks
 // (absent, working day), which choose who takes a callback.
-func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, string, error) {
+func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, callbackline.Note, error) {
 	u, err := r.w.users.get(ctx, r.w.cfg.CRM, r.portal, id)
 	if err != nil {
 		if bitrix24.NeedsReinstall(err) {
-			return candidate{}, "", err
+			return candidate{}, callbackline.Note{}, err
 		}
-		return candidate{}, fmt.Sprintf("user %d could not be looked up (%s)", id, callbackline.ErrorMessage(err)), nil
+		return candidate{}, callbackline.NewNote("lookup_failed", id, callbackline.ErrorMessage(err)), nil
 	}
 	c := candidate{userID: id, extension: strings.TrimSpace(string(u.PhoneInner)), name: u.FullName()}
 	switch {
 	case !bool(u.Active):
-		return c, fmt.Sprintf("%s is not an active user", nameOr(c, id)), nil
+		return c, callbackline.NewNote("inactive", nameOr(c, id)), nil
 	case c.extension == "":
-		return c, fmt.Sprintf("%s has no extension (UF_PHONE_INNER)", nameOr(c, id)), nil
+		return c, callbackline.NewNote("no_extension", nameOr(c, id)), nil
 	}
 	if filter && r.policy.SkipAbsent {
 		im, err := r.w.cfg.CRM.IMUser(ctx, r.portal, id)
 		if err == nil && im.IsAbsent() {
-			return c, fmt.Sprintf("%s is absent until %s", nameOr(c, id), im.Absent), nil
+			return c, callbackline.NewNote("absent", nameOr(c, id), im.Absent), nil
 		}
 	}
 	if filter && r.policy.RequireWorkday {
 		tm, err := r.w.cfg.CRM.TimemanStatus(ctx, r.portal, id)
 		if err == nil && !tm.Working() {
-			return c, fmt.Sprintf("%s is not at work (working day %s)", nameOr(c, id), strings.ToLower(string(tm.Status))), nil
+			return c, callbackline.NewNote("not_at_work", nameOr(c, id), strings.ToLower(string(tm.Status))), nil
 		}
 	}
-	return c, "", nil
+	return c, callbackline.Note{}, nil
 }
 
-// refused says why the trunk's extension rule refuses c's extension ("" when
-// it allows it): nothing is dialled for an extension that could reach the
+// refused says why the trunk's extension rule refuses c's extension (no
+// code when it allows it): nothing is dialled for an extension that could reach the
 // public network, a feature code or another company's phones. The
 // extension is shown masked when it could be a phone number.
-func (r *run) refused(c candidate) string {
+func (r *run) refused(c candidate) callbackline.Note {
 	if err := r.w.cfg.Dialer.CheckExtension(r.cb.MemberID, r.line.Number, c.extension); err != nil {
-		return fmt.Sprintf("%s is skipped: extension %q breaks the trunk's extension rule; "+
-			"the portal's administrator should correct it (UF_PHONE_INNER, or the line's target)",
-			nameOr(c, c.userID), sip.MaskExtension(c.extension))
+		return callbackline.NewNote("skipped", nameOr(c, c.userID), sip.MaskExtension(c.extension))
 	}
-	return ""
+	return callbackline.Note{}
 }
 
 // skipped records an employee skipped for a refused extension in the
 // callback's history, where the app page shows it to the administrator.
-func (r *run) skipped(ctx context.Context, id int64, why string) error {
-	r.tried += why + "; "
-	r.log.Warn("employee skipped", slog.Int64("user_id", id), slog.String("why", why))
+func (r *run) skipped(ctx context.Context, id int64, why callbackline.Note) error {
+	r.tried += why.English() + "; "
+	r.log.Warn("employee skipped", slog.Int64("user_id", id), slog.String("why", why.English()))
 	return r.step(ctx, callbackline.StateRouting, 0, why)
 }
 
-func nameOr(c candidate, id int64) string {
-	if c.name != "" {
+// nameOr names c: the line's target, the employee's name, else "user <id>".
+func nameOr(c candidate, id int64) any {
+	switch {
+	case c.target:
+		return callbackline.NewNote("line_target")
+	case c.name != "":
 		return c.name
 	}
-	return fmt.Sprintf("user %d", id)
+	return callbackline.NewNote("user", id)
 }
 
 // userCache keeps user.get answers briefly: routing looks the same people

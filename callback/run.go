@@ -24,8 +24,9 @@ type run struct {
 	log      *slog.Logger
 	attempts []*callbackline.Attempt
 
-	responsible int64  // the CRM entity's responsible user, 0 if unknown
-	tried       string // what was tried, for the failure notification
+	responsible int64             // the CRM entity's responsible user, 0 if unknown
+	tried       string            // what was tried, for the failure notification
+	reason      callbackline.Note // why the callback is given up (fail), once it is
 
 	bg    sync.WaitGroup // card show/hide calls in flight
 	cards chan struct{}  // closed when the last card move started is done
@@ -34,14 +35,14 @@ type run struct {
 func (r *run) now() time.Time { return r.w.cfg.Now() }
 
 // step persists a new state with a history note.
-func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note string) error {
+func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note callbackline.Note) error {
 	r.cb.State = s
 	r.cb.UpdatedAt = r.now().UTC()
 	if err := r.w.cfg.Store.Advance(ctx, r.cb, attemptID, note); err != nil {
 		return err
 	}
 	if r.w.cfg.Timeline != nil {
-		r.w.cfg.Timeline(r.cb, note)
+		r.w.cfg.Timeline(r.cb, note.English())
 	}
 	if s.Final() && r.cb.Kind == callbackline.KindCallback {
 		r.w.cfg.Metrics.result(r.line.Number, callbackline.OutcomeOf(s, r.cb.Reason))
@@ -51,7 +52,7 @@ func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, n
 			}
 		}
 	}
-	r.log.Info("callback "+string(s), slog.String("note", note))
+	r.log.Info("callback "+string(s), slog.String("note", note.English()))
 	return nil
 }
 
@@ -67,7 +68,7 @@ func (r *run) resume(ctx context.Context) (time.Duration, error) {
 		}
 		return 0, r.closeRejected(ctx)
 	case uninstalled:
-		return 0, r.fail(ctx, "portal_uninstalled: the application was uninstalled from the portal", false)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_uninstalled"), false)
 	case r.cb.State == callbackline.StateNotifying: // a crash while giving up
 		return 0, r.resumeNotify(ctx)
 	}
@@ -75,7 +76,7 @@ func (r *run) resume(ctx context.Context) (time.Duration, error) {
 	if err != nil && bitrix24.NeedsReinstall(err) && !r.cb.State.Final() {
 		// No Bitrix24 call works until the portal installs the
 		// application again: retrying the job cannot help.
-		return 0, r.fail(ctx, reasonReinstall+"the portal must install the application again ("+callbackline.ErrorMessage(err)+")", false)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_reinstall", callbackline.ErrorMessage(err)), false)
 	}
 	return after, err
 }
@@ -120,25 +121,25 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 	// Calls to the client cut short by a restart or shutdown count too:
 	// never more calls to the client than the policy allows.
 	if r.policy.ClientAttempts > 0 && r.cb.ClientAttempts >= r.policy.ClientAttempts {
-		return 0, r.fail(ctx, fmt.Sprintf("client_unreachable: the client was called %d time(s), the most the line allows", r.cb.ClientAttempts), true)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_unreachable_max", r.cb.ClientAttempts), true)
 	}
 	pending, asked := r.cb.State == callbackline.StateScheduled, r.dialNow()
 	// The age counts from when the line first opened after the request: a
 	// request of Friday night is fresh on Monday morning.
 	if opened := r.policy.Hours.Next(r.cb.CreatedAt); !asked && r.policy.MaxAge > 0 && !opened.IsZero() && now.Sub(opened) > r.policy.MaxAge {
-		return 0, r.fail(ctx, fmt.Sprintf("stale: the request is older than %s and was not called", r.policy.MaxAge), true)
+		return 0, r.fail(ctx, callbackline.NewNote("reason_stale", r.policy.MaxAge), true)
 	}
 	if next := r.policy.Hours.Next(now); !asked && !next.Equal(now) {
 		if next.IsZero() {
-			return 0, r.fail(ctx, "closed: the line's working hours never open", true)
+			return 0, r.fail(ctx, callbackline.NewNote("reason_closed"), true)
 		}
-		return r.schedule(ctx, next, "outside working hours: scheduled for the next opening")
+		return r.schedule(ctx, next, callbackline.NewNote("outside_hours"))
 	}
 	if err := r.guard(ctx); err != nil {
 		if callbackline.ErrorCode(err) == callbackline.EUNAVAILABLE {
 			return 0, err // the store could not say: the job retries
 		}
-		return 0, r.fail(ctx, "guard: "+err.Error(), false)
+		return 0, r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, "guard: "+err.Error()), false)
 	}
 	if pending {
 		if closed, err := r.closeIfCalled(ctx); closed || err != nil {
@@ -163,18 +164,19 @@ func (r *run) guard(ctx context.Context) error {
 	return policy.Check(r.cb.Phone)
 }
 
-// noRoute says why the portal's calls on the line have no way out ("" when
-// they have one): the reason the callback fails with, nothing dialled.
-func (r *run) noRoute() string {
+// noRoute says why the portal's calls on the line have no way out (no
+// code when they have one): the reason the callback fails with, nothing
+// dialled.
+func (r *run) noRoute() callbackline.Note {
 	err := r.w.cfg.Dialer.Route(r.cb.MemberID, r.line.Number)
 	if err == nil {
-		return ""
+		return callbackline.Note{}
 	}
 	why := err.Error()
 	if e, ok := errors.AsType[*sip.Error](err); ok {
 		why = e.Reason
 	}
-	return "no_trunk: nothing was dialled: " + why
+	return callbackline.NewNote("reason_no_trunk", why)
 }
 
 // persist is a context for writes that must happen even when the job's

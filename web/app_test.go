@@ -56,7 +56,7 @@ func TestAppPageHistory(t *testing.T) {
 	cb := h.callbacks()[0]
 	cb.State = callbackline.StateScheduled
 	for _, note := range []string{"the client was busy <486>", "trying again in 10 minutes"} {
-		if err := st.Advance(t.Context(), cb, 0, note); err != nil {
+		if err := st.Advance(t.Context(), cb, 0, callbackline.Plain(note)); err != nil {
 			t.Fatal(err)
 		}
 	}

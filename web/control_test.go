@@ -26,7 +26,7 @@ func (h *harness) pendingCallback(phone string) int64 {
 	}
 	cb := res.Callback
 	cb.State, cb.NextAt = callbackline.StateScheduled, time.Now().Add(12*time.Hour)
-	if err := h.store.Advance(ctx, cb, 0, "outside working hours: scheduled"); err != nil {
+	if err := h.store.Advance(ctx, cb, 0, callbackline.Plain("outside working hours: scheduled")); err != nil {
 		h.t.Fatal(err)
 	}
 	return cb.ID

@@ -76,12 +76,12 @@ func TestAppPageStatesAndReasons(t *testing.T) {
 	ctx := context.Background()
 	failed := h.stored(h.pendingCallback("+4930901820"))
 	failed.State, failed.Reason = callbackline.StateFailed, "no_employee: 3 attempts"
-	if err := h.store.Advance(ctx, failed, 0, "given up"); err != nil {
+	if err := h.store.Advance(ctx, failed, 0, callbackline.Plain("given up")); err != nil {
 		t.Fatal(err)
 	}
 	cancelled := h.stored(h.pendingCallback("+4930901821"))
 	cancelled.State, cancelled.Reason = callbackline.StateFailed, callbackline.ReasonCancelled+": by user 1"
-	if err := h.store.Advance(ctx, cancelled, 0, "cancelled"); err != nil {
+	if err := h.store.Advance(ctx, cancelled, 0, callbackline.Plain("cancelled")); err != nil {
 		t.Fatal(err)
 	}
 	h.pendingCallback("+4930901822") // scheduled

@@ -28,7 +28,7 @@ func (s *story) step(state callbackline.State, a *callbackline.Attempt, d time.D
 	if a != nil {
 		id = a.ID
 	}
-	return s.g.st.Advance(s.g.ctx, s.cb, id, note)
+	return s.g.st.Advance(s.g.ctx, s.cb, id, callbackline.Plain(note))
 }
 
 // attempt routes and registers a new call for user, ringing.

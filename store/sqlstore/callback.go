@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ var _ callbackline.WorkStore = (*Store)(nil)
 // only while the lease owns the callback, else ErrFenced. A callback an
 // administrator cancelled is not written (ErrCancelled). ENOTFOUND when
 // the callback, or the attempt attemptID (when not 0), is not there.
-func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note string) error {
+func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptID int64, note callbackline.Note) error {
 	if cb == nil || !cb.State.Valid() {
 		return callbackline.Errorf(callbackline.EINVALID, "advance: a callback with a known state is needed")
 	}
@@ -138,8 +139,7 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, ?, ?, ?, ?)`,
-			cb.ID, attempt, at, string(cb.State), callbackline.CleanText(note))
+		err = insertHistory(ctx, tx, cb.ID, attempt, at, cb.State, note)
 		if errors.Is(err, ErrForeignKey) {
 			return callbackline.Errorf(callbackline.ENOTFOUND, "advance: attempt %d not found", attemptID)
 		}
@@ -157,15 +157,36 @@ func (s *Store) Advance(ctx context.Context, cb *callbackline.Callback, attemptI
 func (s *Store) History(ctx context.Context, callbackID int64) ([]callbackline.HistoryEntry, error) {
 	list, err := collect(ctx, s.r, func(r Row) (h callbackline.HistoryEntry, err error) {
 		var state string
-		err = r.Scan(&h.ID, &h.CallbackID, &h.AttemptID, &h.At, &state, &h.Note)
+		var args string
+		err = r.Scan(&h.ID, &h.CallbackID, &h.AttemptID, &h.At, &state, &h.Note, &h.Said.Code, &args)
 		h.State = callbackline.State(state)
+		if err == nil && h.Said.Code != "" && args != "" {
+			if jerr := json.Unmarshal([]byte(args), &h.Said.Args); jerr != nil {
+				h.Said = callbackline.Note{} // said as its stored English
+			}
+		}
 		return h, err
-	}, `SELECT id, callback_id, coalesce(attempt_id, 0), at, state, note FROM history WHERE callback_id = ? ORDER BY id`,
+	}, `SELECT id, callback_id, coalesce(attempt_id, 0), at, state, note, note_code, note_args FROM history WHERE callback_id = ? ORDER BY id`,
 		callbackID)
 	if err != nil {
 		return nil, s.wrap(err, callbackline.EINTERNAL, "history of callback %d", callbackID)
 	}
 	return list, nil
+}
+
+// insertHistory appends a history entry: its note's English, and its
+// code with its arguments (JSON) when it has a code.
+func insertHistory(ctx context.Context, tx DB, id int64, attempt any, at time.Time, st callbackline.State, note callbackline.Note) error {
+	var args []byte
+	if note.Code != "" && len(note.Args) > 0 {
+		var err error
+		if args, err = json.Marshal(note.Args); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note, note_code, note_args) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, attempt, at, string(st), callbackline.CleanText(note.English()), note.Code, callbackline.CleanText(string(args)))
+	return err
 }
 
 const attemptCols = `callback_id, number, external_call_id, call_id, user_id, extension, client_dialled, connected,

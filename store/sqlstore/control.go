@@ -22,10 +22,10 @@ const retryJobDelay = time.Minute
 
 // transition is one conditional change of a callback by hand.
 type transition struct {
-	cond string // what the row must satisfy (SQL)
-	set  string // the columns to set (SQL with "?")
-	args []any  // set's parameters
-	note string // the history entry
+	cond string            // what the row must satisfy (SQL)
+	set  string            // the columns to set (SQL with "?")
+	args []any             // set's parameters
+	note callbackline.Note // the history entry
 }
 
 // Control applies an action by hand as one conditional update (see
@@ -46,12 +46,12 @@ func (s *Store) Control(ctx context.Context, req callbackline.ControlRequest) (*
 	case callbackline.ActionCallNow:
 		t = transition{cond: `state = 'scheduled' AND dial_now_by = ''`,
 			set: `next_at = ?, dial_now_by = ?, updated_at = ?`, args: []any{at, by, at},
-			note: "call now asked by " + by + ": dialled at once, even outside working hours"}
+			note: callbackline.NewNote("call_now", by)}
 	case callbackline.ActionCancel:
 		t = transition{cond: `state IN ('received', 'scheduled')`,
 			set:  `state = 'failed', reason = ?, next_at = NULL, dial_now_by = '', updated_at = ?`,
 			args: []any{callbackline.ReasonCancelled + ": cancelled by " + by, at},
-			note: "cancelled by " + by + ": nothing is dialled"}
+			note: callbackline.NewNote("cancel", by)}
 	case callbackline.ActionRetry:
 		return s.retry(ctx, req.ID, req.MemberID, by, at)
 	}
@@ -116,7 +116,7 @@ func (s *Store) retry(ctx context.Context, id int64, memberID, by string, at tim
 	t := transition{cond: `state = 'failed' AND kind = 'callback'`,
 		set:  `state = 'scheduled', reason = '', next_at = ?, client_attempts = 0, employee_rounds = 0, dial_now_by = '', updated_at = ?`,
 		args: []any{at, at},
-		note: "retry asked by " + by + ": a new round of calls starts"}
+		note: callbackline.NewNote("retry", by)}
 	cb, err := s.transit(ctx, id, memberID, callbackline.ActionRetry, t, at)
 	if err != nil {
 		if !res.UniqueSkippedAsDuplicate && res.Job != nil {
@@ -151,9 +151,7 @@ func (s *Store) transit(ctx context.Context, id int64, memberID string, a callba
 		if n == 0 {
 			return refused(cb, a)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, NULL, ?, ?, ?)`,
-			id, at, string(cb.State), callbackline.CleanText(t.note))
-		return err
+		return insertHistory(ctx, tx, id, nil, at, cb.State, t.note)
 	})
 	if err != nil {
 		return nil, s.wrap(err, callbackline.EINTERNAL, "%s callback %d", a, id)

@@ -63,8 +63,7 @@ func (s *Store) FoldRefired(ctx context.Context, memberID, phone string, since, 
 		if _, err := tx.Exec(ctx, `UPDATE callbacks SET duplicates = duplicates + 1, last_duplicate_at = ? WHERE id = ?`, at, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO history (callback_id, attempt_id, at, state, note) VALUES (?, NULL, ?, ?, ?)`,
-			id, at, state, "the same request came again while its call was with Bitrix24's telephony (ONEXTERNALCALLBACKSTART sent back): folded in, not called again"); err != nil {
+		if err := insertHistory(ctx, tx, id, nil, at, callbackline.State(state), callbackline.NewNote("folded")); err != nil {
 			return err
 		}
 		cb, err = ScanCallback(tx.QueryRow(ctx, `SELECT `+CallbackCols+` FROM callbacks WHERE id = ?`, id))

@@ -124,7 +124,7 @@ func testTakeOverOnce(t *testing.T, s Backend) {
 		t.Errorf("heartbeat of the dead instance: %v, want ErrFenced", err)
 	}
 	cb.State = callbackline.StateDone
-	if err := s.Advance(callbackline.WithLease(ctx, dead), cb, 0, "late"); !isFenced(err) {
+	if err := s.Advance(callbackline.WithLease(ctx, dead), cb, 0, callbackline.Plain("late")); !isFenced(err) {
 		t.Errorf("Advance under the dead lease: %v, want ErrFenced", err)
 	}
 	claimed(t, s, c, cb.ID, true)
@@ -151,10 +151,10 @@ func testClaimFence(t *testing.T, s Backend) {
 	claimed(t, s, b, cb.ID, false)
 	actx, bctx := callbackline.WithLease(ctx, a), callbackline.WithLease(ctx, b)
 	cb.State = callbackline.StateRouting
-	if err := s.Advance(bctx, cb, 0, "not mine"); !isFenced(err) {
+	if err := s.Advance(bctx, cb, 0, callbackline.Plain("not mine")); !isFenced(err) {
 		t.Errorf("Advance by another lease: %v, want ErrFenced", err)
 	}
-	must(t, s.Advance(actx, cb, 0, "mine"))
+	must(t, s.Advance(actx, cb, 0, callbackline.Plain("mine")))
 	att := &callbackline.Attempt{CallbackID: cb.ID, Number: 1, ExternalCallID: callbackline.ExternalCallID(cb.ID, 1)}
 	if err := s.SaveAttempt(bctx, att); !isFenced(err) || att.ID != 0 {
 		t.Errorf("SaveAttempt by another lease: %v (id %d), want ErrFenced and nothing stored", err, att.ID)
@@ -180,10 +180,10 @@ func testClaimFence(t *testing.T, s Backend) {
 	claimed(t, s, b, cb.ID, false)
 	must(t, s.Release(ctx, a, cb.ID))
 	claimed(t, s, b, cb.ID, true)
-	if err := s.Advance(actx, cb, 0, "released"); !isFenced(err) {
+	if err := s.Advance(actx, cb, 0, callbackline.Plain("released")); !isFenced(err) {
 		t.Errorf("Advance after the release: %v, want ErrFenced", err)
 	}
-	must(t, s.Advance(context.WithoutCancel(ctx), cb, 0, "no lease: not fenced"))
+	must(t, s.Advance(context.WithoutCancel(ctx), cb, 0, callbackline.Plain("no lease: not fenced")))
 }
 
 // testRestartSameID: a process that starts again under its id takes its
@@ -206,10 +206,10 @@ func testRestartSameID(t *testing.T, s Backend) {
 	claimed(t, s, fresh, cb.ID, true) // the old generation's claim is void
 	claimed(t, s, other, cb.ID, false)
 	cb.State = callbackline.StateRouting
-	if err := s.Advance(callbackline.WithLease(ctx, old), cb, 0, "old"); !isFenced(err) {
+	if err := s.Advance(callbackline.WithLease(ctx, old), cb, 0, callbackline.Plain("old")); !isFenced(err) {
 		t.Errorf("Advance by the old generation: %v, want ErrFenced", err)
 	}
-	must(t, s.Advance(callbackline.WithLease(ctx, fresh), cb, 0, "fresh"))
+	must(t, s.Advance(callbackline.WithLease(ctx, fresh), cb, 0, callbackline.Plain("fresh")))
 }
 
 // testPruneOnce: a row declared dead, taken over and silent for longer

@@ -22,7 +22,7 @@ func scheduled(t *testing.T, s Backend, phone string, next time.Time) *callbackl
 	t.Helper()
 	cb := newCallback(t, s, phone)
 	cb.State, cb.NextAt, cb.ClientAttempts = callbackline.StateScheduled, next, 1
-	must(t, s.Advance(ctxT(t), cb, 0, "outside working hours: scheduled"))
+	must(t, s.Advance(ctxT(t), cb, 0, callbackline.Plain("outside working hours: scheduled")))
 	return cb
 }
 
@@ -58,7 +58,7 @@ func testControlCallNow(t *testing.T, s Backend) {
 	wantCode(t, err, callbackline.ECONFLICT)
 	// The run clears the mark when it dials.
 	got.State, got.DialNowBy = callbackline.StateRouting, ""
-	must(t, s.Advance(ctxT(t), got, 0, "choosing the employee"))
+	must(t, s.Advance(ctxT(t), got, 0, callbackline.Plain("choosing the employee")))
 	if c := getCallback(t, s, cb.ID); c.DialNowBy != "" {
 		t.Fatalf("DialNowBy kept: %q", c.DialNowBy)
 	}
@@ -82,7 +82,7 @@ func testControlCancel(t *testing.T, s Backend) {
 	}
 	stale := *cb
 	stale.State = callbackline.StateRouting
-	err = s.Advance(ctxT(t), &stale, 0, "choosing the employee")
+	err = s.Advance(ctxT(t), &stale, 0, callbackline.Plain("choosing the employee"))
 	wantCode(t, err, callbackline.ECONFLICT)
 	if c := getCallback(t, s, cb.ID); !c.Cancelled() {
 		t.Fatalf("a run overwrote the cancellation: %+v", c)
@@ -96,7 +96,7 @@ func testControlCancel(t *testing.T, s Backend) {
 	}
 	done := newCallback(t, s, "+74951234569")
 	done.State = callbackline.StateDone
-	must(t, s.Advance(ctxT(t), done, 0, "connected"))
+	must(t, s.Advance(ctxT(t), done, 0, callbackline.Plain("connected")))
 	_, err = control(t, s, done.ID, "m1", callbackline.ActionCancel)
 	wantCode(t, err, callbackline.ECONFLICT)
 }
@@ -108,7 +108,7 @@ func testControlRetry(t *testing.T, s Backend) {
 	savePortals(t, s, "m1")
 	cb := newCallback(t, s, "+74951234567")
 	cb.State, cb.Reason, cb.ClientAttempts, cb.EmployeeRounds = callbackline.StateFailed, "client_unreachable: called 3 times", 3, 2
-	must(t, s.Advance(ctxT(t), cb, 0, "given up"))
+	must(t, s.Advance(ctxT(t), cb, 0, callbackline.Plain("given up")))
 	before := jobs(t, s)
 	got, err := control(t, s, cb.ID, "m1", callbackline.ActionRetry)
 	must(t, err)

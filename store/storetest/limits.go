@@ -246,7 +246,7 @@ func testPrune(t *testing.T, s Backend) {
 	finish := func(phone string, state callbackline.State, age time.Duration) int64 {
 		cb := newCallback(t, s, phone)
 		cb.State, cb.UpdatedAt = state, now.Add(-age)
-		must(t, s.Advance(ctx, cb, 0, "step"))
+		must(t, s.Advance(ctx, cb, 0, callbackline.Plain("step")))
 		saveAttempt(t, s, cb, 1)
 		return cb.ID
 	}
@@ -258,7 +258,7 @@ func testPrune(t *testing.T, s Backend) {
 	keep = append(keep, working)
 	cb := getCallback(t, s, working)
 	cb.UpdatedAt = now
-	must(t, s.Advance(ctx, cb, 0, "later step"))
+	must(t, s.Advance(ctx, cb, 0, callbackline.Plain("later step")))
 
 	var total callbackline.Pruned
 	for range 10 {

@@ -71,7 +71,7 @@ func testFoldRefired(t *testing.T, s Backend) {
 	wantCode(t, err, callbackline.ENOTFOUND) // nothing handed to Bitrix24 yet
 
 	cb.State, cb.UpdatedAt = callbackline.StatePlaced, now
-	must(t, s.Advance(ctx, cb, 0, "placed"))
+	must(t, s.Advance(ctx, cb, 0, callbackline.Plain("placed")))
 	got, err := s.FoldRefired(ctx, "m1", "+74951234567", now, now)
 	if err != nil || got.ID != cb.ID || got.Duplicates != 1 || !sameTime(got.LastDuplicateAt, now) {
 		t.Fatalf("fold while placed: %+v %v", got, err)
@@ -84,7 +84,7 @@ func testFoldRefired(t *testing.T, s Backend) {
 	// Done since: folded only while the call's start is within since.
 	placedAttempt(t, s, cb, "callback.abc.1", now)
 	cb.State = callbackline.StateDone
-	must(t, s.Advance(ctx, cb, 0, "done"))
+	must(t, s.Advance(ctx, cb, 0, callbackline.Plain("done")))
 	if got, err := s.FoldRefired(ctx, "m1", "+74951234567", now.Add(-time.Minute), now); err != nil || got.Duplicates != 2 {
 		t.Fatalf("fold after the call: %+v %v", got, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 // runWork runs the callbackline.WorkStore tests (called by Run).
 func runWork(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("AdvanceHistory", func(t *testing.T) { testAdvanceHistory(t, open(t)) })
+	t.Run("AdvanceNoteCode", func(t *testing.T) { testAdvanceNoteCode(t, open(t)) })
 	t.Run("AdvanceErrors", func(t *testing.T) { testAdvanceErrors(t, open(t)) })
 	t.Run("AdvanceConcurrent", func(t *testing.T) { testAdvanceConcurrent(t, open(t)) })
 	t.Run("AttemptRoundTrip", func(t *testing.T) { testAttemptRoundTrip(t, open(t)) })
@@ -123,7 +125,7 @@ func testAdvanceHistory(t *testing.T, s Backend) {
 		if st.edit != nil {
 			st.edit(cb)
 		}
-		must(t, s.Advance(ctx, cb, st.attempt, st.note))
+		must(t, s.Advance(ctx, cb, st.attempt, callbackline.Plain(st.note)))
 	}
 	checkAdvanced(t, s, cb, next, base.Add(3*time.Second))
 	checkHistory(t, s, cb.ID, steps, base)
@@ -183,7 +185,7 @@ func checkHistory(t *testing.T, s Backend, id int64, steps []advanceStep, base t
 func testAdvanceClears(t *testing.T, s Backend, cb *callbackline.Callback) {
 	cb.State, cb.NextAt, cb.Reason, cb.UpdatedAt = callbackline.StateRouting, time.Time{}, "", time.Time{}
 	before := time.Now().Add(-time.Second)
-	must(t, s.Advance(ctxT(t), cb, 0, "working hours began"))
+	must(t, s.Advance(ctxT(t), cb, 0, callbackline.Plain("working hours began")))
 	got := getCallback(t, s, cb.ID)
 	if !got.NextAt.IsZero() || got.Reason != "" || got.State != callbackline.StateRouting {
 		t.Errorf("after clearing: NextAt %v reason %q state %q", got.NextAt, got.Reason, got.State)
@@ -197,6 +199,54 @@ func testAdvanceClears(t *testing.T, s Backend, cb *callbackline.Callback) {
 	}
 }
 
+// testAdvanceNoteCode: a note's code and arguments, nested notes among
+// them, come back from History as they were given, with its English in
+// Note; a free text has no code; the control actions' entries have theirs.
+func testAdvanceNoteCode(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1")
+	cb := newCallback(t, s, "+4930111")
+	at := time.Date(2026, 3, 4, 9, 30, 0, 0, time.UTC)
+	notes := []callbackline.Note{
+		callbackline.NewNote("ringing", callbackline.NewNote("employee", "Анна Шульц «A&B»", "101")),
+		callbackline.NewNote("scheduled", callbackline.NewNote("client_again", "486"), at),
+		callbackline.NewNote("registered", "call-7", callbackline.NoteList([]callbackline.Note{
+			callbackline.NewNote("extension", "101"), callbackline.NewNote("employee", callbackline.NewNote("line_target"), "200")})),
+		callbackline.NewNote("routing"),
+		callbackline.Plain("a free text"),
+	}
+	for i, n := range notes {
+		cb.State, cb.UpdatedAt = callbackline.StateRouting, at.Add(time.Duration(i)*time.Second)
+		must(t, s.Advance(ctx, cb, 0, n))
+	}
+	h := history(t, s, cb.ID)
+	if len(h) != len(notes) {
+		t.Fatalf("history has %d entries, want %d", len(h), len(notes))
+	}
+	for i, n := range notes {
+		if !reflect.DeepEqual(h[i].Said, n) && !(n.Code == "" && h[i].Said.Code == "") {
+			t.Errorf("history[%d].Said = %+v, want %+v", i, h[i].Said, n)
+		}
+		if h[i].Note != n.English() {
+			t.Errorf("history[%d].Note = %q, want the English %q", i, h[i].Note, n.English())
+		}
+	}
+	if want := "call card registered (call-7); ringing extension 101, line target (extension 200)"; h[2].Note != want {
+		t.Errorf("history[2].Note = %q, want %q", h[2].Note, want)
+	}
+	if h[4].Said.Code != "" || h[4].Note != "a free text" {
+		t.Errorf("a free text came back as %+v", h[4])
+	}
+	cb.State, cb.UpdatedAt = callbackline.StateScheduled, at.Add(time.Minute)
+	must(t, s.Advance(ctx, cb, 0, callbackline.Plain("waiting")))
+	_, err := s.Control(ctx, callbackline.ControlRequest{ID: cb.ID, MemberID: "m1", Action: callbackline.ActionCancel, By: "Anna"})
+	must(t, err)
+	h = history(t, s, cb.ID)
+	if last := h[len(h)-1]; !reflect.DeepEqual(last.Said, callbackline.NewNote("cancel", "Anna")) || last.Note != "cancelled by Anna: nothing is dialled" {
+		t.Errorf("the cancel's entry = %+v, want its code and English", last)
+	}
+}
+
 func testAdvanceErrors(t *testing.T, s Backend) {
 	ctx := ctxT(t)
 	savePortals(t, s, "m1")
@@ -204,16 +254,16 @@ func testAdvanceErrors(t *testing.T, s Backend) {
 
 	missing := *cb
 	missing.ID, missing.State = 999999, callbackline.StateRouting
-	wantCode(t, s.Advance(ctx, &missing, 0, "x"), callbackline.ENOTFOUND)
+	wantCode(t, s.Advance(ctx, &missing, 0, callbackline.Plain("x")), callbackline.ENOTFOUND)
 
 	bad := *cb
 	bad.State = "dancing"
-	wantCode(t, s.Advance(ctx, &bad, 0, "x"), callbackline.EINVALID)
+	wantCode(t, s.Advance(ctx, &bad, 0, callbackline.Plain("x")), callbackline.EINVALID)
 
 	// An unknown attempt fails the whole step: the callback is unchanged.
 	step := *cb
 	step.State, step.ClientAttempts, step.UpdatedAt = callbackline.StateRingingClient, 2, time.Now()
-	wantCode(t, s.Advance(ctx, &step, 424242, "ringing"), callbackline.ENOTFOUND)
+	wantCode(t, s.Advance(ctx, &step, 424242, callbackline.Plain("ringing")), callbackline.ENOTFOUND)
 	got := getCallback(t, s, cb.ID)
 	if got.State != callbackline.StateReceived || got.ClientAttempts != 0 {
 		t.Errorf("a failed Advance changed the callback: state %q client attempts %d", got.State, got.ClientAttempts)
@@ -236,7 +286,7 @@ func testAdvanceConcurrent(t *testing.T, s Backend) {
 		wg.Go(func() {
 			c := *cb
 			c.State, c.Reason, c.ClientAttempts, c.UpdatedAt = states[i%len(states)], fmt.Sprintf("r%d", i), i, time.Now()
-			errs[i] = s.Advance(ctx, &c, 0, fmt.Sprintf("step %d", i))
+			errs[i] = s.Advance(ctx, &c, 0, callbackline.Plain(fmt.Sprintf("step %d", i)))
 		})
 	}
 	wg.Wait()
@@ -409,11 +459,11 @@ func testWorkCascade(t *testing.T, s Backend) {
 	cb := newCallback(t, s, "+4930111")
 	a := saveAttempt(t, s, cb, 1)
 	cb.State = callbackline.StateRingingEmployee
-	must(t, s.Advance(ctx, cb, a.ID, "ringing"))
+	must(t, s.Advance(ctx, cb, a.ID, callbackline.Plain("ringing")))
 	keep := intake(t, s, request("m2", "+4930333")).Callback
 	ka := saveAttempt(t, s, keep, 1)
 	keep.State = callbackline.StateRouting
-	must(t, s.Advance(ctx, keep, 0, "routing"))
+	must(t, s.Advance(ctx, keep, 0, callbackline.Plain("routing")))
 
 	must(t, s.DeletePortal(ctx, "m1"))
 	if list, err := s.Attempts(ctx, cb.ID); err != nil || len(list) != 0 {
