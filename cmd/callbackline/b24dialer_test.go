@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,27 @@ lines:
 	return r
 }
 
+// b24Fallback is a SIP line falling back to the Bitrix24 dialer, calling
+// from b24Line.
+const b24Fallback = "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
+
+// pbxTrunk is the sip section with one trunk, pbx, calling the
+// employees and clients at addr; more is YAML added to the trunk.
+func pbxTrunk(addr, more string) string {
+	return fmt.Sprintf("sip:\n  listen: \"127.0.0.1:0\"\n  trunks:\n    - name: pbx\n      employee: \"sip:{extension}@%s\"\n      client: \"sip:{number}@%s\"\n%s", addr, addr, more)
+}
+
+// trunkPhone is a Go phone standing for the PBX behind a trunk.
+func trunkPhone(t *testing.T) *siptest.Phone {
+	t.Helper()
+	ph, err := siptest.NewPhone(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ph.Close)
+	return ph
+}
+
 // b24Lines is a line on the Bitrix24 dialer calling from from.
 func b24Lines(from string) string {
 	return fmt.Sprintf("  - number: callbackline\n    name: callbackline\n    dialer: bitrix24\n    from_line: %s\n", from)
@@ -90,27 +112,25 @@ func (r *b24Rig) start() *service {
 // event among them, to be bound.
 func (r *b24Rig) install() {
 	r.t.Helper()
-	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		r.t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
+	sendInstall(r.t, r.portal, "http://"+r.addr)
 	r.endEventBound()
 }
 
-// endEventBound waits until ONVOXIMPLANTCALLEND is bound, then finishes
+// endEventBound waits until ONVOXIMPLANTCALLEND is bound and the line
+// callbackline registered (the service binds the events first, then
+// registers the lines: a form sent in between is refused), then finishes
 // the installation.
 func (r *b24Rig) endEventBound() {
 	r.t.Helper()
 	if err := within(time.Minute, func() bool {
-		for _, h := range r.portal.Handlers() {
-			if h.Event == bitrix24test.EventVoxCallEnd {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(r.portal.Handlers(), func(h bitrix24test.Handler) bool { return h.Event == bitrix24test.EventVoxCallEnd })
 	}); err != nil {
 		r.t.Fatal("ONVOXIMPLANTCALLEND was not bound")
+	}
+	if err := within(time.Minute, func() bool {
+		return slices.ContainsFunc(r.portal.Lines(), func(l bitrix24test.Line) bool { return l.Number == "callbackline" })
+	}); err != nil {
+		r.t.Fatalf("the line callbackline was not registered: %+v", r.portal.Lines())
 	}
 	r.portal.FinishInstall()
 }
@@ -191,19 +211,7 @@ func (r *b24Rig) callbacks() []int64 {
 // waitState waits until the only callback is in state and returns it.
 func (r *b24Rig) waitState(state string) apiCallback {
 	r.t.Helper()
-	var cb apiCallback
-	err := within(2*time.Minute, func() bool {
-		ids := r.callbacks()
-		if len(ids) != 1 {
-			return false
-		}
-		cb = apiCallback{}
-		return r.api(fmt.Sprintf("/api/v1/callbacks/%d", ids[0]), &cb) == nil && cb.Callback.State == state
-	})
-	if err != nil {
-		r.t.Fatalf("the callback did not reach %s: %+v", state, cb)
-	}
-	return cb
+	return r.waitCallback(state, func(cb apiCallback) bool { return cb.Callback.State == state })
 }
 
 // historyHas reports whether a history note contains s.
@@ -214,6 +222,22 @@ func (cb apiCallback) historyHas(s string) bool {
 		}
 	}
 	return false
+}
+
+// startedOnce: voximplant.callback.start was sent exactly once.
+func (r *b24Rig) startedOnce() {
+	r.t.Helper()
+	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
+		r.t.Errorf("voximplant.callback.start sent %d times", n)
+	}
+}
+
+// placed: the portal's telephony placed n calls.
+func (r *b24Rig) placed(n int) {
+	r.t.Helper()
+	if got := len(r.portal.VoxCalls()); got != n {
+		r.t.Errorf("%d calls placed, want %d", got, n)
+	}
 }
 
 // noExternalCalls: the Bitrix24 dialer never registers nor finishes an
@@ -257,11 +281,7 @@ func testB24AppPageOnly(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, "  - number: callbackline\n    name: callbackline\n", "")
 	svc := r.start()
 	defer svc.stop(t)
-	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
+	sendInstall(t, r.portal, "http://"+r.addr)
 	if err := within(time.Minute, func() bool { return logHas(t, r.log.Name(), "portal set up") }); err != nil {
 		t.Fatal("the portal was never set up")
 	}
@@ -271,15 +291,10 @@ func testB24AppPageOnly(t *testing.T, bin string) {
 	if !strings.Contains(cb.Callback.Reason, "no_trunk") || !strings.Contains(cb.Callback.Reason, "Bitrix24 dialer") || !cb.historyHas("no SIP trunk") {
 		t.Errorf("a SIP line without SIP: %+v", cb)
 	}
-	form := url.Values{"member_id": {r.portal.MemberID()}, "APPLICATION_TOKEN": {r.portal.ApplicationToken()},
-		"AUTH_ID": {r.portal.IssueTokens(1).AccessToken}, "action": {"save_lines"},
-		"lines": {"- number: callbackline\n  name: callbackline\n  dialer: bitrix24\n  from_line: " + b24Line + "\n"}}
-	res, err = http.PostForm("http://"+r.addr+"/bitrix24/app?DOMAIN="+r.portal.Host(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body := readBody(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, `class="saved"`) {
-		t.Fatalf("saving the line on the app page: %d\n%s", res.StatusCode, body)
+	status, page := postAppPage(t, r.addr, r.portal, 1, url.Values{"action": {"save_lines"},
+		"lines": {"- number: callbackline\n  name: callbackline\n  dialer: bitrix24\n  from_line: " + b24Line + "\n"}})
+	if status != http.StatusOK || !strings.Contains(page, `class="saved"`) {
+		t.Fatalf("saving the line on the app page: %d\n%s", status, page)
 	}
 	r.endEventBound()
 	r.portal.ResetRequests() // the failed SIP callback logged its missed call; the Bitrix24 dialer must not
@@ -300,14 +315,12 @@ func testB24AppPageOnly(t *testing.T, bin string) {
 // external call.
 func testB24EndToEnd(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
+	r.startAndSubmit()
 	vc := r.voxCalls(1)[0]
 	if vc.FromLine != b24Line || vc.ToNumber != b24Client || !strings.Contains(vc.Text, "Jahresvertrags") || vc.Voice != "eurgermanfemale" {
 		t.Fatalf("placed %+v", vc)
 	}
-	r.waitState("placed")
-	r.end(vc.CallID, "200", 42, false)
+	r.endPlaced(vc.CallID, "200", 42, false)
 	cb := r.waitState("done")
 	if len(cb.Attempts) != 1 || cb.Attempts[0].CallID != vc.CallID || cb.Attempts[0].Dialer != "bitrix24" || cb.Attempts[0].Duration != 42 {
 		t.Errorf("attempts %+v", cb.Attempts)
@@ -319,19 +332,26 @@ func testB24EndToEnd(t *testing.T, bin string) {
 			t.Errorf("the application page does not show %q", s)
 		}
 	}
-	if len(r.portal.VoxCalls()) != 1 {
-		t.Errorf("%d calls placed", len(r.portal.VoxCalls()))
-	}
+	r.placed(1)
 	r.noExternalCalls()
 }
 
 // startAndSubmit starts the service, installs the application and
-// submits the form; stop the service it returns.
-func (r *b24Rig) startAndSubmit() *service {
+// submits the form; the service stops when the test ends.
+func (r *b24Rig) startAndSubmit() {
+	r.t.Helper()
 	svc := r.start()
+	r.t.Cleanup(func() { svc.stop(r.t) })
 	r.install()
 	r.submit()
-	return svc
+}
+
+// endPlaced waits until the only callback is placed, then ends its call
+// in the portal as end does.
+func (r *b24Rig) endPlaced(callID, code string, duration int, lost bool) {
+	r.t.Helper()
+	r.waitState("placed")
+	r.end(callID, code, duration, lost)
 }
 
 // end ends a placed call in the portal; lost: its end event is lost.
@@ -346,20 +366,15 @@ func (r *b24Rig) end(callID, code string, duration int, lost bool) {
 // answered.
 func testB24Redial(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
-	r.waitState("placed")
-	r.end(r.voxCalls(1)[0].CallID, "486", 0, false)
+	r.startAndSubmit()
+	r.endPlaced(r.voxCalls(1)[0].CallID, "486", 0, false)
 	second := r.voxCalls(2)[1]
-	r.waitState("placed")
-	r.end(second.CallID, "200", 30, false)
+	r.endPlaced(second.CallID, "200", 30, false)
 	cb := r.waitState("done")
 	if len(cb.Attempts) != 2 || cb.Attempts[0].StatusCode != "486" || cb.Attempts[1].StatusCode != "200" || !cb.historyHas("busy (486); calling again later") {
 		t.Errorf("callback %+v", cb)
 	}
-	if n := len(r.portal.VoxCalls()); n != 2 {
-		t.Errorf("%d calls placed, want 2", n)
-	}
+	r.placed(2)
 	r.noExternalCalls()
 }
 
@@ -367,10 +382,8 @@ func testB24Redial(t *testing.T, bin string) {
 // outcome is read from voximplant.statistic.get.
 func testB24LostEvent(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
-	r.waitState("placed")
-	r.end(r.voxCalls(1)[0].CallID, "200", 17, true)
+	r.startAndSubmit()
+	r.endPlaced(r.voxCalls(1)[0].CallID, "200", 17, true)
 	cb := r.waitState("done")
 	if !cb.historyHas("read from Bitrix24's call statistics") || cb.Attempts[0].Duration != 17 {
 		t.Errorf("callback %+v", cb)
@@ -385,18 +398,14 @@ func testB24LostEvent(t *testing.T, bin string) {
 func testB24AnswerLost(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
 	r.portal.InjectFault("voximplant.callback.start", bitrix24test.Fault{Drop: true, AfterRun: true, Times: 1})
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
+	r.startAndSubmit()
 	vc := r.voxCalls(1)[0]
-	r.waitState("placed")
-	r.end(vc.CallID, "200", 25, false) // its event names a CALL_ID callbackline never learnt
+	r.endPlaced(vc.CallID, "200", 25, false) // its event names a CALL_ID callbackline never learnt
 	cb := r.waitState("done")
 	if !cb.historyHas("found in Bitrix24's call statistics") || cb.Attempts[0].CallID != vc.CallID {
 		t.Errorf("callback %+v", cb)
 	}
-	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
-		t.Errorf("voximplant.callback.start sent %d times", n)
-	}
+	r.startedOnce()
 }
 
 // testB24Refused: Bitrix24 refuses the start (the application's user
@@ -426,16 +435,15 @@ func testB24Refused(t *testing.T, bin, from, says string) {
 	if page := appPageOf(t, r.addr, r.portal); !strings.Contains(page, says) {
 		t.Errorf("the application page does not say %q", says)
 	}
-	if n := len(r.portal.VoxCalls()); n != 0 {
-		t.Errorf("%d calls placed", n)
-	}
+	r.placed(0)
 	if len(r.portal.Notifications()) == 0 {
 		t.Error("nobody was told")
 	}
 }
 
-// waitCallback waits until the only callback satisfies ok.
-func (r *b24Rig) waitCallback(ok func(apiCallback) bool) apiCallback {
+// waitCallback waits until there is one callback and it satisfies ok,
+// and returns it; what says what ok awaits.
+func (r *b24Rig) waitCallback(what string, ok func(apiCallback) bool) apiCallback {
 	r.t.Helper()
 	var cb apiCallback
 	err := within(2*time.Minute, func() bool {
@@ -444,7 +452,7 @@ func (r *b24Rig) waitCallback(ok func(apiCallback) bool) apiCallback {
 		return len(ids) == 1 && r.api(fmt.Sprintf("/api/v1/callbacks/%d", ids[0]), &cb) == nil && ok(cb)
 	})
 	if err != nil {
-		r.t.Fatalf("the callback never got there: %+v (%d callbacks)", cb, len(r.callbacks()))
+		r.t.Fatalf("the callback did not reach %s: %+v (%d callbacks)", what, cb, len(r.callbacks()))
 	}
 	return cb
 }
@@ -482,35 +490,21 @@ func testB24Loop(t *testing.T, bin string) {
 		}
 	}
 	r.submit()
-	cb := r.waitCallback(func(cb apiCallback) bool { return cb.Callback.State == "failed" && cb.Callback.Duplicates == 1 })
+	cb := r.waitCallback("failed with one duplicate", func(cb apiCallback) bool { return cb.Callback.State == "failed" && cb.Callback.Duplicates == 1 })
 	if !strings.Contains(cb.Callback.Reason, "application's line") || !cb.historyHas("folded in, not called again") {
 		t.Errorf("callback %+v", cb)
 	}
-	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
-		t.Errorf("voximplant.callback.start sent %d times", n)
-	}
-	if n := len(r.portal.VoxCalls()); n != 0 {
-		t.Errorf("%d calls placed", n)
-	}
+	r.startedOnce()
+	r.placed(0)
 }
 
 // testB24Fallback: a SIP line whose trunk does not serve the portal falls
 // back to Bitrix24's telephony, and the history says so.
 func testB24Fallback(t *testing.T, bin string) {
-	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
-	r := newB24Rig(t, bin, lines, `sip:
-  listen: "127.0.0.1:0"
-  trunks:
-    - name: pbx
-      employee: "sip:{extension}@127.0.0.1:9"
-      client: "sip:{number}@127.0.0.1:9"
-      portals: ["0123456789abcdef0123456789abcdef"]
-`)
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
+	r := newB24Rig(t, bin, b24Fallback, pbxTrunk("127.0.0.1:9", "      portals: [\"0123456789abcdef0123456789abcdef\"]\n"))
+	r.startAndSubmit()
 	vc := r.voxCalls(1)[0]
-	r.waitState("placed")
-	r.end(vc.CallID, "200", 12, false)
+	r.endPlaced(vc.CallID, "200", 12, false)
 	cb := r.waitState("done")
 	if !cb.historyHas("fallback to Bitrix24 (no_trunk") {
 		t.Errorf("the history does not show the fallback: %+v", cb.History)
@@ -527,7 +521,7 @@ func testB24Killed(t *testing.T, bin string) {
 	r.install()
 	r.submit()
 	vc := r.voxCalls(1)[0]
-	r.waitCallback(func(cb apiCallback) bool { return cb.historyHas("Bitrix24 placed the call") })
+	r.waitCallback("placed by Bitrix24", func(cb apiCallback) bool { return cb.historyHas("Bitrix24 placed the call") })
 	svc.kill()
 	// Nobody listens: Bitrix24's delivery fails, as it would.
 	if err := r.portal.EndVoxCall(context.Background(), vc.CallID, bitrix24test.VoxEnd{Code: "200", Duration: 33}, false); err == nil {
@@ -539,9 +533,7 @@ func testB24Killed(t *testing.T, bin string) {
 	if cb.Attempts[0].Duration != 33 || len(cb.Attempts) != 1 {
 		t.Errorf("callback %+v", cb)
 	}
-	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
-		t.Errorf("voximplant.callback.start sent %d times", n)
-	}
+	r.startedOnce()
 	r.noExternalCalls()
 }
 
@@ -549,23 +541,9 @@ func testB24Killed(t *testing.T, bin string) {
 // (the registrar refuses the password) falls back to Bitrix24; the phone
 // behind the trunk never gets an INVITE.
 func testB24FallbackRegister(t *testing.T, bin string) {
-	ph, err := siptest.NewPhone(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := trunkPhone(t)
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
-	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
-	r := newB24Rig(t, bin, lines, fmt.Sprintf(`sip:
-  listen: "127.0.0.1:0"
-  trunks:
-    - name: pbx
-      employee: "sip:{extension}@%s"
-      client: "sip:{number}@%s"
-      username: cb
-      password: wrong
-      register: true
-`, ph.Addr(), ph.Addr()))
+	r := newB24Rig(t, bin, b24Fallback, pbxTrunk(ph.Addr(), "      username: cb\n      password: wrong\n      register: true\n"))
 	svc := r.start()
 	defer svc.stop(t)
 	if err := within(time.Minute, func() bool { return logHas(t, r.log.Name(), "sip registration failed") }); err != nil {
@@ -574,8 +552,7 @@ func testB24FallbackRegister(t *testing.T, bin string) {
 	r.install()
 	r.submit()
 	vc := r.voxCalls(1)[0]
-	r.waitState("placed")
-	r.end(vc.CallID, "200", 9, false)
+	r.endPlaced(vc.CallID, "200", 9, false)
 	cb := r.waitState("done")
 	if !cb.historyHas("fallback to Bitrix24 (the SIP trunk is down") {
 		t.Errorf("the history does not show the fallback: %+v", cb.History)
@@ -590,28 +567,15 @@ func testB24FallbackRegister(t *testing.T, bin string) {
 // phone rings falls back to Bitrix24 in the same run; the history shows
 // the refusal and the fallback, and the SIP attempt's call card is closed.
 func testB24FallbackRefused(t *testing.T, bin string) {
-	ph, err := siptest.NewPhone(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := trunkPhone(t)
 	ph.Set("", siptest.Behavior{Action: siptest.Refuse, Status: 503})
-	lines := "  - number: callbackline\n    name: callbackline\n    fallback: bitrix24\n    from_line: " + b24Line + "\n"
-	r := newB24Rig(t, bin, lines, fmt.Sprintf(`sip:
-  listen: "127.0.0.1:0"
-  trunks:
-    - name: pbx
-      employee: "sip:{extension}@%s"
-      client: "sip:{number}@%s"
-`, ph.Addr(), ph.Addr()))
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
+	r := newB24Rig(t, bin, b24Fallback, pbxTrunk(ph.Addr(), ""))
+	r.startAndSubmit()
 	vc := r.voxCalls(1)[0]
 	if vc.FromLine != b24Line || vc.ToNumber != b24Client {
 		t.Errorf("placed %+v", vc)
 	}
-	r.waitState("placed")
-	r.end(vc.CallID, "200", 21, false)
+	r.endPlaced(vc.CallID, "200", 21, false)
 	cb := r.waitState("done")
 	if !cb.historyHas("fallback to Bitrix24 (the SIP trunk refused every INVITE") || !cb.historyHas("503") {
 		t.Errorf("the history does not show the refusal and the fallback: %+v", cb.History)
@@ -634,8 +598,7 @@ func testB24FallbackRefused(t *testing.T, bin string) {
 func testB24NoBalance(t *testing.T, bin string) {
 	r := newB24Rig(t, bin, b24Lines(b24Line), "")
 	r.portal.SetBalance(false)
-	svc := r.startAndSubmit()
-	defer svc.stop(t)
+	r.startAndSubmit()
 	cb := r.waitState("failed")
 	if !strings.Contains(cb.Callback.Reason, "balance") || !cb.historyHas("top it up") || len(cb.Attempts) != 1 || cb.Attempts[0].StatusCode != "402" {
 		t.Errorf("callback %+v", cb)
@@ -643,8 +606,6 @@ func testB24NoBalance(t *testing.T, bin string) {
 	if page := appPageOf(t, r.addr, r.portal); !strings.Contains(page, "top it up") {
 		t.Error("the application page does not say to top the balance up")
 	}
-	if n := len(r.portal.RESTCalls("voximplant.callback.start")); n != 1 {
-		t.Errorf("voximplant.callback.start sent %d times", n)
-	}
+	r.startedOnce()
 	r.noExternalCalls()
 }

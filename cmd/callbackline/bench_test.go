@@ -64,15 +64,7 @@ func BenchmarkEventToRing(b *testing.B) {
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- a.run(runCtx) }()
-		res, err := portal.SendInstall(ctx, cfg.PublicURL+"/bitrix24/install")
-		if err != nil || res.StatusCode != http.StatusOK {
-			b.Fatalf("install: %v %v", res, err)
-		}
-		res.Body.Close()
-		if err := within(time.Minute, func() bool { return len(portal.Handlers()) >= 3 }); err != nil {
-			b.Fatal("events not bound")
-		}
-		portal.FinishInstall()
+		installInto(b, portal, cfg.PublicURL)
 
 		events := benchEventCount()
 		lat := make([]time.Duration, 0, events)

@@ -142,15 +142,7 @@ func (r *clusterRig) stopAll() {
 // install installs the application through the balancer.
 func (r *clusterRig) install() {
 	r.t.Helper()
-	res, err := r.portal.SendInstall(context.Background(), r.lb.URL+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		r.t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
-	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
-		r.t.Fatal("the events were not bound")
-	}
-	r.portal.FinishInstall()
+	installInto(r.t, r.portal, r.lb.URL)
 }
 
 // submit submits the callback form for a number; it reports whether the

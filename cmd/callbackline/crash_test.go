@@ -165,11 +165,7 @@ func TestCrashDurability(t *testing.T) {
 	events := "http://" + addr + "/bitrix24/events"
 
 	svc := start(t, bin, addr, env, logf)
-	res, err := portal.SendInstall(context.Background(), "http://"+addr+"/bitrix24/install")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("install: %v %v", res, err)
-	}
-	res.Body.Close()
+	sendInstall(t, portal, "http://"+addr)
 
 	var (
 		next  atomic.Int64 // the number suffix of the next request

@@ -17,15 +17,30 @@ import (
 // events are bound.
 func (r *callRig) installAndSubmitNothing() {
 	r.t.Helper()
-	res, err := r.portal.SendInstall(context.Background(), "http://"+r.addr+"/bitrix24/install")
+	installInto(r.t, r.portal, "http://"+r.addr)
+}
+
+// sendInstall posts the portal's ONAPPINSTALL to the service at base (its
+// URL) and fails t unless the service took it (200).
+func sendInstall(t testing.TB, p *bitrix24test.Portal, base string) {
+	t.Helper()
+	res, err := p.SendInstall(context.Background(), base+"/bitrix24/install")
 	if err != nil || res.StatusCode != http.StatusOK {
-		r.t.Fatalf("install: %v %v", res, err)
+		t.Fatalf("install: %v %v", res, err)
 	}
 	res.Body.Close()
-	if err := within(time.Minute, func() bool { return len(r.portal.Handlers()) >= 3 }); err != nil {
-		r.t.Fatal("the events were not bound")
+}
+
+// installInto installs the application into the service at base: it
+// sends the installation, waits until the events are bound and finishes
+// the installation on the portal.
+func installInto(t testing.TB, p *bitrix24test.Portal, base string) {
+	t.Helper()
+	sendInstall(t, p, base)
+	if err := within(time.Minute, func() bool { return len(p.Handlers()) >= 3 }); err != nil {
+		t.Fatal("the events were not bound")
 	}
-	r.portal.FinishInstall()
+	p.FinishInstall()
 }
 
 // waitLines waits until the portal has n lines registered.
