@@ -94,7 +94,7 @@ func TestLineFormInBrowser(t *testing.T) {
 	}
 
 	dom = chromium(t, same.URL+"/frame?lang=de")
-	if !strings.Contains(dom, "Wer antwortet") || !strings.Contains(dom, "Nicht gespeichert: die Leitungen enthalten Fehler.") {
+	if !strings.Contains(dom, "Wer antwortet") || !strings.Contains(dom, "Nicht gespeichert: Die Leitungen enthalten Fehler.") {
 		t.Errorf("the German form:\n%s", dom)
 	}
 }

@@ -104,7 +104,7 @@ var pageDE = map[string]string{
 	// Lines
 	"The portal's calls use these lines from now on.":                    "Die Anrufe des Portals nutzen ab jetzt diese Leitungen.",
 	"The text below is as you typed it.":                                 "Unten steht der Text so, wie Sie ihn eingegeben haben.",
-	"Not saved: the lines have errors.":                                  "Nicht gespeichert: die Leitungen enthalten Fehler.",
+	"Not saved: the lines have errors.":                                  "Nicht gespeichert: Die Leitungen enthalten Fehler.",
 	"The text below is as you typed it; the stored lines are unchanged.": "Unten steht der Text so, wie Sie ihn eingegeben haben; die gespeicherten Leitungen sind unverändert.",
 	"This portal's own lines":                                            "Die eigenen Leitungen dieses Portals",
 	"saved %s":                                                           "gespeichert %s",
@@ -151,7 +151,7 @@ var pageDE = map[string]string{
 	"%d numbers or prefixes are blocked: requests for them are rejected and never called.": "%d {Nummer oder Präfix ist|Nummern oder Präfixe sind} gesperrt: Anfragen dafür werden abgelehnt und nie angerufen.",
 	"No number is blocked.": "Keine Nummer ist gesperrt.",
 	"One number a line in international form (+49 30 1234567), or a prefix ending in * (+49 900*).": "Eine Nummer pro Zeile im internationalen Format (+49 30 1234567) oder ein Präfix mit * am Ende (+49 900*).",
-	"Not saved: the list has errors.": "Nicht gespeichert: die Liste enthält Fehler.",
+	"Not saved: the list has errors.": "Nicht gespeichert: Die Liste enthält Fehler.",
 	"The stored list is unchanged.":   "Die gespeicherte Liste ist unverändert.",
 	"Save blocked numbers":            "Gesperrte Nummern speichern",
 	// SIP account
@@ -175,7 +175,7 @@ var pageDE = map[string]string{
 	"Voice":  "Stimme",
 	"Listen": "Anhören",
 	// Callback states (ids; English in pageWords["en"])
-	"routing":          "Mitarbeiter wird gewählt",
+	"routing":          "Mitarbeiter wird ausgewählt",
 	"placed":           "Anruf gestartet",
 	"ringing_employee": "Mitarbeiter wird angerufen",
 	"announcing":       "Ansage an den Mitarbeiter",
@@ -194,6 +194,6 @@ var pageDE = map[string]string{
 	"too many calls at once; the call waits":       "zu viele gleichzeitige Anrufe; der Anruf wartet",
 	"the call's outcome could not be learnt":       "das Ergebnis des Anrufs ließ sich nicht ermitteln",
 	// SIP account status
-	"The SIP account is not registered: check the registrar, the user name and the password.": "Das SIP-Konto ist nicht registriert: prüfen Sie Registrar, Benutzernamen und Passwort.",
+	"The SIP account is not registered: check the registrar, the user name and the password.": "Das SIP-Konto ist nicht registriert: Prüfen Sie Registrar, Benutzernamen und Passwort.",
 	"The SIP account is not in use by the dialer yet; save it again if this stays.":           "Das SIP-Konto wird noch nicht für Anrufe genutzt; speichern Sie es erneut, wenn diese Meldung bleibt.",
 }

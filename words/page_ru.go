@@ -147,7 +147,7 @@ var pageRU = map[string]string{
 	"The stored countries are unchanged.":                        "Сохранённые страны не изменились.",
 	"Save countries":                                             "Сохранить страны",
 	// Blocked numbers
-	"These numbers are never called from now on.":                                          "Теперь на эти номера никогда не звонят.",
+	"These numbers are never called from now on.":                                          "Теперь на эти номера звонить не будут.",
 	"%d numbers or prefixes are blocked: requests for them are rejected and never called.": "{Заблокирован|Заблокировано|Заблокировано} %d {номер или префикс|номера или префикса|номеров или префиксов}: заявки с них отклоняются, звонков на них не будет.",
 	"No number is blocked.": "Заблокированных номеров нет.",
 	"One number a line in international form (+49 30 1234567), or a prefix ending in * (+49 900*).": "По одному номеру в строке в международном формате (+7 495 1234567) или префикс со * в конце (+7 809*).",
