@@ -76,11 +76,8 @@ type demoRun struct {
 // simulated Bitrix24 portal, the service on SQLite in a temporary folder,
 // an employee's and a client's phone, an installation, a callback form,
 // and the call written into the CRM with its recording.
-func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
+func demo(ctx context.Context, out io.Writer, o demoOptions) error {
 	o.setDefaults()
-	if o.Dialer == "bitrix24" {
-		return demoBitrix24(ctx, out, o)
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	d, cleanup, err := newDemoRun(out, o)
@@ -88,7 +85,16 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 		return err
 	}
 	defer cleanup()
+	if o.Dialer == "bitrix24" {
+		return d.bitrix24Demo(ctx)
+	}
+	return d.sipDemo(ctx)
+}
 
+// sipDemo shows a line on the SIP dialer: the employee's and the client's
+// phones behind one SIP trunk, each request heard by the employee's phone,
+// and the call's recording in the CRM.
+func (d *demoRun) sipDemo(ctx context.Context) error {
 	empHost, cliHost, stopPhones, err := d.phones(ctx)
 	if err != nil {
 		return err
@@ -97,20 +103,19 @@ func demo(ctx context.Context, out io.Writer, o demoOptions) (err error) {
 	d.portal = bitrix24test.New(bitrix24test.Options{Language: "en"})
 	defer d.portal.Close()
 	d.say("simulated Bitrix24 portal %s (OAuth server %s)", d.portal.Host(), d.portal.OAuthServer())
+	trunk := func(cfg *config.Config) {
+		cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + empHost, Client: "sip:{number}@" + cliHost}}
+	}
+	return d.serve(ctx, trunk, d.sipCalls)
+}
 
-	stopApp, err := d.startService(ctx, empHost, cliHost)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if serr := stopApp(); err == nil {
-			err = serr
-		}
-	}()
-	if err := d.install(ctx); err != nil {
-		return err
-	}
-	var cb *callbackline.Callback
+// sipCalls submits each of demoRequests in turn, waits until the
+// employee's phone heard it, checks what it heard and prints the report.
+func (d *demoRun) sipCalls(ctx context.Context) error {
+	var (
+		cb  *callbackline.Callback
+		err error
+	)
 	heard := make([]string, len(demoRequests)) // what the employee's phone heard in each call
 	for i, req := range demoRequests {
 		if cb, err = d.requestCallback(ctx, req); err != nil {
@@ -226,9 +231,9 @@ func demoBaresip(dir, client, which string) (emp, cli *siptest.Baresip, err erro
 }
 
 // config is the service's configuration for the demo: SQLite in the
-// temporary folder, the simulated portal's OAuth server, one SIP trunk to
-// the demo phones.
-func (d *demoRun) config(listen, empHost, cliHost string) (*config.Config, error) {
+// temporary folder, the simulated portal's OAuth server, no SIP trunk yet
+// (each dialer's demo adds what its line needs).
+func (d *demoRun) config(listen string) *config.Config {
 	cfg := config.Default()
 	cfg.Listen = listen
 	cfg.PublicURL = d.base
@@ -240,25 +245,46 @@ func (d *demoRun) config(listen, empHost, cliHost string) (*config.Config, error
 	cfg.Bitrix24.ClientID, cfg.Bitrix24.ClientSecret, cfg.Bitrix24.OAuthServer = d.portal.ClientID(), d.portal.ClientSecret(), d.portal.OAuthServer()
 	cfg.Bitrix24.AllowNetworks = bitrix24test.LoopbackNetworks // the simulated portal runs on loopback
 	cfg.SIP.Listen = "127.0.0.1:0"
-	cfg.SIP.Trunks = []sip.Trunk{{Name: "demo", Employee: "sip:{extension}@" + empHost, Client: "sip:{number}@" + cliHost}}
 	talk := d.o.Talk // baresip phones never hang up: the call ends after this
 	cfg.Defaults.Policy.MaxCallLength = &talk
 	cfg.Speech.CacheDir = filepath.Join(d.dir, "speech")
 	cfg.Recordings.Dir = filepath.Join(d.dir, "recordings")
 	cfg.ShutdownGrace = 5 * time.Second
-	return cfg, cfg.Validate()
+	return cfg
 }
 
-// startService runs callbackline on a free local port, its timeline
-// printed, and returns how to stop it (which waits for it).
-func (d *demoRun) startService(ctx context.Context, empHost, cliHost string) (stop func() error, err error) {
+// serve runs callbackline on a free local port with the demo's
+// configuration as edit completes it, installs the application in the
+// portal, runs calls, and stops the service. It returns the first error
+// of these, the stop's included.
+func (d *demoRun) serve(ctx context.Context, edit func(*config.Config), calls func(context.Context) error) (err error) {
+	stopApp, err := d.startService(ctx, edit)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if serr := stopApp(); err == nil {
+			err = serr
+		}
+	}()
+	if err := d.install(ctx); err != nil {
+		return err
+	}
+	return calls(ctx)
+}
+
+// startService runs callbackline on a free local port with the demo's
+// configuration as edit completes it, its timeline printed, and returns
+// how to stop it (which waits for it).
+func (d *demoRun) startService(ctx context.Context, edit func(*config.Config)) (stop func() error, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	d.base = "http://" + ln.Addr().String()
-	cfg, err := d.config(ln.Addr().String(), empHost, cliHost)
-	if err != nil {
+	cfg := d.config(ln.Addr().String())
+	edit(cfg)
+	if err := cfg.Validate(); err != nil {
 		ln.Close()
 		return nil, err
 	}

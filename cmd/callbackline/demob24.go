@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"time"
 
 	"github.com/callbackline/callbackline"
@@ -19,33 +17,24 @@ import (
 // demoFromLine is the simulated portal's own rented number.
 const demoFromLine = "reg151083"
 
-// demoBitrix24 shows a line on the Bitrix24 dialer: no PBX, no phones;
-// the simulated portal's telephony places the call, and its end event
-// tells the outcome.
-func demoBitrix24(ctx context.Context, out io.Writer, o demoOptions) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	d, cleanup, err := newDemoRun(out, o)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+// bitrix24Demo shows a line on the Bitrix24 dialer: no PBX, no phones; the
+// simulated portal's telephony places the call, and its end event tells
+// the outcome.
+func (d *demoRun) bitrix24Demo(ctx context.Context) error {
 	d.portal = bitrix24test.New(bitrix24test.Options{Language: "en", Scope: "telephony,call,crm,user_basic,im,timeman"})
 	defer d.portal.Close()
 	d.portal.AddVoxLine(bitrix24test.VoxLine{ID: demoFromLine, Name: "Rented number +49 30 1234567"})
 	d.say("simulated Bitrix24 portal %s with its own telephony line %s (no PBX, no SIP trunk)", d.portal.Host(), demoFromLine)
-	stopApp, err := d.startB24Service(ctx)
-	if err != nil {
-		return err
+	line := func(cfg *config.Config) {
+		cfg.Lines = []config.Line{{Number: "callbackline", Name: "callbackline", Dialer: string(callbackline.DialerBitrix24), FromLine: demoFromLine}}
+		cfg.Bitrix24.EndEventWait = 5 * time.Second
 	}
-	defer func() {
-		if serr := stopApp(); err == nil {
-			err = serr
-		}
-	}()
-	if err := d.install(ctx); err != nil {
-		return err
-	}
+	return d.serve(ctx, line, d.bitrix24Call)
+}
+
+// bitrix24Call submits the first of demoRequests while playing the
+// portal's telephony, and prints the report.
+func (d *demoRun) bitrix24Call(ctx context.Context) error {
 	telephonyDone := make(chan error, 1)
 	go func() { telephonyDone <- d.portalTelephony(ctx) }()
 	cb, err := d.requestCallback(ctx, demoRequests[0])
@@ -56,28 +45,6 @@ func demoBitrix24(ctx context.Context, out io.Writer, o demoOptions) (err error)
 		return err
 	}
 	return d.reportB24(cb)
-}
-
-// startB24Service runs callbackline with one line on the Bitrix24 dialer.
-func (d *demoRun) startB24Service(ctx context.Context) (func() error, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	d.base = "http://" + ln.Addr().String()
-	cfg, err := d.config(ln.Addr().String(), "127.0.0.1:9", "127.0.0.1:9")
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	cfg.SIP.Trunks = nil
-	cfg.Lines = []config.Line{{Number: "callbackline", Name: "callbackline", Dialer: string(callbackline.DialerBitrix24), FromLine: demoFromLine}}
-	cfg.Bitrix24.EndEventWait = 5 * time.Second
-	if err := cfg.Validate(); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	return d.runService(ctx, ln, cfg)
 }
 
 // portalTelephony plays Bitrix24's telephony: once callbackline placed the
