@@ -2,6 +2,7 @@ package callbackline
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones load the same on hosts without tzdata
@@ -113,5 +114,6 @@ func LoadZone(name string) (*time.Location, error) {
 			return loc, nil
 		}
 	}
-	return nil, Errorf(EINVALID, "%q is not a known IANA time zone (e.g. Europe/Berlin)", name)
+	text := fmt.Sprintf("%q is not a known IANA time zone (e.g. Europe/Berlin)", name)
+	return nil, WrapError(&InputError{Code: InputZone, Args: []string{name}, Text: text}, EINVALID, "%s", text)
 }

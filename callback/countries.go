@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,18 +115,24 @@ func (c *Countries) Check(codes []string) ([]string, error) {
 		}
 	}
 	var why []string
+	var problems []error
+	say := func(code, text string, args ...string) {
+		why = append(why, text)
+		problems = append(problems, &callbackline.InputError{Code: code, Args: args, Text: text})
+	}
 	if len(bad) > 0 {
-		why = append(why, "not ISO 3166 alpha-2 country codes (e.g. DE, AT, US): "+strings.Join(bad, ", "))
+		say(callbackline.InputNotCountry, "not ISO 3166 alpha-2 country codes (e.g. DE, AT, US): "+strings.Join(bad, ", "), strings.Join(bad, ", "))
 	}
 	if len(outside) > 0 {
-		why = append(why, fmt.Sprintf("%s: outside the countries this service allows (%s)",
-			strings.Join(outside, ", "), strings.Join(c.Policy.AllowedCountries, ", ")))
+		allowed := strings.Join(c.Policy.AllowedCountries, ", ")
+		say(callbackline.InputCountryOutside, fmt.Sprintf("%s: outside the countries this service allows (%s)",
+			strings.Join(outside, ", "), allowed), strings.Join(outside, ", "), allowed)
 	}
 	if len(why) == 0 && len(out) == 0 {
-		why = append(why, "no country given; allow at least one (e.g. DE)")
+		say(callbackline.InputNoCountry, "no country given; allow at least one (e.g. DE)")
 	}
 	if len(why) > 0 {
-		return nil, callbackline.Errorf(callbackline.EINVALID, "%s", strings.Join(why, "; "))
+		return nil, callbackline.WrapError(errors.Join(problems...), callbackline.EINVALID, "%s", strings.Join(why, "; "))
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package phone
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/callbackline/callbackline"
@@ -33,7 +34,7 @@ func ParseBlocked(text string) ([]string, error) {
 		n++
 		e, err := blockedEntry(f)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("entry %d: %w", n, err))
+			errs = append(errs, entryError(n, f, err))
 			continue
 		}
 		if !seen[e] {
@@ -42,12 +43,29 @@ func ParseBlocked(text string) ([]string, error) {
 		}
 	}
 	if len(out) > MaxBlocked {
-		errs = append(errs, fmt.Errorf("%d entries; at most %d", len(out), MaxBlocked))
+		errs = append(errs, &callbackline.InputError{Code: callbackline.InputBlockedMany, Args: []string{strconv.Itoa(len(out)), strconv.Itoa(MaxBlocked)},
+			Text: fmt.Sprintf("%d entries; at most %d", len(out), MaxBlocked)})
 	}
 	if len(errs) > 0 {
 		return nil, callbackline.WrapError(errors.Join(errs...), callbackline.EINVALID, "%s", errors.Join(errs...).Error())
 	}
 	return out, nil
+}
+
+// blockedProblem is what is wrong with one entry: its code and English
+// sentence.
+type blockedProblem struct{ code, text string }
+
+func (p blockedProblem) Error() string { return p.text }
+
+// entryError is the problem err of the n-th entry f, said with its
+// position.
+func entryError(n int, f string, err error) error {
+	p := &callbackline.InputError{Args: []string{strconv.Itoa(n), clip(f)}, Text: fmt.Sprintf("entry %d: %v", n, err)}
+	if b, ok := err.(blockedProblem); ok {
+		p.Code = b.code
+	}
+	return p
 }
 
 // blockedEntry normalises one entry.
@@ -57,7 +75,7 @@ func blockedEntry(f string) (string, error) {
 	for i, r := range strings.TrimSpace(f) {
 		switch {
 		case prefix:
-			return "", fmt.Errorf("%q: \"*\" may only end a prefix", clip(f))
+			return "", blockedProblem{callbackline.InputBlockedStar, fmt.Sprintf("%q: \"*\" may only end a prefix", clip(f))}
 		case r == '+' && i == 0:
 			b.WriteRune(r)
 		case r >= '0' && r <= '9':
@@ -66,15 +84,15 @@ func blockedEntry(f string) (string, error) {
 			prefix = true
 		case strings.ContainsRune(" \t-.()/", r):
 		default:
-			return "", fmt.Errorf("%q: write a number as +49 30 1234567 or a prefix as +49 900*", clip(f))
+			return "", blockedProblem{callbackline.InputBlockedChars, fmt.Sprintf("%q: write a number as +49 30 1234567 or a prefix as +49 900*", clip(f))}
 		}
 	}
 	digits := strings.TrimPrefix(b.String(), "+")
 	switch {
 	case !strings.HasPrefix(b.String(), "+") || strings.HasPrefix(digits, "0"):
-		return "", fmt.Errorf("%q: start with + and the country code, e.g. +49 30 1234567", clip(f))
+		return "", blockedProblem{callbackline.InputBlockedPlus, fmt.Sprintf("%q: start with + and the country code, e.g. +49 30 1234567", clip(f))}
 	case len(digits) > 15, !prefix && len(digits) < 4, prefix && len(digits) < 1:
-		return "", fmt.Errorf("%q: a number has 4 to 15 digits after the +, a prefix 1 to 15", clip(f))
+		return "", blockedProblem{callbackline.InputBlockedDigits, fmt.Sprintf("%q: a number has 4 to 15 digits after the +, a prefix 1 to 15", clip(f))}
 	}
 	if prefix {
 		return b.String() + "*", nil

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/phone"
+	"github.com/callbackline/callbackline/words"
 )
 
 // The app page's action that saves the blocked numbers, and its field.
@@ -53,12 +52,12 @@ func (s *Server) blockedSection(r *http.Request, p *callbackline.Portal) (*block
 		return v, StatusOf(err), nil
 	}
 	if int64(len(v.Text)) > s.maxLinesText() {
-		v.Errors = []string{"the list is too long; at most " + strconv.FormatInt(s.maxLinesText(), 10) + " characters"}
+		v.Errors = []string{words.Page(pageLang(r, p), blockedTooLong, s.maxLinesText())}
 		return v, http.StatusUnprocessableEntity, nil
 	}
 	entries, err := phone.ParseBlocked(v.Text)
 	if err != nil {
-		v.Errors = errorLines(errors.Unwrap(err))
+		v.Errors = problemsIn(pageLang(r, p), err)
 		return v, http.StatusUnprocessableEntity, nil
 	}
 	by := s.changeBy(ctx, p, v.AuthID)

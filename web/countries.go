@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/words"
 )
 
 // Countries is the rule of the countries each portal may dial
@@ -73,6 +74,9 @@ func (s *Server) saveCountries(r *http.Request, p *callbackline.Portal) (int, *c
 	codes, err := s.countries.Check(splitCountries(v.Text))
 	if err != nil {
 		v.Error = callbackline.ErrorMessage(err)
+		if lang := pageLang(r, p); words.PageLang(lang) != "en" {
+			v.Error = strings.Join(problemsIn(lang, err), "; ")
+		}
 		return http.StatusUnprocessableEntity, v, nil
 	}
 	if err := s.commitCountries(ctx, p, codes, s.changeBy(ctx, p, authID)); err != nil {

@@ -152,3 +152,57 @@ func TestAppPageYAMLErrorsLanguage(t *testing.T) {
 		t.Errorf("de: the check's problem is not in German")
 	}
 }
+
+// Wrong countries, blocked numbers and time zone are refused in the
+// page's language next to their field; in English as the API says them.
+func TestAppPageInputErrorsLanguage(t *testing.T) {
+	h := newCountriesHarness(t)
+	admin := h.portal.IssueTokens(1)
+	cases := []struct {
+		lang string
+		form url.Values
+		id   string // the element next to the field
+		want []string
+	}{
+		{"en", url.Values{"action": {"save_countries"}, "countries": {"XX, FR"}}, "countries-error",
+			[]string{"not ISO 3166 alpha-2 country codes (e.g. DE, AT, US): XX; FR: outside the countries this service allows (RU, DE)"}},
+		{"ru", url.Values{"action": {"save_countries"}, "countries": {"XX, FR"}}, "countries-error",
+			[]string{"это не коды стран (ISO 3166, например RU, DE, US): XX; FR: этих стран нет среди разрешённых сервисом (RU, DE)"}},
+		{"de", url.Values{"action": {"save_countries"}, "countries": {" "}}, "countries-error",
+			[]string{"kein Land angegeben; erlauben Sie mindestens eines (z. B. DE)"}},
+		{"en", url.Values{"action": {"save_blocked"}, "blocked": {"+49 900*\n0301234567\n+49 9*0"}}, "blocked-errors",
+			[]string{"entry 2: &#34;0301234567&#34;: start with &#43; and the country code, e.g. &#43;49 30 1234567", `entry 3: &#34;&#43;49 9*0&#34;: &#34;*&#34; may only end a prefix`}},
+		{"ru", url.Values{"action": {"save_blocked"}, "blocked": {"+49 900*\n0301234567\n+49 9*0"}}, "blocked-errors",
+			[]string{"запись 2, «0301234567»: начните с &#43; и кода страны, например &#43;7 495 1234567", "запись 3, «&#43;49 9*0»: «*» может стоять только в конце префикса"}},
+		{"de", url.Values{"action": {"save_blocked"}, "blocked": {"+12\nabc"}}, "blocked-errors",
+			[]string{"Eintrag 1, „&#43;12“: eine Nummer hat nach dem &#43; 4 bis 15 Ziffern, ein Präfix 1 bis 15",
+				"Eintrag 2, „abc“: schreiben Sie eine Nummer als &#43;49 30 1234567 oder ein Präfix als &#43;49 900*"}},
+		{"en", url.Values{"action": {"save_time_zone"}, "time_zone": {"Mars/Olympus"}}, "zone-error",
+			[]string{"time_zone: &#34;Mars/Olympus&#34; is not a known IANA time zone (e.g. Europe/Berlin)"}},
+		{"ru", url.Values{"action": {"save_time_zone"}, "time_zone": {"Mars/Olympus"}}, "zone-error",
+			[]string{"«Mars/Olympus» — неизвестный часовой пояс (например, Europe/Moscow, UTC)"}},
+		{"de", url.Values{"action": {"save_time_zone"}, "time_zone": {"Mars/Olympus"}}, "zone-error",
+			[]string{"„Mars/Olympus“ ist keine bekannte Zeitzone (z. B. Europe/Berlin, UTC)"}},
+	}
+	for _, c := range cases {
+		c.form.Set("LANG", c.lang)
+		code, page := h.appForm(admin.AccessToken, c.form)
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s %s: %d", c.lang, c.form.Get("action"), code)
+		}
+		_, next, ok := strings.Cut(page, `id="`+c.id+`"`)
+		if !ok {
+			t.Errorf("%s %s: no %s on the page", c.lang, c.form.Get("action"), c.id)
+			continue
+		}
+		next, _, _ = strings.Cut(next, "</p>\n")
+		for _, w := range c.want {
+			if !strings.Contains(next, w) {
+				t.Errorf("%s %s: %s lacks %q:\n%s", c.lang, c.form.Get("action"), c.id, w, next)
+			}
+		}
+	}
+	if got := h.storedCountries(); got != "-" {
+		t.Errorf("countries stored: %s", got)
+	}
+}

@@ -34,7 +34,7 @@ func TestPageWordsTranslated(t *testing.T) {
 	for _, d := range days {
 		keys[d] = true
 	}
-	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse, "line %s of the text",
+	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse, "line %s of the text", linesTooLong, blockedTooLong,
 		filterNotFrom, filterNotTo, filterReversed, filterTooLong, filterLineLong} {
 		keys[k] = true
 	}

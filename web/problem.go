@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/callbackline/callbackline/words"
@@ -9,6 +10,7 @@ import (
 // coded is an error the page can say in its language: the kind of
 // problem and its values (config.Error), as words.PageProblem takes them.
 type coded interface {
+	error
 	Coded() (code string, args []string)
 }
 
@@ -32,7 +34,7 @@ func problemIn(lang string, err error, problem string) string {
 	if words.PageLang(lang) == "en" {
 		return problem
 	}
-	if c, ok := err.(coded); ok {
+	if c, ok := errors.AsType[coded](err); ok {
 		code, args := c.Coded()
 		if s, ok := words.PageProblem(lang, code, args); ok {
 			return s
@@ -72,6 +74,17 @@ func errorLinesIn(lang string, err error) []string {
 			s += " (" + words.Page(lang, "line %s of the text", line) + ")"
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// problemsIn are the problems of err, an *callbackline.Error whose cause
+// joins each problem (phone.ParseBlocked, the countries' check), each
+// in the page's language lang.
+func problemsIn(lang string, err error) []string {
+	var out []string
+	for _, e := range leafErrors(errors.Unwrap(err)) {
+		out = append(out, problemIn(lang, e, e.Error()))
 	}
 	return out
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/words"
 )
 
 // Settings lets a portal's administrator edit the portal's own lines on
@@ -55,6 +55,12 @@ func (s *Server) parseLines(ctx context.Context, p *callbackline.Portal, text st
 	}
 	return lines, err
 }
+
+// The page's phrases of a text too long to take.
+const (
+	linesTooLong   = "the lines are %d characters long; at most %d"
+	blockedTooLong = "the list is too long; at most %d characters"
+)
 
 // The app page's form field that asks to save the lines, and the field
 // with the lines' YAML.
@@ -140,7 +146,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal, text string)
 		return StatusOf(err), v, nil
 	}
 	if int64(len(text)) > v.MaxLength {
-		v.Errors = []string{fmt.Sprintf("the lines are %d characters long; at most %d", len(text), v.MaxLength)}
+		v.Errors = []string{words.Page(pageLang(r, p), linesTooLong, len(text), v.MaxLength)}
 		return http.StatusUnprocessableEntity, v, nil
 	}
 	lines, err := s.parseLines(ctx, p, text)

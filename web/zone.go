@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/words"
 )
 
 // The app page's action that saves the portal's time zone, and its field.
@@ -50,6 +51,9 @@ func (s *Server) zoneSection(r *http.Request, p *callbackline.Portal) (*zoneView
 	loc, err = callbackline.LoadZone(v.Text)
 	if err != nil {
 		v.Error = "time_zone: " + callbackline.ErrorMessage(err)
+		if lang := pageLang(r, p); words.PageLang(lang) != "en" {
+			v.Error = problemIn(lang, err, v.Error)
+		}
 		return v, http.StatusUnprocessableEntity, nil
 	}
 	by := s.changeBy(ctx, p, v.AuthID)

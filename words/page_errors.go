@@ -58,6 +58,14 @@ var pageProblems = map[string]string{
 	"not_yaml":              "is not valid YAML: %[1]s",
 	"not_a_list":            "must be a list of lines (- number: sales)",
 	"key_twice":             "is given twice (first at line %[1]s)",
+	"not_country":           "not country codes (ISO 3166, e.g. DE, AT, US): %[1]s",
+	"country_not_allowed":   "%[1]s: outside the countries this service allows (%[2]s)",
+	"no_country":            "no country given; allow at least one (e.g. DE)",
+	"blocked_star":          "entry %[1]s, %[2]q: \"*\" may only end a prefix",
+	"blocked_chars":         "entry %[1]s, %[2]q: write a number as +49 30 1234567 or a prefix as +49 900*",
+	"blocked_plus":          "entry %[1]s, %[2]q: start with + and the country code, e.g. +49 30 1234567",
+	"blocked_digits":        "entry %[1]s, %[2]q: a number has 4 to 15 digits after the +, a prefix 1 to 15",
+	"blocked_too_many":      "%[1]s entries; at most %[2]s",
 }
 
 // PageProblemCodes are the codes of problems PageProblem says.
@@ -140,6 +148,16 @@ func init() {
 		"must be a list of lines (- number: sales)":                                                                                  "должен быть список линий (- number: sales)",
 		"is given twice (first at line %[1]s)":                                                                                       "указан дважды (впервые в строке %[1]s)",
 		"line %s of the text":                                                                                                        "строка %s текста",
+		"the lines are %d characters long; at most %d":                                                                               "длина линий — %d символов; допускается не больше %d",
+		"the list is too long; at most %d characters":                                                                                "список слишком длинный; допускается не больше %d символов",
+		"not country codes (ISO 3166, e.g. DE, AT, US): %[1]s":                                                                       "это не коды стран (ISO 3166, например RU, DE, US): %[1]s",
+		"%[1]s: outside the countries this service allows (%[2]s)":                                                                   "%[1]s: этих стран нет среди разрешённых сервисом (%[2]s)",
+		"no country given; allow at least one (e.g. DE)":                                                                             "не указано ни одной страны; разрешите хотя бы одну (например, RU)",
+		"entry %[1]s, %[2]q: \"*\" may only end a prefix":                                                                            "запись %[1]s, «%[2]s»: «*» может стоять только в конце префикса",
+		"entry %[1]s, %[2]q: write a number as +49 30 1234567 or a prefix as +49 900*":                                               "запись %[1]s, «%[2]s»: пишите номер как +7 495 1234567, а префикс как +7 809*",
+		"entry %[1]s, %[2]q: start with + and the country code, e.g. +49 30 1234567":                                                 "запись %[1]s, «%[2]s»: начните с + и кода страны, например +7 495 1234567",
+		"entry %[1]s, %[2]q: a number has 4 to 15 digits after the +, a prefix 1 to 15":                                              "запись %[1]s, «%[2]s»: в номере после + от 4 до 15 цифр, в префиксе от 1 до 15",
+		"%[1]s entries; at most %[2]s":                                                                                               "записей: %[1]s; допускается не больше %[2]s",
 	} {
 		pageRU[k] = v
 	}
@@ -195,6 +213,16 @@ func init() {
 		"must be a list of lines (- number: sales)":                                                                                  "muss eine Liste von Leitungen sein (- number: sales)",
 		"is given twice (first at line %[1]s)":                                                                                       "ist zweimal angegeben (zuerst in Zeile %[1]s)",
 		"line %s of the text":                                                                                                        "Zeile %s des Textes",
+		"the lines are %d characters long; at most %d":                                                                               "die Leitungen sind %d Zeichen lang; höchstens %d",
+		"the list is too long; at most %d characters":                                                                                "die Liste ist zu lang; höchstens %d Zeichen",
+		"not country codes (ISO 3166, e.g. DE, AT, US): %[1]s":                                                                       "keine Ländercodes (ISO 3166, z. B. DE, AT, US): %[1]s",
+		"%[1]s: outside the countries this service allows (%[2]s)":                                                                   "%[1]s: nicht unter den Ländern, die dieser Dienst erlaubt (%[2]s)",
+		"no country given; allow at least one (e.g. DE)":                                                                             "kein Land angegeben; erlauben Sie mindestens eines (z. B. DE)",
+		"entry %[1]s, %[2]q: \"*\" may only end a prefix":                                                                            "Eintrag %[1]s, „%[2]s“: „*“ darf nur am Ende eines Präfixes stehen",
+		"entry %[1]s, %[2]q: write a number as +49 30 1234567 or a prefix as +49 900*":                                               "Eintrag %[1]s, „%[2]s“: schreiben Sie eine Nummer als +49 30 1234567 oder ein Präfix als +49 900*",
+		"entry %[1]s, %[2]q: start with + and the country code, e.g. +49 30 1234567":                                                 "Eintrag %[1]s, „%[2]s“: beginnen Sie mit + und der Landesvorwahl, z. B. +49 30 1234567",
+		"entry %[1]s, %[2]q: a number has 4 to 15 digits after the +, a prefix 1 to 15":                                              "Eintrag %[1]s, „%[2]s“: eine Nummer hat nach dem + 4 bis 15 Ziffern, ein Präfix 1 bis 15",
+		"%[1]s entries; at most %[2]s":                                                                                               "%[1]s Einträge; höchstens %[2]s",
 	} {
 		pageDE[k] = v
 	}
