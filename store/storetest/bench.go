@@ -110,6 +110,48 @@ func (l *latencies) pct(p float64) time.Duration {
 	return l.d[i]
 }
 
+// intakeRun collects the intakes of a benchmark from many goroutines:
+// how long each took and which failed.
+type intakeRun struct {
+	lat      latencies
+	failed   atomic.Int64
+	firstErr atomic.Value
+}
+
+func newIntakeRun(capacity int) *intakeRun {
+	return &intakeRun{lat: latencies{d: make([]time.Duration, 0, capacity)}}
+}
+
+// add records one intake that took d: a failure when err is set or the
+// callback was not queued.
+func (r *intakeRun) add(d time.Duration, res callbackline.IntakeResult, err error) {
+	r.lat.add(d)
+	if err != nil || !res.Queued {
+		r.failed.Add(1)
+		if err == nil {
+			err = fmt.Errorf("not queued: %+v", res.Callback)
+		}
+		r.firstErr.CompareAndSwap(nil, err)
+	}
+}
+
+// report fails b if any intake failed; else it reports events/s, the
+// p50/p99/max latency and the CPU per event over elapsed.
+func (r *intakeRun) report(b *testing.B, elapsed, cpu time.Duration) {
+	b.Helper()
+	if n := r.failed.Load(); n > 0 {
+		b.Fatalf("%d intakes failed or were not queued; first: %v", n, r.firstErr.Load())
+	}
+	lat := &r.lat
+	slices.Sort(lat.d)
+	b.ReportMetric(float64(len(lat.d))/elapsed.Seconds(), "events/s")
+	b.ReportMetric(ms(lat.pct(0.50)), "p50-ms")
+	b.ReportMetric(ms(lat.pct(0.99)), "p99-ms")
+	b.ReportMetric(ms(lat.pct(1)), "max-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat.d)), "cpu-µs/event")
+	b.ReportMetric(0, "ns/op")
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // cpuTime is the process's user + system CPU time so far: on a shared
@@ -131,9 +173,7 @@ func BenchIntake(b *testing.B, s Backend, cfg BenchConfig) {
 	SeedPortals(b, s, cfg.Portals)
 	ctx := context.Background()
 	var seq atomic.Int64
-	lat := &latencies{d: make([]time.Duration, 0, b.N*cfg.PerOp)}
-	var failed atomic.Int64
-	var firstErr atomic.Value
+	run := newIntakeRun(b.N * cfg.PerOp)
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for range b.N {
@@ -148,14 +188,7 @@ func BenchIntake(b *testing.B, s Backend, cfg BenchConfig) {
 					req := benchRequest(seq.Add(1), cfg.Portals)
 					t0 := time.Now()
 					res, err := s.Intake(ctx, req)
-					lat.add(time.Since(t0))
-					if err != nil || !res.Queued {
-						failed.Add(1)
-						if err == nil {
-							err = fmt.Errorf("not queued: %+v", res.Callback)
-						}
-						firstErr.CompareAndSwap(nil, err)
-					}
+					run.add(time.Since(t0), res, err)
 				}
 			}()
 		}
@@ -163,18 +196,9 @@ func BenchIntake(b *testing.B, s Backend, cfg BenchConfig) {
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d intakes failed or were not queued; first: %v", n, firstErr.Load())
-	}
-	slices.Sort(lat.d)
-	b.ReportMetric(float64(len(lat.d))/elapsed.Seconds(), "events/s")
-	b.ReportMetric(ms(lat.pct(0.50)), "p50-ms")
-	b.ReportMetric(ms(lat.pct(0.99)), "p99-ms")
-	b.ReportMetric(ms(lat.pct(1)), "max-ms")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat.d)), "cpu-µs/event")
-	b.ReportMetric(0, "ns/op")
-	if jobs, err := s.CountJobs(ctx, callbackline.CallbackJob{}.Kind()); err != nil || jobs != len(lat.d) {
-		b.Fatalf("jobs: %d (%v), want %d", jobs, err, len(lat.d))
+	run.report(b, elapsed, cpu)
+	if jobs, err := s.CountJobs(ctx, callbackline.CallbackJob{}.Kind()); err != nil || jobs != len(run.lat.d) {
+		b.Fatalf("jobs: %d (%v), want %d", jobs, err, len(run.lat.d))
 	}
 }
 
@@ -188,10 +212,8 @@ func BenchIntakeRate(b *testing.B, s Backend, cfg BenchConfig) {
 	ctx := context.Background()
 	interval := time.Second / time.Duration(cfg.Rate)
 	perOp := int(cfg.Duration / interval)
-	lat := &latencies{d: make([]time.Duration, 0, b.N*perOp)}
+	run := newIntakeRun(b.N * perOp)
 	var seq atomic.Int64
-	var failed atomic.Int64
-	var firstErr atomic.Value
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for range b.N {
@@ -206,28 +228,12 @@ func BenchIntakeRate(b *testing.B, s Backend, cfg BenchConfig) {
 			go func() {
 				defer wg.Done()
 				res, err := s.Intake(ctx, benchRequest(seq.Add(1), cfg.Portals))
-				lat.add(time.Since(at))
-				if err != nil || !res.Queued {
-					failed.Add(1)
-					if err == nil {
-						err = fmt.Errorf("not queued: %+v", res.Callback)
-					}
-					firstErr.CompareAndSwap(nil, err)
-				}
+				run.add(time.Since(at), res, err)
 			}()
 		}
 		wg.Wait()
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d intakes failed or were not queued; first: %v", n, firstErr.Load())
-	}
-	slices.Sort(lat.d)
-	b.ReportMetric(float64(len(lat.d))/elapsed.Seconds(), "events/s")
-	b.ReportMetric(ms(lat.pct(0.50)), "p50-ms")
-	b.ReportMetric(ms(lat.pct(0.99)), "p99-ms")
-	b.ReportMetric(ms(lat.pct(1)), "max-ms")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat.d)), "cpu-µs/event")
-	b.ReportMetric(0, "ns/op")
+	run.report(b, elapsed, cpu)
 }
