@@ -120,6 +120,14 @@ type Cluster struct {
 	// is deleted once its heartbeat is older (and no callback is still
 	// claimed under it). Between 1h and 90 days (2160h).
 	PruneAfter time.Duration `yaml:"prune_after"`
+	// Calls: this instance places calls (true, the default). False makes
+	// it an intake instance: it takes Bitrix24's events, serves the app
+	// page and the API, runs the maintenance jobs (uninstall checks,
+	// recordings' attachments) and takes over dead instances' calls, but
+	// dials nothing and works no callback job: the instances that place
+	// calls on the same database do. It needs no SIP address. Of this
+	// instance alone, so not part of Fingerprint.
+	Calls bool `yaml:"calls"`
 }
 
 // Bitrix24 is the application's registration in Bitrix24 and the REST
@@ -310,7 +318,7 @@ func Default() *Config {
 		Defaults:     Defaults{Policy: fullPolicy(callbackline.DefaultPolicy())},
 		PortalLimits: defaultPortalLimits(),
 		Portals:      []Portal{},
-		Cluster:      Cluster{DeadAfter: 30 * time.Second, PruneAfter: 24 * time.Hour},
+		Cluster:      Cluster{DeadAfter: 30 * time.Second, PruneAfter: 24 * time.Hour, Calls: true},
 		Notify:       Notify{FailuresInARow: 5},
 	}
 }

@@ -98,6 +98,7 @@ func TestDefaults(t *testing.T) {
 		"shutdown_grace":      c.ShutdownGrace == 30*time.Second,
 		"cluster.dead_after":  c.Cluster.DeadAfter == 30*time.Second,
 		"cluster.prune_after": c.Cluster.PruneAfter == 24*time.Hour,
+		"cluster.calls":       c.Cluster.Calls,
 		"encryption_key":      c.EncryptionKey == "",
 		"policy":              c.Policy().Validate() == nil && len(c.Policy().BlockedTypes) == 3,
 		"keys start":          Keys()[0] == "listen",
@@ -329,8 +330,9 @@ func TestFingerprint(t *testing.T) {
 	b := *a
 	b.EncryptionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 	b.Listen, b.SIP.Listen, b.DataDir = "127.0.0.1:9999", "127.0.0.1:5099", "/other"
+	b.Cluster.Calls = false // an intake instance beside callers
 	if a.Fingerprint() != b.Fingerprint() {
-		t.Error("the same shared settings (one key in hex and base64, other listen addresses) give other fingerprints")
+		t.Error("the same shared settings (one key in hex and base64, other listen addresses, an intake instance) give other fingerprints")
 	}
 	for name, change := range map[string]func(c *Config){
 		"encryption_key":         func(c *Config) { c.EncryptionKey = "" },

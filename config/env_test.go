@@ -127,6 +127,7 @@ func TestEnvNames(t *testing.T) {
 		"CALLBACKLINE_PORTAL_LIMITS_MAX_CALL_LENGTH=20m",
 		"CALLBACKLINE_CLUSTER_DEAD_AFTER=12s",
 		"CALLBACKLINE_CLUSTER_PRUNE_AFTER=48h",
+		"CALLBACKLINE_CLUSTER_CALLS=false",
 		"CALLBACKLINE_NOTIFY_FAILURES_IN_A_ROW=7",
 	}
 	t.Chdir(t.TempDir())
@@ -182,7 +183,7 @@ func TestEnvNames(t *testing.T) {
 			ClientAttempts: 2, ClientRetryAfter: 5 * time.Minute, EmployeeRounds: 2, EmployeeRetryAfter: 0,
 			MaxAge: 72 * time.Hour, MaxCallLength: 20 * time.Minute},
 		Portals: []Portal{},
-		Cluster: Cluster{DeadAfter: 12 * time.Second, PruneAfter: 48 * time.Hour},
+		Cluster: Cluster{DeadAfter: 12 * time.Second, PruneAfter: 48 * time.Hour, Calls: false},
 		Notify:  Notify{FailuresInARow: 7},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -310,6 +311,7 @@ func TestBadValues(t *testing.T) {
 		{"cluster.prune_after", "10m", "must be between 1h and 2160h"},
 		{"cluster.prune_after", "2161h", "must be between 1h and 2160h"},
 		{"cluster.prune_after", "0", "must be between 1h and 2160h"},
+		{"cluster.calls", "sometimes", "cluster.calls"},
 		{"encryption_key", "tooshort", "is not 32 bytes in base64 or hex"},
 		{"encryption_key", strings.Repeat("ab", 31), "is not 32 bytes"},
 	}

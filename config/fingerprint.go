@@ -10,9 +10,9 @@ import (
 // must share: the encryption key (its hash, never the key), the Bitrix24
 // application (client id, the secret's hash, OAuth server), public_url,
 // default_region, intake, lines, defaults, portal_limits, portals,
-// retention and cluster. Each instance stores it in its row; doctor
-// compares them. Settings of the instance alone (listen, sip, data_dir,
-// logging, shutdown_grace) are not in it.
+// retention and cluster (but cluster.calls). Each instance stores it in
+// its row; doctor compares them. Settings of the instance alone (listen,
+// sip, data_dir, logging, shutdown_grace, cluster.calls) are not in it.
 func (c *Config) Fingerprint() string {
 	shared := struct {
 		Key, ClientID, Secret, OAuth, PublicURL, Region string
@@ -30,6 +30,7 @@ func (c *Config) Fingerprint() string {
 		Defaults: c.Defaults, PortalLimits: c.PortalLimits, Portals: c.Portals, Retention: c.Retention, Cluster: c.Cluster,
 		Notify: c.Notify,
 	}
+	shared.Cluster.Calls = true // whether this instance dials is its own choice
 	if key, err := c.EncryptionKeyBytes(); err == nil && key != nil {
 		shared.Key = digest(string(key)) // base64 and hex of one key are one key
 	}

@@ -114,9 +114,11 @@ func newApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, o appO
 	// A portal's own lines are bounded (config.PortalBound): one job
 	// takes at most as long as the longest of them or of the configured.
 	maxJob := callback.JobTimeout(append(slices.Clone(lines), cfg.PortalBound()))
-	// The worker always runs: a line on the Bitrix24 dialer needs no SIP,
-	// and any portal may choose that dialer on the app page.
-	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob); err != nil {
+	// The worker always runs on an instance that places calls
+	// (cluster.calls): a line on the Bitrix24 dialer needs no SIP, and
+	// any portal may choose that dialer on the app page. An intake
+	// instance works only the maintenance queue.
+	if a.store, err = openStore(ctx, cfg, logger, workers, clientID(cfg), maxJob, !cfg.Cluster.Calls); err != nil {
 		return nil, err
 	}
 	if err := a.join(ctx, metrics, worker); err != nil {
@@ -164,6 +166,10 @@ func (a *app) join(ctx context.Context, metrics *web.Metrics, worker *callback.W
 // lines on the Bitrix24 dialer call; a SIP line's callbacks fail with
 // no_trunk, saying what is missing.
 func (a *app) startDialer(ctx context.Context) (err error) {
+	if !a.cfg.Cluster.Calls {
+		a.logger.Info("an intake instance (cluster.calls: false): events are taken and stored, the instances that place calls on the same database call back")
+		return nil
+	}
 	if len(a.cfg.SIP.Trunks) == 0 && a.cfg.EncryptionKey == "" {
 		a.logger.Warn("no SIP trunk configured (config key sip.trunks) and no encryption_key for the portals' own SIP accounts: only lines on the Bitrix24 dialer (dialer: bitrix24, in the configuration or on a portal's app page) call; callbacks on SIP lines fail with no_trunk, nothing dialled")
 		return nil
@@ -449,6 +455,9 @@ func (a *app) keepTrunks(ctx context.Context) {
 // route says what a portal's calls miss to go out, for the app page; nil
 // when they have a trunk.
 func (a *app) route(memberID string) error {
+	if !a.cfg.Cluster.Calls {
+		return nil // the instances that place calls know their way out; this one does not
+	}
 	if b24, err := a.lines.UseBitrix24(context.Background(), memberID); err == nil && b24 {
 		return nil // its calls go out through Bitrix24's telephony
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -503,5 +504,68 @@ func TestClusterPaused(t *testing.T) {
 	}
 	if n, _ := r.callsTo(crashExt); n != 1 {
 		t.Errorf("the employee was dialled %d times", n)
+	}
+}
+
+// TestClusterIntakeInstance: an instance with cluster.calls: false takes
+// every event (the balancer sends it all of them) and calls nobody; the
+// instance that places calls on the same database calls each client back,
+// and the intake instance's doctor does not ask for SIP.
+func TestClusterIntakeInstance(t *testing.T) {
+	r := newClusterRig(t)
+	r.phones.Set(crashExt, siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond})
+	r.phones.Set("", siptest.Behavior{Action: siptest.Answer, Delay: 200 * time.Millisecond, ToneHz: 1000, HangupAfter: time.Second})
+	intake := r.nodes[0]
+	conf, err := os.ReadFile(intake.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An intake instance needs no SIP: its sip section is gone.
+	text := strings.Replace(string(conf), "cluster:\n", "cluster:\n  calls: false\n", 1)
+	text = text[:strings.Index(text, "sip:\n")] + text[strings.Index(text, "speech:\n"):]
+	if err := os.WriteFile(intake.conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.start(0)
+	r.start(1)
+	r.lb.setUp(r.nodes[1].addr, false) // the caller gets no event
+	r.lb.setUp(r.nodes[2].addr, false) // never started
+	r.install()
+	numbers := []string{"+494951234101", "+494951234102", "+494951234103"}
+	before := r.lb.events(intake.addr)
+	for _, n := range numbers {
+		if !r.submit(n) {
+			t.Fatalf("the intake instance did not acknowledge the event for %s", n)
+		}
+	}
+	err = within(3*time.Minute, func() bool {
+		var done int
+		return r.query(`SELECT count(*) FROM callbacks WHERE state = 'done'`, &done) == nil && done == len(numbers)
+	})
+	if err != nil {
+		t.Fatal("the clients were not called back within 3 minutes")
+	}
+	if got := r.lb.events(intake.addr) - before; got != len(numbers) {
+		t.Errorf("the intake instance took %d events, want %d", got, len(numbers))
+	}
+	var jobsByIntake int
+	if err := r.query(`SELECT count(*) FROM river_job WHERE kind = 'callback' AND attempted_by[array_upper(attempted_by, 1)] LIKE '%:`+intake.addr+`'`,
+		&jobsByIntake); err != nil {
+		t.Fatal(err)
+	}
+	if jobsByIntake != 0 {
+		t.Errorf("the intake instance worked %d callback jobs; it must work none", jobsByIntake)
+	}
+	for _, n := range numbers {
+		if _, answered := r.callsTo(n); answered != 1 {
+			t.Errorf("client %s answered %d calls, want 1", n, answered)
+		}
+	}
+	if !r.ready(0) {
+		t.Error("the intake instance is not ready (/readyz)")
+	}
+	out, err := exec.Command(r.bin, "doctor", "--config", intake.conf).CombinedOutput()
+	if !strings.Contains(string(out), "SIP: not used, an intake instance") || strings.Contains(string(out), "FAIL  SIP") {
+		t.Errorf("doctor on the intake instance (%v):\n%s", err, out)
 	}
 }

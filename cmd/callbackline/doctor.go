@@ -41,7 +41,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err == nil {
 		err = st.Ping(ctx)
 		portals, perr := st.Portals(ctx)
@@ -84,10 +84,13 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		warn("baresip", "not installed: the real-phone tests and the demo's baresip phones need the Debian package baresip-core (optional)")
 	}
 
-	if len(cfg.SIP.Trunks) == 0 {
+	switch {
+	case !cfg.Cluster.Calls:
+		fmt.Fprintln(out, "ok    SIP: not used, an intake instance (cluster.calls: false); the instances that place calls need it")
+	case len(cfg.SIP.Trunks) == 0:
 		problems++
 		fmt.Fprintln(out, "FAIL  SIP: no trunk configured (sip.trunks): requests are stored but nobody is called\n      add your PBX or provider account under sip.trunks")
-	} else {
+	default:
 		checkSIP(ctx, cfg, check)
 	}
 	if cfg.Bitrix24.ClientID == "" || cfg.Bitrix24.ClientSecret == "" {
@@ -130,7 +133,7 @@ func doctor(ctx context.Context, cfg *config.Config, out io.Writer) error {
 // update), e.g. after the configured lines changed.
 func syncLines(ctx context.Context, cfg *config.Config, out io.Writer, prune bool) error {
 	logger := slog.New(slog.DiscardHandler)
-	st, err := openStore(ctx, cfg, logger, nil, "", 0)
+	st, err := openStore(ctx, cfg, logger, nil, "", 0, false)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func TestDoctor(t *testing.T) {
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
 	cfg.Speech.Engine = "none"
 	cfg.Bitrix24.AllowNetworks = []string{"10.0.0.0/8", "::/0"}
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestDoctorSharedTrunks(t *testing.T) {
 	cfg.Speech.Engine = "none"
 	cfg.SIP.Listen = "127.0.0.1:0"
 	cfg.SIP.Trunks = []sip.Trunk{{Name: "pbx", Employee: "sip:{extension}@127.0.0.1:9", Client: "sip:{number}@127.0.0.1:9"}}
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestDoctorInstances(t *testing.T) {
 	cfg := config.Default()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "cb.db")
 	cfg.Speech.Engine = "none"
-	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler), nil, "", 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}

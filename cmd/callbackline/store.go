@@ -39,8 +39,9 @@ type backend interface {
 // and at once on PostgreSQL (LISTEN/NOTIFY, polled every 100 ms besides);
 // a job still marked running after jobTimeout + 10 min (its process died
 // and did not come back) is run again by River's rescuer. A process that
-// restarts takes its own jobs back at once (RecoverJobs).
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, workers *river.Workers, id string, jobTimeout time.Duration) (backend, error) {
+// restarts takes its own jobs back at once (RecoverJobs). noCalls works
+// only the maintenance queue (an intake instance, cluster.calls: false).
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, workers *river.Workers, id string, jobTimeout time.Duration, noCalls bool) (backend, error) {
 	var rescue time.Duration
 	if jobTimeout > 0 {
 		rescue = jobTimeout + 10*time.Minute
@@ -55,14 +56,14 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 	}
 	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
 		st, err := postgres.Open(ctx, cfg.Database, postgres.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
-			Secrets: box, FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
+			Secrets: box, FetchPollInterval: 100 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue, NoCalls: noCalls}})
 		if err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL database (config key database): %w", err)
 		}
 		return st, nil
 	}
 	st, err := sqlite.Open(ctx, cfg.Database, sqlite.Options{Options: sqlstore.Options{Logger: logger, Workers: workers, ID: id,
-		Secrets: box, FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue}})
+		Secrets: box, FetchPollInterval: 20 * time.Millisecond, JobTimeout: jobTimeout, RescueStuckJobsAfter: rescue, NoCalls: noCalls}})
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite database %s (config key database): %w", cfg.Database, err)
 	}
@@ -71,7 +72,7 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, wor
 
 // migrate applies the migrations of the configured store and exits.
 func migrate(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, "", 0)
+	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, "", 0, false)
 	if err != nil {
 		return err
 	}
