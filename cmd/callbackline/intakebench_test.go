@@ -34,9 +34,14 @@ import (
 // process of its own and uses the instances in turn, as a load balancer
 // would; the same generator then asks /healthz (a no-op endpoint) of the
 // same instances, and the ratio says how much of the HTTP path intake
-// leaves. The instances run without SIP trunks: their workers fail each
-// callback with no_trunk (the Bitrix24 dialer's worker always runs), so
-// the figures include that work.
+// leaves. The instances are intake instances (cluster.calls: false), as
+// a large deployment puts behind its load balancer: they store each
+// event and queue its job, which the instances that place calls work.
+// "sqlite/instances=1/calls" is the one instance of a small company,
+// which also works every job: with no SIP trunk here, it fails each
+// callback with no_trunk and tells the responsible (Bitrix24 requests to
+// the simulated portal), so that row includes the worker's cost of a
+// failure per event.
 //
 //	CALLBACKLINE_TEST_POSTGRES=postgres://… go test -run '^$' -bench IntakeInstances -benchtime 1x ./cmd/callbackline
 //
@@ -46,22 +51,26 @@ func BenchmarkIntakeInstances(b *testing.B) {
 	bin := buildBinary(b)
 	load := buildPackage(b, "../../bench/load")
 	b.Run("sqlite/instances=1", func(b *testing.B) {
-		benchInstances(b, bin, load, "sqlite:"+filepath.Join(b.TempDir(), "cb.db"), 1)
+		benchInstances(b, bin, load, "sqlite:"+filepath.Join(b.TempDir(), "cb.db"), 1, false)
+	})
+	b.Run("sqlite/instances=1/calls", func(b *testing.B) {
+		benchInstances(b, bin, load, "sqlite:"+filepath.Join(b.TempDir(), "cb.db"), 1, true)
 	})
 	for n := 1; n <= 3; n++ {
 		b.Run(fmt.Sprintf("postgres/instances=%d", n), func(b *testing.B) {
-			benchInstances(b, bin, load, freshPostgres(b), n)
+			benchInstances(b, bin, load, freshPostgres(b), n, false)
 		})
 	}
 }
 
 // benchInstances runs one configuration b.N times, each on a fresh set of
-// portals (the database keeps the earlier ones).
-func benchInstances(b *testing.B, bin, load, database string, instances int) {
+// portals (the database keeps the earlier ones); calls: the instances
+// also work the callback jobs (cluster.calls).
+func benchInstances(b *testing.B, bin, load, database string, instances int, calls bool) {
 	events := intakeBenchEvents()
 	for range b.N {
 		b.StopTimer()
-		r := newIntakeRig(b, bin, database, instances)
+		r := newIntakeRig(b, bin, database, instances, calls)
 		r.install((events + 79) / 80)
 		bodies := r.bodies(events)
 		// /healthz before and after the events: on a shared machine the
@@ -182,7 +191,7 @@ type intakeRig struct {
 
 // newIntakeRig starts the instances; the OAuth hub answers for the
 // portals install adds.
-func newIntakeRig(tb testing.TB, bin, database string, instances int) *intakeRig {
+func newIntakeRig(tb testing.TB, bin, database string, instances int, calls bool) *intakeRig {
 	r := &intakeRig{tb: tb, dir: tb.TempDir(), hub: bitrix24test.NewOAuthHub()}
 	tb.Cleanup(r.hub.Close)
 	r.jobsBefore = countJobs(tb, database) // also migrates a new SQLite file before the instances race to
@@ -193,7 +202,7 @@ func newIntakeRig(tb testing.TB, bin, database string, instances int) *intakeRig
 			"CALLBACKLINE_DATABASE=" + database, "CALLBACKLINE_DATA_DIR=" + filepath.Join(r.dir, strconv.Itoa(i)),
 			"CALLBACKLINE_BITRIX24_CLIENT_ID=local.callbackline.test", "CALLBACKLINE_BITRIX24_CLIENT_SECRET=test-client-secret",
 			"CALLBACKLINE_BITRIX24_OAUTH_SERVER=" + r.hub.URL(), "CALLBACKLINE_BITRIX24_ALLOW_NETWORKS=127.0.0.0/8",
-			"CALLBACKLINE_LOG_LEVEL=warn"}
+			"CALLBACKLINE_LOG_LEVEL=warn", "CALLBACKLINE_CLUSTER_CALLS=" + strconv.FormatBool(calls)}
 		r.svcs = append(r.svcs, start(tb, bin, r.addrs[i], env, logf))
 	}
 	tb.Cleanup(r.stop)
