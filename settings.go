@@ -60,6 +60,13 @@ type SettingsStore interface {
 	// not installed, EINVALID for a malformed number. DeletePortal deletes
 	// them too.
 	SaveCallerIDs(ctx context.Context, c *CallerIDs) error
+	// GuardInputs returns, in one read, what a portal's toll-fraud guard
+	// is made of: its own lines, chosen countries, assigned caller IDs,
+	// its own SIP account's caller IDs and blocked numbers, as one opaque
+	// value that differs whenever any of them differs (a missing setting
+	// and an empty one too). A guard built from the settings is reused
+	// while this value stays the same.
+	GuardInputs(ctx context.Context, memberID string) (string, error)
 }
 
 // TimeZone is the time zone a portal's app page and dashboard show times

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/phone"
@@ -29,14 +30,54 @@ type Countries struct {
 	// DefaultRegion is the operator's default_region; "" = the portal's
 	// language.
 	DefaultRegion string
+
+	mu     sync.Mutex
+	guards map[string]builtGuard // by member id
+}
+
+// builtGuard is a portal's guard and what it was built from.
+type builtGuard struct {
+	inputs, language string // SettingsStore.GuardInputs, the portal's language
+	policy           phone.Policy
 }
 
 // hint is said when a number's country is refused.
 const countriesHint = "an administrator of the portal can allow more countries on the application page"
 
 // Guard returns the toll-fraud guard for the portal p: the operator's
-// policy narrowed to the portal's countries.
+// policy narrowed to the portal's countries, with its blocked numbers.
+// Every request asks it, at intake and again before dialling: the guard
+// is built once and kept while the settings it is made of
+// (SettingsStore.GuardInputs, one read) and the portal's language stay
+// the same, on this instance or changed by another.
 func (c *Countries) Guard(ctx context.Context, p *callbackline.Portal) (phone.Policy, error) {
+	inputs, err := c.Store.GuardInputs(ctx, p.MemberID)
+	if err != nil {
+		return phone.Policy{}, err
+	}
+	c.mu.Lock()
+	g, ok := c.guards[p.MemberID]
+	c.mu.Unlock()
+	if ok && g.inputs == inputs && g.language == p.Language {
+		return g.policy, nil
+	}
+	policy, err := c.build(ctx, p)
+	if err != nil {
+		return phone.Policy{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.guards == nil {
+		c.guards = map[string]builtGuard{}
+	}
+	// Built from reads after inputs: a change in between is seen at the
+	// next request, whose inputs differ.
+	c.guards[p.MemberID] = builtGuard{inputs: inputs, language: p.Language, policy: policy}
+	return policy, nil
+}
+
+// build makes the portal's guard from its settings.
+func (c *Countries) build(ctx context.Context, p *callbackline.Portal) (phone.Policy, error) {
 	codes, _, err := c.Allowed(ctx, p)
 	if err != nil {
 		return phone.Policy{}, err

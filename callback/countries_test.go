@@ -133,3 +133,66 @@ func TestGuardBlockedNumber(t *testing.T) {
 		t.Fatalf("%d phones rang for a blocked number", n)
 	}
 }
+
+// countingSettings counts the reads a guard is built from.
+type countingSettings struct {
+	callbackline.SettingsStore
+	countries, blocked int
+}
+
+func (c *countingSettings) Countries(ctx context.Context, memberID string) (*callbackline.Countries, error) {
+	c.countries++
+	return c.SettingsStore.Countries(ctx, memberID)
+}
+
+func (c *countingSettings) BlockedNumbers(ctx context.Context, memberID string) (*callbackline.Blocked, error) {
+	c.blocked++
+	return c.SettingsStore.BlockedNumbers(ctx, memberID)
+}
+
+// A portal's guard is built once and reused while its settings stay the
+// same; a change saved to the store (by this instance or another, at the
+// same time as before) is applied at the next request.
+func TestGuardFollowsSettings(t *testing.T) {
+	e := newEnv(t, callbackline.Line{Policy: quick()}, nil)
+	ctx := context.Background()
+	st := &countingSettings{SettingsStore: e.store}
+	c := &callback.Countries{Store: st, Policy: phone.DefaultPolicy(), DefaultRegion: "DE"}
+	p := e.member
+	accepts := func(number string) error {
+		t.Helper()
+		g, err := c.Guard(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Check(number)
+	}
+	for range 3 {
+		if err := accepts(clientE164); err != nil {
+			t.Fatalf("%s refused: %v", phone.Mask(clientE164), err)
+		}
+	}
+	if st.countries != 1 || st.blocked != 1 {
+		t.Errorf("3 guards with the settings unchanged read the countries %d times and the blocked numbers %d times, want once",
+			st.countries, st.blocked)
+	}
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if err := e.store.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: p.MemberID, Entries: []string{clientE164}, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := accepts(clientE164); err == nil || !strings.HasPrefix(err.Error(), callbackline.ReasonBlocked) {
+		t.Errorf("after blocking it: %v", err)
+	}
+	if err := e.store.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: p.MemberID, Entries: []string{}, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := accepts(clientE164); err != nil {
+		t.Errorf("after unblocking it (saved at the same time): %v", err)
+	}
+	if err := e.store.SaveCountries(ctx, &callbackline.Countries{MemberID: p.MemberID, Codes: []string{"AT"}, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := accepts(clientE164); err == nil || !strings.HasPrefix(err.Error(), callbackline.ReasonCountry) {
+		t.Errorf("after allowing only AT: %v", err)
+	}
+}

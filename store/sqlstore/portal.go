@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,6 +239,38 @@ func (s *Store) SaveCountries(ctx context.Context, c *callbackline.Countries) er
 			updated_by = excluded.updated_by`,
 		strings.Join(c.Codes, ","), c.UpdatedAt, c.UpdatedBy, c.MemberID)
 	return s.affected(n, err, "save countries", c.MemberID)
+}
+
+// guardInputsQuery reads the settings a portal's guard is made of, one
+// column each, NULL where the portal has none.
+const guardInputsQuery = `SELECT (SELECT lines FROM settings WHERE member_id = ?),
+	(SELECT codes FROM countries WHERE member_id = ?),
+	(SELECT numbers FROM caller_ids WHERE member_id = ?),
+	(SELECT caller_ids FROM portal_trunks WHERE member_id = ?),
+	(SELECT entries FROM blocked_numbers WHERE member_id = ?)`
+
+// GuardInputs returns the portal's lines, countries, caller IDs, own
+// account's caller IDs and blocked numbers as one value: each present
+// one as its length and text, a missing one as "-".
+func (s *Store) GuardInputs(ctx context.Context, memberID string) (string, error) {
+	var cols [5]sql.NullString
+	err := s.r.QueryRow(ctx, guardInputsQuery, memberID, memberID, memberID, memberID, memberID).
+		Scan(&cols[0], &cols[1], &cols[2], &cols[3], &cols[4])
+	if err != nil {
+		return "", callbackline.WrapError(err, callbackline.EUNAVAILABLE, "%s: the portal's guard settings", s.d.Name)
+	}
+	var b strings.Builder
+	for _, c := range cols {
+		if !c.Valid {
+			b.WriteString("-;")
+			continue
+		}
+		b.WriteString(strconv.Itoa(len(c.String)))
+		b.WriteByte(':')
+		b.WriteString(c.String)
+		b.WriteByte(';')
+	}
+	return b.String(), nil
 }
 
 // maxCallerIDs bounds the numbers assigned to one portal over the API.

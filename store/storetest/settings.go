@@ -16,6 +16,55 @@ func runSettings(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("Countries", func(t *testing.T) { testCountries(t, open(t)) })
 	t.Run("BlockedNumbers", func(t *testing.T) { testBlockedNumbers(t, open(t)) })
 	t.Run("CallerIDs", func(t *testing.T) { testCallerIDs(t, open(t)) })
+	t.Run("GuardInputs", func(t *testing.T) { testGuardInputs(t, open(t)) })
+}
+
+// testGuardInputs: a portal's guard inputs differ after each change of
+// its lines, countries, caller IDs or blocked numbers (also one saved
+// with the same time, and an emptied list against none), are the same
+// when nothing changed, are the portal's own, and read for a portal
+// without settings.
+func testGuardInputs(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1", "m2")
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // every save at the same time
+	seen := map[string]string{}
+	check := func(what string) {
+		t.Helper()
+		in, err := s.GuardInputs(ctx, "m1")
+		must(t, err)
+		again, err := s.GuardInputs(ctx, "m1")
+		must(t, err)
+		if in != again {
+			t.Fatalf("after %s: %q, then %q with nothing changed", what, in, again)
+		}
+		if before, ok := seen[in]; ok {
+			t.Fatalf("after %s the guard inputs are those after %s: %q", what, before, in)
+		}
+		seen[in] = what
+	}
+	check("nothing saved")
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{}, UpdatedAt: at}))
+	check("an empty blocked list")
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{"+49900*"}, UpdatedAt: at}))
+	check("a blocked prefix")
+	must(t, s.SaveBlockedNumbers(ctx, &callbackline.Blocked{MemberID: "m1", Entries: []string{"+49901*"}, UpdatedAt: at}))
+	check("another blocked prefix")
+	must(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{"DE"}, UpdatedAt: at}))
+	check("countries")
+	must(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{"DE", "AT"}, UpdatedAt: at}))
+	check("more countries")
+	must(t, s.SaveCallerIDs(ctx, &callbackline.CallerIDs{MemberID: "m1", Numbers: []string{"+4930123456"}, UpdatedAt: at}))
+	check("caller IDs")
+	must(t, s.SaveSettings(ctx, &callbackline.Settings{MemberID: "m1", Lines: "- number: a\n", UpdatedAt: at}))
+	check("lines")
+	must(t, s.SaveSettings(ctx, &callbackline.Settings{MemberID: "m1", Lines: "- number: b\n", UpdatedAt: at}))
+	check("other lines")
+	m2, err := s.GuardInputs(ctx, "m2")
+	must(t, err)
+	if _, ok := seen[m2]; !ok || seen[m2] != "nothing saved" {
+		t.Errorf("m2, which saved nothing, reads %q (%s)", m2, seen[m2])
+	}
 }
 
 // testBlockedNumbers: a portal's blocked numbers are its own, replaced on

@@ -49,7 +49,12 @@ func runTrunksSealed(t *testing.T, box *secret.Box, open OpenSealed) {
 		at := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.UTC)
 		in := ownTrunk("m1")
 		in.UpdatedAt = at
+		before, err := s.GuardInputs(ctx, "m1")
+		must(t, err)
 		must(t, s.SavePortalTrunk(ctx, in))
+		if after, err := s.GuardInputs(ctx, "m1"); err != nil || after == before {
+			t.Errorf("the portal's own account (caller IDs) did not change its guard inputs: %q, %v", after, err)
+		}
 		got, err := s.PortalTrunk(ctx, "m1")
 		must(t, err)
 		if got.Password != "password-m1" || got.Username != "user-m1" || got.Registrar != in.Registrar || got.Transport != "tcp" ||
