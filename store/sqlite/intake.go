@@ -17,8 +17,9 @@ import (
 // intakeTx runs the calls in one write transaction (BEGIN IMMEDIATE: the
 // write lock is taken before the first read), each with the prepared
 // statements of the rule (sqlstore.Rule): fold into a duplicate, else
-// count the recent callbacks and insert; then InsertManyTx queues the
-// jobs and COMMIT.
+// count the recent callbacks and insert; then InsertManyFastTx queues
+// the jobs (without RETURNING: they are not read back, and a new
+// callback's job is never a duplicate) and COMMIT.
 func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 	ctx := context.Background()
 	tx, err := s.wdb.BeginTx(ctx, nil)
@@ -42,7 +43,7 @@ func (s *Store) intakeTx(calls []*sqlstore.Call) ([]sqlstore.Outcome, error) {
 		}
 	}
 	if jobs := sqlstore.Jobs(outs); len(jobs) > 0 {
-		if _, err := s.client.InsertManyTx(ctx, tx, jobs); err != nil {
+		if _, err := s.client.InsertManyFastTx(ctx, tx, jobs); err != nil {
 			return nil, callbackline.WrapError(err, callbackline.EINTERNAL, "intake: queue jobs")
 		}
 	}
