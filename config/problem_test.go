@@ -10,13 +10,15 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/config"
+	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/words"
 )
 
-// Every problem code (config's and the page's other inputs') has words in every language of the app page, each
+// Every problem code (config's, the page's other inputs' and the SIP
+// account's) has words in every language of the app page, each
 // saying all of the code's values, and words knows no other code.
 func TestCodesHaveWords(t *testing.T) {
-	codes := slices.Clone(callbackline.InputCodes)
+	codes := slices.Concat(callbackline.InputCodes, sip.Codes)
 	for _, c := range config.Codes {
 		if !slices.Contains(codes, string(c)) {
 			codes = append(codes, string(c))

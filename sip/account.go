@@ -43,25 +43,27 @@ func (a *Account) Validate(allow []netip.Prefix) error {
 	}
 	switch {
 	case a.Username == "" || len(a.Username) > maxAccountField || !validUser(a.Username):
-		return invalid("username", "give the account's user name (letters, digits and -._+*, at most %d)", maxAccountField)
+		return invalid("username", "give the account's user name (letters, digits and -._+*, at most %d)", maxAccountField).
+			coded("sip_username", strconv.Itoa(maxAccountField))
 	case a.Password == "":
-		return invalid("password", "give the account's password")
+		return invalid("password", "give the account's password").coded("sip_password_needed")
 	case len(a.Password) > maxAccountField || strings.ContainsAny(a.Password, "\x00\r\n"):
-		return invalid("password", "must be at most %d characters on one line", maxAccountField)
+		return invalid("password", "must be at most %d characters on one line", maxAccountField).coded("sip_password_long", strconv.Itoa(maxAccountField))
 	case len(a.CallerIDs) == 0:
-		return invalid("caller_ids", "give at least one number of the account, E.164 (+4930123456)")
+		return invalid("caller_ids", "give at least one number of the account, E.164 (+4930123456)").coded("sip_caller_ids_needed")
 	case len(a.CallerIDs) > maxAccountCallerIDs:
-		return invalid("caller_ids", "are %d; at most %d", len(a.CallerIDs), maxAccountCallerIDs)
+		return invalid("caller_ids", "are %d; at most %d", len(a.CallerIDs), maxAccountCallerIDs).
+			coded("sip_caller_ids_many", strconv.Itoa(len(a.CallerIDs)), strconv.Itoa(maxAccountCallerIDs))
 	}
 	for _, n := range a.CallerIDs {
 		if !ValidE164(n) {
-			return invalid("caller_ids", "%q is not E.164 (+ and 7–15 digits, e.g. +4930123456)", maskNumber(n))
+			return invalid("caller_ids", "%q is not E.164 (+ and 7–15 digits, e.g. +4930123456)", maskNumber(n)).coded("sip_caller_id_e164", maskNumber(n))
 		}
 	}
 	switch a.Transport {
 	case "", "udp", "tcp", "tls":
 	default:
-		return invalid("transport", "is udp, tcp or tls")
+		return invalid("transport", "is udp, tcp or tls").coded("sip_transport")
 	}
 	return nil
 }
@@ -79,7 +81,7 @@ func maskNumber(s string) string {
 func checkHostPort(field, v string, required bool, allow []netip.Prefix) error {
 	if v == "" {
 		if required {
-			return invalid(field, "give the host of the account's server (sip.example.com or sip.example.com:5060)")
+			return invalid(field, "give the host of the account's server (sip.example.com or sip.example.com:5060)").coded("sip_host_needed")
 		}
 		return nil
 	}
@@ -87,15 +89,15 @@ func checkHostPort(field, v string, required bool, allow []netip.Prefix) error {
 	if h, p, err := net.SplitHostPort(v); err == nil {
 		n, perr := strconv.Atoi(p)
 		if perr != nil || n < 1 || n > 65535 {
-			return invalid(field, "the port is not 1–65535")
+			return invalid(field, "the port is not 1–65535").coded("sip_port")
 		}
 		host = h
 	}
 	if len(v) > maxAccountField || !validHost(host) || strings.ContainsAny(host, "@;?/ ") {
-		return invalid(field, "is not a host name or IP address with an optional port")
+		return invalid(field, "is not a host name or IP address with an optional port").coded("sip_host")
 	}
 	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && !netpolicy.Networks(allow).Allows(ip) {
-		return invalid(field, "is an internal address; only public servers may be used")
+		return invalid(field, "is an internal address; only public servers may be used").coded("sip_internal_host")
 	}
 	return nil
 }

@@ -35,6 +35,27 @@ type Error struct {
 	Reason string // SIP reason phrase or a short explanation
 	Field  string // for KindInvalid: the configuration or plan field at fault
 	Err    error  // underlying cause, if any
+	// Code is the kind of problem with a portal's own SIP account, with
+	// its values in Args, for the application page to say it in its
+	// language (words.PageProblem); "" for the others.
+	Code string
+	Args []string
+}
+
+// Codes are the codes an *Error may carry (Error.Code), for a test that
+// each has words in every language of the application page.
+var Codes = []string{"sip_host_needed", "sip_port", "sip_host", "sip_internal_host", "sip_internal", "sip_resolves_internal",
+	"sip_no_resolve", "sip_username", "sip_password_needed", "sip_password_long", "sip_caller_ids_needed",
+	"sip_caller_ids_many", "sip_caller_id_e164", "sip_transport", "sip_refused_auth", "sip_refused", "sip_no_answer",
+	"sip_refused_auth_registering", "sip_refused_registering", "sip_no_trunk"}
+
+// Coded returns the problem's code and values ("" when it has none).
+func (e *Error) Coded() (code string, args []string) { return e.Code, e.Args }
+
+// coded sets e's Code and Args and returns it.
+func (e *Error) coded(code string, args ...string) *Error {
+	e.Code, e.Args = code, args
+	return e
 }
 
 // Error describes the failure and what to do about it.

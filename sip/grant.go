@@ -137,7 +137,8 @@ func (d *Dialer) route(memberID, line, trunk string) (way, *Error) {
 				return w, nil
 			}
 		}
-		return way{}, &Error{Kind: KindNoRoute, Reason: "no trunk serves this portal: its administrator enters the portal's own SIP account on the application page, or the operator grants a trunk (portals: [member_id] on a trunk in the sip section)"}
+		return way{}, (&Error{Kind: KindNoRoute, Reason: "no trunk serves this portal: its administrator enters the portal's own SIP account on the application page, or the operator grants a trunk (portals: [member_id] on a trunk in the sip section)"}).
+			coded("sip_no_trunk")
 	}
 	return w, nil
 }

@@ -127,7 +127,12 @@ func (d *Dialer) TrunkStatus(memberID string) error {
 	if p := o.reg.err.Load(); p != nil {
 		cause = *p
 	}
-	return &Error{Kind: KindUnreachable, Reason: "the portal's SIP account " + strconv.Quote(o.t.Username) + " is not registered", Err: cause}
+	e := &Error{Kind: KindUnreachable, Reason: "the portal's SIP account " + strconv.Quote(o.t.Username) + " is not registered", Err: cause}
+	if c := checkErr(cause); cause != nil && c.Kind == KindRejected {
+		// The registrar refused it: the page says so, with the status.
+		e.Status, e.Code, e.Args = c.Status, c.Code+"_registering", c.Args
+	}
+	return e
 }
 
 // end stops o's registration and waits for it to unregister.
@@ -258,11 +263,11 @@ func checkErr(err error) *Error {
 	var re *diago.RegisterResponseError
 	if errors.As(err, &re) && re.RegisterRes != nil {
 		st := re.RegisterRes.StatusCode
-		why := "the server refused the account (SIP status " + strconv.Itoa(st) + ")"
+		why, code := "the server refused the account (SIP status "+strconv.Itoa(st)+")", "sip_refused"
 		if st == sipgosip.StatusUnauthorized || st == sipgosip.StatusProxyAuthRequired || st == sipgosip.StatusForbidden {
-			why = "the server refused the user name or password (" + strconv.Itoa(st) + ")"
+			why, code = "the server refused the user name or password ("+strconv.Itoa(st)+")", "sip_refused_auth"
 		}
-		return &Error{Kind: KindRejected, Status: st, Reason: why}
+		return (&Error{Kind: KindRejected, Status: st, Reason: why}).coded(code, strconv.Itoa(st))
 	}
-	return &Error{Kind: KindUnreachable, Reason: "no answer from the registrar: check its address, port and transport", Err: err}
+	return (&Error{Kind: KindUnreachable, Reason: "no answer from the registrar: check its address, port and transport", Err: err}).coded("sip_no_answer")
 }

@@ -57,17 +57,18 @@ func checkAddrs(ctx context.Context, field, host string, allow []netip.Prefix, l
 	}
 	addrs, err := lookup(ctx, strings.Trim(host, "[]"))
 	if err != nil || len(addrs) == 0 {
-		return netip.Addr{}, &Error{Kind: KindUnreachable, Field: field,
-			Reason: strconv.Quote(clipHost(host)) + " does not resolve: check the server's name"}
+		return netip.Addr{}, (&Error{Kind: KindUnreachable, Field: field,
+			Reason: strconv.Quote(clipHost(host)) + " does not resolve: check the server's name"}).coded("sip_no_resolve", clipHost(host))
 	}
 	for _, ad := range addrs {
 		if netpolicy.Networks(allow).Allows(ad) {
 			continue
 		}
 		if _, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
-			return netip.Addr{}, invalid(field, "%s is an internal address; only public servers may be used", ad.WithZone(""))
+			return netip.Addr{}, invalid(field, "%s is an internal address; only public servers may be used", ad.WithZone("")).coded("sip_internal", ad.WithZone("").String())
 		}
-		return netip.Addr{}, invalid(field, "%s resolves to %s, an internal address; only public servers may be used", clipHost(host), ad.WithZone(""))
+		return netip.Addr{}, invalid(field, "%s resolves to %s, an internal address; only public servers may be used", clipHost(host), ad.WithZone("")).
+			coded("sip_resolves_internal", clipHost(host), ad.WithZone("").String())
 	}
 	return addrs[0].WithZone("").Unmap(), nil
 }

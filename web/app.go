@@ -125,7 +125,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 	var noRoute string
 	if s.route != nil {
 		if err := s.route(p.MemberID); err != nil {
-			noRoute = callbackline.ErrorMessage(err)
+			noRoute = problemIn(pageLang(r, p), err, callbackline.ErrorMessage(err))
 		}
 	}
 	var tel *bitrix24.Telephony
@@ -199,7 +199,7 @@ func (s *Server) trunkSection(r *http.Request, p *callbackline.Portal) (int, *tr
 		status, v := s.saveTrunk(r, p)
 		return status, v, nil
 	}
-	return http.StatusOK, s.currentTrunk(r.Context(), p, r.PostForm.Get("AUTH_ID")), nil
+	return http.StatusOK, s.currentTrunk(r.Context(), p, r.PostForm.Get("AUTH_ID"), pageLang(r, p)), nil
 }
 
 // appRows are the callbacks with their history, when the store keeps it,

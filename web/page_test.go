@@ -162,4 +162,18 @@ func TestTrunkStatus(t *testing.T) {
 	if got := words.Page("de", trunkStatus(&sip.Error{Kind: sip.KindUnreachable})); !strings.Contains(got, "nicht registriert") {
 		t.Errorf("in German: %q", got)
 	}
+	// The registrar's refusal, with its status, in the page's language.
+	refused := &sip.Error{Kind: sip.KindUnreachable, Status: 403, Code: "sip_refused_auth_registering", Args: []string{"403"}}
+	for lang, want := range map[string]string{
+		"en": "The SIP account is not registered: the server refused the user name or password (403).",
+		"ru": "SIP-аккаунт не зарегистрирован: сервер не принял имя пользователя или пароль (403).",
+		"de": "Das SIP-Konto ist nicht registriert: Der Server hat Benutzername oder Passwort abgelehnt (403).",
+	} {
+		if got := trunkStatusIn(lang, refused); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := trunkStatusIn("ru", &sip.Error{Kind: sip.KindUnreachable}); got != words.Page("ru", trunkNotRegistered) {
+		t.Errorf("ru without a refusal: %q", got)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/sip"
+	"github.com/callbackline/callbackline/words"
 )
 
 // Trunks lets a portal's administrator enter the portal's own SIP account
@@ -58,8 +59,9 @@ type trunkView struct {
 	AuthID                     string
 }
 
-// currentTrunk is the section for the portal's stored account.
-func (s *Server) currentTrunk(ctx context.Context, p *callbackline.Portal, authID string) *trunkView {
+// currentTrunk is the section for the portal's stored account, its
+// status said in lang.
+func (s *Server) currentTrunk(ctx context.Context, p *callbackline.Portal, authID, lang string) *trunkView {
 	v := &trunkView{AuthID: authID, Transport: "udp"}
 	t, err := s.store.PortalTrunk(ctx, p.MemberID)
 	if err != nil {
@@ -69,7 +71,7 @@ func (s *Server) currentTrunk(ctx context.Context, p *callbackline.Portal, authI
 	v.CallerIDs, v.Transport, v.Options, v.UpdatedAt = strings.Join(t.CallerIDs, ", "), t.Transport, !t.Register, t.UpdatedAt
 	if s.trunks.Status != nil {
 		if err := s.trunks.Status(p.MemberID); err != nil {
-			v.Status = trunkStatus(err)
+			v.Status = trunkStatusIn(lang, err)
 		}
 	}
 	return v
@@ -86,6 +88,35 @@ func trunkStatus(err error) string {
 		return trunkNotInUse
 	}
 	return reasonOf(err)
+}
+
+// trunkStatusIn is trunkStatus said in the page's language lang, with
+// the registrar's refusal when the dialer knows it.
+func trunkStatusIn(lang string, err error) string {
+	if e, ok := errors.AsType[*sip.Error](err); ok && e.Code != "" {
+		if s, ok := words.PageProblem(lang, e.Code, e.Args); ok {
+			return s
+		}
+	}
+	return words.Page(lang, trunkStatus(err))
+}
+
+// reasonIn is reasonOf said in the page's language lang: a problem of
+// the account with its code (sip.Error.Code) in lang's words, after the
+// form field it is about; else as reasonOf says it.
+func reasonIn(lang string, err error) string {
+	e, ok := errors.AsType[*sip.Error](err)
+	if words.PageLang(lang) == "en" || !ok || e.Code == "" {
+		return reasonOf(err)
+	}
+	said, ok := words.PageProblem(lang, e.Code, e.Args)
+	switch {
+	case !ok:
+		return reasonOf(err)
+	case e.Field != "":
+		return words.Page(lang, e.Field) + ": " + said
+	}
+	return said
 }
 
 // The phrases of trunkStatus.
@@ -112,9 +143,15 @@ func reasonOf(err error) string {
 func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunkView) {
 	ctx := r.Context()
 	authID := r.PostForm.Get("AUTH_ID")
-	v := s.currentTrunk(ctx, p, authID)
-	refuse := func(status int, why string) (int, *trunkView) {
+	lang := pageLang(r, p)
+	v := s.currentTrunk(ctx, p, authID, lang)
+	// refuse logs why in English and shows it as said in the page's
+	// language (the template says a phrase of the catalogue in it too).
+	refuse := func(status int, why string, said ...string) (int, *trunkView) {
 		v.Refused = why
+		if len(said) > 0 {
+			v.Refused = said[0]
+		}
 		s.logger.WarnContext(ctx, "portal SIP account not saved", slog.String("member_id", p.MemberID), slog.String("why", why))
 		return status, v
 	}
@@ -136,17 +173,18 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 	}
 	a, err := parseTrunkForm(r.PostForm, s.trunks.Allow)
 	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, reasonOf(err))
+		return refuse(http.StatusUnprocessableEntity, reasonOf(err), reasonIn(lang, err))
 	}
 	v.Registrar, v.Proxy, v.Username = a.Registrar, a.Proxy, a.Username
 	v.CallerIDs, v.Transport, v.Options = strings.Join(a.CallerIDs, ", "), a.Transport, !a.Register
 	if err := a.CheckAddrs(ctx, s.trunks.Allow, s.trunks.Lookup); err != nil {
-		return refuse(http.StatusUnprocessableEntity, reasonOf(err))
+		return refuse(http.StatusUnprocessableEntity, reasonOf(err), reasonIn(lang, err))
 	}
 	tr := a.Trunk()
 	tr.Portals = []string{p.MemberID}
 	if err := s.trunks.Check(ctx, tr); err != nil {
-		return refuse(http.StatusUnprocessableEntity, "the account was tested and did not work: "+reasonOf(err))
+		return refuse(http.StatusUnprocessableEntity, "the account was tested and did not work: "+reasonOf(err),
+			words.Page(lang, "the account was tested and did not work: %s", reasonIn(lang, err)))
 	}
 	now := s.now().UTC()
 	pt := &callbackline.PortalTrunk{MemberID: p.MemberID, Registrar: a.Registrar, Proxy: a.Proxy, Username: a.Username,
@@ -161,7 +199,8 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 		return refuse(StatusOf(err), callbackline.ErrorMessage(err))
 	}
 	if err := s.trunks.Apply(p.MemberID, &a); err != nil {
-		return refuse(http.StatusInternalServerError, "stored, but the dialer did not take it: "+reasonOf(err))
+		return refuse(http.StatusInternalServerError, "stored, but the dialer did not take it: "+reasonOf(err),
+			words.Page(lang, "stored, but the dialer did not take it: %s", reasonIn(lang, err)))
 	}
 	s.logger.InfoContext(ctx, "portal SIP account saved", slog.String("member_id", p.MemberID), slog.String("registrar", a.Registrar))
 	v.Own, v.Saved, v.UpdatedAt, v.Status = true, true, now, ""

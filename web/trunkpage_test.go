@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -201,5 +202,55 @@ func TestAppTrunkNeedsKey(t *testing.T) {
 	}
 	if th.stored() != nil || len(th.provider.Registrations()) != 0 {
 		t.Error("stored or tested without a key")
+	}
+}
+
+// The SIP account's problems are said in the page's language: the
+// form's, the test's refusal by the server, and a portal without a way
+// out; in English as before.
+func TestAppTrunkLanguage(t *testing.T) {
+	th := newTrunkHarness(t, true)
+	admin := th.portal.IssueTokens(1)
+	cases := []struct {
+		kv   []string
+		want string
+	}{
+		{[]string{"LANG", "ru", "password", "wrong"}, "аккаунт проверен и не работает: сервер не принял имя пользователя или пароль (403)"},
+		{[]string{"LANG", "de", "password", "wrong"}, "Das Konto wurde getestet und hat nicht funktioniert: Der Server hat Benutzername oder Passwort abgelehnt (403)"},
+		{[]string{"LANG", "ru", "registrar", "10.1.2.3:5060"}, "регистратор: это внутренний адрес; допускаются только публичные серверы"},
+		{[]string{"LANG", "de", "registrar", "pbx.internal.test:5060"}, "Registrar: pbx.internal.test löst sich zu 10.1.2.3 auf, einer internen Adresse; nur öffentliche Server sind erlaubt"},
+		{[]string{"LANG", "ru", "caller_ids", "*8101"}, "номера для АОН: «*8101» — не номер в формате E.164"},
+		{[]string{"LANG", "de", "username", ""}, "Benutzername: Geben Sie den Benutzernamen des Kontos an"},
+		{[]string{"LANG", "ru", "registrar", "nothing.invalid"}, "регистратор: имя «nothing.invalid» не найдено в DNS: проверьте имя сервера"},
+		{[]string{"LANG", "en", "password", "wrong"}, "the account was tested and did not work: the server refused the user name or password (403)"},
+	}
+	for _, c := range cases {
+		code, page := th.save(admin.AccessToken, c.kv...)
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("%v: %d", c.kv, code)
+		}
+		_, refused, _ := strings.Cut(page, `id="trunk-refused"`)
+		refused, _, _ = strings.Cut(refused, "</p>")
+		if !strings.Contains(refused, html.EscapeString(c.want)) {
+			t.Errorf("%v: the refusal lacks %q: %s", c.kv, c.want, refused)
+		}
+	}
+	if th.stored() != nil {
+		t.Fatal("stored")
+	}
+	// Without an account the portal has no way out, and the page says so.
+	for lang, want := range map[string]string{"ru": "у портала нет SIP-транка: укажите ниже собственный SIP-аккаунт портала",
+		"de": "Kein SIP-Trunk bedient dieses Portal: Geben Sie unten das eigene SIP-Konto des Portals an"} {
+		res, err := http.PostForm(th.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken},
+			"LANG": {lang}, "AUTH_ID": {admin.AccessToken}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readAll(t, res)
+		_, noTrunk, _ := strings.Cut(page, `id="no-trunk"`)
+		noTrunk, _, _ = strings.Cut(noTrunk, "</p>")
+		if !strings.Contains(noTrunk, want) {
+			t.Errorf("%s: no-trunk lacks %q: %s", lang, want, noTrunk)
+		}
 	}
 }

@@ -466,7 +466,7 @@ func (a *app) route(memberID string) error {
 	}
 	err := a.dialer.Route(memberID, "")
 	if e, ok := errors.AsType[*sip.Error](err); ok {
-		return callbackline.Errorf(callbackline.EUNAVAILABLE, "%s", e.Reason)
+		return callbackline.WrapError(e, callbackline.EUNAVAILABLE, "%s", e.Reason) // the page says e in its language
 	}
 	return err
 }
