@@ -6,16 +6,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/secret"
 	"github.com/callbackline/callbackline/store/postgres"
 	"github.com/callbackline/callbackline/store/sqlstore"
@@ -196,27 +192,10 @@ func TestReopen(t *testing.T) {
 	}
 }
 
-// countingHandler counts log records with a message.
-type countingHandler struct {
-	msg string
-	n   *atomic.Int64
-}
-
-func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, h.msg) {
-		h.n.Add(1)
-	}
-	return nil
-}
-func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h countingHandler) WithGroup(string) slog.Handler      { return h }
-
 // TestBatchFailureIsolated: a request that fails with an SQL error inside
 // a batch fails alone; the batch's other requests are retried and stored.
 func TestBatchFailureIsolated(t *testing.T) {
-	var retries atomic.Int64
-	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
+	logger, retries := storetest.LogCounter(storetest.BatchRetried)
 	s := openTest(t, postgres.Options{Options: sqlstore.Options{Logger: logger, Committers: 1}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
@@ -225,61 +204,22 @@ func TestBatchFailureIsolated(t *testing.T) {
 	const poison = "+4930000099"
 	postgres.SetFailIntake(s, func(c *callbackline.Callback) bool { return c.Phone == poison })
 	defer postgres.SetFailIntake(s, nil)
-
-	release := func() func() {
-		// Hold the portal's intake lock from outside: intakes queue up.
-		tx, err := s.Pool().Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, postgres.PortalLockKey(s, "m1")); err != nil {
-			t.Fatal(err)
-		}
-		return func() { tx.Rollback(ctx) }
-	}()
-	const n = 30
-	var wg sync.WaitGroup
-	errs := make([]error, n+2)
-	intake := func(i int, phone string) {
-		defer wg.Done()
-		res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m1", Phone: phone}})
-		if err == nil && !res.Queued {
-			err = fmt.Errorf("not queued")
-		}
-		errs[i] = err
-	}
-	// A first request takes the committer, which then waits for the lock.
-	wg.Add(1)
-	go intake(n+1, "+4930000098")
-	wait.For(t, "the committer to take the first request", func() bool { return postgres.Queued(s) == 0 && lockWaiters(t, s) > 0 })
-	// The rest, the failing one among them, queue up behind it and so
-	// share the next batch.
-	for i := range n {
-		wg.Add(1)
-		go intake(i, fmt.Sprintf("+49300000%02d", i))
-	}
-	wg.Add(1)
-	go intake(n, poison)
-	wait.For(t, "all requests to queue", func() bool { return postgres.Queued(s) == n+1 })
-	release()
-	wg.Wait()
-	if errs[n+1] != nil {
-		t.Errorf("the first request: %v", errs[n+1])
-	}
-	for i := range n {
-		if errs[i] != nil {
-			t.Errorf("request %d beside the failing one: %v", i, errs[i])
-		}
-	}
-	if code := callbackline.ErrorCode(errs[n]); code != callbackline.EINTERNAL {
-		t.Errorf("the failing request: %v (code %q), want an internal error", errs[n], code)
-	}
-	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n+1 {
-		t.Errorf("jobs = %d (%v), want %d", jobs, err, n+1)
-	}
-	if retries.Load() == 0 {
-		t.Error("no batch was retried one by one: the failing request was alone in its batch")
-	}
+	storetest.BatchFailureIsolated(t, s, poison, storetest.Batcher{
+		Hold: func() func() {
+			// Hold the portal's intake lock from outside: intakes queue up.
+			tx, err := s.Pool().Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, postgres.PortalLockKey(s, "m1")); err != nil {
+				t.Fatal(err)
+			}
+			return func() { tx.Rollback(ctx) }
+		},
+		Taken:   func() bool { return postgres.Queued(s) == 0 && lockWaiters(t, s) > 0 },
+		Queued:  func() int { return postgres.Queued(s) },
+		Retries: retries,
+	})
 }
 
 // lockWaiters counts sessions waiting for the portal m1's intake lock.

@@ -2,8 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +12,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/store/sqlite"
 	"github.com/callbackline/callbackline/store/sqlstore"
 	"github.com/callbackline/callbackline/store/storetest"
@@ -212,27 +209,10 @@ func TestCloseStopsRunningQueue(t *testing.T) {
 	}
 }
 
-// countingHandler counts log records with a message.
-type countingHandler struct {
-	msg string
-	n   *atomic.Int64
-}
-
-func (h countingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, h.msg) {
-		h.n.Add(1)
-	}
-	return nil
-}
-func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h countingHandler) WithGroup(string) slog.Handler      { return h }
-
 // TestBatchFailureIsolated: a request that fails with an SQL error inside
 // a batch fails alone; the batch's other requests are retried and stored.
 func TestBatchFailureIsolated(t *testing.T) {
-	var retries atomic.Int64
-	logger := slog.New(countingHandler{msg: "retrying its requests one by one", n: &retries})
+	logger, retries := storetest.LogCounter(storetest.BatchRetried)
 	s := openTest(t, sqlite.Options{Options: sqlstore.Options{Logger: logger}})
 	ctx := context.Background()
 	if err := s.SavePortal(ctx, &callbackline.Portal{MemberID: "m1"}); err != nil {
@@ -241,29 +221,7 @@ func TestBatchFailureIsolated(t *testing.T) {
 	const poison = "+4930000099"
 	sqlite.SetFailIntake(s, func(c *callbackline.Callback) bool { return c.Phone == poison })
 	defer sqlite.SetFailIntake(s, nil)
-
-	release := func() func() {
-		// Hold the only write connection: intakes queue up behind it.
-		tx, err := s.DB().BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return func() { tx.Rollback() }
-	}()
-	const n = 30
-	var wg sync.WaitGroup
-	errs := make([]error, n+1)
-	intake := func(i int, phone string) {
-		defer wg.Done()
-		res, err := s.Intake(ctx, callbackline.IntakeRequest{Callback: &callbackline.Callback{MemberID: "m1", Phone: phone}})
-		if err == nil && !res.Queued {
-			err = fmt.Errorf("not queued")
-		}
-		errs[i] = err
-	}
-	// The first request is taken alone and waits for the writer; all the
-	// others, the failing one among them, queue up behind it and go into
-	// the next batch together.
+	// The first request is taken alone and waits for the writer.
 	started := make(chan struct{}, 1)
 	sqlite.SetBatchStart(s, func(int) {
 		select {
@@ -272,30 +230,24 @@ func TestBatchFailureIsolated(t *testing.T) {
 		}
 	})
 	defer sqlite.SetBatchStart(s, nil)
-	wg.Add(1)
-	go intake(0, fmt.Sprintf("+49300000%02d", 0))
-	<-started // the committer has it and waits for the writer
-	for i := 1; i < n; i++ {
-		wg.Add(1)
-		go intake(i, fmt.Sprintf("+49300000%02d", i))
-	}
-	wg.Add(1)
-	go intake(n, poison)
-	wait.For(t, "all requests to queue", func() bool { return sqlite.Queued(s) == n })
-	release()
-	wg.Wait()
-	for i := range n {
-		if errs[i] != nil {
-			t.Errorf("request %d beside the failing one: %v", i, errs[i])
-		}
-	}
-	if code := callbackline.ErrorCode(errs[n]); code != callbackline.EINTERNAL {
-		t.Errorf("the failing request: %v (code %q), want an internal error", errs[n], code)
-	}
-	if jobs, err := s.CountJobs(ctx, "callback"); err != nil || jobs != n {
-		t.Errorf("jobs = %d (%v), want %d", jobs, err, n)
-	}
-	if retries.Load() == 0 {
-		t.Error("no batch was retried one by one: the failing request was alone in its batch")
-	}
+	storetest.BatchFailureIsolated(t, s, poison, storetest.Batcher{
+		Hold: func() func() {
+			// Hold the only write connection: intakes queue up behind it.
+			tx, err := s.DB().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { tx.Rollback() }
+		},
+		Taken: func() bool {
+			select {
+			case <-started:
+				return true
+			default:
+				return false
+			}
+		},
+		Queued:  func() int { return sqlite.Queued(s) },
+		Retries: retries,
+	})
 }
