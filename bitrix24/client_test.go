@@ -213,24 +213,17 @@ func TestCallEnvelopeIDsAndHeaders(t *testing.T) {
 	}
 }
 
-// TestExpiryMidBurst: the access token expires under 20 concurrent calls;
-// exactly one refresh happens, the new pair is stored before it is used,
-// and every call succeeds.
-func TestExpiryMidBurst(t *testing.T) {
-	f := newFixture(t, bitrix24test.Options{})
-	ctx := context.Background()
-	p := f.portal(t)
-	old := p.AccessToken
-	f.sim.Advance(61 * time.Minute)
-
+// concurrently makes n calls at once and fails t if any returned an
+// error.
+func concurrently(t *testing.T, n int, call func() error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := 0; i < 20; i++ {
+	errs := make(chan error, n)
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.client.TimemanStatus(ctx, p, 1269)
-			errs <- err
+			errs <- call()
 		}()
 	}
 	wg.Wait()
@@ -240,6 +233,21 @@ func TestExpiryMidBurst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestExpiryMidBurst: the access token expires under 20 concurrent calls;
+// exactly one refresh happens, the new pair is stored before it is used,
+// and every call succeeds.
+func TestExpiryMidBurst(t *testing.T) {
+	f := newFixture(t, bitrix24test.Options{})
+	ctx := context.Background()
+	p := f.portal(t)
+	old := p.AccessToken
+	f.sim.Advance(61 * time.Minute)
+	concurrently(t, 20, func() error {
+		_, err := f.client.TimemanStatus(ctx, p, 1269)
+		return err
+	})
 	if n := f.sim.Refreshes(); n != 1 {
 		t.Fatalf("%d refreshes, want 1", n)
 	}
@@ -351,23 +359,10 @@ func TestRateLimitStorm(t *testing.T) {
 	f.client.MaxBackoff = 2 * time.Second
 	f.client.MaxRetries = 20 // a loaded CI machine must not turn slowness into failure
 	f.sim.ConsumeLimit(45)
-	var wg sync.WaitGroup
-	errs := make(chan error, 30)
-	for i := 0; i < 30; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := f.client.IMUser(ctx, p, 1269)
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	concurrently(t, 30, func() error {
+		_, err := f.client.IMUser(ctx, p, 1269)
+		return err
+	})
 	limited := 0
 	for _, r := range f.sim.RESTCalls("im.user.get") {
 		if r.Error == "QUERY_LIMIT_EXCEEDED" {

@@ -241,17 +241,8 @@ func (p *Portal) servePortal(w http.ResponseWriter, r *http.Request, srv *httpte
 			return
 		}
 	}
-	if fault != nil && !fault.AfterRun {
-		if fault.Drop {
-			rec.Status = 0
-			p.record(rec)
-			drop(w)
-			return
-		}
-		if e := fault.apiError(); e != nil {
-			p.answer(w, rec, nil, e, fault)
-			return
-		}
+	if fault != nil && !fault.AfterRun && p.inject(w, rec, fault) {
+		return
 	}
 
 	var prefetched []byte
@@ -272,19 +263,26 @@ func (p *Portal) servePortal(w http.ResponseWriter, r *http.Request, srv *httpte
 	}
 	p.mu.Unlock()
 
-	if fault != nil && fault.AfterRun {
-		if fault.Drop {
-			rec.Status = 0
-			p.record(rec)
-			drop(w)
-			return
-		}
-		if e := fault.apiError(); e != nil {
-			p.answer(w, rec, nil, e, fault)
-			return
-		}
+	if fault != nil && fault.AfterRun && p.inject(w, rec, fault) {
+		return
 	}
 	p.answer(w, rec, res, aerr, nil)
+}
+
+// inject answers as the fault says, a dropped connection or an error, and
+// reports whether it answered (a fault of delay alone does not).
+func (p *Portal) inject(w http.ResponseWriter, rec Request, f *Fault) bool {
+	if f.Drop {
+		rec.Status = 0
+		p.record(rec)
+		drop(w)
+		return true
+	}
+	if e := f.apiError(); e != nil {
+		p.answer(w, rec, nil, e, f)
+		return true
+	}
+	return false
 }
 
 // result is a method's success: the result and, for list methods, total
