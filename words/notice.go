@@ -16,7 +16,7 @@ var noticeWords = map[string]map[string]string{
 		"reinstall.fixed":   "callbackline: the application works again; callbacks are made.",
 		"trunk.problem":     "callbackline: the portal's own SIP account stopped registering (%s). Calls through it fail until it registers again; please check the account on the application's page.",
 		"trunk.fixed":       "callbackline: the portal's own SIP account registers again.",
-		"callbacks.problem": "callbackline: %d callbacks in a row failed (the last: %s). Please check the application's page.",
+		"callbacks.problem": "callbackline: %d {callback|callbacks in a row} failed (the last: %s). Please check the application's page.",
 		"callbacks.fixed":   "callbackline: a callback succeeded again.",
 	},
 	"ru": {
@@ -48,7 +48,7 @@ var noticeWords = map[string]map[string]string{
 		"reinstall.fixed":   "callbackline: aplikacja znowu działa; oddzwonienia są wykonywane.",
 		"trunk.problem":     "callbackline: własne konto SIP portalu przestało się rejestrować (%s). Połączenia przez nie nie przechodzą, dopóki znowu się nie zarejestruje; sprawdź konto na stronie aplikacji.",
 		"trunk.fixed":       "callbackline: własne konto SIP portalu znowu się rejestruje.",
-		"callbacks.problem": "callbackline: %d oddzwonień z rzędu się nie udało (ostatnie: %s). Sprawdź stronę aplikacji.",
+		"callbacks.problem": "callbackline: %d {oddzwonienie się nie udało|oddzwonienia z rzędu się nie udały|oddzwonień z rzędu się nie udało} (ostatnie: %s). Sprawdź stronę aplikacji.",
 		"callbacks.fixed":   "callbackline: oddzwonienie znowu się udało.",
 	},
 	"es": {
@@ -56,7 +56,7 @@ var noticeWords = map[string]map[string]string{
 		"reinstall.fixed":   "callbackline: la aplicación vuelve a funcionar; se hacen las devoluciones de llamada.",
 		"trunk.problem":     "callbackline: la cuenta SIP propia del portal dejó de registrarse (%s). Las llamadas por ella fallan hasta que vuelva a registrarse; revise la cuenta en la página de la aplicación.",
 		"trunk.fixed":       "callbackline: la cuenta SIP propia del portal vuelve a registrarse.",
-		"callbacks.problem": "callbackline: %d devoluciones de llamada seguidas fallaron (la última: %s). Revise la página de la aplicación.",
+		"callbacks.problem": "callbackline: %d {devolución de llamada falló|devoluciones de llamada seguidas fallaron} (la última: %s). Revise la página de la aplicación.",
 		"callbacks.fixed":   "callbackline: una devolución de llamada volvió a funcionar.",
 	},
 	"pt": {
@@ -64,7 +64,7 @@ var noticeWords = map[string]map[string]string{
 		"reinstall.fixed":   "callbackline: a aplicação voltou a funcionar; as chamadas de retorno são feitas.",
 		"trunk.problem":     "callbackline: a conta SIP própria do portal deixou de se registar (%s). As chamadas por ela falham até que volte a registar-se; verifique a conta na página da aplicação.",
 		"trunk.fixed":       "callbackline: a conta SIP própria do portal voltou a registar-se.",
-		"callbacks.problem": "callbackline: %d chamadas de retorno seguidas falharam (a última: %s). Verifique a página da aplicação.",
+		"callbacks.problem": "callbackline: %d {chamada de retorno falhou|chamadas de retorno seguidas falharam} (a última: %s). Verifique a página da aplicação.",
 		"callbacks.fixed":   "callbackline: uma chamada de retorno voltou a ter sucesso.",
 	},
 }
@@ -80,7 +80,7 @@ func Notice(lang, problem, kind, detail string, count int) string {
 	case s == "" || kind != "problem":
 		return s
 	case problem == "callbacks":
-		return fmt.Sprintf(plural(count, s), count, of(lang).reason(detail))
+		return fmt.Sprintf(plural(Lang(lang), count, s), count, of(lang).reason(detail))
 	}
 	if strings.TrimSpace(detail) == "" {
 		detail = "?"

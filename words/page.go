@@ -34,7 +34,7 @@ func Page(lang, key string, args ...any) string {
 		return s
 	}
 	if n, ok := count(args); ok {
-		s = plural(n, s)
+		s = plural(PageLang(lang), n, s)
 	}
 	return fmt.Sprintf(s, args...)
 }

@@ -15,24 +15,32 @@ func TestPlural(t *testing.T) {
 		12: "звонков", 14: "звонков", 20: "звонков", 21: "звонок", 22: "звонка", 25: "звонков",
 		101: "звонок", 111: "звонков", 112: "звонков", 122: "звонка", -1: "звонок",
 	} {
-		if got := plural(n, ru); got != want {
+		if got := plural("ru", n, ru); got != want {
 			t.Errorf("plural(%d, ru) = %q, want %q", n, got, want)
 		}
 	}
 	for n, want := range map[int]string{0: "Rückrufe", 1: "Rückruf", 2: "Rückrufe", 21: "Rückrufe"} {
-		if got := plural(n, "{Rückruf|Rückrufe}"); got != want {
+		if got := plural("de", n, "{Rückruf|Rückrufe}"); got != want {
 			t.Errorf("plural(%d, de) = %q, want %q", n, got, want)
 		}
 	}
+	pl := "{oddzwonienie|oddzwonienia|oddzwonień}"
+	for n, want := range map[int]string{1: "oddzwonienie", 2: "oddzwonienia", 4: "oddzwonienia", 5: "oddzwonień",
+		12: "oddzwonień", 21: "oddzwonień", 22: "oddzwonienia", 25: "oddzwonień", 101: "oddzwonień"} {
+		if got := plural("pl", n, pl); got != want {
+			t.Errorf("plural(%d, pl) = %q, want %q", n, got, want)
+		}
+	}
 	for _, s := range []string{"no group", "time_zone ([\"09:00-18:00\"])", "{not a group}", "a {} b"} {
-		if got := plural(3, s); got != s {
+		if got := plural("ru", 3, s); got != s {
 			t.Errorf("plural(3, %q) = %q", s, got)
 		}
 	}
 }
 
 // The notice of callbacks failing in a row reads right for 1, 3, 5 and 21
-// in Russian and Ukrainian, and for 1 and 5 in German.
+// in Russian and Ukrainian, for 1, 3, 5 and 22 in Polish, and for 1 and 5
+// in English, German, Spanish and Portuguese.
 func TestNoticeCount(t *testing.T) {
 	for _, c := range []struct {
 		lang string
@@ -47,6 +55,17 @@ func TestNoticeCount(t *testing.T) {
 		{"uk", 5, "5 зворотних дзвінків поспіль не вдалися"},
 		{"de", 1, "1 Rückruf ist nacheinander fehlgeschlagen"},
 		{"de", 5, "5 Rückrufe sind nacheinander fehlgeschlagen"},
+		{"pl", 1, "1 oddzwonienie się nie udało"},
+		{"pl", 3, "3 oddzwonienia z rzędu się nie udały"},
+		{"pl", 5, "5 oddzwonień z rzędu się nie udało"},
+		{"pl", 21, "21 oddzwonień z rzędu się nie udało"},
+		{"pl", 22, "22 oddzwonienia z rzędu się nie udały"},
+		{"en", 1, "1 callback failed"},
+		{"en", 5, "5 callbacks in a row failed"},
+		{"es", 1, "1 devolución de llamada falló"},
+		{"es", 5, "5 devoluciones de llamada seguidas fallaron"},
+		{"pt", 1, "1 chamada de retorno falhou"},
+		{"pt", 5, "5 chamadas de retorno seguidas falharam"},
 	} {
 		s := Notice(c.lang, "callbacks", "problem", "client_unreachable: busy", c.n)
 		if !strings.Contains(s, c.want) || strings.Contains(s, "{") {
