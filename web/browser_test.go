@@ -57,7 +57,7 @@ func TestAppPageInBrowser(t *testing.T) {
 	defer portal.Close()
 
 	dom := chromium(t, portal.URL+"/?token="+exampleToken)
-	for _, want := range []string{"+49301234567", "LEAD 5785", "<td>eingegangen</td>", "<td>abgelehnt</td>", "keine wählbare Telefonnummer", `data-state="received"`} {
+	for _, want := range []string{"+49301234567", "Lead 5785", "<td>eingegangen</td>", "<td>abgelehnt</td>", "keine wählbare Telefonnummer", `data-state="received"`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the app page lacks %q:\n%s", want, dom)
 		}

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -171,7 +170,7 @@ func (s *Server) dashboard(r *http.Request, p *callbackline.Portal, loc *time.Lo
 	v.Report = stats.Compute(rows, period)
 	v.From, v.To = period.From.Format(time.DateOnly), period.Last().Format(time.DateOnly)
 	v.Lines = s.lineChoices(ctx, p, v.Report, v.Line)
-	v.fill(p)
+	v.fill(p, pageLang(r, p))
 	return v, nil
 }
 
@@ -196,10 +195,11 @@ func (s *Server) lineChoices(ctx context.Context, p *callbackline.Portal, r *sta
 	return out
 }
 
-// fill derives what the template shows from the report.
-func (v *dashView) fill(p *callbackline.Portal) {
+// fill derives what the template shows from the report, its times and
+// CRM entities in the page's language lang.
+func (v *dashView) fill(p *callbackline.Portal, lang string) {
 	v.Chart = newChart(v.Days)
-	v.Share, v.ToEmp, v.ToClient = percent(v.Connected, v.Requests), waits(v.Report.ToEmployee), waits(v.Report.ToClient)
+	v.Share, v.ToEmp, v.ToClient = percent(v.Connected, v.Requests), waits(v.Report.ToEmployee, lang), waits(v.Report.ToClient, lang)
 	for _, c := range v.Report.Outcomes {
 		row := outcomeRow{Name: string(c.Outcome), Label: outcomeLabels[c.Outcome], N: c.N, Percent: percent(c.N, v.Requests)}
 		if v.Requests > 0 {
@@ -207,18 +207,18 @@ func (v *dashView) fill(p *callbackline.Portal) {
 		}
 		v.Outcomes = append(v.Outcomes, row)
 	}
-	v.ByLine, v.ByUser = groupRows(v.Report.Lines, lineName), groupRows(v.Report.Employees, userName)
+	v.ByLine, v.ByUser = groupRows(v.Report.Lines, lineName, lang), groupRows(v.Report.Employees, userName, lang)
 	for _, f := range v.Report.Failed {
-		v.Failed = append(v.Failed, failRow{Failure: f, Label: outcomeLabels[f.Outcome], CRM: crmName(f.CRMEntityType, f.CRMEntityID), CRMLink: crmLink(p.Domain, f.CRMEntityType, f.CRMEntityID)})
+		v.Failed = append(v.Failed, failRow{Failure: f, Label: outcomeLabels[f.Outcome], CRM: crmName(f.CRMEntityType, f.CRMEntityID, lang), CRMLink: crmLink(p.Domain, f.CRMEntityType, f.CRMEntityID)})
 	}
 }
 
-func groupRows(gs []stats.Group, name func(string) (string, string)) []groupRow {
+func groupRows(gs []stats.Group, name func(string) (string, string), lang string) []groupRow {
 	out := make([]groupRow, 0, len(gs))
 	for _, g := range gs {
 		key, arg := name(g.Key)
 		row := groupRow{Key: key, Arg: arg, Requests: g.Requests, Called: g.Connected, Share: percent(g.Connected, g.Requests),
-			ToEmp: waits(g.ToEmployee), ToClient: waits(g.ToClient)}
+			ToEmp: waits(g.ToEmployee, lang), ToClient: waits(g.ToClient, lang)}
 		for _, c := range g.Outcomes {
 			row.Outcomes = append(row.Outcomes, c.N)
 		}
@@ -252,34 +252,43 @@ func percent(n, total int) string {
 	return strconv.Itoa((n*100+total/2)/total) + " %"
 }
 
-// waits is "median / 90th percentile" of d; "–" without any.
-func waits(d stats.Durations) string {
+// waits is "median / 90th percentile" of d in lang; "–" without any.
+func waits(d stats.Durations, lang string) string {
 	if d.N == 0 {
 		return "–"
 	}
-	return duration(d.Median) + " / " + duration(d.P90)
+	return duration(d.Median, lang) + " / " + duration(d.P90, lang)
 }
 
-// duration is d for people: 42 s, 3 min 05 s, 2 h 05 min, 3 d 4 h.
-func duration(d time.Duration) string {
+// The units of a duration on the page (duration).
+const (
+	durSeconds = "%d s"
+	durMinutes = "%d min %02d s"
+	durHours   = "%d h %02d min"
+	durDays    = "%d d %d h"
+)
+
+// duration is d for people in lang: 42 s, 3 min 05 s, 2 h 05 min, 3 d 4 h.
+func duration(d time.Duration, lang string) string {
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
+		return words.Page(lang, durSeconds, int(d.Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
+		return words.Page(lang, durMinutes, int(d.Minutes()), int(d.Seconds())%60)
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+		return words.Page(lang, durHours, int(d.Hours()), int(d.Minutes())%60)
 	}
-	return fmt.Sprintf("%d d %d h", int(d.Hours())/24, int(d.Hours())%24)
+	return words.Page(lang, durDays, int(d.Hours())/24, int(d.Hours())%24)
 }
 
-// crmName is "LEAD 5785"; "" without an entity.
-func crmName(typ string, id int64) string {
+// crmName is "LEAD 5785", the entity's type in lang's words ("Лид
+// 5785"); "" without an entity.
+func crmName(typ string, id int64, lang string) string {
 	if typ == "" || id == 0 {
 		return ""
 	}
-	return typ + " " + strconv.FormatInt(id, 10)
+	return words.Page(lang, typ) + " " + strconv.FormatInt(id, 10)
 }
 
 // crmPaths are the CRM entities' pages in a portal (docs/bitrix24.md §12.1).

@@ -206,3 +206,35 @@ func TestAppPageInputErrorsLanguage(t *testing.T) {
 		t.Errorf("countries stored: %s", got)
 	}
 }
+
+// The dashboard's waits and the CRM entities are said in the page's
+// language: units of time and the CRM's names of its entities.
+func TestDashboardUnitsLanguage(t *testing.T) {
+	h := newDashHarness(t)
+	generateMonth(t, h)
+	admin := h.portal.IssueTokens(1)
+	cases := []struct {
+		lang      string
+		want, not []string
+	}{
+		{"ru", []string{" мин ", " с / ", ">Лид 5"}, []string{" min ", ">LEAD 5"}},
+		{"de", []string{" min ", " s / ", ">Lead 5"}, []string{">LEAD 5"}},
+		{"en", []string{" min ", " s / ", ">LEAD 5"}, nil},
+	}
+	for _, c := range cases {
+		code, page := h.appForm(admin.AccessToken, url.Values{"LANG": {c.lang}, "from": {"2026-11-01"}, "to": {"2026-11-30"}})
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d", c.lang, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: the page lacks %q", c.lang, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(page, n) {
+				t.Errorf("%s: the page says %q", c.lang, n)
+			}
+		}
+	}
+}

@@ -35,6 +35,7 @@ func TestPageWordsTranslated(t *testing.T) {
 		keys[d] = true
 	}
 	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse, "line %s of the text", linesTooLong, blockedTooLong,
+		durSeconds, durMinutes, durHours, durDays, "LEAD", "CONTACT", "COMPANY", "DEAL",
 		filterNotFrom, filterNotTo, filterReversed, filterTooLong, filterLineLong} {
 		keys[k] = true
 	}
