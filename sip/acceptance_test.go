@@ -40,6 +40,30 @@ func announcement(t *testing.T, dir string) (string, float64) {
 	return out, 3
 }
 
+// heard stops the employee's and the client's baresip phones and
+// analyses what each heard and the call's recording rec (left: employee,
+// right: client), logging a summary of each.
+func heard(ctx context.Context, t *testing.T, emp, cli *siptest.Baresip, rec string) (e, c, l, r []siptest.Window) {
+	t.Helper()
+	emp.Stop()
+	cli.Stop()
+	empRec, err := emp.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliRec, err := cli.Recording(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, c = analyse(t, empRec, 0), analyse(t, cliRec, 0)
+	l, r = analyse(t, rec, 0), analyse(t, rec, 1)
+	t.Logf("employee heard: %s", siptest.Summary(e))
+	t.Logf("client heard:   %s", siptest.Summary(c))
+	t.Logf("recording L:    %s", siptest.Summary(l))
+	t.Logf("recording R:    %s", siptest.Summary(r))
+	return e, c, l, r
+}
+
 // TestAcceptanceBaresip runs a real callback between two baresip phones:
 // the employee sends 440 Hz, the client 1 kHz.
 func TestAcceptanceBaresip(t *testing.T) {
@@ -47,20 +71,13 @@ func TestAcceptanceBaresip(t *testing.T) {
 	cli := siptest.StartBaresip(t, siptest.BaresipOptions{User: clientNumber, ToneHz: 1000})
 	dir := t.TempDir()
 	ann, annLen := announcement(t, dir)
-	cfg := sip.Config{
-		Listen:   "127.0.0.1:0",
-		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{
 			Employee: "sip:{extension}@" + emp.HostPort(),
 			Client:   "sip:{number}@" + cli.HostPort(),
 			CallerID: sip.CallerID{Number: "+4940999000", Name: "Acme"},
 		}},
-	}
-	d, err := sip.New(context.Background(), cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	})
 	const talk = 3 * time.Second
 	var ev events
 	res := d.Callback(context.Background(), sip.Plan{
@@ -80,25 +97,10 @@ func TestAcceptanceBaresip(t *testing.T) {
 	if _, ok := ev.first(sip.EventConnected); !ok {
 		t.Errorf("no connected event: %v", ev.types())
 	}
-	emp.Stop()
-	cli.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard
 	defer cancel()
-	empRec, err := emp.Recording(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cliRec, err := cli.Recording(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, c := analyse(t, empRec, 0), analyse(t, cliRec, 0)
-	l, r := analyse(t, res.Recording, 0), analyse(t, res.Recording, 1)
 	t.Logf("announcement %.1fs", annLen)
-	t.Logf("employee heard: %s", siptest.Summary(e))
-	t.Logf("client heard:   %s", siptest.Summary(c))
-	t.Logf("recording L:    %s", siptest.Summary(l))
-	t.Logf("recording R:    %s", siptest.Summary(r))
+	e, c, l, r := heard(ctx, t, emp, cli, res.Recording)
 	// The employee hears speech, then (after the short ringback) the
 	// client's tone. Its recording starts at its answer: the windows are
 	// placed by when each step happened.

@@ -55,28 +55,45 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ph.Close)
-	cfg := sip.Config{
-		Listen:   "127.0.0.1:0",
-		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+	ph := newPhone(t)
+	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{
 			Name:     "test",
 			Employee: "sip:{extension}@" + ph.Addr(),
 			Client:   "sip:{number}@" + ph.Addr(),
 			CallerID: sip.CallerID{Number: "+4940999000", Name: "Acme"},
 		}},
+	})
+	return &rig{d: d, phone: ph, dir: t.TempDir()}
+}
+
+// newPhone starts a Go test phone, closed when the test ends.
+func newPhone(t *testing.T) *siptest.Phone {
+	t.Helper()
+	ph, err := siptest.NewPhone(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	d, err := sip.New(ctx, cfg, testLogger(t))
+	t.Cleanup(ph.Close)
+	return ph
+}
+
+// newDialer starts a dialer with cfg, on loopback with the tests' RTP
+// ports unless cfg names others, closed when the test ends.
+func newDialer(t *testing.T, cfg sip.Config) *sip.Dialer {
+	t.Helper()
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.RTPPorts == (sip.PortRange{}) {
+		cfg.RTPPorts = sip.PortRange{Min: 40000, Max: 44999}
+	}
+	d, err := sip.New(context.Background(), cfg, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	return &rig{d: d, phone: ph, dir: t.TempDir()}
+	return d
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -265,20 +282,11 @@ func TestTranscodes(t *testing.T) {
 // the client sees the caller ID of the plan's line.
 func TestBeepAndLineCallerID(t *testing.T) {
 	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
-	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+	ph := newPhone(t)
+	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Name: "t", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
 			CallerID: sip.CallerID{Number: "+4940999000", Name: "Trunk"}}},
-		Lines: []sip.Line{{Number: "+4930555", Trunk: "t", CallerID: sip.CallerID{Name: "Sales"}}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+		Lines: []sip.Line{{Number: "+4930555", Trunk: "t", CallerID: sip.CallerID{Name: "Sales"}}}})
 	dir := t.TempDir()
 	empRec := filepath.Join(dir, "emp.wav")
 	ph.Set("911", siptest.Behavior{Action: siptest.Answer, Record: empRec, HangupAfter: 1500 * time.Millisecond})

@@ -364,21 +364,11 @@ func TestDigestAuth(t *testing.T) {
 // at the end of the test.
 func registering(t *testing.T, password string) (*sip.Dialer, *siptest.Phone) {
 	t.Helper()
-	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ph.Close() })
+	ph := newPhone(t)
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
-	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
-			Username: "cb", Password: password, Register: true, RegisterExpiry: 30 * time.Second}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+			Username: "cb", Password: password, Register: true, RegisterExpiry: 30 * time.Second}}})
 	return d, ph
 }
 
@@ -416,19 +406,10 @@ func TestRegisterWrongPassword(t *testing.T) {
 // the call only connects if the INVITE goes to the outbound proxy.
 func TestOutboundProxy(t *testing.T) {
 	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := newPhone(t)
 	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
-	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks: []sip.Trunk{{Employee: "sip:{extension}@pbx.invalid", Client: "sip:{number}@pbx.invalid", OutboundProxy: ph.Addr()}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDialer(t, sip.Config{
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@pbx.invalid", Client: "sip:{number}@pbx.invalid", OutboundProxy: ph.Addr()}}})
 	res := d.Callback(ctx, sip.Plan{Employees: []string{"601"}, Client: clientNumber, Timeouts: short})
 	if res.Outcome != sip.OutcomeConnected {
 		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
@@ -437,19 +418,10 @@ func TestOutboundProxy(t *testing.T) {
 
 func TestTCPTransport(t *testing.T) {
 	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := newPhone(t)
 	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
-	cfg := sip.Config{Listen: "127.0.0.1:0", Transport: "tcp", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + ph.Addr() + ";transport=tcp", Client: "sip:{number}@" + ph.Addr() + ";transport=tcp"}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDialer(t, sip.Config{Transport: "tcp",
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + ph.Addr() + ";transport=tcp", Client: "sip:{number}@" + ph.Addr() + ";transport=tcp"}}})
 	res := d.Callback(ctx, sip.Plan{Employees: []string{"701"}, Client: clientNumber, Timeouts: short})
 	if res.Outcome != sip.OutcomeConnected {
 		t.Fatalf("outcome %s err %v", res.Outcome, res.Err)
@@ -465,14 +437,9 @@ func TestRingingTargetIgnoresCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stuck.Close()
-	cfg := sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + stuck.Addr(), Client: "sip:{number}@" + stuck.Addr()}}}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	t.Cleanup(func() { stuck.Close() })
+	d := newDialer(t, sip.Config{
+		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + stuck.Addr(), Client: "sip:{number}@" + stuck.Addr()}}})
 	start := time.Now()
 	res := d.Callback(ctx, sip.Plan{Employees: []string{"801"}, Client: clientNumber, Timeouts: short})
 	took := time.Since(start)

@@ -17,11 +17,7 @@ func TestTrunkGrants(t *testing.T) {
 	ctx := context.Background()
 	phones := map[string]*siptest.Phone{}
 	for _, n := range []string{"a", "b"} {
-		ph, err := siptest.NewPhone(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(ph.Close)
+		ph := newPhone(t)
 		ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 		ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 		phones[n] = ph
@@ -31,18 +27,11 @@ func TestTrunkGrants(t *testing.T) {
 		return sip.Trunk{Name: name, Employee: "sip:{extension}@" + a, Client: "sip:{number}@" + a,
 			CallerID: sip.CallerID{Number: caller}, Portals: []string{portal}}
 	}
-	cfg := sip.Config{
-		Listen:   "127.0.0.1:0",
-		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks:   []sip.Trunk{trunk("a", "m1", "+4940111000"), trunk("b", "m2", "+4940222000")},
+	d := newDialer(t, sip.Config{
+		Trunks: []sip.Trunk{trunk("a", "m1", "+4940111000"), trunk("b", "m2", "+4940222000")},
 		Lines: []sip.Line{{Number: "north", Trunk: "a", CallerID: sip.CallerID{Number: "+4940111001"}},
 			{Number: "south", Trunk: "b", CallerID: sip.CallerID{Number: "+4940222001"}}},
-	}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	})
 	plan := func(portal, line, trunk string) sip.Plan {
 		return sip.Plan{Portal: portal, Line: line, Trunk: trunk, Employees: []string{"101"}, Client: clientNumber, Timeouts: short}
 	}

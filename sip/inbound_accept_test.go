@@ -19,19 +19,11 @@ func TestInboundAccepted(t *testing.T) {
 	if err := siptest.WriteTone(ann, 1000, 8000, 1); err != nil {
 		t.Fatal(err)
 	}
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := newPhone(t)
 	cfg := validConfig()
 	cfg.Listen, cfg.RTPPorts = "127.0.0.1:0", sip.PortRange{Min: 40000, Max: 44999}
 	cfg.Inbound = sip.Inbound{Accept: true, Announcement: ann}
-	d, err := sip.New(ctx, cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDialer(t, cfg)
 	rec := filepath.Join(dir, "heard.wav")
 	c, err := ph.Dial(ctx, "sip:callbackline@"+d.Addr(), rec, 5*time.Second+slack)
 	if err != nil {

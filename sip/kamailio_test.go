@@ -41,18 +41,11 @@ func kamTrunk(k *siptest.Kamailio, password string) sip.Trunk {
 
 func newKamDialer(t *testing.T, tr sip.Trunk) *sip.Dialer {
 	t.Helper()
-	d, err := sip.New(context.Background(), sip.Config{
-		Listen:   "127.0.0.1:0",
-		RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		Trunks:   []sip.Trunk{tr},
+	return newDialer(t, sip.Config{
+		Trunks: []sip.Trunk{tr},
 		// The portals' own accounts at the test PBX are on loopback.
 		PortalNetworks: []string{"127.0.0.0/8"},
-	}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
+	})
 }
 
 // waitReady polls the dialer's registration state.
@@ -230,22 +223,7 @@ func TestKamailioCallback(t *testing.T) {
 		}
 	}
 
-	emp.Stop()
-	cli.Stop()
-	empRec, err := emp.Recording(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cliRec, err := cli.Recording(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, c := analyse(t, empRec, 0), analyse(t, cliRec, 0)
-	l, r := analyse(t, res.Recording, 0), analyse(t, res.Recording, 1)
-	t.Logf("employee heard: %s", siptest.Summary(e))
-	t.Logf("client heard:   %s", siptest.Summary(c))
-	t.Logf("recording L:    %s", siptest.Summary(l))
-	t.Logf("recording R:    %s", siptest.Summary(r))
+	e, c, l, r := heard(ctx, t, emp, cli, res.Recording)
 	end := talk.Seconds() - 0.3
 	if !hears(c, 0.3, end, "tone:440") {
 		t.Errorf("client: employee tone only %.0f%%", 100*siptest.Share(c, 0.3, end, "tone:440"))

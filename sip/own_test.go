@@ -21,11 +21,7 @@ func TestOwnTrunks(t *testing.T) {
 	ctx := context.Background()
 	phones := map[string]*siptest.Phone{}
 	for _, n := range []string{"op", "m1", "m2"} {
-		ph, err := siptest.NewPhone(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(ph.Close)
+		ph := newPhone(t)
 		ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 		ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 		if n != "op" {
@@ -34,13 +30,9 @@ func TestOwnTrunks(t *testing.T) {
 		phones[n] = ph
 	}
 	a := phones["op"].Addr()
-	d, err := sip.New(ctx, sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
+	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Name: "op", Employee: "sip:{extension}@" + a, Client: "sip:{number}@" + a,
-			CallerID: sip.CallerID{Number: "+4940999000"}, Portals: []string{"*"}}}}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+			CallerID: sip.CallerID{Number: "+4940999000"}, Portals: []string{"*"}}}})
 	own := func(n, password string) sip.Trunk {
 		a := phones[n].Addr()
 		return sip.Trunk{Employee: "sip:{extension}@" + a, Client: "sip:{number}@" + a, Username: "user-" + n, Password: password,

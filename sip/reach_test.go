@@ -50,20 +50,11 @@ func (s *switchable) lookup(_ context.Context, host string) ([]netip.Addr, error
 // nowhere else.
 func TestOwnTrunkAddressChecked(t *testing.T) {
 	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ph.Close)
+	ph := newPhone(t)
 	ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 	ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 	_, port, _ := net.SplitHostPort(ph.Addr())
-	d, err := sip.New(ctx, sip.Config{Listen: "127.0.0.1:0", RTPPorts: sip.PortRange{Min: 40000, Max: 44999},
-		PortalNetworks: []string{"127.0.0.0/8"}}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDialer(t, sip.Config{PortalNetworks: []string{"127.0.0.0/8"}})
 	dns := &switchable{}
 	sip.SetLookup(d, dns.lookup)
 	acc := sip.Account{Registrar: "pbx.portal.test:" + port, Username: "acme", Password: "pw", CallerIDs: []string{"+4940111000"}}

@@ -27,12 +27,7 @@ func TestTLSListener(t *testing.T) {
 	cfg := validConfig()
 	cfg.Listen, cfg.Transport = "127.0.0.1:0", "tls"
 	cfg.TLS = sip.TLSConfig{CertFile: certFile, KeyFile: keyFile, CAFile: certFile}
-	cfg.RTPPorts = sip.PortRange{Min: 40000, Max: 44999}
-	d, err := sip.New(context.Background(), cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDialer(t, cfg)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert.Leaf)
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 2 * time.Second}, "tcp", d.Addr(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
