@@ -301,11 +301,7 @@ func TestClientNotDialledUnlessPersisted(t *testing.T) {
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, answerThenHangUp)
 	st := &flakyStore{Store: e.store}
-	w, err := callback.New(callback.Config{Store: st, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
-		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(), Logger: logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := e.workerWith(func(c *callback.Config) { c.Store, c.Speech, c.RecordDir = st, nil, "" })
 	id := e.request(clientRaw, "LEAD", 5785)
 	if _, err := w.Run(context.Background(), id); err != nil {
 		t.Logf("run: %v", err)
@@ -381,22 +377,11 @@ func TestClickToCallGuard(t *testing.T) {
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, answerThenHangUp)
 	w := e.workerWith(func(c *callback.Config) { c.Guard = phone.Policy{AllowedCountries: []string{"FR"}} })
-	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(maxID, clientE164))
-	if err != nil {
+	id := e.clickRequest(maxID)
+	if _, err := w.Run(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	now := e.clock.Now()
-	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
-		MemberID: e.member.MemberID, Kind: callbackline.KindCall, Phone: clientE164, PhoneRaw: clientE164,
-		CallID: reg.CallID, UserID: maxID, State: callbackline.StateReceived, CreatedAt: now, UpdatedAt: now,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Run(context.Background(), res.Callback.ID); err != nil {
-		t.Fatal(err)
-	}
-	if cb := e.callback(res.Callback.ID); cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "guard") {
+	if cb := e.callback(id); cb.State != callbackline.StateFailed || !strings.HasPrefix(cb.Reason, "guard") {
 		t.Errorf("callback %+v", cb)
 	}
 	if n := len(e.phones.Calls()); n != 0 {
@@ -540,11 +525,7 @@ func TestStoreGlitchMidCallStillCountsClient(t *testing.T) {
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer})
 	e.phones.Set(clientE164, siptest.Behavior{Action: siptest.Busy})
 	st := &glitchStore{Store: e.store}
-	w, err := callback.New(callback.Config{Store: st, CRM: e.crm, Dialer: e.dialer, Now: e.clock.Now,
-		Lines: []callbackline.Line{{Number: lineNumber, Policy: quick()}}, Guard: phone.DefaultPolicy(), Logger: logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := e.workerWith(func(c *callback.Config) { c.Store, c.Speech, c.RecordDir = st, nil, "" })
 	id := e.request(clientRaw, "LEAD", 5785)
 	if _, err := w.Run(context.Background(), id); err != nil {
 		t.Fatal(err)

@@ -249,24 +249,14 @@ func TestClickToCall(t *testing.T) {
 	e.phones.Set(maxExt, siptest.Behavior{Action: siptest.Answer, Delay: 100 * time.Millisecond})
 	e.phones.Set(clientE164, answerThenHangUp)
 	// Bitrix24 registers the call when the employee clicks (TYPE 1).
-	reg, err := e.crm.RegisterCall(context.Background(), e.member, registerOutgoing(maxID, clientE164))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := e.clock.Now()
-	res, err := e.store.Intake(context.Background(), callbackline.IntakeRequest{Callback: &callbackline.Callback{
-		MemberID: e.member.MemberID, Kind: callbackline.KindCall, Phone: clientE164, PhoneRaw: clientE164,
-		CallID: reg.CallID, UserID: maxID, State: callbackline.StateReceived, CreatedAt: now, UpdatedAt: now,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.run(res.Callback.ID)
-	if cb := e.callback(res.Callback.ID); cb.State != callbackline.StateDone {
+	id := e.clickRequest(maxID)
+	clicked := e.callback(id).CallID
+	e.run(id)
+	if cb := e.callback(id); cb.State != callbackline.StateDone {
 		t.Fatalf("callback %+v", cb)
 	}
 	calls := e.checkCRM()
-	if len(calls) != 1 || calls[0].CallID != reg.CallID || calls[0].StatusCode != "200" || calls[0].Duration < 1 {
+	if len(calls) != 1 || calls[0].CallID != clicked || calls[0].StatusCode != "200" || calls[0].Duration < 1 {
 		t.Errorf("CRM %+v", calls)
 	}
 	for _, c := range e.phones.Calls() {
