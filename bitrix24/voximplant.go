@@ -212,9 +212,18 @@ func CallScope(granted string) string {
 	if len(list) == 0 || slices.Contains(list, "call") {
 		return ""
 	}
-	return "the portal has not granted the application the scope \"call\": a line on the Bitrix24 dialer (or its fallback) cannot place calls, " +
-		"Bitrix24 answers insufficient_scope and the callback fails; add \"call\" (and \"telephony\") to the application's permissions in Bitrix24 and install it again"
+	return NoCallScope
 }
+
+// What Telephony and CallScope say of a portal that did not grant what
+// the Bitrix24 dialer needs (the application page says them in its
+// language).
+const (
+	NoCallScope = "the portal has not granted the application the scope \"call\": a line on the Bitrix24 dialer (or its fallback) cannot place calls, " +
+		"Bitrix24 answers insufficient_scope and the callback fails; add \"call\" (and \"telephony\") to the application's permissions in Bitrix24 and install it again"
+	NoTelephonyScope = "the portal has not granted the application the scope \"telephony\": add it (and \"call\") to the application's permissions in Bitrix24 and install it again"
+	LinesDenied      = "Bitrix24 did not list the portal's lines (ACCESS_DENIED): the user who installed the application lacks the telephony permission \"Management of numbers — modification\""
+)
 
 // Telephony asks the portal for its own lines and voices.
 func (c *Client) Telephony(ctx context.Context, p *callbackline.Portal) Telephony {
@@ -222,9 +231,9 @@ func (c *Client) Telephony(ctx context.Context, p *callbackline.Portal) Telephon
 	lines, err := c.PortalLines(ctx, p)
 	switch {
 	case errors.Is(err, ErrScope):
-		t.Problem = "the portal has not granted the application the scope \"telephony\": add it (and \"call\") to the application's permissions in Bitrix24 and install it again"
+		t.Problem = NoTelephonyScope
 	case errors.Is(err, ErrAccessDenied):
-		t.Problem = "Bitrix24 did not list the portal's lines (ACCESS_DENIED): the user who installed the application lacks the telephony permission \"Management of numbers — modification\""
+		t.Problem = LinesDenied
 	case err != nil:
 		t.Problem = "Bitrix24 did not list the portal's lines: " + err.Error()
 	}

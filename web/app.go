@@ -294,8 +294,8 @@ const appHTML = `<!DOCTYPE html>
 {{with .Telephony}}<section>
 <h2 id="bitrix24-telephony">{{t "Bitrix24 telephony"}}</h2>
 <p>{{t "A line with dialer: bitrix24 calls through one of these lines of the portal's own telephony (its from_line). The application needs the scopes \"telephony\" and \"call\", and the installing user the telephony permission \"Outgoing call — Execute\"."}}</p>
-{{if .Problem}}<p class="refused" id="telephony-problem">{{.Problem}}</p>{{end}}
-{{if .Missing}}<p class="refused" id="scope-missing">{{.Missing}}</p>{{end}}
+{{if .Problem}}<p class="refused" id="telephony-problem">{{t .Problem}}</p>{{end}}
+{{if .Missing}}<p class="refused" id="scope-missing">{{t .Missing}}</p>{{end}}
 {{if .Lines}}<table class="vox-lines"><tr><th>from_line</th><th>{{t "name"}}</th></tr>
 {{range .Lines}}<tr class="vox-line"><td>{{.ID}}</td><td>{{.Name}}</td></tr>
 {{end}}</table>{{else if not .Problem}}<p id="no-vox-lines">{{t "The portal has no telephony lines of its own: rent a number or connect a SIP PBX in Bitrix24 Telephony to use the Bitrix24 dialer."}}</p>{{end}}

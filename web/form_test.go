@@ -223,6 +223,10 @@ func TestLineFormEmployeesAndLines(t *testing.T) {
 	if n := len(lh.portal.RESTCalls("user.search")); n != 0 {
 		t.Errorf("an employee's search asked user.search %d times", n)
 	}
+	// The refusal in the page's language.
+	if _, page = lh.formPost(employee.AccessToken, "ru", form); !strings.Contains(page, "только администратор портала может менять линии") {
+		t.Errorf("the refused search is not said in Russian")
+	}
 }
 
 // The form is in the page's language.

@@ -23,7 +23,7 @@ const formHTML = `{{define "lineform"}}{{with .Lines.Form}}
 <ul class="employees">{{range $l.Employees}}<li class="employee">{{.Name}}{{if .Ext}} ({{t "extension %s" .Ext}}){{end}}<input type="hidden" name="{{$p}}employees[]" value="{{if .ID}}{{.ID}}{{else}}{{.Name}}{{end}}"> <button type="submit" name="action" value="remove_employee {{$l.I}} {{.ID}}">{{t "Remove"}}</button></li>{{else}}<li>{{t "none: only the CRM responsible is called"}}</li>{{end}}</ul>
 {{template "ferr" (field $l "employees[]" "" "")}}
 <label for="s{{$l.I}}">{{t "Find an employee by name"}}</label> <input type="search" id="s{{$l.I}}" name="s{{$l.I}}" value="{{$l.Search}}" maxlength="100"> <button type="submit" name="action" value="search {{$l.I}}">{{t "Search"}}</button>
-{{if $l.SearchErr}}<p class="field-error">{{$l.SearchErr}}</p>{{end}}
+{{if $l.SearchErr}}<p class="field-error">{{t $l.SearchErr}}</p>{{end}}
 {{if $l.Searched}}<ul class="matches" id="matches-{{$l.I}}">{{range $l.Matches}}<li class="match">{{.Name}}{{if .Ext}} ({{t "extension %s" .Ext}}){{else}} ({{t "no extension"}}){{end}} <button type="submit" name="action" value="add_employee {{$l.I}} {{.ID}}">{{t "Add"}}</button></li>{{else}}<li>{{t "Nobody found."}}</li>{{end}}</ul>{{if $l.More}}<p class="hint">{{t "More employees match: type more of the name."}}</p>{{end}}{{end}}
 </div>
 {{template "row" (field $l "target" "text" "Or a fixed target instead of employees (an extension: queue, ring group)")}}

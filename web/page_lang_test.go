@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/web"
 )
 
 // The app page is in the language Bitrix24 passes in LANG (the frame's
@@ -234,6 +236,32 @@ func TestDashboardUnitsLanguage(t *testing.T) {
 		for _, n := range c.not {
 			if strings.Contains(page, n) {
 				t.Errorf("%s: the page says %q", c.lang, n)
+			}
+		}
+	}
+}
+
+// What the portal did not grant the Bitrix24 dialer is said in the
+// page's language; an employee's search of the portal's users is refused
+// in it too.
+func TestTelephonyProblemLanguage(t *testing.T) {
+	h := newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
+		o.Telephony = func(context.Context, *callbackline.Portal) bitrix24.Telephony {
+			return bitrix24.Telephony{Problem: bitrix24.LinesDenied, Missing: bitrix24.NoCallScope}
+		}
+	})
+	h.install()
+	admin := h.portal.IssueTokens(1)
+	for lang, want := range map[string][]string{
+		"ru": {"Битрикс24 не выдал список линий портала (ACCESS_DENIED)", "Портал не дал приложению право доступа «Совершение звонков» (call)"},
+		"de": {"Bitrix24 hat die Leitungen des Portals nicht aufgelistet (ACCESS_DENIED)", "Das Portal hat der Anwendung das Zugriffsrecht „call“ nicht gewährt"},
+		"en": {"Bitrix24 did not list the portal&#39;s lines (ACCESS_DENIED)", "the portal has not granted the application the scope &#34;call&#34;"},
+	} {
+		_, page := h.appForm(admin.AccessToken, url.Values{"LANG": {lang}})
+		for i, id := range []string{"telephony-problem", "scope-missing"} {
+			_, p, _ := strings.Cut(page, `id="`+id+`">`)
+			if !strings.HasPrefix(p, want[i]) {
+				t.Errorf("%s: %s does not begin with %q: %.200s", lang, id, want[i], p)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"text/template/parse"
 
 	"github.com/callbackline/callbackline"
+	"github.com/callbackline/callbackline/bitrix24"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/words"
 )
@@ -36,6 +37,7 @@ func TestPageWordsTranslated(t *testing.T) {
 	}
 	for _, k := range []string{doneCallNow, doneCancel, doneRetry, trunkNotRegistered, trunkNotInUse, "line %s of the text", linesTooLong, blockedTooLong,
 		durSeconds, durMinutes, durHours, durDays, "LEAD", "CONTACT", "COMPANY", "DEAL",
+		bitrix24.NoCallScope, bitrix24.NoTelephonyScope, bitrix24.LinesDenied, bitrix24.CallScope("crm,telephony"),
 		filterNotFrom, filterNotTo, filterReversed, filterTooLong, filterLineLong} {
 		keys[k] = true
 	}
