@@ -23,11 +23,14 @@ var noteEnglish = map[string]string{
 	"answered":      "%s answered; speaking the request",
 	"skipped": "%s is skipped: extension %q breaks the trunk's extension rule; " +
 		"the portal's administrator should correct it (UF_PHONE_INNER, or the line's target)",
-	"lookup_failed": "user %s could not be looked up (%s)",
-	"inactive":      "%s is not an active user",
-	"no_extension":  "%s has no extension (UF_PHONE_INNER)",
-	"absent":        "%s is absent until %s",
-	"not_at_work":   "%s is not at work (working day %s)",
+	"lookup_failed":   "user %s could not be looked up (%s)",
+	"inactive":        "%s is not an active user",
+	"no_extension":    "%s has no extension (UF_PHONE_INNER)",
+	"absent":          "%s is absent until %s",
+	"not_at_work":     "%s is not at work (working day %s)", // who, workday_* or Bitrix24's status
+	"workday_closed":  "closed",
+	"workday_paused":  "paused",
+	"workday_expired": "expired",
 
 	// The call.
 	"calling_client":  "calling the client %s (call %s of %s)", // masked number, n, of

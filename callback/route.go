@@ -141,7 +141,7 @@ func (r *run) available(ctx context.Context, id int64, filter bool) (candidate, 
 	if filter && r.policy.RequireWorkday {
 		tm, err := r.w.cfg.CRM.TimemanStatus(ctx, r.portal, id)
 		if err == nil && !tm.Working() {
-			return c, callbackline.NewNote("not_at_work", nameOr(c, id), strings.ToLower(string(tm.Status))), nil
+			return c, callbackline.NewNote("not_at_work", nameOr(c, id), workday(string(tm.Status))), nil
 		}
 	}
 	return c, callbackline.Note{}, nil
@@ -164,6 +164,17 @@ func (r *run) skipped(ctx context.Context, id int64, why callbackline.Note) erro
 	r.tried += why.English() + "; "
 	r.log.Warn("employee skipped", slog.Int64("user_id", id), slog.String("why", why.English()))
 	return r.step(ctx, callbackline.StateRouting, 0, why)
+}
+
+// workday says a working day's status (timeman.status): a note for those
+// known, else the status in lower case.
+func workday(status string) any {
+	s := strings.ToLower(status)
+	switch s {
+	case "closed", "paused", "expired":
+		return callbackline.NewNote("workday_" + s)
+	}
+	return s
 }
 
 // nameOr names c: the line's target, the employee's name, else "user <id>".

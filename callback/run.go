@@ -38,6 +38,9 @@ func (r *run) now() time.Time { return r.w.cfg.Now() }
 func (r *run) step(ctx context.Context, s callbackline.State, attemptID int64, note callbackline.Note) error {
 	r.cb.State = s
 	r.cb.UpdatedAt = r.now().UTC()
+	if !note.Valid() { // a code without a sentence: the page says it as its code
+		r.log.Error("a history note of an unknown code", slog.String("code", note.Code))
+	}
 	if err := r.w.cfg.Store.Advance(ctx, r.cb, attemptID, note); err != nil {
 		return err
 	}

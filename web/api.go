@@ -158,7 +158,8 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, h := range hist {
-			out.History = append(out.History, historyJSON{At: h.At.UTC(), State: string(h.State), AttemptID: h.AttemptID, Note: h.Note})
+			out.History = append(out.History, historyJSON{At: h.At.UTC(), State: string(h.State), AttemptID: h.AttemptID, Note: h.Note,
+				Code: h.Said.Code, Args: h.Said.Args})
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -199,7 +200,12 @@ type historyJSON struct {
 	At        time.Time `json:"at"`
 	State     string    `json:"state"`
 	AttemptID int64     `json:"attempt_id,omitempty"`
-	Note      string    `json:"note"`
+	Note      string    `json:"note"` // in English
+	// Code and Args are the note's code and arguments (a text, or a
+	// note of its own: {"code", "args"}); none for entries stored before
+	// codes were kept.
+	Code string             `json:"note_code,omitempty"`
+	Args []callbackline.Arg `json:"note_args,omitempty"`
 }
 
 // portalJSON is a portal as the API shows it: no tokens.

@@ -110,7 +110,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rows := s.appRows(r.Context(), list, zone.loc)
+	rows := s.appRows(r.Context(), list, pageLang(r, p), zone.loc)
 	withControls(rows, &controlForm{MemberID: p.MemberID, Token: token, AuthID: r.PostForm.Get("AUTH_ID")})
 	listen, err := s.listenSection(r, p)
 	if err != nil {
@@ -203,30 +203,40 @@ func (s *Server) trunkSection(r *http.Request, p *callbackline.Portal) (int, *tr
 }
 
 // appRows are the callbacks with their history, when the store keeps it,
-// their times in loc.
-func (s *Server) appRows(ctx context.Context, list []*callbackline.Callback, loc *time.Location) []appRow {
+// said in lang, their times in loc.
+func (s *Server) appRows(ctx context.Context, list []*callbackline.Callback, lang string, loc *time.Location) []appRow {
 	rows := make([]appRow, 0, len(list))
 	for _, c := range list {
 		c.CreatedAt = c.CreatedAt.In(loc)
 		row := appRow{Callback: c}
-		if hist, err := s.store.History(ctx, c.ID); err == nil && len(hist) > 0 {
-			for i := range hist {
-				hist[i].At = hist[i].At.In(loc)
+		hist, err := s.store.History(ctx, c.ID)
+		if err == nil && len(hist) > 0 {
+			row.History = make([]historyRow, len(hist))
+			for i, h := range hist {
+				row.History[i] = historyRow{At: h.At.In(loc), State: h.State, Note: sayNote(lang, loc, h)}
 			}
-			row.Last = hist[len(hist)-1].Note
-			row.History = hist
+			row.Last = row.History[len(hist)-1].Note
 		}
+		row.Why = sayReason(lang, loc, c.Reason, hist)
 		rows = append(rows, row)
 	}
 	return rows
 }
 
+// historyRow is one step of a callback as the page shows it.
+type historyRow struct {
+	At    time.Time
+	State callbackline.State
+	Note  string // in the page's language
+}
+
 // appRow is one callback on the app page with its latest step and its
 // whole history (shown folded).
 type appRow struct {
-	History []callbackline.HistoryEntry
+	History []historyRow
 	*callbackline.Callback
-	Last string
+	Last string       // the latest step, in the page's language
+	Why  string       // the Reason, in the page's language
 	Form *controlForm // the buttons' form (actions by hand)
 }
 
@@ -247,7 +257,7 @@ const appHTML = `<!DOCTYPE html>
 {{template "control-outcome" .Control}}
 <table>
 <tr><th>#</th><th>{{t "received (%s)" .Zone.Name}}</th><th>{{t "number"}}</th><th>CRM</th><th>{{t "line"}}</th><th>{{t "state"}}</th><th>{{t "latest step"}}</th><th>{{t "calls to the client"}}</th><th>{{t "repeats"}}</th><th></th></tr>
-{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{t .CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{state .State}}</td><td>{{if .Reason}}{{reason .Reason}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{state .State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td><td>{{template "callback-actions" .}}</td></tr>
+{{range .Callbacks}}<tr class="callback" data-state="{{.State}}"><td>{{.ID}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{if .Phone}}{{.Phone}}{{else}}{{.PhoneRaw}}{{end}}</td><td>{{t .CRMEntityType}} {{if .CRMEntityID}}{{.CRMEntityID}}{{end}}</td><td>{{.LineNumber}}</td><td>{{state .State}}</td><td>{{if .Reason}}{{.Why}}{{else}}{{.Last}}{{end}}{{if .History}}<details class="history"><summary>{{t "history"}}</summary><ol>{{range .History}}<li>{{.At.Format "15:04:05"}} {{state .State}}: {{.Note}}</li>{{end}}</ol></details>{{end}}</td><td>{{.ClientAttempts}}</td><td>{{.Duplicates}}</td><td>{{template "callback-actions" .}}</td></tr>
 {{else}}<tr><td colspan="10">{{t "No callback requests yet."}}</td></tr>{{end}}
 </table>
 <div class="settings" id="settings">

@@ -51,3 +51,23 @@ func MigrateOnly(ctx context.Context, path string, keep func(name string) bool) 
 	}
 	return sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, db, sub, riversqlite.New(db), &rivermigrate.Config{Logger: o.Logger})
 }
+
+// ExecOnly runs statements on the database file at path, outside the
+// store: rows an earlier build wrote.
+func ExecOnly(ctx context.Context, path string, statements ...string) error {
+	var o Options
+	if err := o.setDefaults(); err != nil {
+		return err
+	}
+	db, err := openPool(path, nil, o, writePool, 1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, s := range statements {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
