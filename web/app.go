@@ -352,11 +352,11 @@ const appHTML = `<!DOCTYPE html>
 <form method="post">
 {{template "frame" $}}
 <input type="hidden" name="action" value="save_trunk">
-<p><label>{{t "Registrar or proxy (host or host:port)"}} <input name="registrar" value="{{.Registrar}}" maxlength="128"></label></p>
-<p><label>{{t "Outbound proxy (optional)"}} <input name="proxy" value="{{.Proxy}}" maxlength="128"></label></p>
-<p><label>{{t "User name"}} <input name="username" value="{{.Username}}" maxlength="128" autocomplete="off"></label></p>
-<p><label>{{t "Password"}} <input name="password" type="password" value="" maxlength="128" autocomplete="new-password"></label> {{t "(stored encrypted, never shown again)"}}</p>
-<p><label>{{t "Caller IDs, E.164, comma separated; the first is the default"}} <input name="caller_ids" value="{{.CallerIDs}}" maxlength="400"></label></p>
+<p><label>{{t "Registrar or proxy (host or host:port)"}} <input name="registrar" value="{{.Registrar}}" maxlength="128"{{if .E "registrar"}} class="invalid" aria-invalid="true" aria-describedby="trunk-registrar-error"{{end}}>{{with .E "registrar"}} <span class="field-error" id="trunk-registrar-error" data-field="registrar">{{.}}</span>{{end}}</label></p>
+<p><label>{{t "Outbound proxy (optional)"}} <input name="proxy" value="{{.Proxy}}" maxlength="128"{{if .E "proxy"}} class="invalid" aria-invalid="true" aria-describedby="trunk-proxy-error"{{end}}>{{with .E "proxy"}} <span class="field-error" id="trunk-proxy-error" data-field="proxy">{{.}}</span>{{end}}</label></p>
+<p><label>{{t "User name"}} <input name="username" value="{{.Username}}" maxlength="128" autocomplete="off"{{if .E "username"}} class="invalid" aria-invalid="true" aria-describedby="trunk-username-error"{{end}}>{{with .E "username"}} <span class="field-error" id="trunk-username-error" data-field="username">{{.}}</span>{{end}}</label></p>
+<p><label>{{t "Password"}} <input name="password" type="password" value="" maxlength="128" autocomplete="new-password"{{if .E "password"}} class="invalid" aria-invalid="true" aria-describedby="trunk-password-error"{{end}}>{{with .E "password"}} <span class="field-error" id="trunk-password-error" data-field="password">{{.}}</span>{{end}}</label> {{t "(stored encrypted, never shown again)"}}</p>
+<p><label>{{t "Caller IDs, E.164, comma separated; the first is the default"}} <input name="caller_ids" value="{{.CallerIDs}}" maxlength="400"{{if .E "caller_ids"}} class="invalid" aria-invalid="true" aria-describedby="trunk-caller_ids-error"{{end}}>{{with .E "caller_ids"}} <span class="field-error" id="trunk-caller_ids-error" data-field="caller_ids">{{.}}</span>{{end}}</label></p>
 <p><label>{{t "Transport"}} <select name="transport"><option{{if eq .Transport "udp"}} selected{{end}}>udp</option><option{{if eq .Transport "tcp"}} selected{{end}}>tcp</option><option{{if eq .Transport "tls"}} selected{{end}}>tls</option></select></label>
 <label><input type="checkbox" name="check" value="options"{{if .Options}} checked{{end}}> {{t "no registration (tested with OPTIONS)"}}</label></p>
 <p><button type="submit">{{t "Test and save"}}</button></p>

@@ -293,6 +293,8 @@ func (s *Server) fillForm(r *http.Request, p *callbackline.Portal, v *linesView,
 			fv.Lines[i].Problems = append(fv.Lines[i].Problems, problem)
 		case isPlaced(e):
 			fv.Errors = append(fv.Errors, errorLinesIn(lang, e)...)
+		case callbackline.ErrorCode(e) == callbackline.EINTERNAL:
+			fv.Errors = append(fv.Errors, e.Error()) // a check's plain error names its key
 		default:
 			fv.Errors = append(fv.Errors, callbackline.ErrorMessage(e))
 		}

@@ -56,7 +56,17 @@ type trunkView struct {
 	Status                     string // the registration, when not registered
 	Saved, Deleted             bool
 	Refused                    string // why nothing was saved
+	Field                      string // the form field at fault, if one is
+	FieldError                 string // what is wrong with it, in the page's language
 	AuthID                     string
+}
+
+// E is the problem of the form field f, "" when it has none.
+func (v *trunkView) E(f string) string {
+	if v.Field != f {
+		return ""
+	}
+	return v.FieldError
 }
 
 // currentTrunk is the section for the portal's stored account, its
@@ -119,6 +129,21 @@ func reasonIn(lang string, err error) string {
 	return said
 }
 
+// fieldProblem is the account form's field a problem is about and the
+// problem in the page's language lang, without the field's name; "" for
+// a problem of no one field.
+func fieldProblem(lang string, err error) (field, problem string) {
+	e, ok := errors.AsType[*sip.Error](err)
+	if !ok || e.Field == "" {
+		return "", ""
+	}
+	problem = e.Reason
+	if s, ok := words.PageProblem(lang, e.Code, e.Args); ok && words.PageLang(lang) != "en" {
+		problem = s
+	}
+	return e.Field, problem
+}
+
 // The phrases of trunkStatus.
 const (
 	trunkNotRegistered = "The SIP account is not registered: check the registrar, the user name and the password."
@@ -173,11 +198,13 @@ func (s *Server) saveTrunk(r *http.Request, p *callbackline.Portal) (int, *trunk
 	}
 	a, err := parseTrunkForm(r.PostForm, s.trunks.Allow)
 	if err != nil {
+		v.Field, v.FieldError = fieldProblem(lang, err)
 		return refuse(http.StatusUnprocessableEntity, reasonOf(err), reasonIn(lang, err))
 	}
 	v.Registrar, v.Proxy, v.Username = a.Registrar, a.Proxy, a.Username
 	v.CallerIDs, v.Transport, v.Options = strings.Join(a.CallerIDs, ", "), a.Transport, !a.Register
 	if err := a.CheckAddrs(ctx, s.trunks.Allow, s.trunks.Lookup); err != nil {
+		v.Field, v.FieldError = fieldProblem(lang, err)
 		return refuse(http.StatusUnprocessableEntity, reasonOf(err), reasonIn(lang, err))
 	}
 	tr := a.Trunk()

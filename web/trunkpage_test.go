@@ -235,6 +235,21 @@ func TestAppTrunkLanguage(t *testing.T) {
 			t.Errorf("%v: the refusal lacks %q: %s", c.kv, c.want, refused)
 		}
 	}
+	// The field at fault is marked, its problem next to it.
+	for _, c := range []struct {
+		kv          []string
+		field, want string
+	}{
+		{[]string{"LANG", "ru", "registrar", "10.1.2.3:5060"}, "registrar", "это внутренний адрес; допускаются только публичные серверы"},
+		{[]string{"LANG", "de", "caller_ids", "*8101"}, "caller_ids", "„*8101“ ist keine E.164-Nummer"},
+		{[]string{"LANG", "en", "caller_ids", "*8101"}, "caller_ids", "&#34;*8101&#34; is not E.164"},
+	} {
+		_, page := th.save(admin.AccessToken, c.kv...)
+		if !strings.Contains(page, `aria-describedby="trunk-`+c.field+`-error"`) ||
+			!strings.Contains(page, `data-field="`+c.field+`">`+c.want) {
+			t.Errorf("%v: no %q next to %s", c.kv, c.want, c.field)
+		}
+	}
 	if th.stored() != nil {
 		t.Fatal("stored")
 	}
