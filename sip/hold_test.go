@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
@@ -16,22 +17,19 @@ var holdTimeouts = sip.Timeouts{EmployeeRing: 1500 * time.Millisecond, ClientRin
 // phoneCall polls the fake phone until its last call to user satisfies ok.
 func phoneCall(t *testing.T, ph *siptest.Phone, user string, within time.Duration, ok func(siptest.Call) bool) siptest.Call {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		var last siptest.Call
+	var last siptest.Call
+	if err := wait.Within(within, 20*time.Millisecond, func() bool {
+		last = siptest.Call{}
 		for _, c := range ph.Calls() {
 			if c.User == user {
 				last = c
 			}
 		}
-		if last.User != "" && ok(last) {
-			return last
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the call to %s did not get there within %s: %+v", user, within, last)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return last.User != "" && ok(last)
+	}); err != nil {
+		t.Fatalf("the call to %s did not get there within %s: %+v", user, within, last)
 	}
+	return last
 }
 
 // callback runs the plan in the background; the channel yields its result.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/sip"
 	"github.com/callbackline/callbackline/sip/siptest"
 )
@@ -50,16 +51,9 @@ func newKamDialer(t *testing.T, tr sip.Trunk) *sip.Dialer {
 
 // waitReady polls the dialer's registration state.
 func waitReady(ctx context.Context, d *sip.Dialer) error {
-	for {
-		err := d.Ready()
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	var err error
+	_ = wait.Until(ctx, 20*time.Millisecond, func() bool { err = d.Ready(); return err == nil })
+	return err
 }
 
 // TestKamailioRegister: the dialer registers through the outbound proxy,

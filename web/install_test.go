@@ -10,6 +10,7 @@ import (
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24/bitrix24test"
 	"github.com/callbackline/callbackline/intake"
+	"github.com/callbackline/callbackline/internal/wait"
 	"github.com/callbackline/callbackline/web"
 )
 
@@ -50,21 +51,22 @@ func TestInstallFloodBounded(t *testing.T) {
 	if allowed := 20 + int(2*took.Seconds()) + 1; n > allowed || limited == 0 {
 		t.Errorf("%d forged installations in %s made %d OAuth requests, at most %d allowed (%d limited)", flood, took, n, allowed, limited)
 	}
-	// The flood over, a genuine installation works.
-	deadline := time.Now().Add(time.Minute)
-	for {
+	// The flood over, a genuine installation works (once the checks
+	// limited are allowed again).
+	var (
+		status int
+		body   string
+	)
+	_ = wait.Within(time.Minute, 200*time.Millisecond, func() bool {
 		res, err := h.portal.SendInstall(t.Context(), h.url("/bitrix24/install"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := readAll(t, res)
-		if res.StatusCode == http.StatusOK {
-			break
-		}
-		if res.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("genuine installation after the flood: %d %s", res.StatusCode, body)
-		}
-		time.Sleep(200 * time.Millisecond)
+		status, body = res.StatusCode, readAll(t, res)
+		return status != http.StatusServiceUnavailable
+	})
+	if status != http.StatusOK {
+		t.Fatalf("genuine installation after the flood: %d %s", status, body)
 	}
 }
 

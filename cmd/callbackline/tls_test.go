@@ -79,11 +79,9 @@ func TestHTTPSBinary(t *testing.T) {
 	c2, k2 := ca.Issue(t, 2, time.Now().Add(-time.Minute), "127.0.0.1")
 	writeFile(t, certFile, c2)
 	writeFile(t, keyFile, k2)
-	for deadline := time.Now().Add(time.Minute); serial() != 2; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(logf.Name())
-			t.Fatalf("the renewed certificate was not presented within a minute; log:\n%s", b)
-		}
+	if err := within(time.Minute, func() bool { return serial() == 2 }); err != nil {
+		b, _ := os.ReadFile(logf.Name())
+		t.Fatalf("the renewed certificate was not presented within a minute; log:\n%s", b)
 	}
 
 	doctor := func(publicURL string) string {
