@@ -356,6 +356,20 @@ func TestUninstallFields(t *testing.T) {
 	}
 }
 
+// refusedWell fails t unless err, a parser's refusal of its input, says
+// the input is invalid, unsupported or too large, with a message.
+func refusedWell(t *testing.T, err error) {
+	t.Helper()
+	switch code := callbackline.ErrorCode(err); code {
+	case callbackline.EINVALID, callbackline.EUNSUPPORTED, callbackline.ETOOLARGE:
+	default:
+		t.Fatalf("code %q: %v", code, err)
+	}
+	if callbackline.ErrorMessage(err) == "" {
+		t.Fatal("an error without a message")
+	}
+}
+
 // FuzzParseEvent: ParseEvent never panics, its errors carry a code of the
 // domain, and what it accepts is usable.
 func FuzzParseEvent(f *testing.F) {
@@ -368,14 +382,7 @@ func FuzzParseEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
 		ev, err := bitrix24.ParseEvent(ct, body)
 		if err != nil {
-			switch code := callbackline.ErrorCode(err); code {
-			case callbackline.EINVALID, callbackline.EUNSUPPORTED, callbackline.ETOOLARGE:
-			default:
-				t.Fatalf("code %q: %v", code, err)
-			}
-			if callbackline.ErrorMessage(err) == "" {
-				t.Fatal("an error without a message")
-			}
+			refusedWell(t, err)
 			return
 		}
 		if ev.Name == "" || ev.Name != strings.ToUpper(ev.Name) || ev.Data == nil {
