@@ -29,9 +29,10 @@ type Error struct {
 	Err     error // the underlying cause, if any; never shown to callers
 }
 
-// Error returns the message, with the cause when there is one.
+// Error returns the message, with the cause when there is one and it
+// says more (an InputError says the message itself).
 func (e *Error) Error() string {
-	if e.Err != nil {
+	if e.Err != nil && e.Err.Error() != e.Message {
 		return e.Message + ": " + e.Err.Error()
 	}
 	return e.Message

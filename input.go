@@ -1,5 +1,7 @@
 package callbackline
 
+import "fmt"
+
 // InputError is a problem with what a person entered on the application
 // page, said so that the page can say it in its language: Code and Args
 // are what words.PageProblem takes, Text is its English sentence (what
@@ -27,9 +29,30 @@ const (
 	InputBlockedPlus    = "blocked_plus"        // entry number, entry
 	InputBlockedDigits  = "blocked_digits"      // entry number, entry
 	InputBlockedMany    = "blocked_too_many"    // count, most
+	// A callback an administrator acts on by hand (Control) that the
+	// action does not apply to.
+	InputNoCallback      = "control_not_found"        // id
+	InputClickToCall     = "control_click_to_call"    // id
+	InputAlreadyNow      = "control_already_now"      // id, who asked
+	InputNotPendingNow   = "control_not_pending_now"  // id
+	InputNotPendingStop  = "control_not_pending_stop" // id
+	InputNotFailed       = "control_not_failed"       // id
+	InputRetryUninstall  = "retry_uninstalled"        //
+	InputRetryNotAllowed = "retry_not_callable"       //
+	InputRetryTooOld     = "retry_too_old"            // max_age
 )
 
 // InputCodes are the codes above, for a test that each has words in
 // every language of the page.
 var InputCodes = []string{InputZone, InputNotCountry, InputCountryOutside, InputNoCountry,
-	InputBlockedStar, InputBlockedChars, InputBlockedPlus, InputBlockedDigits, InputBlockedMany}
+	InputBlockedStar, InputBlockedChars, InputBlockedPlus, InputBlockedDigits, InputBlockedMany,
+	InputNoCallback, InputClickToCall, InputAlreadyNow, InputNotPendingNow, InputNotPendingStop, InputNotFailed,
+	InputRetryUninstall, InputRetryNotAllowed, InputRetryTooOld}
+
+// Refuse is an *Error of code whose cause is the InputError of input (with
+// args) saying format's sentence: the message for the API and the log,
+// the input's code for the page.
+func Refuse(code, input string, args []string, format string, a ...any) *Error {
+	text := fmt.Sprintf(format, a...)
+	return WrapError(&InputError{Code: input, Args: args, Text: text}, code, "%s", text)
+}

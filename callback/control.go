@@ -54,17 +54,17 @@ func (w *Worker) retryable(ctx context.Context, req callbackline.ControlRequest)
 	}
 	r := w.runOn(cb, p, line)
 	if p.Status == callbackline.PortalUninstalled {
-		return callbackline.Errorf(callbackline.EINVALID, "not retried: the application is uninstalled from the portal")
+		return callbackline.Refuse(callbackline.EINVALID, callbackline.InputRetryUninstall, nil, "not retried: the application is uninstalled from the portal")
 	}
 	if err := r.guard(ctx); err != nil {
 		if rej, ok := errors.AsType[*phone.Rejection](err); ok {
-			return callbackline.Errorf(callbackline.EINVALID, "not retried: the number may not be called now (%s); the callback stays failed", rej.Error())
+			return callbackline.Refuse(callbackline.EINVALID, callbackline.InputRetryNotAllowed, nil, "not retried: the number may not be called now (%s); the callback stays failed", rej.Error())
 		}
 		return callbackline.WrapError(err, callbackline.EUNAVAILABLE, "the portal's countries or blocked numbers could not be read; try again")
 	}
 	opened := r.policy.Hours.Next(cb.CreatedAt)
 	if r.policy.MaxAge > 0 && !opened.IsZero() && req.At.Sub(opened) > r.policy.MaxAge {
-		return callbackline.Errorf(callbackline.EINVALID,
+		return callbackline.Refuse(callbackline.EINVALID, callbackline.InputRetryTooOld, []string{r.policy.MaxAge.String()},
 			"not retried: the request is older than the line's max_age (%s), after which it is never called; the callback stays failed (ask the client to send a new request)", r.policy.MaxAge)
 	}
 	return nil

@@ -68,7 +68,7 @@ func (s *Server) controlSection(r *http.Request, p *callbackline.Portal) (*contr
 	case err == nil || (cb != nil && code == callbackline.EUNAVAILABLE):
 		return &controlView{Done: done(a), ID: cb.ID}, http.StatusOK, nil
 	case code == callbackline.ENOTFOUND || code == callbackline.ECONFLICT || code == callbackline.EINVALID:
-		return &controlView{Refused: callbackline.ErrorMessage(err)}, StatusOf(err), nil
+		return &controlView{Refused: problemIn(pageLang(r, p), err, callbackline.ErrorMessage(err))}, StatusOf(err), nil
 	}
 	return nil, 0, err
 }

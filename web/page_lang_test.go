@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -264,5 +265,39 @@ func TestTelephonyProblemLanguage(t *testing.T) {
 				t.Errorf("%s: %s does not begin with %q: %.200s", lang, id, want[i], p)
 			}
 		}
+	}
+}
+
+// An action by hand that does not apply is refused in the page's
+// language; in English as the API says it.
+func TestAppControlRefusedLanguage(t *testing.T) {
+	h := newHarness(t, openSQLite(t), intake.Rules{})
+	h.install()
+	admin := h.portal.IssueTokens(1)
+	id := h.pendingCallback("+74951234567")
+	post := func(lang, do string, id int64) string {
+		t.Helper()
+		res, err := http.PostForm(h.url("/bitrix24/app"), url.Values{"member_id": {exampleMember}, "APPLICATION_TOKEN": {exampleToken}, "LANG": {lang},
+			"AUTH_ID": {admin.AccessToken}, "action": {"control"}, "callback_id": {strconv.FormatInt(id, 10)}, "do": {do}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readAll(t, res)
+		_, refused, _ := strings.Cut(page, `id="control-refused">`)
+		refused, _, _ = strings.Cut(refused, "</p>")
+		return refused
+	}
+	n := strconv.FormatInt(id, 10)
+	for _, c := range []struct{ lang, do, want string }{
+		{"ru", "retry", "заявка " + n + " не завершилась ошибкой: повторить можно только заявку с ошибкой"},
+		{"de", "retry", "Rückruf " + n + " ist nicht fehlgeschlagen: Nur ein fehlgeschlagener Rückruf kann wiederholt werden"},
+		{"en", "retry", "callback " + n + " is scheduled: only a failed callback can be retried"},
+	} {
+		if got := post(c.lang, c.do, id); !strings.Contains(got, c.want) {
+			t.Errorf("%s %s: %q, want %q", c.lang, c.do, got, c.want)
+		}
+	}
+	if got := post("ru", "cancel", 999999); !strings.Contains(got, "заявка 999999 не найдена") {
+		t.Errorf("ru, an unknown callback: %q", got)
 	}
 }

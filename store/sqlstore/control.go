@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -165,7 +166,7 @@ func (s *Store) scoped(ctx context.Context, db DB, id int64, memberID string) (*
 	cb, err := ScanCallback(db.QueryRow(ctx, `SELECT `+CallbackCols+` FROM callbacks WHERE id = ? AND (member_id = ? OR ? = '')`,
 		id, memberID, memberID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, callbackline.Errorf(callbackline.ENOTFOUND, "callback %d not found", id)
+		return nil, callbackline.Refuse(callbackline.ENOTFOUND, callbackline.InputNoCallback, []string{strconv.FormatInt(id, 10)}, "callback %d not found", id)
 	}
 	return cb, err
 }
@@ -176,20 +177,22 @@ func refused(cb *callbackline.Callback, a callbackline.Action) error {
 	if cb.Reason != "" {
 		state += " (" + cb.Reason + ")"
 	}
-	var why string
+	var why, input string
+	args := []string{strconv.FormatInt(cb.ID, 10)}
 	switch {
 	case cb.Kind != callbackline.KindCallback:
-		why = "it is a click-to-call, not a callback request"
+		why, input = "it is a click-to-call, not a callback request", callbackline.InputClickToCall
 	case a == callbackline.ActionCallNow && cb.DialNowBy != "":
-		why = "it was already asked to be called now by " + cb.DialNowBy
+		why, input = "it was already asked to be called now by "+cb.DialNowBy, callbackline.InputAlreadyNow
+		args = append(args, cb.DialNowBy)
 	case a == callbackline.ActionCallNow:
-		why = "only a pending (scheduled) callback can be called now"
+		why, input = "only a pending (scheduled) callback can be called now", callbackline.InputNotPendingNow
 	case a == callbackline.ActionCancel:
-		why = "only a pending callback, not yet being dialled, can be cancelled"
+		why, input = "only a pending callback, not yet being dialled, can be cancelled", callbackline.InputNotPendingStop
 	default:
-		why = "only a failed callback can be retried"
+		why, input = "only a failed callback can be retried", callbackline.InputNotFailed
 	}
-	return callbackline.Errorf(callbackline.ECONFLICT, "callback %d is %s: %s", cb.ID, state, why)
+	return callbackline.Refuse(callbackline.ECONFLICT, input, args, "callback %d is %s: %s", cb.ID, state, why)
 }
 
 // notAdvanced says why Advance changed no row: the callback is gone
