@@ -166,6 +166,21 @@ func (r *clusterRig) query(q string, dest ...any) error {
 	return conn.QueryRow(ctx, q).Scan(dest...)
 }
 
+// bridged installs the application, submits the form and waits until
+// the employee and the client are bridged; it returns the index of the
+// instance that holds the call.
+func (r *clusterRig) bridged() int {
+	r.t.Helper()
+	r.install()
+	if !r.submit("+49 495 1234567") {
+		r.t.Fatal("the event was not acknowledged")
+	}
+	if err := within(time.Minute, func() bool { return r.state(1) == "connected" }); err != nil {
+		r.t.Fatal("the call was not bridged")
+	}
+	return r.holder(1)
+}
+
 // holder returns the index of the instance that works on callback id now
 // (its claim), waiting until one does.
 func (r *clusterRig) holder(id int64) int {
@@ -400,14 +415,7 @@ func TestClusterKillBridged(t *testing.T) {
 			t.Fatalf("instance %d: ready %v, instances alive %q", i, r.ready(i), r.metric(i, "callbackline_instances_alive"))
 		}
 	}
-	r.install()
-	if !r.submit("+49 495 1234567") {
-		t.Fatal("the event was not acknowledged")
-	}
-	if err := within(time.Minute, func() bool { return r.state(1) == "connected" }); err != nil {
-		t.Fatal("the call was not bridged")
-	}
-	h := r.holder(1)
+	h := r.bridged()
 	r.kill(h)
 	killed := time.Now()
 	if err := within(time.Minute, func() bool { c := r.portal.Calls(); return len(c) == 1 && c[0].Finished }); err != nil {
@@ -453,14 +461,7 @@ func TestClusterPaused(t *testing.T) {
 	for i := range r.nodes {
 		r.start(i)
 	}
-	r.install()
-	if !r.submit("+49 495 1234567") {
-		t.Fatal("the event was not acknowledged")
-	}
-	if err := within(time.Minute, func() bool { return r.state(1) == "connected" }); err != nil {
-		t.Fatal("the call was not bridged")
-	}
-	h := r.holder(1)
+	h := r.bridged()
 	p := r.nodes[h]
 	r.lb.setUp(p.addr, false)
 	if err := p.svc.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
