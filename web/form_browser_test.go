@@ -46,7 +46,8 @@ document.getElementById("open").submit();
 
 // TestLineFormInBrowser fills in and submits the lines' form in Chromium
 // as an administrator would, in Russian: a wrong value is shown next to
-// its field and nothing is saved; the employee search finds by name, the
+// its field, in Russian (in German on the German page), and nothing is
+// saved; the employee search finds by name, the
 // employee is added; a line is added, saved, removed and saved again.
 func TestLineFormInBrowser(t *testing.T) {
 	lh := newLinesHarness(t)
@@ -75,7 +76,7 @@ func TestLineFormInBrowser(t *testing.T) {
 		}
 	}
 	check(0, "Кто отвечает", "Рабочее время", "Для опытных: линии в формате YAML", `value="callbackline"`)
-	check(1, `data-field="l0.policy.client_attempts"`, "Не сохранено: в линиях есть ошибки.", `value="0" class="invalid"`, `value="north"`)
+	check(1, `data-field="l0.policy.client_attempts">указано 0; должно быть не меньше 1<`, "Не сохранено: в линиях есть ошибки.", `value="0" class="invalid"`, `value="north"`)
 	if strings.Contains(steps[1], "Сохранено.") {
 		t.Error("a wrong value was saved")
 	}
@@ -94,7 +95,8 @@ func TestLineFormInBrowser(t *testing.T) {
 	}
 
 	dom = chromium(t, same.URL+"/frame?lang=de")
-	if !strings.Contains(dom, "Wer antwortet") || !strings.Contains(dom, "Nicht gespeichert: Die Leitungen enthalten Fehler.") {
+	if !strings.Contains(dom, "Wer antwortet") || !strings.Contains(dom, "Nicht gespeichert: Die Leitungen enthalten Fehler.") ||
+		!strings.Contains(dom, `data-field="l0.policy.client_attempts">ist 0; muss mindestens 1 sein<`) {
 		t.Errorf("the German form:\n%s", dom)
 	}
 }
