@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -65,8 +66,16 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newNotifier(t *testing.T, st notify.Store, r *recorder, c *clock) *notify.Notifier {
+func newNotifier(st notify.Store, r *recorder, c *clock) *notify.Notifier {
 	return &notify.Notifier{Store: st, Send: r.send, Failures: 3, Now: c.now}
+}
+
+// setup is a notifier telling of 3 failures in a row, on a store with the
+// portal m1, its messages recorded and its clock at 2026-12-05 10:00 UTC.
+func setup(t *testing.T) (*sqlite.Store, *recorder, *clock, *notify.Notifier) {
+	st := openStore(t)
+	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
+	return st, r, c, newNotifier(st, r, c)
 }
 
 func deliver(t *testing.T, nt *notify.Notifier) int {
@@ -78,25 +87,11 @@ func deliver(t *testing.T, nt *notify.Notifier) int {
 	return n
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // Callbacks failing in a row tell the administrators once, at the
 // threshold, however many more fail; a success tells them once that it
 // is fixed; a success without a told problem tells nothing.
 func TestCallbacksOncePerProblem(t *testing.T) {
-	st := openStore(t)
-	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	nt := newNotifier(t, st, r, c)
+	_, r, _, nt := setup(t)
 	ctx := context.Background()
 	end := func(failed bool) {
 		t.Helper()
@@ -121,13 +116,13 @@ func TestCallbacksOncePerProblem(t *testing.T) {
 	for range 2 {
 		end(true)
 	}
-	if got := r.list(); !equal(got, []string{"callbacks.problem", "callbacks.fixed"}) {
+	if got := r.list(); !slices.Equal(got, []string{"callbacks.problem", "callbacks.fixed"}) {
 		t.Fatalf("sent %v, want one problem and one fix", got)
 	}
 	// A problem again is told again.
 	end(true)
 	end(false)
-	if got := r.list(); !equal(got, []string{"callbacks.problem", "callbacks.fixed", "callbacks.problem", "callbacks.fixed"}) {
+	if got := r.list(); !slices.Equal(got, []string{"callbacks.problem", "callbacks.fixed", "callbacks.problem", "callbacks.fixed"}) {
 		t.Fatalf("sent %v", got)
 	}
 }
@@ -135,9 +130,7 @@ func TestCallbacksOncePerProblem(t *testing.T) {
 // A failed delivery is tried again later, not lost, and not before its
 // time; a problem fixed before it was told is not told at all.
 func TestRetriedNotLost(t *testing.T) {
-	st := openStore(t)
-	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	nt := newNotifier(t, st, r, c)
+	_, r, c, nt := setup(t)
 	ctx := context.Background()
 	r.fail.Store(true)
 	if err := nt.Set(ctx, "m1", callbackline.ProblemTrunk, true, "408 Request Timeout"); err != nil {
@@ -173,16 +166,15 @@ func TestRetriedNotLost(t *testing.T) {
 	r.fail.Store(false)
 	c.add(2 * time.Hour)
 	deliver(t, nt)
-	if got := r.list(); !equal(got, []string{"trunk.problem"}) {
+	if got := r.list(); !slices.Equal(got, []string{"trunk.problem"}) {
 		t.Fatalf("sent %v", got)
 	}
 }
 
 // Two notifiers (two instances) on one store tell once.
 func TestTwoInstancesTellOnce(t *testing.T) {
-	st := openStore(t)
-	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	a, b := newNotifier(t, st, r, c), newNotifier(t, st, r, c)
+	st, r, c, a := setup(t)
+	b := newNotifier(st, r, c)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for _, nt := range []*notify.Notifier{a, b, a, b} {
@@ -200,7 +192,7 @@ func TestTwoInstancesTellOnce(t *testing.T) {
 	wg.Wait()
 	deliver(t, a)
 	deliver(t, b)
-	if got := r.list(); !equal(got, []string{"trunk.problem"}) {
+	if got := r.list(); !slices.Equal(got, []string{"trunk.problem"}) {
 		t.Fatalf("sent %v, want exactly one", got)
 	}
 }
@@ -209,9 +201,7 @@ func TestTwoInstancesTellOnce(t *testing.T) {
 // or that lacks a scope, and the trunk problem of an account that does
 // not register; fixed, each is told once more.
 func TestCheck(t *testing.T) {
-	st := openStore(t)
-	r, c := &recorder{}, &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	nt := newNotifier(t, st, r, c)
+	st, r, _, nt := setup(t)
 	ctx := context.Background()
 	p, err := st.Portal(ctx, "m1")
 	if err != nil {
@@ -242,7 +232,7 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	check()
-	if got := r.list(); !equal(got, []string{"reinstall.problem", "trunk.problem", "reinstall.fixed", "trunk.fixed"}) {
+	if got := r.list(); !slices.Equal(got, []string{"reinstall.problem", "trunk.problem", "reinstall.fixed", "trunk.fixed"}) {
 		t.Fatalf("sent %v", got)
 	}
 }
@@ -260,7 +250,7 @@ func TestRunSendsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait.For(t, "a message sent", func() bool { return len(r.list()) > 0 })
-	if got := r.list(); !equal(got, []string{"callbacks.problem"}) {
+	if got := r.list(); !slices.Equal(got, []string{"callbacks.problem"}) {
 		t.Fatalf("sent %v", got)
 	}
 	cancel()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,7 +145,7 @@ func TestAnnounceFallsBackToBeep(t *testing.T) {
 		t.Fatalf("announcement %+v", a)
 	}
 	got := assertPlayable(t, a.Path)
-	if !equal(got.Samples, speech.Beep().Samples) {
+	if !slices.Equal(got.Samples, speech.Beep().Samples) {
 		t.Error("fallback file is not the beep")
 	}
 }

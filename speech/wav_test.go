@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func TestWriteWAVParsesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Rate != 8000 || !equal(got.Samples, a.Samples) {
+	if got.Rate != 8000 || !slices.Equal(got.Samples, a.Samples) {
 		t.Fatalf("round trip changed the audio: rate %d, %d samples", got.Rate, len(got.Samples))
 	}
 	if got.Duration() != 250*time.Millisecond {
@@ -177,7 +178,7 @@ func FuzzParseWAV(f *testing.F) {
 			t.Fatal(err)
 		}
 		back, err := speech.ParseWAV(out.Bytes())
-		if err != nil || back.Rate != a.Rate || !equal(back.Samples, a.Samples) {
+		if err != nil || back.Rate != a.Rate || !slices.Equal(back.Samples, a.Samples) {
 			t.Fatalf("re-encoded audio does not parse back: %v", err)
 		}
 		if len(a.Samples) > 0 && len(a.Samples) < 4096 && a.Rate <= 48000 {
@@ -186,16 +187,4 @@ func FuzzParseWAV(f *testing.F) {
 			}
 		}
 	})
-}
-
-func equal(a, b []int16) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
