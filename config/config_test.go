@@ -63,6 +63,20 @@ func hasProblem(t *testing.T, err error, key, want string) {
 	t.Errorf("no problem with %q saying %q in:\n%v", key, want, err)
 }
 
+// refusedInFile writes text as the configuration file and checks that
+// Load refuses it with a problem of key saying says, at the file's line.
+func refusedInFile(t *testing.T, text, key, says string) {
+	t.Helper()
+	path := write(t, text)
+	_, err := Load(path, nil)
+	if err == nil {
+		t.Errorf("%q loaded", text)
+		return
+	}
+	hasProblem(t, err, key, says)
+	hasProblem(t, err, key, "(at "+path+":")
+}
+
 func TestNoFileGivesDefaults(t *testing.T) {
 	t.Chdir(t.TempDir())
 	c, err := Load("", nil)

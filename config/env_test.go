@@ -333,14 +333,7 @@ func TestBadValues(t *testing.T) {
 		hasProblem(t, err, key, "(from "+EnvName(c.key)+")")
 
 		// The same value from a file names the file and line.
-		path := write(t, fileWith(c.key, c.value))
-		_, err = Load(path, nil)
-		if err == nil {
-			t.Errorf("file with %s: %q loaded", c.key, c.value)
-			continue
-		}
-		hasProblem(t, err, key, c.says)
-		hasProblem(t, err, key, "(at "+path+":")
+		refusedInFile(t, fileWith(c.key, c.value), key, c.says)
 	}
 }
 
