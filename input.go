@@ -10,7 +10,14 @@ type InputError struct {
 	Code string
 	Args []string
 	Text string
+	// Key, when the problem is with one key of a portal's lines
+	// ("lines[0].from_line"), names it; Text then begins with it.
+	Key string
 }
+
+// Place returns the key the problem is with ("" for none) and where it
+// was set (not known).
+func (p *InputError) Place() (key, source string) { return p.Key, "" }
 
 // Error returns the English sentence.
 func (p *InputError) Error() string { return p.Text }
@@ -40,6 +47,9 @@ const (
 	InputRetryUninstall  = "retry_uninstalled"        //
 	InputRetryNotAllowed = "retry_not_callable"       //
 	InputRetryTooOld     = "retry_too_old"            // max_age
+	// A line's from_line that the portal has not (the Bitrix24 dialer's
+	// check against the portal).
+	InputNoSuchLine = "no_such_line" // from_line, the portal's lines
 )
 
 // InputCodes are the codes above, for a test that each has words in
@@ -47,7 +57,7 @@ const (
 var InputCodes = []string{InputZone, InputNotCountry, InputCountryOutside, InputNoCountry,
 	InputBlockedStar, InputBlockedChars, InputBlockedPlus, InputBlockedDigits, InputBlockedMany,
 	InputNoCallback, InputClickToCall, InputAlreadyNow, InputNotPendingNow, InputNotPendingStop, InputNotFailed,
-	InputRetryUninstall, InputRetryNotAllowed, InputRetryTooOld}
+	InputRetryUninstall, InputRetryNotAllowed, InputRetryTooOld, InputNoSuchLine}
 
 // Refuse is an *Error of code whose cause is the InputError of input (with
 // args) saying format's sentence: the message for the API and the log,

@@ -221,7 +221,8 @@ func (s *PortalSetup) CheckDialer(ctx context.Context, p *callbackline.Portal, l
 		for i, l := range lines {
 			if l.FromLine != "" && slices.ContainsFunc(own, func(o bitrix24.Line) bool { return o.Number == l.FromLine }) {
 				bad[i] = true
-				errs = append(errs, fmt.Errorf("lines[%d].from_line: %q is one of callbackline's own lines in the portal: Bitrix24 would not dial but send the request back; choose one of the portal's own Bitrix24 lines", i, l.FromLine))
+				errs = append(errs, &callbackline.InputError{Key: fmt.Sprintf("lines[%d].from_line", i), Code: "from_line_own", Args: []string{l.FromLine},
+					Text: fmt.Sprintf("lines[%d].from_line: %q is one of callbackline's own lines in the portal: Bitrix24 would not dial but send the request back; choose one of the portal's own Bitrix24 lines", i, l.FromLine)})
 			}
 		}
 	}
@@ -235,7 +236,9 @@ func (s *PortalSetup) CheckDialer(ctx context.Context, p *callbackline.Portal, l
 	}
 	for i, l := range lines {
 		if l.FromLine != "" && !bad[i] && !slices.Contains(ids, l.FromLine) {
-			errs = append(errs, fmt.Errorf("lines[%d].from_line: Bitrix24 has no line %q; the portal's own lines are: %s", i, l.FromLine, strings.Join(ids, ", ")))
+			errs = append(errs, &callbackline.InputError{Key: fmt.Sprintf("lines[%d].from_line", i), Code: callbackline.InputNoSuchLine,
+				Args: []string{l.FromLine, strings.Join(ids, ", ")},
+				Text: fmt.Sprintf("lines[%d].from_line: Bitrix24 has no line %q; the portal's own lines are: %s", i, l.FromLine, strings.Join(ids, ", "))})
 		}
 	}
 	return errors.Join(errs...)

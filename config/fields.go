@@ -177,10 +177,23 @@ func scalarNode(s string, text bool) *yaml.Node {
 // fields name it: the line's index, the field's path and the problem
 // ("lines[0].policy.client_attempts" → 0, "policy.client_attempts";
 // "lines[1].employees[2]" → 1, "employees[]"); -1 and "" for a problem
-// of all the lines, or an error that is not an *Error.
+// of all the lines, or an error that is neither an *Error nor one that
+// names its key (Place, as callbackline.InputError does, its text
+// beginning with the key).
 func FieldKey(err error) (line int, key, problem string) {
 	var e *Error
-	if !errors.As(err, &e) || !strings.HasPrefix(e.Key, "lines[") {
+	if !errors.As(err, &e) {
+		p, ok := errors.AsType[interface {
+			error
+			Place() (key, source string)
+		}](err)
+		if !ok {
+			return -1, "", ""
+		}
+		k, _ := p.Place()
+		e = &Error{Key: k, Problem: strings.TrimPrefix(p.Error(), k+": ")}
+	}
+	if !strings.HasPrefix(e.Key, "lines[") {
 		return -1, "", ""
 	}
 	idx, rest, ok := strings.Cut(strings.TrimPrefix(e.Key, "lines["), "]")

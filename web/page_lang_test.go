@@ -10,6 +10,7 @@ import (
 
 	"github.com/callbackline/callbackline"
 	"github.com/callbackline/callbackline/bitrix24"
+	"github.com/callbackline/callbackline/config"
 	"github.com/callbackline/callbackline/intake"
 	"github.com/callbackline/callbackline/web"
 )
@@ -299,5 +300,40 @@ func TestAppControlRefusedLanguage(t *testing.T) {
 	}
 	if got := post("ru", "cancel", 999999); !strings.Contains(got, "заявка 999999 не найдена") {
 		t.Errorf("ru, an unknown callback: %q", got)
+	}
+}
+
+// The check of a line's from_line against the portal (Settings.Check)
+// is said next to the field in the page's language, and with its key in
+// the YAML view; in English as it names its key.
+func TestFromLineCheckLanguage(t *testing.T) {
+	cfg := config.Default()
+	h := newHarnessWith(t, openSQLite(t), intake.Rules{}, testLogger(t), func(o *web.Options) {
+		o.Settings = &web.Settings{Parse: cfg.PortalLinesFor, Default: "- number: north\n",
+			Check: func(_ context.Context, _ *callbackline.Portal, lines []callbackline.Line) error {
+				return &callbackline.InputError{Key: "lines[0].from_line", Code: callbackline.InputNoSuchLine, Args: []string{lines[0].FromLine, "reg1, reg2"},
+					Text: "lines[0].from_line: Bitrix24 has no line \"" + lines[0].FromLine + "\"; the portal's own lines are: reg1, reg2"}
+			},
+			Form: &web.LineForm{Fields: config.FieldsOf, Text: config.FieldsText, Key: config.FieldKey}}
+	})
+	h.install()
+	admin := h.portal.IssueTokens(1)
+	form := url.Values{"lines_n": {"1"}, "l0.number": {"north"}, "l0.dialer": {"bitrix24"}, "l0.from_line": {"reg9"}, "action": {"save_form"}}
+	for lang, want := range map[string]string{
+		"ru": "в Битрикс24 нет линии «reg9»; собственные линии портала: reg1, reg2",
+		"de": "Bitrix24 hat keine Leitung „reg9“; die eigenen Leitungen des Portals sind: reg1, reg2",
+		"en": "Bitrix24 has no line &#34;reg9&#34;; the portal&#39;s own lines are: reg1, reg2",
+	} {
+		form.Set("LANG", lang)
+		code, page := h.appForm(admin.AccessToken, form)
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", lang, code)
+		}
+		if !strings.Contains(page, `data-field="l0.from_line">`+want+`</span>`) {
+			t.Errorf("%s: no %q next to from_line", lang, want)
+		}
+		if !strings.Contains(page, `<li class="error">lines[0].from_line: `+want+`</li>`) {
+			t.Errorf("%s: the YAML view lacks %q", lang, want)
+		}
 	}
 }

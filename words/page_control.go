@@ -43,3 +43,11 @@ func init() {
 		pageDE[k] = v
 	}
 }
+
+// The Bitrix24 dialer's check of a line's from_line against the portal.
+func init() {
+	const en = "Bitrix24 has no line %[1]q; the portal's own lines are: %[2]s"
+	pageProblems["no_such_line"] = en
+	pageRU[en] = "в Битрикс24 нет линии «%[1]s»; собственные линии портала: %[2]s"
+	pageDE[en] = "Bitrix24 hat keine Leitung „%[1]s“; die eigenen Leitungen des Portals sind: %[2]s"
+}
