@@ -194,7 +194,7 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 	switch {
 	case v.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			d.fail(key, n, "must be a mapping of keys (key: value)")
+			d.fail(key, n, "must be a mapping of keys (key: value)", with(CodeNotMapping))
 			return
 		}
 		d.mapping(n, v, key)
@@ -203,7 +203,7 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		d.sequence(n, v, key, bytes, secret)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct && v.Type() != reflect.TypeFor[[]Line]():
-		d.fail(key, n, "must be a list of mappings (- name: …)")
+		d.fail(key, n, "must be a list of mappings (- name: …)", with(CodeNotMappings))
 	case n.Kind == yaml.ScalarNode:
 		val, problem := parseText(v.Type(), bytes, secret, n.Value)
 		if problem != "" {
@@ -213,7 +213,7 @@ func (d *yamlDecoder) decode(n *yaml.Node, v reflect.Value, key string, bytes, s
 		v.Set(val)
 		d.sources[key] = d.where(n)
 	default:
-		d.fail(key, n, "must be a single value%s", map[bool]string{true: " or a list", false: ""}[v.Kind() == reflect.Slice])
+		d.fail(key, n, "must be a single value%s", map[bool]string{true: " or a list", false: ""}[v.Kind() == reflect.Slice], with(CodeNotValue))
 	}
 }
 
@@ -251,7 +251,7 @@ func (d *yamlDecoder) sequence(n *yaml.Node, v reflect.Value, key string, bytes,
 		}
 		item = unalias(item)
 		if item.Kind != yaml.ScalarNode {
-			d.fail(ik, item, "must be a single value, not a list or mapping")
+			d.fail(ik, item, "must be a single value, not a list or mapping", with(CodeNotValue))
 			continue
 		}
 		val, problem := parseText(v.Type().Elem(), bytes, secret, item.Value)

@@ -147,7 +147,7 @@ func decodeLines(text, src string) ([]Line, []error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, []error{&Error{Key: "lines", Problem: "hold more than one YAML document; keep one list"}}
+		return nil, []error{&Error{Key: "lines", Problem: "hold more than one YAML document; keep one list", Code: CodeDocuments}}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {

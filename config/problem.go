@@ -67,6 +67,10 @@ const (
 	CodeNotYAML          Code = "not_yaml"              // the YAML reader's words
 	CodeNotList          Code = "not_a_list"            //
 	CodeTwice            Code = "key_twice"             // the line first given
+	CodeNotMapping       Code = "not_mapping"           //
+	CodeNotMappings      Code = "not_mappings"          //
+	CodeNotValue         Code = "not_value"             //
+	CodeDocuments        Code = "many_documents"        //
 )
 
 // Codes are every Code, for a test that each has words in every
@@ -78,7 +82,7 @@ var Codes = []Code{CodeNumberEmpty, CodeTooLong, CodeSpaces, CodeNumberTwice, Co
 	CodeCallerName, CodeCallerIDNotGiven, CodeSIPLineNotGiven, CodeRetryPastAge, CodeLinesEmpty, CodeTooManyLines,
 	CodeDialer, CodeFallback, CodeFallbackTwice, CodeFromLineEmpty, CodeFromLineOnSIP, CodeFromLineID, CodeFromLineOwn,
 	CodeTelVoice, CodeNoticeNoRecord, CodeNoticeBitrix24, CodeUnknownKey, CodeUnknownKeyHere, CodeNotYAML, CodeNotList,
-	CodeTwice}
+	CodeTwice, CodeNotMapping, CodeNotMappings, CodeNotValue, CodeDocuments}
 
 // coded is a problem's code and values, given to a report of a problem
 // as its last argument (with): it is not formatted into the sentence.

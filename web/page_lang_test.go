@@ -155,6 +155,11 @@ func TestAppPageYAMLErrorsLanguage(t *testing.T) {
 	if !strings.Contains(page, `<li class="error">lines[0].policy.client_attempts: ist 0; muss mindestens 1 sein</li>`) {
 		t.Errorf("de: the check's problem is not in German")
 	}
+	// The YAML's shape.
+	_, page = lh.formPost(admin.AccessToken, "ru", url.Values{"action": {"save_lines"}, "lines": {"- number: north\n  policy: 5\n"}})
+	if !strings.Contains(page, `<li class="error">lines[0].policy: должно быть набором ключей (ключ: значение) (строка 2 текста)</li>`) {
+		t.Errorf("ru: a policy that is no mapping is not said in Russian")
+	}
 }
 
 // Wrong countries, blocked numbers and time zone are refused in the
