@@ -87,6 +87,7 @@ var noteEnglish = map[string]string{
 	"reason_closed":             "closed: the line's working hours never open",
 	"reason_no_employee_rounds": "no_employee: no employee took the call in %s round(s)",
 	"reason_no_employee":        "no_employee: %s",
+	"reason_guard":              "guard: %s",
 	"reason_call_failed":        "call_failed: %s",
 	"reason_no_trunk":           "no_trunk: nothing was dialled: %s",
 	"reason_uninstalled":        "portal_uninstalled: the application was uninstalled from the portal",
@@ -94,10 +95,14 @@ var noteEnglish = map[string]string{
 	"reason_error":              "error: the callback failed too often to go on (%s)",
 	"reason_outcome_unknown": "outcome_unknown: Bitrix24 was asked to place the call, but its outcome could not be learnt " +
 		"(no end event, not in the call statistics); check the portal's call history and call the client if needed",
-	"reason_dial_rate":      ReasonDialRate + ": the calls allowed in an hour to this number (every portal) or by this portal were placed",
-	"reason_dial_rate_age":  "%s; the next is allowed at %s, after the request's maximum age (%s)",
-	"reason_dial_rate_at":   "%s; the next at %s",
-	"reason_already_called": ReasonAlreadyCalled + ": %s",
+	"reason_dial_rate":       ReasonDialRate + ": the calls allowed in an hour to this number (every portal) or by this portal were placed",
+	"reason_dial_rate_age":   "%s; the next is allowed at %s, after the request's maximum age (%s)",
+	"reason_dial_rate_at":    "%s; the next at %s",
+	"reason_b24_balance":     "bitrix24_balance: the portal's Bitrix24 telephony balance is exhausted (402): top it up in Bitrix24 Telephony, then call the client",
+	"reason_b24_refused":     "bitrix24_refused: Bitrix24 may not call this number from the line (%s): check the line's outgoing call settings in Bitrix24 Telephony",
+	"reason_b24_unreachable": "invalid_number: Bitrix24 could not reach this number (%s)",
+	"reason_b24_failed":      "call_failed: Bitrix24 ended the call with %s",
+	"reason_already_called":  ReasonAlreadyCalled + ": %s",
 
 	// By hand and by the store.
 	"call_now": "call now asked by %s: dialled at once, even outside working hours",

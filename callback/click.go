@@ -46,10 +46,11 @@ func (r *run) clickToCall(ctx context.Context) error {
 	r.attempts = append(r.attempts, a)
 	if gerr != nil {
 		// The toll-fraud guard, again just before dialling.
-		if err := r.endUndialled(ctx, a, "403", "guard: "+gerr.Error()); err != nil {
+		why := guarded(gerr)
+		if err := r.endUndialled(ctx, a, "403", why.English()); err != nil {
 			return err
 		}
-		return r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, a.Reason), false)
+		return r.fail(ctx, why, false)
 	}
 	if nr := r.noRoute(); nr.Code != "" {
 		if err := r.endUndialled(ctx, a, sip.StatusForbidden, nr.English()); err != nil {

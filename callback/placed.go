@@ -307,7 +307,7 @@ func (r *run) applyPlaced(ctx context.Context, a *callbackline.Attempt) (time.Du
 	}
 	what, again := retryablePlaced[code]
 	if !again {
-		return 0, r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, placedFailure(code, a.Reason)), true)
+		return 0, r.fail(ctx, placedFailure(code, a.Reason), true)
 	}
 	r.tried += fmt.Sprintf("call %d through Bitrix24: %s (%s); ", r.cb.ClientAttempts, what, code)
 	if r.cb.ClientAttempts < r.policy.ClientAttempts {
@@ -319,18 +319,18 @@ func (r *run) applyPlaced(ctx context.Context, a *callbackline.Attempt) (time.Du
 
 // placedFailure is the reason of a call Bitrix24 ended with a code that
 // is not called again, in words an administrator can act on.
-func placedFailure(code, reason string) string {
+func placedFailure(code, reason string) callbackline.Note {
 	detail := code
 	if reason != "" {
 		detail += ", " + reason
 	}
 	switch code {
 	case "402":
-		return "bitrix24_balance: the portal's Bitrix24 telephony balance is exhausted (402): top it up in Bitrix24 Telephony, then call the client"
+		return callbackline.NewNote("reason_b24_balance")
 	case "403", "423":
-		return "bitrix24_refused: Bitrix24 may not call this number from the line (" + detail + "): check the line's outgoing call settings in Bitrix24 Telephony"
+		return callbackline.NewNote("reason_b24_refused", detail)
 	case "404", "484":
-		return "invalid_number: Bitrix24 could not reach this number (" + detail + ")"
+		return callbackline.NewNote("reason_b24_unreachable", detail)
 	}
-	return "call_failed: Bitrix24 ended the call with " + detail
+	return callbackline.NewNote("reason_b24_failed", detail)
 }

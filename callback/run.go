@@ -142,7 +142,7 @@ func (r *run) next(ctx context.Context) (time.Duration, error) {
 		if callbackline.ErrorCode(err) == callbackline.EUNAVAILABLE {
 			return 0, err // the store could not say: the job retries
 		}
-		return 0, r.fail(ctx, callbackline.NewNote(callbackline.NoteReason, "guard: "+err.Error()), false)
+		return 0, r.fail(ctx, guarded(err), false)
 	}
 	if pending {
 		if closed, err := r.closeIfCalled(ctx); closed || err != nil {
@@ -165,6 +165,12 @@ func (r *run) guard(ctx context.Context) error {
 		}
 	}
 	return policy.Check(r.cb.Phone)
+}
+
+// guarded is the reason of a number the toll-fraud guard refused: its
+// refusal's reason said by the page as a reason of its own.
+func guarded(err error) callbackline.Note {
+	return callbackline.NewNote("reason_guard", callbackline.NewNote(callbackline.NoteReason, err.Error()))
 }
 
 // noRoute says why the portal's calls on the line have no way out (no
