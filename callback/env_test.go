@@ -112,10 +112,7 @@ func newEnvTrunks(t *testing.T, line callbackline.Line, speaker callback.Speaker
 	if err := st.SavePortal(ctx, e.member); err != nil {
 		t.Fatal(err)
 	}
-	if e.phones, err = siptest.NewPhone(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.phones.Close)
+	e.phones = siptest.StartPhone(t)
 	trunk := trunks(e)
 	if len(trunk) == 0 {
 		trunk = []sip.Trunk{{Name: "pbx", Employee: "sip:{extension}@" + e.phones.Addr(), Client: "sip:{number}@" + e.phones.Addr()}}

@@ -55,7 +55,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{
 			Name:     "test",
@@ -65,17 +65,6 @@ func newRig(t *testing.T) *rig {
 		}},
 	})
 	return &rig{d: d, phone: ph, dir: t.TempDir()}
-}
-
-// newPhone starts a Go test phone, closed when the test ends.
-func newPhone(t *testing.T) *siptest.Phone {
-	t.Helper()
-	ph, err := siptest.NewPhone(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ph.Close)
-	return ph
 }
 
 // newDialer starts a dialer with cfg, on loopback with the tests' RTP
@@ -282,7 +271,7 @@ func TestTranscodes(t *testing.T) {
 // the client sees the caller ID of the plan's line.
 func TestBeepAndLineCallerID(t *testing.T) {
 	ctx := context.Background()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Name: "t", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
 			CallerID: sip.CallerID{Number: "+4940999000", Name: "Trunk"}}},

@@ -330,11 +330,7 @@ func TestPlanValidation(t *testing.T) {
 
 func TestDigestAuth(t *testing.T) {
 	ctx := context.Background()
-	ph, err := siptest.NewPhone(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
+	ph := siptest.StartPhone(t)
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
 	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
 	for _, tc := range []struct {
@@ -364,7 +360,7 @@ func TestDigestAuth(t *testing.T) {
 // at the end of the test.
 func registering(t *testing.T, password string) (*sip.Dialer, *siptest.Phone) {
 	t.Helper()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
 	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Name: "main", Employee: "sip:{extension}@" + ph.Addr(), Client: "sip:{number}@" + ph.Addr(),
@@ -406,7 +402,7 @@ func TestRegisterWrongPassword(t *testing.T) {
 // the call only connects if the INVITE goes to the outbound proxy.
 func TestOutboundProxy(t *testing.T) {
 	ctx := context.Background()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
 	d := newDialer(t, sip.Config{
 		Trunks: []sip.Trunk{{Employee: "sip:{extension}@pbx.invalid", Client: "sip:{number}@pbx.invalid", OutboundProxy: ph.Addr()}}})
@@ -418,7 +414,7 @@ func TestOutboundProxy(t *testing.T) {
 
 func TestTCPTransport(t *testing.T) {
 	ctx := context.Background()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	ph.Set("", siptest.Behavior{Action: siptest.Answer, HangupAfter: 300 * time.Millisecond})
 	d := newDialer(t, sip.Config{Transport: "tcp",
 		Trunks: []sip.Trunk{{Employee: "sip:{extension}@" + ph.Addr() + ";transport=tcp", Client: "sip:{number}@" + ph.Addr() + ";transport=tcp"}}})

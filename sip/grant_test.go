@@ -17,7 +17,7 @@ func TestTrunkGrants(t *testing.T) {
 	ctx := context.Background()
 	phones := map[string]*siptest.Phone{}
 	for _, n := range []string{"a", "b"} {
-		ph := newPhone(t)
+		ph := siptest.StartPhone(t)
 		ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 		ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 		phones[n] = ph

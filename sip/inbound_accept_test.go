@@ -19,7 +19,7 @@ func TestInboundAccepted(t *testing.T) {
 	if err := siptest.WriteTone(ann, 1000, 8000, 1); err != nil {
 		t.Fatal(err)
 	}
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	cfg := validConfig()
 	cfg.Listen, cfg.RTPPorts = "127.0.0.1:0", sip.PortRange{Min: 40000, Max: 44999}
 	cfg.Inbound = sip.Inbound{Accept: true, Announcement: ann}

@@ -21,7 +21,7 @@ func TestOwnTrunks(t *testing.T) {
 	ctx := context.Background()
 	phones := map[string]*siptest.Phone{}
 	for _, n := range []string{"op", "m1", "m2"} {
-		ph := newPhone(t)
+		ph := siptest.StartPhone(t)
 		ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 		ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 		if n != "op" {

@@ -50,7 +50,7 @@ func (s *switchable) lookup(_ context.Context, host string) ([]netip.Addr, error
 // nowhere else.
 func TestOwnTrunkAddressChecked(t *testing.T) {
 	ctx := context.Background()
-	ph := newPhone(t)
+	ph := siptest.StartPhone(t)
 	ph.Set("101", siptest.Behavior{Action: siptest.Answer})
 	ph.Set(clientNumber, siptest.Behavior{Action: siptest.Busy})
 	_, port, _ := net.SplitHostPort(ph.Addr())

@@ -88,17 +88,6 @@ func pbxTrunk(addr, more string) string {
 	return fmt.Sprintf("sip:\n  listen: \"127.0.0.1:0\"\n  trunks:\n    - name: pbx\n      employee: \"sip:{extension}@%s\"\n      client: \"sip:{number}@%s\"\n%s", addr, addr, more)
 }
 
-// trunkPhone is a Go phone standing for the PBX behind a trunk.
-func trunkPhone(t *testing.T) *siptest.Phone {
-	t.Helper()
-	ph, err := siptest.NewPhone(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ph.Close)
-	return ph
-}
-
 // b24Lines is a line on the Bitrix24 dialer calling from from.
 func b24Lines(from string) string {
 	return fmt.Sprintf("  - number: callbackline\n    name: callbackline\n    dialer: bitrix24\n    from_line: %s\n", from)
@@ -541,7 +530,7 @@ func testB24Killed(t *testing.T, bin string) {
 // (the registrar refuses the password) falls back to Bitrix24; the phone
 // behind the trunk never gets an INVITE.
 func testB24FallbackRegister(t *testing.T, bin string) {
-	ph := trunkPhone(t)
+	ph := siptest.StartPhone(t) // the PBX behind the trunk
 	ph.RequireAuth(siptest.Credentials{Realm: "pbx", Username: "cb", Password: "s3cret"})
 	r := newB24Rig(t, bin, b24Fallback, pbxTrunk(ph.Addr(), "      username: cb\n      password: wrong\n      register: true\n"))
 	svc := r.start()
@@ -567,7 +556,7 @@ func testB24FallbackRegister(t *testing.T, bin string) {
 // phone rings falls back to Bitrix24 in the same run; the history shows
 // the refusal and the fallback, and the SIP attempt's call card is closed.
 func testB24FallbackRefused(t *testing.T, bin string) {
-	ph := trunkPhone(t)
+	ph := siptest.StartPhone(t) // the PBX behind the trunk
 	ph.Set("", siptest.Behavior{Action: siptest.Refuse, Status: 503})
 	r := newB24Rig(t, bin, b24Fallback, pbxTrunk(ph.Addr(), ""))
 	r.startAndSubmit()

@@ -39,11 +39,7 @@ func newCallRig(t *testing.T, bin, engine string) *callRig {
 	r := &callRig{t: t, bin: bin, addr: freeAddr(t), dir: t.TempDir()}
 	r.portal = bitrix24test.New(bitrix24test.Options{})
 	t.Cleanup(r.portal.Close)
-	var err error
-	if r.phones, err = siptest.NewPhone(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.phones.Close)
+	r.phones = siptest.StartPhone(t)
 	r.conf = filepath.Join(r.dir, "callbackline.yaml")
 	yaml := fmt.Sprintf(`listen: %q
 public_url: "http://%s"

@@ -49,13 +49,9 @@ const deadAfter = 10 * time.Second
 func newClusterRig(t *testing.T) *clusterRig {
 	t.Helper()
 	r := &clusterRig{t: t, dsn: freshPostgres(t), bin: buildBinary(t)}
-	var err error
 	r.portal = bitrix24test.New(bitrix24test.Options{})
 	t.Cleanup(r.portal.Close)
-	if r.phones, err = siptest.NewPhone(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.phones.Close)
+	r.phones = siptest.StartPhone(t)
 	r.lb = newBalancer(t)
 	for range 3 {
 		r.nodes = append(r.nodes, r.newNode())

@@ -48,11 +48,7 @@ func newRollingRig(t *testing.T, bin, database string) *rollingRig {
 	t.Cleanup(r.flood.Close)
 	hub := bitrix24test.NewOAuthHub(r.call, r.flood)
 	t.Cleanup(hub.Close)
-	var err error
-	if r.phones, err = siptest.NewPhone(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.phones.Close)
+	r.phones = siptest.StartPhone(t)
 	r.addrs = [2]string{freeAddr(t), freeAddr(t)}
 	r.conf = filepath.Join(r.dir, "callbackline.yaml")
 	yaml := fmt.Sprintf(`public_url: "http://%s"

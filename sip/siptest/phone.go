@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/emiago/diago"
@@ -216,6 +217,18 @@ func (p *Phone) authorized(req *sip.Request, tx sip.ServerTransaction) bool {
 // user with Set. Close stops it.
 func NewPhone(ctx context.Context) (*Phone, error) {
 	return newPhone(ctx, nil)
+}
+
+// StartPhone is NewPhone for a test: it fails t when the phone does not
+// start, and closes the phone when the test ends.
+func StartPhone(t testing.TB) *Phone {
+	t.Helper()
+	ph, err := NewPhone(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ph.Close)
+	return ph
 }
 
 // NewTLSPhone is NewPhone that also takes calls over TLS with the given
