@@ -102,7 +102,7 @@ func PageProblem(lang, code string, args []string) (string, bool) {
 func init() {
 	for k, v := range map[string]string{
 		"every line needs a number":                                                                "у каждой линии должен быть номер",
-		"is %[1]s characters long; at most %[2]s":                                                  "длина — %[1]s символов; допускается не больше %[2]s",
+		"is %[1]s characters long; at most %[2]s":                                                  "длина %[1]s симв.; допускается не больше %[2]s симв.",
 		"%[1]q has spaces at its start or end":                                                     "в «%[1]s» есть пробелы в начале или в конце",
 		"%[1]q is the number of line %[2]s too; line numbers must be unique":                       "«%[1]s» — уже номер линии %[2]s; номера линий не должны повторяться",
 		"is %[1]s; must be at least %[2]s":                                                         "указано %[1]s; должно быть не меньше %[2]s",
