@@ -50,6 +50,8 @@ const (
 	// A line's from_line that the portal has not (the Bitrix24 dialer's
 	// check against the portal).
 	InputNoSuchLine = "no_such_line" // from_line, the portal's lines
+	// The service has no way out for a portal's SIP calls at all.
+	InputNoDialer = "no_dialer"
 )
 
 // InputCodes are the codes above, for a test that each has words in
@@ -57,7 +59,7 @@ const (
 var InputCodes = []string{InputZone, InputNotCountry, InputCountryOutside, InputNoCountry,
 	InputBlockedStar, InputBlockedChars, InputBlockedPlus, InputBlockedDigits, InputBlockedMany,
 	InputNoCallback, InputClickToCall, InputAlreadyNow, InputNotPendingNow, InputNotPendingStop, InputNotFailed,
-	InputRetryUninstall, InputRetryNotAllowed, InputRetryTooOld, InputNoSuchLine}
+	InputRetryUninstall, InputRetryNotAllowed, InputRetryTooOld, InputNoSuchLine, InputNoDialer}
 
 // Refuse is an *Error of code whose cause is the InputError of input (with
 // args) saying format's sentence: the message for the API and the log,

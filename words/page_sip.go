@@ -90,3 +90,11 @@ func init() {
 		pageDE[k] = v
 	}
 }
+
+// A service without any way out for the portal's SIP calls.
+func init() {
+	const en = "the service has no SIP trunk and takes no portal's own SIP account: put a line on Bitrix24's telephony (under Lines), else its callbacks fail"
+	pageProblems["no_dialer"] = en
+	pageRU[en] = "у сервиса нет SIP-транка, и он не принимает собственные SIP-аккаунты порталов: переведите линию на звонки через телефонию Битрикс24 (в разделе «Линии»), иначе звонки по заявкам не состоятся"
+	pageDE[en] = "Der Dienst hat keinen SIP-Trunk und nimmt keine eigenen SIP-Konten von Portalen an: Stellen Sie eine Leitung auf die Bitrix24-Telefonie um (unter Leitungen), sonst scheitern ihre Rückrufe"
+}

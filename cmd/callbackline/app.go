@@ -462,7 +462,7 @@ func (a *app) route(memberID string) error {
 		return nil // its calls go out through Bitrix24's telephony
 	}
 	if a.dialer == nil {
-		return callbackline.Errorf(callbackline.EUNAVAILABLE, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): put a line on the Bitrix24 dialer (dialer: bitrix24 with a from_line, under Lines), else its callbacks fail with no_trunk")
+		return callbackline.Refuse(callbackline.EUNAVAILABLE, callbackline.InputNoDialer, nil, "the service has no SIP trunk (sip.trunks) and takes no portal's own SIP account (encryption_key is not set): put a line on the Bitrix24 dialer (dialer: bitrix24 with a from_line, under Lines), else its callbacks fail with no_trunk")
 	}
 	err := a.dialer.Route(memberID, "")
 	if e, ok := errors.AsType[*sip.Error](err); ok {

@@ -102,6 +102,9 @@ func TestNoTrunkUninstallWorked(t *testing.T) {
 	if page := r.appPage(); !strings.Contains(page, `id="no-trunk"`) || !strings.Contains(page, "no SIP trunk") {
 		t.Errorf("the app page does not say what is missing:\n%s", page)
 	}
+	if _, page := r.appAs(1, url.Values{"LANG": {"ru"}}); !strings.Contains(page, "у сервиса нет SIP-транка") {
+		t.Errorf("the Russian app page does not say what is missing:\n%s", page)
+	}
 	ctx := context.Background()
 	res, err := r.portal.SendUninstall(ctx, "http://"+r.addr+"/bitrix24/events", true)
 	if err != nil {
