@@ -26,8 +26,13 @@ type Change struct {
 	UserName string
 	// What is the setting: one of the Audit* constants.
 	What string
-	// Summary is what changed, at most ChangeSummaryMax characters.
+	// Summary is what changed, at most ChangeSummaryMax characters, in
+	// English: what the API shows.
 	Summary string
+	// Said is the summary as a note (codes audit_*, AuditCodes) that the
+	// app page says in its language; code "" for entries stored before
+	// codes were kept, which are shown by their Summary.
+	Said Note
 }
 
 // The settings an audit log entry names (Change.What).
@@ -51,9 +56,12 @@ const (
 )
 
 // Clean makes c fit for the store: valid UTF-8 without NUL, the summary
-// and the name cut to their bounds (an ellipsis marks a cut), the time
-// as stores keep it (now when zero).
+// (Said's English when empty) and the name cut to their bounds (an
+// ellipsis marks a cut), the time as stores keep it (now when zero).
 func (c *Change) Clean(now time.Time) {
+	if c.Summary == "" && c.Said.Code != "" {
+		c.Summary = c.Said.English()
+	}
 	c.Summary = Shorten(CleanText(c.Summary), ChangeSummaryMax)
 	c.UserName = Shorten(CleanText(c.UserName), ChangeNameMax)
 	c.What = Shorten(CleanText(c.What), 40)

@@ -100,6 +100,14 @@ func NoteList[T any](items []T) Note {
 	return n
 }
 
+// NoteParts is a list of notes or texts said one after the other,
+// separated by semicolons.
+func NoteParts[T any](items []T) Note {
+	n := NoteList(items)
+	n.Code = NotePartsCode
+	return n
+}
+
 // Codes that Render says itself.
 const (
 	// NoteTime is a moment (NoteAt): its first argument in RFC 3339
@@ -108,6 +116,8 @@ const (
 	NoteTime = "time"
 	// NoteListCode is NoteList's code.
 	NoteListCode = "list"
+	// NotePartsCode is NoteParts' code.
+	NotePartsCode = "parts"
 	// NoteReason is a callback's Reason as stored ("<code>: <details>"),
 	// its one argument: the page says its code in its language.
 	NoteReason = "reason"
@@ -137,6 +147,8 @@ func (n Note) Render(say func(code string, args []string) (string, bool)) string
 		return strings.Join(args, " ")
 	case NoteListCode:
 		return strings.Join(args, ", ")
+	case NotePartsCode:
+		return strings.Join(args, "; ")
 	}
 	if say != nil {
 		if s, ok := say(n.Code, args); ok {
@@ -166,7 +178,7 @@ func Sprintf(format string, args []string) string {
 
 // Valid reports whether the note's code (and every nested one) is known.
 func (n Note) Valid() bool {
-	if _, ok := noteEnglish[n.Code]; !ok && n.Code != "" && n.Code != NoteListCode {
+	if _, ok := noteEnglish[n.Code]; !ok && n.Code != "" && n.Code != NoteListCode && n.Code != NotePartsCode {
 		return false
 	}
 	for _, a := range n.Args {

@@ -35,9 +35,10 @@ func (s *Server) operatorChange() *callbackline.Change {
 	return &callbackline.Change{At: s.now().UTC(), UserName: callbackline.OperatorName}
 }
 
-// audited sets c's summary and returns it, for a save's Audit field.
-func audited(c *callbackline.Change, summary string) *callbackline.Change {
-	c.Summary = summary
+// audited sets c's summary (the note, and its English) and returns it,
+// for a save's Audit field.
+func audited(c *callbackline.Change, summary callbackline.Note) *callbackline.Change {
+	c.Summary, c.Said = summary.English(), summary
 	return c
 }
 

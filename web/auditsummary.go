@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,9 +11,14 @@ import (
 	"github.com/callbackline/callbackline/phone"
 )
 
-// The audit log's summaries of changes (callbackline.Change.Summary):
-// short, readable, never a secret, phone numbers masked as the logs
-// mask them.
+// The audit log's summaries of changes (callbackline.Change.Said, its
+// English the Summary): short, readable, never a secret, phone numbers
+// masked as the logs mask them. Each is a note (codes audit_*), so that
+// the app page says it in its language; values (numbers, names, times)
+// are texts said as they are.
+
+// newNote is callbackline.NewNote.
+var newNote = callbackline.NewNote
 
 // maskEntry is a number as the audit log shows it: a whole number
 // masked (phone.Mask), a prefix ("+49900*") as written.
@@ -29,8 +33,8 @@ func maskEntry(s string) string {
 }
 
 // setDiff says which items were added and removed: "added A, B; removed
-// C"; "" when none.
-func setDiff(old, new []string, show func(string) string) string {
+// C"; ok false when none.
+func setDiff(old, new []string, show func(string) string) (callbackline.Note, bool) {
 	var added, removed []string
 	for _, n := range new {
 		if !slices.Contains(old, n) {
@@ -42,95 +46,103 @@ func setDiff(old, new []string, show func(string) string) string {
 			removed = append(removed, show(o))
 		}
 	}
-	var parts []string
+	var parts []callbackline.Note
 	if len(added) > 0 {
-		parts = append(parts, "added "+strings.Join(added, ", "))
+		parts = append(parts, newNote("audit_added", callbackline.NoteList(added)))
 	}
 	if len(removed) > 0 {
-		parts = append(parts, "removed "+strings.Join(removed, ", "))
+		parts = append(parts, newNote("audit_removed", callbackline.NoteList(removed)))
 	}
-	return strings.Join(parts, "; ")
+	return callbackline.NoteParts(parts), len(parts) > 0
 }
 
 // listSummary is setDiff, or "unchanged" (a save of the same list, or
 // only its order changed).
-func listSummary(old, new []string, show func(string) string) string {
-	if d := setDiff(old, new, show); d != "" {
+func listSummary(old, new []string, show func(string) string) callbackline.Note {
+	if d, ok := setDiff(old, new, show); ok {
 		return d
 	}
 	if !slices.Equal(old, new) {
-		return "reordered"
+		return newNote("audit_reordered")
 	}
-	return "saved unchanged"
+	return newNote("audit_unchanged")
 }
 
 func plain(s string) string { return s }
 
 // countriesSummary: "added AT; removed CH".
-func countriesSummary(old, new []string) string { return listSummary(old, new, plain) }
+func countriesSummary(old, new []string) callbackline.Note { return listSummary(old, new, plain) }
 
 // blockedSummary: "added +49900*, +7495*****67; removed …".
-func blockedSummary(old, new []string) string { return listSummary(old, new, maskEntry) }
+func blockedSummary(old, new []string) callbackline.Note {
+	return listSummary(old, new, maskEntry)
+}
 
 // zoneSummary: "UTC → Europe/Berlin".
-func zoneSummary(old, new string) string {
+func zoneSummary(old, new string) callbackline.Note {
 	if old == new {
-		return new + " (unchanged)"
+		return newNote("audit_zone_unchanged", new)
 	}
-	return old + " → " + new
+	return newNote("audit_zone", old, new)
+}
+
+// auditChange is "field old → new", the field named by its code.
+func auditChange(field string, a, b callbackline.Note) callbackline.Note {
+	return newNote("audit_change", newNote(field), a, b)
 }
 
 // trunkSummary says what changed in a portal's own SIP account; old is
 // nil when there was none. The password is only said to have changed.
-func trunkSummary(old, new *callbackline.PortalTrunk) string {
+func trunkSummary(old, new *callbackline.PortalTrunk) callbackline.Note {
 	if new == nil {
-		return "SIP account removed"
+		return newNote("audit_trunk_removed")
 	}
 	if old == nil {
-		return "SIP account added: " + new.Username + "@" + new.Registrar
+		return newNote("audit_trunk_added", new.Username, new.Registrar)
 	}
-	var parts []string
-	field := func(name, a, b string) {
-		if a != b {
-			parts = append(parts, name+" "+orNone(a)+" → "+orNone(b))
+	var parts []callbackline.Note
+	field := func(name string, a, b callbackline.Note) {
+		if a.English() != b.English() {
+			parts = append(parts, auditChange(name, a, b))
 		}
 	}
-	field("registrar", old.Registrar, new.Registrar)
-	field("proxy", old.Proxy, new.Proxy)
-	field("user name", old.Username, new.Username)
-	field("transport", old.Transport, new.Transport)
-	field("registration", onOff(old.Register), onOff(new.Register))
-	if d := setDiff(old.CallerIDs, new.CallerIDs, maskEntry); d != "" {
-		parts = append(parts, "caller IDs: "+d)
+	field("audit_f_registrar", orNone(old.Registrar), orNone(new.Registrar))
+	field("audit_f_proxy", orNone(old.Proxy), orNone(new.Proxy))
+	field("audit_f_username", orNone(old.Username), orNone(new.Username))
+	field("audit_f_transport", orNone(old.Transport), orNone(new.Transport))
+	field("audit_f_registration", onOff(old.Register), onOff(new.Register))
+	if d, ok := setDiff(old.CallerIDs, new.CallerIDs, maskEntry); ok {
+		parts = append(parts, newNote("audit_caller_ids", d))
 	}
 	if old.Password != new.Password {
-		parts = append(parts, "password changed")
+		parts = append(parts, newNote("audit_password"))
 	}
 	if len(parts) == 0 {
-		return "SIP account saved unchanged"
+		return newNote("audit_trunk_unchanged")
 	}
-	return "SIP account: " + strings.Join(parts, "; ")
+	return newNote("audit_trunk", callbackline.NoteParts(parts))
 }
 
-func orNone(s string) string {
+// orNone is s as a value, or "none".
+func orNone(s string) callbackline.Note {
 	if s == "" {
-		return "none"
+		return newNote("audit_none")
 	}
-	return s
+	return callbackline.Plain(s)
 }
 
-func onOff(b bool) string {
+func onOff(b bool) callbackline.Note {
 	if b {
-		return "on"
+		return newNote("audit_on")
 	}
-	return "off"
+	return newNote("audit_off")
 }
 
 // linesSummary says which lines were added and removed and, for a line
 // kept (the same number), which of its settings changed: "line Sales:
 // hours Mon–Fri 09:00-18:00 → Mon–Fri 08:00-18:00".
-func linesSummary(old, new []callbackline.Line) string {
-	var parts []string
+func linesSummary(old, new []callbackline.Line) callbackline.Note {
+	var parts []callbackline.Note
 	byNumber := func(ls []callbackline.Line, n string) *callbackline.Line {
 		for i := range ls {
 			if ls[i].Number == n {
@@ -142,89 +154,96 @@ func linesSummary(old, new []callbackline.Line) string {
 	for _, n := range new {
 		o := byNumber(old, n.Number)
 		if o == nil {
-			parts = append(parts, auditLineName(n)+": added")
+			parts = append(parts, newNote("audit_line_added", auditLineName(n)))
 			continue
 		}
-		if d := lineDiff(*o, n); d != "" {
-			parts = append(parts, auditLineName(n)+": "+d)
+		if d, ok := lineDiff(*o, n); ok {
+			parts = append(parts, newNote("audit_line_changed", auditLineName(n), d))
 		}
 	}
 	for _, o := range old {
 		if byNumber(new, o.Number) == nil {
-			parts = append(parts, auditLineName(o)+": removed")
+			parts = append(parts, newNote("audit_line_removed", auditLineName(o)))
 		}
 	}
 	if len(parts) == 0 {
-		return "lines saved unchanged"
+		return newNote("audit_lines_unchanged")
 	}
-	return strings.Join(parts, "; ")
+	return callbackline.NoteParts(parts)
 }
 
 // auditLineName is "line Sales", or "line 2" without a name.
-func auditLineName(l callbackline.Line) string {
+func auditLineName(l callbackline.Line) callbackline.Note {
 	if l.Name != "" {
-		return "line " + l.Name
+		return newNote("audit_line", l.Name)
 	}
-	return "line " + maskEntry(l.Number)
+	return newNote("audit_line", maskEntry(l.Number))
 }
 
-// lineDiff lists the line's settings that changed, as "key old → new".
-func lineDiff(a, b callbackline.Line) string {
+// lineDiff lists the line's settings that changed, as "key old → new";
+// ok false when none did.
+func lineDiff(a, b callbackline.Line) (callbackline.Note, bool) {
 	fa, fb := lineFields(a), lineFields(b)
-	var parts []string
+	var parts []callbackline.Note
 	for i := range fa {
-		if fa[i][1] != fb[i][1] {
-			parts = append(parts, fa[i][0]+" "+orNone(fa[i][1])+" → "+orNone(fb[i][1]))
+		if fa[i].value.English() != fb[i].value.English() {
+			parts = append(parts, auditChange(fa[i].code, fa[i].value, fb[i].value))
 		}
 	}
-	return strings.Join(parts, ", ")
+	return callbackline.NoteList(parts), len(parts) > 0
+}
+
+// auditField is a line's setting as the audit log names (its code) and
+// shows it.
+type auditField struct {
+	code  string
+	value callbackline.Note
 }
 
 // lineFields are a line's settings as the audit log names and shows
 // them, in a fixed order.
-func lineFields(l callbackline.Line) [][2]string {
+func lineFields(l callbackline.Line) []auditField {
 	p := l.Policy
 	ids := make([]string, len(l.Employees))
 	for i, id := range l.Employees {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return [][2]string{
-		{"name", l.Name},
-		{"employees", strings.Join(ids, ", ")},
-		{"target", maskEntry(l.Target)},
-		{"caller ID", maskEntry(l.CallerID)},
-		{"caller name", l.CallerName},
-		{"language", l.Language},
-		{"dialer", string(l.Dialer)},
-		{"from line", l.FromLine},
-		{"fallback", onOff(l.Fallback)},
-		{"Bitrix24 voice", l.Voice},
-		{"voice", p.Voice},
-		{"ring mode", string(p.RingMode)},
-		{"employee rings", p.EmployeeRingTimeout.String()},
-		{"client rings", p.ClientRingTimeout.String()},
-		{"client calls", strconv.Itoa(p.ClientAttempts)},
-		{"between client calls", p.ClientRetryAfter.String()},
-		{"employee rounds", strconv.Itoa(p.EmployeeRounds)},
-		{"between rounds", p.EmployeeRetryAfter.String()},
-		{"max age", p.MaxAge.String()},
-		{"max call length", p.MaxCallLength.String()},
-		{"skip absent", onOff(p.SkipAbsent)},
-		{"require workday", onOff(p.RequireWorkday)},
-		{"accept by key", onOff(p.RequireAccept)},
-		{"announce", fmt.Sprintf("%s ×%d", onOff(p.Announce), max(p.AnnounceRepeat, 1))},
-		{"to-do", onOff(p.Todo)},
-		{"hours", hoursText(p.Hours)},
+	text := func(s string) callbackline.Note { return orNone(s) }
+	return []auditField{
+		{"audit_f_name", text(l.Name)},
+		{"audit_f_employees", text(strings.Join(ids, ", "))},
+		{"audit_f_target", text(maskEntry(l.Target))},
+		{"audit_f_caller_id", text(maskEntry(l.CallerID))},
+		{"audit_f_caller_name", text(l.CallerName)},
+		{"audit_f_language", text(l.Language)},
+		{"audit_f_dialer", text(string(l.Dialer))},
+		{"audit_f_from_line", text(l.FromLine)},
+		{"audit_f_fallback", onOff(l.Fallback)},
+		{"audit_f_b24_voice", text(l.Voice)},
+		{"audit_f_voice", text(p.Voice)},
+		{"audit_f_ring_mode", text(string(p.RingMode))},
+		{"audit_f_employee_rings", text(p.EmployeeRingTimeout.String())},
+		{"audit_f_client_rings", text(p.ClientRingTimeout.String())},
+		{"audit_f_client_calls", text(strconv.Itoa(p.ClientAttempts))},
+		{"audit_f_client_retry", text(p.ClientRetryAfter.String())},
+		{"audit_f_employee_rounds", text(strconv.Itoa(p.EmployeeRounds))},
+		{"audit_f_round_retry", text(p.EmployeeRetryAfter.String())},
+		{"audit_f_max_age", text(p.MaxAge.String())},
+		{"audit_f_max_call", text(p.MaxCallLength.String())},
+		{"audit_f_skip_absent", onOff(p.SkipAbsent)},
+		{"audit_f_require_workday", onOff(p.RequireWorkday)},
+		{"audit_f_accept", onOff(p.RequireAccept)},
+		{"audit_f_announce", newNote("audit_announce", onOff(p.Announce), max(p.AnnounceRepeat, 1))},
+		{"audit_f_todo", onOff(p.Todo)},
+		{"audit_f_hours", hoursText(p.Hours)},
 	}
 }
 
-var dayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
-
 // hoursText writes working hours shortly: "Mon–Fri 09:00-18:00, Sat
-// 10:00-14:00 (Europe/Berlin), 2 holidays"; "always".
-func hoursText(h callbackline.WorkingHours) string {
+// 10:00-14:00 (Europe/Berlin), holidays 2026-12-25"; "always".
+func hoursText(h callbackline.WorkingHours) callbackline.Note {
 	if h.Always() {
-		return "always"
+		return newNote("audit_always")
 	}
 	spans := func(d time.Weekday) string {
 		var s []string
@@ -233,29 +252,30 @@ func hoursText(h callbackline.WorkingHours) string {
 		}
 		return strings.Join(s, " ")
 	}
+	day := func(d time.Weekday) callbackline.Note { return newNote("audit_day_" + strconv.Itoa(int(d))) }
 	// Monday first; runs of days with the same hours are joined.
 	order := []time.Weekday{1, 2, 3, 4, 5, 6, 0}
-	var parts []string
+	var parts []callbackline.Note
 	for i := 0; i < len(order); {
 		j := i
 		for j+1 < len(order) && spans(order[j+1]) == spans(order[i]) {
 			j++
 		}
 		if sp := spans(order[i]); sp != "" {
-			days := dayNames[order[i]]
+			days := day(order[i])
 			if j > i {
-				days += "–" + dayNames[order[j]]
+				days = newNote("audit_days", day(order[i]), day(order[j]))
 			}
-			parts = append(parts, days+" "+sp)
+			parts = append(parts, callbackline.NewNote("", days, sp))
 		}
 		i = j + 1
 	}
-	out := strings.Join(parts, ", ")
-	if out == "" {
-		out = "closed"
+	out := callbackline.NoteList(parts)
+	if len(parts) == 0 {
+		out = newNote("audit_closed")
 	}
 	if h.Location != nil {
-		out += " (" + h.Location.String() + ")"
+		out = newNote("audit_hours_zone", out, h.Location.String())
 	}
 	if n := len(h.Holidays); n > 0 {
 		days := make([]string, 0, n)
@@ -263,7 +283,7 @@ func hoursText(h callbackline.WorkingHours) string {
 			days = append(days, d)
 		}
 		sort.Strings(days)
-		out += ", holidays " + strings.Join(days, " ")
+		out = newNote("audit_hours_holidays", out, strings.Join(days, " "))
 	}
 	return out
 }

@@ -168,7 +168,7 @@ func (s *Server) saveLines(r *http.Request, p *callbackline.Portal, text string)
 // returns when they were saved.
 func (s *Server) commitLines(ctx context.Context, p *callbackline.Portal, text string, lines []callbackline.Line, by *callbackline.Change) (time.Time, error) {
 	now := s.now().UTC()
-	summary := "lines replaced (the previous lines no longer parse)"
+	summary := callbackline.NewNote("audit_lines_replaced")
 	if old := s.oldLines(ctx, p); old != nil {
 		summary = linesSummary(old, lines)
 	}

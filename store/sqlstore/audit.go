@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/callbackline/callbackline"
 )
@@ -26,16 +27,25 @@ func (s *Store) execAudited(ctx context.Context, audit *callbackline.Change, mem
 	return n, err
 }
 
-// insertChange writes one audit log entry and sets its ID, MemberID, At.
+// insertChange writes one audit log entry and sets its ID, MemberID, At:
+// its summary's English, and its code with its arguments (JSON) when it
+// has a code.
 func (s *Store) insertChange(ctx context.Context, tx DB, c *callbackline.Change, memberID, what string) error {
 	c.MemberID = memberID
 	if c.What == "" {
 		c.What = what
 	}
 	c.Clean(now())
-	return tx.QueryRow(ctx, `INSERT INTO audit_log (member_id, at, user_id, user_name, what, change)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.MemberID, c.At, c.UserID, c.UserName, c.What, c.Summary).Scan(&c.ID)
+	var args []byte
+	if c.Said.Code != "" && len(c.Said.Args) > 0 {
+		var err error
+		if args, err = json.Marshal(c.Said.Args); err != nil {
+			return err
+		}
+	}
+	return tx.QueryRow(ctx, `INSERT INTO audit_log (member_id, at, user_id, user_name, what, change, change_code, change_args)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.MemberID, c.At, c.UserID, c.UserName, c.What, c.Summary, c.Said.Code, callbackline.CleanText(string(args))).Scan(&c.ID)
 }
 
 // AuditLog returns a page of the portal's audit log, newest first.
@@ -50,7 +60,7 @@ func (s *Store) AuditLog(ctx context.Context, f callbackline.AuditFilter) ([]*ca
 	if before == 0 {
 		before = 1 << 62
 	}
-	list, err := collect(ctx, s.r, scanChange, `SELECT id, member_id, at, user_id, user_name, what, change
+	list, err := collect(ctx, s.r, scanChange, `SELECT id, member_id, at, user_id, user_name, what, change, change_code, change_args
 		FROM audit_log WHERE member_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, f.MemberID, before, f.Limit)
 	if err != nil {
 		return nil, s.wrap(err, callbackline.EUNAVAILABLE, "audit log")
@@ -63,6 +73,12 @@ func (s *Store) AuditLog(ctx context.Context, f callbackline.AuditFilter) ([]*ca
 
 func scanChange(r Row) (*callbackline.Change, error) {
 	var c callbackline.Change
-	err := r.Scan(&c.ID, &c.MemberID, &c.At, &c.UserID, &c.UserName, &c.What, &c.Summary)
+	var args string
+	err := r.Scan(&c.ID, &c.MemberID, &c.At, &c.UserID, &c.UserName, &c.What, &c.Summary, &c.Said.Code, &args)
+	if err == nil && c.Said.Code != "" && args != "" {
+		if jerr := json.Unmarshal([]byte(args), &c.Said.Args); jerr != nil {
+			c.Said = callbackline.Note{} // said as its stored English
+		}
+	}
 	return &c, err
 }

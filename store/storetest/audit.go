@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,39 @@ func runAudit(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("NothingWithoutChange", func(t *testing.T) { testAuditNothing(t, open(t)) })
 	t.Run("PagesNewestFirst", func(t *testing.T) { testAuditPages(t, open(t)) })
 	t.Run("PrunedAndDeleted", func(t *testing.T) { testAuditPruned(t, open(t)) })
+	t.Run("NoteCode", func(t *testing.T) { testAuditNoteCode(t, open(t)) })
+}
+
+// testAuditNoteCode: a summary's code and arguments, nested notes and
+// lists among them, come back from AuditLog as they were given, with its
+// English in Summary; an entry without a code has none.
+func testAuditNoteCode(t *testing.T, s Backend) {
+	ctx := ctxT(t)
+	savePortals(t, s, "m1")
+	n := callbackline.NoteParts([]callbackline.Note{
+		callbackline.NewNote("audit_line_changed", callbackline.NewNote("audit_line", "Продажи «A&B»"), callbackline.NoteList([]callbackline.Note{
+			callbackline.NewNote("audit_change", callbackline.NewNote("audit_f_ring_mode"), callbackline.Plain("sequential"), callbackline.Plain("all")),
+			callbackline.NewNote("audit_change", callbackline.NewNote("audit_f_todo"), callbackline.NewNote("audit_off"), callbackline.NewNote("audit_on")),
+		})),
+		callbackline.NewNote("audit_line_removed", callbackline.NewNote("audit_line", "+493*****56")),
+	})
+	c := change(12, "Anna", "")
+	c.Said = n
+	must(t, s.SaveSettings(ctx, &callbackline.Settings{MemberID: "m1", Lines: "x", Audit: c}))
+	must(t, s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{"DE"}, Audit: change(12, "Anna", "added DE")}))
+	got := auditLog(t, s, "m1")
+	if len(got) != 2 {
+		t.Fatalf("%d entries, want 2", len(got))
+	}
+	if got[0].Said.Code != "" || len(got[0].Said.Args) != 0 || got[0].Summary != "added DE" {
+		t.Errorf("an entry without a code came back as %+v", got[0])
+	}
+	if !reflect.DeepEqual(got[1].Said, n) {
+		t.Errorf("Said = %+v, want %+v", got[1].Said, n)
+	}
+	if got[1].Summary != n.English() || !strings.Contains(got[1].Summary, "Продажи «A&B»: ring mode sequential → all, to-do off → on") {
+		t.Errorf("Summary = %q, want the English %q", got[1].Summary, n.English())
+	}
 }
 
 func change(user int64, name, summary string) *callbackline.Change {
