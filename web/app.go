@@ -117,7 +117,7 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	audit, err := s.auditSection(r.Context(), p, zone.loc)
+	audit, err := s.auditSection(r.Context(), p, pageLang(r, p), zone.loc)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -47,26 +47,46 @@ const appAuditMax = 50
 
 // auditView is the app page's section of the portal's audit log.
 type auditView struct {
-	Entries []*callbackline.Change // newest first, times in the page's zone
+	Entries []auditEntry // newest first, times in the page's zone
+}
+
+// auditEntry is an audit log entry on the app page: what changed said in
+// the page's language.
+type auditEntry struct {
+	*callbackline.Change
+	Said string
 }
 
 // auditSection is the portal's latest audit log entries for the app
-// page, their times in loc; nil when the store keeps no log.
-func (s *Server) auditSection(ctx context.Context, p *callbackline.Portal, loc *time.Location) (*auditView, error) {
+// page, what changed said in lang, their times in loc.
+func (s *Server) auditSection(ctx context.Context, p *callbackline.Portal, lang string, loc *time.Location) (*auditView, error) {
 	list, err := s.store.AuditLog(ctx, callbackline.AuditFilter{MemberID: p.MemberID, Limit: appAuditMax})
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range list {
+	v := &auditView{Entries: make([]auditEntry, len(list))}
+	for i, c := range list {
 		c.At = c.At.In(loc)
+		v.Entries[i] = auditEntry{Change: c, Said: sayChange(lang, loc, c)}
 	}
-	return &auditView{Entries: list}, nil
+	return v, nil
+}
+
+// sayChange says what an audit log entry changed in lang: from its code
+// and arguments (words.PageNote), in English where the page has no words
+// of its own; an entry stored before codes were kept by its stored
+// English. It is as long as the English may be (ChangeSummaryMax).
+func sayChange(lang string, loc *time.Location, c *callbackline.Change) string {
+	if c.Said.Code == "" {
+		return c.Summary
+	}
+	return callbackline.Shorten(c.Said.Render(noteSayer(lang, loc)), callbackline.ChangeSummaryMax)
 }
 
 // auditHTML is the app page's Audit log section.
 const auditHTML = `{{define "audit"}}{{with .}}<section><h2 id="audit">{{t "Changes to the settings"}}</h2>
 {{if .Entries}}<table id="audit-log"><tr><th>{{t "When"}}</th><th>{{t "Who"}}</th><th>{{t "Setting"}}</th><th>{{t "What changed"}}</th></tr>
-{{range .Entries}}<tr><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.UserName}}{{if .UserID}} ({{t "user %d" .UserID}}){{end}}</td><td>{{t .What}}</td><td>{{.Summary}}</td></tr>
+{{range .Entries}}<tr><td>{{.At.Format "2006-01-02 15:04"}}</td><td>{{.UserName}}{{if .UserID}} ({{t "user %d" .UserID}}){{end}}</td><td>{{t .What}}</td><td>{{.Said}}</td></tr>
 {{end}}</table>{{else}}<p id="audit-empty">{{t "No settings were changed yet."}}</p>{{end}}</section>{{end}}{{end}}`
 
 // changeJSON is an audit log entry as the API shows it.
@@ -76,7 +96,11 @@ type changeJSON struct {
 	UserID   int64     `json:"user_id"`
 	UserName string    `json:"user_name"`
 	What     string    `json:"what"`
-	Summary  string    `json:"summary"`
+	// Summary is always in English; SummaryCode and SummaryArgs are its
+	// note (callbackline.Change.Said), absent for older entries.
+	Summary     string             `json:"summary"`
+	SummaryCode string             `json:"summary_code,omitempty"`
+	SummaryArgs []callbackline.Arg `json:"summary_args,omitempty"`
 }
 
 // handlePortalAudit lists a portal's audit log for the operator, newest
@@ -113,7 +137,8 @@ func (s *Server) handlePortalAudit(w http.ResponseWriter, r *http.Request) {
 		Changes  []changeJSON `json:"changes"`
 	}{MemberID: p.MemberID, Changes: make([]changeJSON, 0, len(list))}
 	for _, c := range list {
-		out.Changes = append(out.Changes, changeJSON{ID: c.ID, At: c.At.UTC(), UserID: c.UserID, UserName: c.UserName, What: c.What, Summary: c.Summary})
+		out.Changes = append(out.Changes, changeJSON{ID: c.ID, At: c.At.UTC(), UserID: c.UserID, UserName: c.UserName, What: c.What,
+			Summary: c.Summary, SummaryCode: c.Said.Code, SummaryArgs: c.Said.Args})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -64,3 +64,42 @@ func TestPageNoteCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestPageAuditTranslated: every code of the audit log's summaries has a
+// Russian and a German sentence of its own (TestPageNotesTranslated
+// checks their arguments), and the words inside a summary are the
+// language's: a line's changed settings read in Russian and German.
+func TestPageAuditTranslated(t *testing.T) {
+	codes := callbackline.AuditCodes()
+	if len(codes) < 60 {
+		t.Fatalf("only %d audit codes: AuditCodes lost some", len(codes))
+	}
+	for _, lang := range []string{"ru", "de"} {
+		for _, code := range codes {
+			if !words.HasPageNote(lang, code) {
+				t.Errorf("%s: no sentence for the audit code %q (%q)", lang, code, callbackline.NoteEnglish(code))
+			}
+		}
+	}
+	n := callbackline.NoteParts([]callbackline.Note{
+		callbackline.NewNote("audit_line_changed", callbackline.NewNote("audit_line", "Sales"), callbackline.NoteList([]callbackline.Note{
+			callbackline.NewNote("audit_change", callbackline.NewNote("audit_f_todo"), callbackline.NewNote("audit_off"), callbackline.NewNote("audit_on")),
+			callbackline.NewNote("audit_change", callbackline.NewNote("audit_f_hours"),
+				callbackline.NewNote("", callbackline.NewNote("audit_days", callbackline.NewNote("audit_day_1"), callbackline.NewNote("audit_day_5")), "09:00-18:00"),
+				callbackline.NewNote("audit_always")),
+		})),
+		callbackline.NewNote("audit_added", callbackline.NoteList([]string{"+49900*"})),
+	})
+	say := func(lang string) func(string, []string) (string, bool) {
+		return func(code string, args []string) (string, bool) { return words.PageNote(lang, code, args) }
+	}
+	for lang, want := range map[string]string{
+		"en": "line Sales: to-do off → on, hours Mon–Fri 09:00-18:00 → always; added +49900*",
+		"ru": "линия Sales: дело: выкл. → вкл., рабочее время: Пн–Пт 09:00-18:00 → круглосуточно; добавлено: +49900*",
+		"de": "Leitung Sales: To-do: aus → an, Arbeitszeiten: Mo–Fr 09:00-18:00 → immer; hinzugefügt: +49900*",
+	} {
+		if got := n.Render(say(lang)); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", lang, got, want)
+		}
+	}
+}
