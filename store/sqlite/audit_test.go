@@ -2,12 +2,10 @@ package sqlite_test
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/store/sqlite"
 )
 
 // TestMigrateAuditNotes: migration 00018 on a database with an audit log
@@ -15,21 +13,9 @@ import (
 // no code); entries written after it keep their code and arguments.
 func TestMigrateAuditNotes(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "a.db")
-	if err := sqlite.MigrateOnly(ctx, path, func(name string) bool { return name < "00018" }); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlite.ExecOnly(ctx, path,
+	s := openUpgraded(t, "00018",
 		`INSERT INTO portals (member_id, status, installed_at, updated_at) VALUES ('m1', 'installed', 1, 1)`,
-		`INSERT INTO audit_log (member_id, at, what, change) VALUES ('m1', 1, 'countries', 'added DE')`,
-	); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(ctx, "sqlite:"+path, sqlite.Options{})
-	if err != nil {
-		t.Fatalf("migrating a database with an audit log: %v", err)
-	}
-	defer s.Close()
+		`INSERT INTO audit_log (member_id, at, what, change) VALUES ('m1', 1, 'countries', 'added DE')`)
 	said := callbackline.NewNote("audit_removed", callbackline.NoteList([]string{"DE"}))
 	if err := s.SaveCountries(ctx, &callbackline.Countries{MemberID: "m1", Codes: []string{"RU"},
 		Audit: &callbackline.Change{UserName: "Anna", Said: said}}); err != nil {

@@ -2,12 +2,10 @@ package sqlite_test
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/callbackline/callbackline"
-	"github.com/callbackline/callbackline/store/sqlite"
 )
 
 // TestMigrateHistoryNotes: migration 00017 on a database with history
@@ -15,22 +13,10 @@ import (
 // no code); entries written after it keep their code and arguments.
 func TestMigrateHistoryNotes(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "h.db")
-	if err := sqlite.MigrateOnly(ctx, path, func(name string) bool { return name < "00017" }); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlite.ExecOnly(ctx, path,
+	s := openUpgraded(t, "00017",
 		`INSERT INTO portals (member_id, status, installed_at, updated_at) VALUES ('m1', 'installed', 1, 1)`,
 		`INSERT INTO callbacks (member_id, kind, phone, state, created_at, updated_at) VALUES ('m1', 'callback', '+4930111', 'connected', 1, 1)`,
-		`INSERT INTO history (callback_id, at, state, note) VALUES (1, 1, 'connected', 'the client answered: connected')`,
-	); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(ctx, "sqlite:"+path, sqlite.Options{})
-	if err != nil {
-		t.Fatalf("migrating a database with history: %v", err)
-	}
-	defer s.Close()
+		`INSERT INTO history (callback_id, at, state, note) VALUES (1, 1, 'connected', 'the client answered: connected')`)
 	cb, err := s.Callback(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -104,6 +104,28 @@ func TestMigrateOutOfOrder(t *testing.T) {
 	}
 }
 
+// openUpgraded opens (migrating it) a database that had the migrations
+// before the one numbered upTo and then the rows rows wrote: a database
+// an older version left, taking migration upTo and the later ones. It is
+// closed at the test's end.
+func openUpgraded(t *testing.T, upTo string, rows ...string) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	if err := sqlite.MigrateOnly(ctx, path, func(name string) bool { return name < upTo }); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlite.ExecOnly(ctx, path, rows...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(ctx, "sqlite:"+path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("migrating a database from before %s: %v", upTo, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func TestOptionsRescueAfterJobTimeout(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "o.db")
 	_, err := sqlite.Open(context.Background(), dsn, sqlite.Options{Options: sqlstore.Options{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute}})
