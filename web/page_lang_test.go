@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,16 +54,7 @@ func TestAppPageLanguage(t *testing.T) {
 	}
 	for _, c := range cases {
 		page := open(c.query, url.Values{})
-		for _, w := range c.want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%q: the page lacks %q", c.query, w)
-			}
-		}
-		for _, n := range c.not {
-			if strings.Contains(page, n) {
-				t.Errorf("%q: the page says %q", c.query, n)
-			}
-		}
+		says(t, fmt.Sprintf("%q", c.query), page, c.want, c.not)
 	}
 	// The page's forms post LANG back: a save answered in German.
 	page := open("", url.Values{"LANG": {"de"}, "action": {"save_blocked"}, "blocked": {"+49 900*"}})
@@ -108,16 +100,7 @@ func TestAppPageStatesAndReasons(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := readAll(t, res)
-		for _, w := range c.want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s: the page lacks %q", c.lang, w)
-			}
-		}
-		for _, n := range c.not {
-			if strings.Contains(page, n) {
-				t.Errorf("%s: the page says %q", c.lang, n)
-			}
-		}
+		says(t, c.lang, page, c.want, c.not)
 	}
 }
 
@@ -235,16 +218,7 @@ func TestDashboardUnitsLanguage(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("%s: %d", c.lang, code)
 		}
-		for _, w := range c.want {
-			if !strings.Contains(page, w) {
-				t.Errorf("%s: the page lacks %q", c.lang, w)
-			}
-		}
-		for _, n := range c.not {
-			if strings.Contains(page, n) {
-				t.Errorf("%s: the page says %q", c.lang, n)
-			}
-		}
+		says(t, c.lang, page, c.want, c.not)
 	}
 }
 
@@ -339,6 +313,22 @@ func TestFromLineCheckLanguage(t *testing.T) {
 		}
 		if !strings.Contains(page, `<li class="error">lines[0].from_line: `+want+`</li>`) {
 			t.Errorf("%s: the YAML view lacks %q", lang, want)
+		}
+	}
+}
+
+// says checks that the page (named by what) holds each of want and none
+// of not.
+func says(t *testing.T, what, page string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("%s: the page lacks %q", what, w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(page, n) {
+			t.Errorf("%s: the page says %q", what, n)
 		}
 	}
 }
